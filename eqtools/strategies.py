@@ -1,0 +1,367 @@
+"""Memory-one strategies, batched strategy pools and the named-strategy library.
+
+A memory-one strategy is the vector ``(p0; p_CC, p_CD, p_DC, p_DD)`` of probabilities of
+cooperating in the first round and after each joint outcome of the previous round, seen
+from the strategy's own view (own action first).  See :mod:`eqtools.conventions`.
+
+The Press–Dyson zero-determinant (ZD) family is built here for any 2x2 game; analysis of
+strategies (is it ZD? which chi?) lives in :mod:`solvers`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .conventions import PARAM_NAMES, SWAP
+from .errors import GameError, InvalidProbabilityError, ParameterError
+from .games import Game, preset
+
+__all__ = [
+    "MemoryOne",
+    "StrategyPool",
+    "validate_probabilities",
+    "named",
+    "library",
+    "NAMED_STRATEGIES",
+    "zd_strategy",
+    "extortionate",
+    "generous",
+    "equalizer",
+    "gtft",
+]
+
+
+def validate_probabilities(x: Any, *, what: str = "strategy", names: Sequence[str] = PARAM_NAMES) -> np.ndarray:
+    """Return ``x`` as a float64 array after checking that every entry lies in [0, 1].
+
+    The last axis is interpreted as the parameter axis named by ``names``; the error names the
+    first offending field (and its row for batches).
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim == 0 or arr.shape[-1] != len(names):
+        raise InvalidProbabilityError(
+            f"{what} must have {len(names)} entries {tuple(names)} on its last axis, got shape {arr.shape}"
+        )
+    bad = ~np.isfinite(arr) | (arr < 0.0) | (arr > 1.0)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        field = names[idx[-1]]
+        where = f" (row {idx[0]})" if arr.ndim > 1 else ""
+        val = arr[idx]
+        reason = "is NaN" if np.isnan(val) else ("is infinite" if np.isinf(val) else "is outside [0, 1]")
+        raise InvalidProbabilityError(f"{what}: {field}{where} = {val!r} {reason}")
+    return arr
+
+
+@dataclass(frozen=True)
+class MemoryOne:
+    """An immutable, validated memory-one strategy.
+
+    Attributes
+    ----------
+    p0:
+        Probability of cooperating in the first round.
+    p:
+        Probabilities of cooperating after (CC, CD, DC, DD), own action first.
+    name:
+        Label used in tournaments and plots.
+    """
+
+    p0: float
+    p: tuple[float, float, float, float]
+    name: str = "memory-one"
+
+    def __post_init__(self) -> None:
+        p = tuple(self.p)
+        if len(p) != 4:
+            raise InvalidProbabilityError(f"strategy {self.name!r}: p must have 4 entries (CC, CD, DC, DD), got {len(p)}")
+        vec = validate_probabilities([self.p0, *p], what=f"strategy {self.name!r}")
+        object.__setattr__(self, "p0", float(vec[0]))
+        object.__setattr__(self, "p", tuple(float(v) for v in vec[1:]))
+
+    # ------------------------------------------------------------ constructors
+    @classmethod
+    def from_vector(cls, vector: Sequence[float], name: str = "memory-one") -> "MemoryOne":
+        """Build from ``(p0, p_CC, p_CD, p_DC, p_DD)``; the opening move must be explicit."""
+        v = np.asarray(vector, dtype=np.float64).ravel()
+        if v.shape != (5,):
+            raise InvalidProbabilityError(
+                f"strategy {name!r}: expected 5 numbers (p0, p_CC, p_CD, p_DC, p_DD), got {v.shape[0]}"
+            )
+        return cls(float(v[0]), tuple(float(x) for x in v[1:]), name=name)  # type: ignore[arg-type]
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The 5-vector ``(p0, p_CC, p_CD, p_DC, p_DD)``."""
+        return np.array([self.p0, *self.p], dtype=np.float64)
+
+    @property
+    def is_deterministic(self) -> bool:
+        return all(v in (0.0, 1.0) for v in self.vector)
+
+    def seen_by_coplayer(self) -> np.ndarray:
+        """The 4 reaction probabilities indexed by the *co-player's* state (CD and DC swapped)."""
+        return np.asarray(self.p)[SWAP]
+
+    def with_name(self, name: str) -> "MemoryOne":
+        return MemoryOne(self.p0, self.p, name=name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "p0": self.p0, "p": list(self.p)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "MemoryOne":
+        return cls(d["p0"], tuple(d["p"]), name=str(d.get("name", "memory-one")))  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        ps = ", ".join(f"{x:.4g}" for x in self.p)
+        return f"{self.name}({self.p0:.4g}; {ps})"
+
+
+class StrategyPool:
+    """A batch of memory-one strategies stored as an ``(N, 5)`` float64 array with labels.
+
+    Vectorised solvers take ``pool.params``; iteration yields :class:`MemoryOne` objects.
+    """
+
+    __slots__ = ("_params", "_names")
+
+    def __init__(self, params: Any, names: Sequence[str] | None = None) -> None:
+        arr = validate_probabilities(np.atleast_2d(np.asarray(params, dtype=np.float64)), what="strategy pool")
+        if arr.ndim != 2:
+            raise InvalidProbabilityError(f"strategy pool must be 2-d (N, 5), got shape {arr.shape}")
+        arr = arr.copy()
+        arr.setflags(write=False)
+        if names is None:
+            names = [f"s{i}" for i in range(arr.shape[0])]
+        names = [str(n) for n in names]
+        if len(names) != arr.shape[0]:
+            raise ParameterError(f"strategy pool has {arr.shape[0]} strategies but {len(names)} names")
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ParameterError(f"strategy names must be unique; duplicated: {dup[:5]}")
+        self._params = arr
+        self._names = tuple(names)
+
+    @property
+    def params(self) -> np.ndarray:
+        """Read-only ``(N, 5)`` array of ``(p0, p_CC, p_CD, p_DC, p_DD)``."""
+        return self._params
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self._names
+
+    def __len__(self) -> int:
+        return self._params.shape[0]
+
+    def __iter__(self) -> Iterator[MemoryOne]:
+        for name, row in zip(self._names, self._params):
+            yield MemoryOne.from_vector(row, name=name)
+
+    def __getitem__(self, idx: int | str) -> MemoryOne:
+        if isinstance(idx, str):
+            idx = self._names.index(idx)
+        return MemoryOne.from_vector(self._params[idx], name=self._names[idx])
+
+    def __repr__(self) -> str:
+        return f"StrategyPool(N={len(self)}, names={list(self._names[:4])}{'...' if len(self) > 4 else ''})"
+
+    @classmethod
+    def from_strategies(cls, strategies: Iterable[MemoryOne]) -> "StrategyPool":
+        strategies = list(strategies)
+        if not strategies:
+            raise ParameterError("a strategy pool needs at least one strategy")
+        return cls(np.stack([s.vector for s in strategies]), [s.name for s in strategies])
+
+    @classmethod
+    def uniform(cls, n: int, seed: int = 0, prefix: str = "rand") -> "StrategyPool":
+        """``n`` strategies with all five parameters drawn i.i.d. from U(0, 1) (numpy, seeded)."""
+        if int(n) < 1:
+            raise ParameterError(f"n must be a positive integer, got {n}")
+        rng = np.random.default_rng(seed)
+        return cls(rng.uniform(0.0, 1.0, size=(int(n), 5)), [f"{prefix}{i}" for i in range(int(n))])
+
+    def concat(self, other: "StrategyPool") -> "StrategyPool":
+        return StrategyPool(np.concatenate([self._params, other._params]), list(self._names) + list(other._names))
+
+    def to_json(self) -> str:
+        return json.dumps({"names": list(self._names), "params": self._params.tolist()})
+
+    @classmethod
+    def from_json(cls, text: str) -> "StrategyPool":
+        d = json.loads(text)
+        return cls(d["params"], d["names"])
+
+
+# ---------------------------------------------------------------- ZD family
+
+def _check_game_for_zd(game: Game) -> None:
+    if game.P == game.S:
+        raise GameError(f"ZD construction needs P != S; game {game} has P == S (degenerate)")
+    if game.T == game.P:
+        raise GameError(f"ZD construction needs T != P; game {game} has T == P (degenerate)")
+
+
+def zd_strategy(game: Game | str, alpha: float, beta: float, gamma: float, p0: float = 1.0, name: str = "ZD") -> MemoryOne:
+    """The Press–Dyson strategy with ``p~ = alpha * S_X + beta * S_Y + gamma * 1``.
+
+    Here ``p~ = (p_CC - 1, p_CD - 1, p_DC, p_DD)``, ``S_X = (R, S, T, P)`` and
+    ``S_Y = (R, T, S, P)``.  Against any co-player it enforces
+    ``alpha * s_X + beta * s_Y + gamma = 0`` on long-run (limit-of-means) payoffs.
+    Raises :class:`InvalidProbabilityError` if the coefficients give probabilities outside [0, 1].
+    """
+    g = preset(game)
+    sx, sy = g.payoffs, g.payoffs_coplayer
+    pt = alpha * sx + beta * sy + gamma
+    p = pt + np.array([1.0, 1.0, 0.0, 0.0])
+    # Snap round-off so that e.g. p_DD = 0 is exactly zero.
+    p = np.where(np.abs(p) < 1e-12, 0.0, p)
+    p = np.where(np.abs(p - 1.0) < 1e-12, 1.0, p)
+    return MemoryOne(p0, tuple(float(v) for v in p), name=name)  # type: ignore[arg-type]
+
+
+def _phi_max(game: Game, chi: float, baseline: float) -> float:
+    # Largest phi keeping all four probabilities in [0, 1] (found numerically-exactly from
+    # the linear constraints p = phi * d + e).
+    sx, sy = game.payoffs, game.payoffs_coplayer
+    d = (sx - baseline) - chi * (sy - baseline)
+    e = np.array([1.0, 1.0, 0.0, 0.0])
+    hi = math.inf
+    for di, ei in zip(d, e):
+        if di > 0:
+            hi = min(hi, (1.0 - ei) / di)
+        elif di < 0:
+            hi = min(hi, (0.0 - ei) / di)
+    return hi
+
+
+def extortionate(game: Game | str, chi: float, phi: float | None = None, p0: float = 1.0, name: str | None = None) -> MemoryOne:
+    """Press–Dyson extortionate strategy enforcing ``s_X - P = chi (s_Y - P)`` (``chi >= 1``).
+
+    ``phi`` defaults to half its largest valid value, which for the ``axelrod`` game and
+    ``chi = 2`` gives Extort-2 = (8/9, 1/2, 1/3, 0).
+    """
+    g = preset(game)
+    _check_game_for_zd(g)
+    if not (chi >= 1.0 and math.isfinite(chi)):
+        raise ParameterError(f"chi must be a finite number >= 1, got {chi}")
+    hi = _phi_max(g, chi, g.P)
+    if phi is None:
+        phi = hi / 2.0
+    if not (0.0 < phi <= hi * (1 + 1e-12)):
+        raise ParameterError(f"phi must lie in (0, {hi:.6g}] for chi = {chi} in game {g.name!r}, got {phi}")
+    return zd_strategy(g, phi, -phi * chi, phi * (chi - 1.0) * g.P, p0=p0, name=name or f"Extort-{chi:g}")
+
+
+def generous(game: Game | str, chi: float, phi: float | None = None, p0: float = 1.0, name: str | None = None) -> MemoryOne:
+    """Generous ZD strategy (Stewart & Plotkin 2013) enforcing ``s_X - R = chi (s_Y - R)``."""
+    g = preset(game)
+    _check_game_for_zd(g)
+    if not (chi >= 1.0 and math.isfinite(chi)):
+        raise ParameterError(f"chi must be a finite number >= 1, got {chi}")
+    hi = _phi_max(g, chi, g.R)
+    if phi is None:
+        phi = hi / 2.0
+    if not (0.0 < phi <= hi * (1 + 1e-12)):
+        raise ParameterError(f"phi must lie in (0, {hi:.6g}] for chi = {chi} in game {g.name!r}, got {phi}")
+    return zd_strategy(g, phi, -phi * chi, phi * (chi - 1.0) * g.R, p0=p0, name=name or f"Generous-{chi:g}")
+
+
+def equalizer(game: Game | str, value: float, phi: float | None = None, p0: float = 1.0, name: str | None = None) -> MemoryOne:
+    """Equalizer: ``p~ = phi * (S_Y - value)`` pins the co-player's long-run payoff at ``value``.
+
+    ``value`` must lie in [P, R] for valid probabilities; ``phi`` defaults to half its largest
+    valid value (the sign convention requires ``phi < 0`` here, handled internally).
+    """
+    g = preset(game)
+    _check_game_for_zd(g)
+    if not (min(g.P, g.R) <= value <= max(g.P, g.R)):
+        raise ParameterError(f"equalizer value must lie between P = {g.P:g} and R = {g.R:g}, got {value}")
+    sy = g.payoffs_coplayer
+    d = -(sy - value)  # p = e + phi' * d with phi' > 0
+    e = np.array([1.0, 1.0, 0.0, 0.0])
+    hi = math.inf
+    for di, ei in zip(d, e):
+        if di > 0:
+            hi = min(hi, (1.0 - ei) / di)
+        elif di < 0:
+            hi = min(hi, (0.0 - ei) / di)
+    if hi <= 0 or not math.isfinite(hi):
+        raise ParameterError(f"no valid equalizer for value {value} in game {g.name!r}")
+    if phi is None:
+        phi = hi / 2.0
+    if not (0.0 < phi <= hi * (1 + 1e-12)):
+        raise ParameterError(f"phi must lie in (0, {hi:.6g}] for this equalizer, got {phi}")
+    return zd_strategy(g, 0.0, -phi, phi * value, p0=p0, name=name or f"Equalizer-{value:g}")
+
+
+def gtft(game: Game | str, p0: float = 1.0) -> MemoryOne:
+    """Generous Tit-for-Tat with the Nowak–Sigmund generosity
+    ``min(1 - (T - R)/(R - S), (R - P)/(T - P))``."""
+    g = preset(game)
+    if g.R == g.S or g.T == g.P:
+        raise GameError(f"GTFT generosity is undefined for game {g} (R == S or T == P)")
+    q = min(1.0 - (g.T - g.R) / (g.R - g.S), (g.R - g.P) / (g.T - g.P))
+    q = min(max(q, 0.0), 1.0)
+    return MemoryOne(p0, (1.0, q, 1.0, q), name="GTFT")
+
+
+# ------------------------------------------------------------ named library
+
+#: Game-independent named strategies.
+NAMED_STRATEGIES: dict[str, MemoryOne] = {
+    s.name: s
+    for s in (
+        MemoryOne(1.0, (1.0, 1.0, 1.0, 1.0), "ALLC"),
+        MemoryOne(0.0, (0.0, 0.0, 0.0, 0.0), "ALLD"),
+        MemoryOne(1.0, (1.0, 0.0, 1.0, 0.0), "TFT"),
+        MemoryOne(0.0, (1.0, 0.0, 1.0, 0.0), "STFT"),
+        MemoryOne(1.0, (1.0, 0.0, 0.0, 1.0), "WSLS"),
+        MemoryOne(1.0, (1.0, 0.0, 0.0, 0.0), "GRIM"),
+        MemoryOne(0.5, (0.5, 0.5, 0.5, 0.5), "Random"),
+        # Cooperates exactly when it defected in the previous round: C, D, C, D, ...
+        MemoryOne(1.0, (0.0, 0.0, 1.0, 1.0), "Alternator"),
+    )
+}
+
+#: Names of strategies whose vector depends on the game.
+GAME_DEPENDENT = ("GTFT", "Extort-2", "Generous-2")
+
+
+def named(name: str, game: Game | str = "paper") -> MemoryOne:
+    """Look up a named strategy.
+
+    Game-independent: ALLC, ALLD, TFT, STFT (suspicious TFT), WSLS, GRIM (memory-one trigger:
+    cooperate only after CC), Random, Alternator.  Game-dependent: GTFT, Extort-2
+    (:func:`extortionate` with chi = 2), Generous-2.  Also accepts ``Extort-<chi>`` and
+    ``Generous-<chi>`` for any chi >= 1.
+    """
+    if name in NAMED_STRATEGIES:
+        return NAMED_STRATEGIES[name]
+    if name == "GTFT":
+        return gtft(game)
+    for prefix, fn in (("Extort-", extortionate), ("Generous-", generous)):
+        if name.startswith(prefix):
+            try:
+                chi = float(name[len(prefix):])
+            except ValueError:
+                break
+            return fn(game, chi, name=name)
+    raise ParameterError(
+        f"unknown strategy {name!r}; known: {sorted(NAMED_STRATEGIES) + list(GAME_DEPENDENT)} "
+        "or Extort-<chi>, Generous-<chi>"
+    )
+
+
+def library(game: Game | str = "paper") -> dict[str, MemoryOne]:
+    """All named strategies for ``game`` as a dict name -> :class:`MemoryOne`."""
+    out = dict(NAMED_STRATEGIES)
+    for name in GAME_DEPENDENT:
+        out[name] = named(name, game)
+    return out
