@@ -235,7 +235,7 @@ class BimatrixGame:
         for key, M in (("A", A), ("B", B)):
             if not np.all(np.isfinite(M)):
                 bad = np.argwhere(~np.isfinite(M))[0]
-                raise GameError(f"payoff matrix {key} has a non-finite entry at {tuple(bad)}")
+                raise GameError(f"payoff matrix {key} has a non-finite entry at {tuple(int(i) for i in bad)}")
         A.setflags(write=False)
         B.setflags(write=False)
         object.__setattr__(self, "A", A)

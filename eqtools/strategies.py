@@ -54,7 +54,7 @@ def validate_probabilities(x: Any, *, what: str = "strategy", names: Sequence[st
         where = f" (row {idx[0]})" if arr.ndim > 1 else ""
         val = arr[idx]
         reason = "is NaN" if np.isnan(val) else ("is infinite" if np.isinf(val) else "is outside [0, 1]")
-        raise InvalidProbabilityError(f"{what}: {field}{where} = {val!r} {reason}")
+        raise InvalidProbabilityError(f"{what}: {field}{where} = {float(val)!r} {reason}")
     return arr
 
 

@@ -1,0 +1,131 @@
+"""``eqtools tournament`` and ``eqtools payoff``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+
+def _add_criterion(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-n", "--horizon", type=int, default=None, help="finite horizon in rounds (default 100)")
+    g.add_argument("--gamma", type=float, default=None, help="discount factor in (0, 1)")
+    g.add_argument("--limit", action="store_true", help="limit of means (exact, reducible chains included)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser(
+        "tournament",
+        help="all-pairs tournament matrix (exact for memory-one strategies)",
+        description="Compute an all-pairs tournament matrix and write NetCDF + heatmap PNG.",
+    )
+    t.add_argument("strategies", nargs="*", default=[],
+                   help="library names (TFT, WSLS, Extort-2, ... or 'all') or vectors p0,pCC,pCD,pDC,pDD, optionally label=...")
+    t.add_argument("--random", type=int, default=0, metavar="N", help="add N random U(0,1)^5 strategies")
+    t.add_argument("--seed", type=int, default=0, help="seed for --random")
+    t.add_argument("--game", default="paper", help="game preset: paper, axelrod, lola, stag_hunt, chicken (default paper)")
+    t.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
+    _add_criterion(t)
+    t.add_argument("-o", "--out", default="out/tournament.nc", help="output NetCDF path (PNG written beside it)")
+    t.add_argument("--plot-var", default="payoff_row", help="variable to plot (payoff_row, coop_row, ...)")
+    t.add_argument("--no-plot", action="store_true")
+    t.set_defaults(func=_run_tournament)
+
+    p = sub.add_parser("payoff", help="exact payoffs of one strategy pair",
+                       description="Exact expected per-round payoffs and cooperation for one pair (JSON to stdout).")
+    p.add_argument("x", help="row strategy (name or p0,pCC,pCD,pDC,pDD)")
+    p.add_argument("y", help="column strategy")
+    p.add_argument("--game", default="paper")
+    p.add_argument("--payoffs", default=None, metavar="R,S,T,P")
+    _add_criterion(p)
+    p.add_argument("--simulate", type=int, default=0, metavar="MATCHES",
+                   help="also simulate this many seeded matches as a cross-check")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_run_payoff)
+
+
+def _game(args):
+    from eqtools.errors import GameError
+    from eqtools.games import Game, preset
+
+    if args.payoffs:
+        try:
+            vals = [float(v) for v in args.payoffs.replace(" ", "").split(",")]
+        except ValueError:
+            raise GameError(f"--payoffs must be four numbers R,S,T,P, got {args.payoffs!r}") from None
+        return Game.from_payoffs(vals, name="custom")
+    return preset(args.game)
+
+
+def _criterion(args) -> dict:
+    if args.limit:
+        return {"limit": True}
+    if args.gamma is not None:
+        return {"gamma": args.gamma}
+    return {"n": args.horizon if args.horizon is not None else 100}
+
+
+def _run_tournament(args) -> int:
+    from eqtools.errors import ParameterError
+    from eqtools.io import parse_strategies
+    from eqtools.strategies import StrategyPool
+    from eqtools.tournament import plot_tournament, save_tournament
+    from solvers.tournament import tournament
+
+    game = _game(args)
+    players = parse_strategies(args.strategies, game)
+    if args.random:
+        players.extend(StrategyPool.uniform(args.random, seed=args.seed))
+    if not players:
+        raise ParameterError("no strategies given: name some (e.g. TFT ALLD WSLS, or 'all') or use --random N")
+    t0 = time.perf_counter()
+    ds = tournament(players, game=game, config={"command": "eqtools tournament", "random": args.random,
+                                                "random_seed": args.seed}, **_criterion(args))
+    dt = time.perf_counter() - t0
+    out = Path(args.out)
+    save_tournament(ds, out)
+    msg = f"{len(players)}x{len(players)} tournament, game {game.name}, {ds.attrs['criterion']}: {dt:.2f} s -> {out}"
+    if not args.no_plot:
+        png = out.with_suffix(".png")
+        plot_tournament(ds, args.plot_var, png)
+        msg += f", {png}"
+    print(msg)
+    return 0
+
+
+def _run_payoff(args) -> int:
+    from eqtools.io import parse_strategy, to_jsonable
+    from solvers import payoffs as P
+
+    game = _game(args)
+    x, y = parse_strategy(args.x, game), parse_strategy(args.y, game)
+    crit = _criterion(args)
+    if "limit" in crit:
+        res = P.limit_of_means(x, y, game)
+        dec = P.limit_state_distribution(x, y)
+        extra = {"closed_classes": dec.closed_classes, "class_weights": dec.class_weights, "ergodic": dec.ergodic}
+    elif "gamma" in crit:
+        res = P.discounted(x, y, game, crit["gamma"])
+        extra = {}
+    else:
+        res = P.finite_horizon(x, y, game, crit["n"])
+        extra = {}
+    out = {
+        "game": game.to_dict(), "x": x.to_dict(), "y": y.to_dict(), "criterion": res.criterion,
+        "payoff_x": res.payoff_x, "payoff_y": res.payoff_y, "coop_x": res.coop_x, "coop_y": res.coop_y,
+        "visits": dict(zip(("CC", "CD", "DC", "DD"), res.visits)), **extra,
+    }
+    if args.simulate:
+        from eqtools.errors import ParameterError
+        from solvers.simulate import simulate_memory_one
+
+        if "limit" in crit:
+            raise ParameterError("--simulate needs a finite horizon or a discount, not --limit")
+        n = crit.get("n") or int(__import__("math").ceil(__import__("math").log(1e-6) / __import__("math").log(crit["gamma"])))
+        s = simulate_memory_one(x, y, game, n=n, gamma=crit.get("gamma"), matches=args.simulate, seed=args.seed)
+        out["simulated"] = {"matches": s.matches, "payoff_x": s.payoff_x, "payoff_x_se": s.payoff_x_se,
+                            "payoff_y": s.payoff_y, "payoff_y_se": s.payoff_y_se}
+    print(json.dumps(to_jsonable(out), indent=2))
+    return 0

@@ -1,0 +1,164 @@
+"""Tournament-matrix containers: labelled ``xarray`` Datasets, NetCDF I/O and heatmaps.
+
+A tournament dataset has dimensions ``row`` and ``col`` (strategy labels) and variables
+
+* ``payoff_row``, ``payoff_col``: expected per-round payoff of the row / column player,
+* ``coop_row``, ``coop_col``: cooperation rates,
+* ``payoff_row_se`` ... ``coop_col_se``: standard errors (0 where the value is exact),
+* ``exact``: whether each cell was computed exactly (True) or simulated (False),
+* ``row_params``, ``col_params``: memory-one vectors ``(row|col, param)`` (NaN for players
+  that are not memory-one).
+
+Attributes: ``game`` (JSON), ``criterion`` (e.g. ``finite(n=100)``), ``config`` (JSON text of
+the full configuration that produced it), ``eqtools_version``.
+Computation lives in :mod:`solvers.tournament`; this module only holds and stores results.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .conventions import PARAM_NAMES
+from .errors import ParameterError
+from .games import BimatrixGame, Game
+
+__all__ = [
+    "VALUE_VARS",
+    "make_tournament",
+    "save_tournament",
+    "load_tournament",
+    "tournament_game",
+    "to_bimatrix",
+    "plot_tournament",
+]
+
+VALUE_VARS: tuple[str, ...] = ("payoff_row", "payoff_col", "coop_row", "coop_col")
+
+
+def make_tournament(
+    row_names: Sequence[str],
+    col_names: Sequence[str],
+    values: Mapping[str, Any],
+    *,
+    game: Game,
+    criterion: str,
+    stderr: Mapping[str, Any] | None = None,
+    exact: Any = True,
+    row_params: Any = None,
+    col_params: Any = None,
+    config: Mapping[str, Any] | None = None,
+) -> xr.Dataset:
+    """Assemble a tournament Dataset (see module docstring) and validate shapes."""
+    from . import __version__
+
+    rn, cn = [str(r) for r in row_names], [str(c) for c in col_names]
+    shape = (len(rn), len(cn))
+    data: dict[str, Any] = {}
+    for key in VALUE_VARS:
+        if key not in values:
+            raise ParameterError(f"tournament values lack {key!r}")
+        arr = np.asarray(values[key], dtype=np.float64)
+        if arr.shape != shape:
+            raise ParameterError(f"tournament variable {key} has shape {arr.shape}, expected {shape}")
+        data[key] = (("row", "col"), arr)
+        se = np.zeros(shape) if stderr is None or key not in stderr else np.asarray(stderr[key], dtype=np.float64)
+        data[f"{key}_se"] = (("row", "col"), np.broadcast_to(se, shape).copy())
+    data["exact"] = (("row", "col"), np.broadcast_to(np.asarray(exact, dtype=bool), shape).copy())
+    for key, params, n in (("row_params", row_params, shape[0]), ("col_params", col_params, shape[1])):
+        arr = np.full((n, 5), np.nan) if params is None else np.asarray(params, dtype=np.float64)
+        if arr.shape != (n, 5):
+            raise ParameterError(f"{key} has shape {arr.shape}, expected {(n, 5)}")
+        data[key] = ((key.split("_")[0], "param"), arr)
+    ds = xr.Dataset(
+        data,
+        coords={"row": rn, "col": cn, "param": list(PARAM_NAMES)},
+        attrs={
+            "game": game.to_json(),
+            "criterion": criterion,
+            "config": json.dumps(dict(config or {}), sort_keys=True, default=str),
+            "eqtools_version": __version__,
+        },
+    )
+    return ds
+
+
+def tournament_game(ds: xr.Dataset) -> Game:
+    """The :class:`Game` stored in a tournament's attributes."""
+    return Game.from_dict(json.loads(ds.attrs["game"]))
+
+
+def to_bimatrix(ds: xr.Dataset, name: str | None = None) -> BimatrixGame:
+    """The meta-game of a tournament: row payoffs ``A``, column payoffs ``B``."""
+    return BimatrixGame(
+        ds["payoff_row"].values,
+        ds["payoff_col"].values,
+        row_labels=tuple(str(v) for v in ds["row"].values),
+        col_labels=tuple(str(v) for v in ds["col"].values),
+        name=name or f"meta-game ({ds.attrs.get('criterion', '')})",
+    )
+
+
+def save_tournament(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write a tournament to NetCDF (classic format via scipy, no HDF5 needed); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = ds.copy()
+    out["exact"] = out["exact"].astype(np.int8)  # NetCDF has no bool type
+    out.to_netcdf(path, engine="scipy")
+    return path
+
+
+def load_tournament(path: str | Path) -> xr.Dataset:
+    """Read a tournament written by :func:`save_tournament` (fully loaded, file closed)."""
+    path = Path(path)
+    if not path.exists():
+        raise ParameterError(f"no tournament file at {path}")
+    with xr.open_dataset(path, engine="scipy") as ds:
+        out = ds.load()
+    out["exact"] = out["exact"].astype(bool)
+    for coord in ("row", "col", "param"):
+        out = out.assign_coords({coord: [str(v) for v in out[coord].values]})
+    return out
+
+
+def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | None = None, *, annotate: bool | None = None):
+    """Heatmap of one tournament variable; returns the matplotlib Figure (saved if ``path``)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    if var not in ds:
+        raise ParameterError(f"tournament has no variable {var!r}; have {sorted(ds.data_vars)}")
+    arr = ds[var].values
+    nr, nc = arr.shape
+    if annotate is None:
+        annotate = nr * nc <= 144
+    size = min(12.0, 2.5 + 0.45 * max(nr, nc))
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    im = ax.imshow(arr, cmap="viridis", aspect="auto")
+    fig.colorbar(im, ax=ax, label=var.replace("_", " "))
+    if max(nr, nc) <= 40:
+        ax.set_xticks(range(nc), [str(v) for v in ds["col"].values], rotation=60, ha="right")
+        ax.set_yticks(range(nr), [str(v) for v in ds["row"].values])
+    ax.set_xlabel("column strategy")
+    ax.set_ylabel("row strategy")
+    game = json.loads(ds.attrs.get("game", "{}"))
+    ax.set_title(f"{var} — game {game.get('name', '?')}, {ds.attrs.get('criterion', '')}")
+    if annotate:
+        vmin, vmax = np.nanmin(arr), np.nanmax(arr)
+        mid = (vmin + vmax) / 2
+        for i in range(nr):
+            for j in range(nc):
+                ax.text(j, i, f"{arr[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="black" if arr[i, j] > mid else "white")
+    fig.tight_layout()
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    return fig

@@ -1,0 +1,187 @@
+"""Seeded, vectorised JAX simulation of iterated 2x2 matches.
+
+Used to cross-check the exact results of :mod:`solvers.payoffs` and to play players that are
+not memory-one.  Any player implementing :class:`Policy` can be simulated: it receives the
+observation token of the previous round from its own view (``START = 0``, then
+``1 + state`` with states CC, CD, DC, DD own action first — see :mod:`eqtools.conventions`)
+and returns its probability of cooperating.
+
+All randomness comes from one ``jax.random`` key derived from ``seed``: the same seed gives
+the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Protocol, runtime_checkable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from eqtools.conventions import START_TOKEN
+from eqtools.errors import ParameterError
+from eqtools.games import Game, preset
+
+from .payoffs import as_params, check_gamma, check_horizon
+
+__all__ = ["Policy", "MemoryOnePolicy", "SimResult", "simulate", "simulate_memory_one"]
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """A (possibly history-dependent) stochastic player for :func:`simulate`.
+
+    ``init(batch_shape)`` returns the player's carry (any pytree) for a batch of matches;
+    ``coop_prob(carry, obs, t)`` takes int tokens ``obs`` of shape ``batch_shape`` and the round
+    index ``t`` and returns ``(p_cooperate, new_carry)``.  Both must be jax-traceable.
+    """
+
+    name: str
+
+    def init(self, batch_shape: tuple[int, ...]) -> Any: ...
+
+    def coop_prob(self, carry: Any, obs: jax.Array, t: jax.Array) -> tuple[jax.Array, Any]: ...
+
+
+@dataclass(frozen=True)
+class MemoryOnePolicy:
+    """Memory-one strategies as a :class:`Policy`; ``params`` broadcasts against the batch."""
+
+    params: Any
+    name: str = "memory-one"
+
+    def init(self, batch_shape: tuple[int, ...]) -> Any:
+        return ()
+
+    def coop_prob(self, carry: Any, obs: jax.Array, t: jax.Array) -> tuple[jax.Array, Any]:
+        p = jnp.asarray(self.params)
+        # p[..., obs]: token 0 -> p0, token 1 + s -> p_s.
+        prob = jnp.take_along_axis(jnp.broadcast_to(p, obs.shape + (5,)), obs[..., None], axis=-1)[..., 0]
+        return prob, carry
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Monte Carlo estimates per pair (leading axes = pair batch), means over matches.
+
+    ``*_se`` are standard errors of the mean over independent matches.
+    """
+
+    payoff_x: np.ndarray
+    payoff_y: np.ndarray
+    coop_x: np.ndarray
+    coop_y: np.ndarray
+    visits: np.ndarray
+    payoff_x_se: np.ndarray
+    payoff_y_se: np.ndarray
+    coop_x_se: np.ndarray
+    coop_y_se: np.ndarray
+    coop_x_by_round: np.ndarray
+    coop_y_by_round: np.ndarray
+    matches: int
+    criterion: str
+
+
+def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, key, weights):
+    carry_x = policy_x.init(batch_shape)
+    carry_y = policy_y.init(batch_shape)
+    obs0 = jnp.full(batch_shape, START_TOKEN, dtype=jnp.int32)
+
+    def body(state, inp):
+        cx, cy, ox, oy = state
+        t, k, w = inp
+        px, cx = policy_x.coop_prob(cx, ox, t)
+        py, cy = policy_y.coop_prob(cy, oy, t)
+        kx, ky = jax.random.split(k)
+        ax = (jax.random.uniform(kx, batch_shape) >= px).astype(jnp.int32)  # 0 = C, 1 = D
+        ay = (jax.random.uniform(ky, batch_shape) >= py).astype(jnp.int32)
+        sx = 2 * ax + ay
+        sy = 2 * ay + ax
+        out = (w * rx[sx], w * ry[sx], w * (1 - ax), w * (1 - ay), jax.nn.one_hot(sx, 4) * w, 1 - ax, 1 - ay)
+        return (cx, cy, 1 + sx, 1 + sy), out
+
+    keys = jax.random.split(key, n)
+    ts = jnp.arange(n)
+    _, outs = jax.lax.scan(body, (carry_x, carry_y, obs0, obs0), (ts, keys, weights))
+    gx, gy, cx_, cy_, vis, cxr, cyr = outs
+    return gx.sum(0), gy.sum(0), cx_.sum(0), cy_.sum(0), vis.sum(0), cxr.mean(axis=-1), cyr.mean(axis=-1)
+
+
+def simulate(
+    policy_x: Policy,
+    policy_y: Policy,
+    game: Game | str,
+    *,
+    n: int = 100,
+    gamma: float | None = None,
+    matches: int = 1000,
+    pairs_shape: tuple[int, ...] = (),
+    seed: int = 0,
+) -> SimResult:
+    """Play ``matches`` independent matches for each pair in ``pairs_shape`` and average.
+
+    With ``gamma`` the per-round quantities are weighted ``(1 - gamma) gamma^t`` over ``n``
+    rounds (choose ``n`` so that ``gamma^n`` is negligible; the truncated tail mass is
+    reported in ``criterion``); without it, plain means over ``n`` rounds.
+    """
+    g = preset(game)
+    n = check_horizon(n)
+    if int(matches) < 2:
+        raise ParameterError(f"matches must be at least 2 (standard errors need two), got {matches}")
+    matches = int(matches)
+    if gamma is None:
+        weights = np.full(n, 1.0 / n)
+        criterion = f"finite(n={n})"
+    else:
+        gm = check_gamma(gamma)
+        weights = (1 - gm) * gm ** np.arange(n)
+        criterion = f"discounted(gamma={gm:g}, truncated at n={n}, tail mass {gm ** n:.2e})"
+    batch_shape = tuple(pairs_shape) + (matches,)
+    with jax.enable_x64(True):
+        rx = jnp.asarray(g.payoffs)
+        ry = jnp.asarray(g.payoffs_coplayer)
+        w = jnp.asarray(weights)
+        # Broadcast weights over the batch inside the scan.
+        wb = w.reshape((n,) + (1,) * len(batch_shape))
+        fn = jax.jit(partial(_simulate_core, policy_x, policy_y, n=n, batch_shape=batch_shape))
+        out = fn(rx=rx, ry=ry, key=jax.random.PRNGKey(int(seed)), weights=wb)
+        gx, gy, cx, cy, vis, cxr, cyr = (np.asarray(o) for o in out)
+
+    def mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return a.mean(axis=-1), a.std(axis=-1, ddof=1) / math.sqrt(matches)
+
+    px_, pxs = mean_se(gx)
+    py_, pys = mean_se(gy)
+    cx_m, cxs = mean_se(cx)
+    cy_m, cys = mean_se(cy)
+    return SimResult(
+        payoff_x=px_, payoff_y=py_, coop_x=cx_m, coop_y=cy_m, visits=vis.mean(axis=-2),
+        payoff_x_se=pxs, payoff_y_se=pys, coop_x_se=cxs, coop_y_se=cys,
+        coop_x_by_round=np.moveaxis(cxr, 0, -1), coop_y_by_round=np.moveaxis(cyr, 0, -1),
+        matches=matches, criterion=criterion,
+    )
+
+
+def simulate_memory_one(
+    x: Any,
+    y: Any,
+    game: Game | str,
+    *,
+    n: int = 100,
+    gamma: float | None = None,
+    matches: int = 1000,
+    seed: int = 0,
+) -> SimResult:
+    """Simulate memory-one pairs: ``x`` and ``y`` are strategies or ``(K, 5)`` arrays (broadcast)."""
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q = np.broadcast_arrays(p, q)
+    pairs_shape = p.shape[:-1]
+    pe = p[..., None, :]  # broadcast over the matches axis
+    qe = q[..., None, :]
+    return simulate(
+        MemoryOnePolicy(pe, "x"), MemoryOnePolicy(qe, "y"), game,
+        n=n, gamma=gamma, matches=matches, pairs_shape=pairs_shape, seed=seed,
+    )
