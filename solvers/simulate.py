@@ -85,29 +85,33 @@ class SimResult:
     criterion: str
 
 
-def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, key, weights):
+def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, key, weights, record_rounds):
     carry_x = policy_x.init(batch_shape)
     carry_y = policy_y.init(batch_shape)
     obs0 = jnp.full(batch_shape, START_TOKEN, dtype=jnp.int32)
+    zero = jnp.zeros(batch_shape, dtype=rx.dtype)
+    acc0 = (zero, zero, zero, zero, jnp.zeros(batch_shape + (4,), dtype=rx.dtype))
 
     def body(state, inp):
-        cx, cy, ox, oy = state
+        cx, cy, ox, oy, acc = state
         t, k, w = inp
         px, cx = policy_x.coop_prob(cx, ox, t)
         py, cy = policy_y.coop_prob(cy, oy, t)
         kx, ky = jax.random.split(k)
-        ax = (jax.random.uniform(kx, batch_shape) >= px).astype(jnp.int32)  # 0 = C, 1 = D
-        ay = (jax.random.uniform(ky, batch_shape) >= py).astype(jnp.int32)
+        ax = (jax.random.uniform(kx, batch_shape, dtype=rx.dtype) >= px).astype(jnp.int32)  # 0 = C, 1 = D
+        ay = (jax.random.uniform(ky, batch_shape, dtype=rx.dtype) >= py).astype(jnp.int32)
         sx = 2 * ax + ay
         sy = 2 * ay + ax
-        out = (w * rx[sx], w * ry[sx], w * (1 - ax), w * (1 - ay), jax.nn.one_hot(sx, 4) * w, 1 - ax, 1 - ay)
-        return (cx, cy, 1 + sx, 1 + sy), out
+        gx, gy, ncx, ncy, vis = acc
+        acc = (gx + w * rx[sx], gy + w * ry[sx], ncx + w * (1 - ax), ncy + w * (1 - ay),
+               vis + w * jax.nn.one_hot(sx, 4, dtype=rx.dtype))
+        rounds = ((1 - ax).mean(axis=-1), (1 - ay).mean(axis=-1)) if record_rounds else None
+        return (cx, cy, 1 + sx, 1 + sy, acc), rounds
 
     keys = jax.random.split(key, n)
     ts = jnp.arange(n)
-    _, outs = jax.lax.scan(body, (carry_x, carry_y, obs0, obs0), (ts, keys, weights))
-    gx, gy, cx_, cy_, vis, cxr, cyr = outs
-    return gx.sum(0), gy.sum(0), cx_.sum(0), cy_.sum(0), vis.sum(0), cxr.mean(axis=-1), cyr.mean(axis=-1)
+    (_, _, _, _, acc), rounds = jax.lax.scan(body, (carry_x, carry_y, obs0, obs0, acc0), (ts, keys, weights))
+    return acc, rounds
 
 
 def simulate(
@@ -120,12 +124,14 @@ def simulate(
     matches: int = 1000,
     pairs_shape: tuple[int, ...] = (),
     seed: int = 0,
+    record_rounds: bool = True,
 ) -> SimResult:
     """Play ``matches`` independent matches for each pair in ``pairs_shape`` and average.
 
     With ``gamma`` the per-round quantities are weighted ``(1 - gamma) gamma^t`` over ``n``
     rounds (choose ``n`` so that ``gamma^n`` is negligible; the truncated tail mass is
     reported in ``criterion``); without it, plain means over ``n`` rounds.
+    ``record_rounds=False`` skips the per-round cooperation curves (saves memory for huge batches).
     """
     g = preset(game)
     n = check_horizon(n)
@@ -144,11 +150,14 @@ def simulate(
         rx = jnp.asarray(g.payoffs)
         ry = jnp.asarray(g.payoffs_coplayer)
         w = jnp.asarray(weights)
-        # Broadcast weights over the batch inside the scan.
-        wb = w.reshape((n,) + (1,) * len(batch_shape))
-        fn = jax.jit(partial(_simulate_core, policy_x, policy_y, n=n, batch_shape=batch_shape))
-        out = fn(rx=rx, ry=ry, key=jax.random.PRNGKey(int(seed)), weights=wb)
-        gx, gy, cx, cy, vis, cxr, cyr = (np.asarray(o) for o in out)
+        fn = jax.jit(partial(_simulate_core, policy_x, policy_y, n=n, batch_shape=batch_shape,
+                             record_rounds=record_rounds))
+        acc, rounds = fn(rx=rx, ry=ry, key=jax.random.PRNGKey(int(seed)), weights=w)
+        gx, gy, cx, cy, vis = (np.asarray(o) for o in acc)
+        if record_rounds:
+            cxr, cyr = (np.moveaxis(np.asarray(r), 0, -1) for r in rounds)
+        else:
+            cxr = cyr = np.empty(tuple(pairs_shape) + (0,))
 
     def mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return a.mean(axis=-1), a.std(axis=-1, ddof=1) / math.sqrt(matches)
@@ -160,7 +169,7 @@ def simulate(
     return SimResult(
         payoff_x=px_, payoff_y=py_, coop_x=cx_m, coop_y=cy_m, visits=vis.mean(axis=-2),
         payoff_x_se=pxs, payoff_y_se=pys, coop_x_se=cxs, coop_y_se=cys,
-        coop_x_by_round=np.moveaxis(cxr, 0, -1), coop_y_by_round=np.moveaxis(cyr, 0, -1),
+        coop_x_by_round=cxr, coop_y_by_round=cyr,
         matches=matches, criterion=criterion,
     )
 
@@ -174,6 +183,7 @@ def simulate_memory_one(
     gamma: float | None = None,
     matches: int = 1000,
     seed: int = 0,
+    record_rounds: bool = True,
 ) -> SimResult:
     """Simulate memory-one pairs: ``x`` and ``y`` are strategies or ``(K, 5)`` arrays (broadcast)."""
     p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
@@ -183,5 +193,5 @@ def simulate_memory_one(
     qe = q[..., None, :]
     return simulate(
         MemoryOnePolicy(pe, "x"), MemoryOnePolicy(qe, "y"), game,
-        n=n, gamma=gamma, matches=matches, pairs_shape=pairs_shape, seed=seed,
+        n=n, gamma=gamma, matches=matches, pairs_shape=pairs_shape, seed=seed, record_rounds=record_rounds,
     )
