@@ -387,11 +387,16 @@ def limit_state_distribution(x: Any, y: Any) -> LimitDecomposition:
 
 def _irreducible_mask(M: np.ndarray) -> np.ndarray:
     """Batched test: is each 4-state chain irreducible (all states communicate)?"""
-    A = (M > 0.0) | np.eye(4, dtype=bool)
-    R = A.copy()
-    for _ in range(2):  # (A)^4 reachability by repeated squaring: paths up to length 4
-        R = np.einsum("...ij,...jk->...ik", R.astype(np.int8), R.astype(np.int8)) > 0
-    return R.all(axis=(-2, -1))
+    pos = M > 0.0
+    out = pos.all(axis=(-2, -1))  # strictly positive chains (the generic case) are irreducible
+    rest = np.flatnonzero(~out)
+    if rest.size:
+        A = pos[rest] | np.eye(4, dtype=bool)
+        R = A.astype(np.int8)
+        for _ in range(2):  # reachability by repeated squaring: paths up to length 4
+            R = (np.einsum("...ij,...jk->...ik", R, R) > 0).astype(np.int8)
+        out[rest] = R.all(axis=(-2, -1))
+    return out
 
 
 @jax.jit
@@ -414,8 +419,13 @@ def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = 
     p, q = np.broadcast_arrays(p, q)
     shape = p.shape[:-1]
     pf, qf = p.reshape(-1, 5), q.reshape(-1, 5)
-    M = _transition_np(pf, qf)
-    irred = _irreducible_mask(M)
+    # Interior pairs (all reaction probabilities in (0, 1)) have strictly positive, hence
+    # irreducible, chains; only the others need the structural test.
+    interior = np.all((pf[:, 1:] > 0) & (pf[:, 1:] < 1) & (qf[:, 1:] > 0) & (qf[:, 1:] < 1), axis=1)
+    irred = interior.copy()
+    edge = np.flatnonzero(~interior)
+    if edge.size:
+        irred[edge] = _irreducible_mask(_transition_np(pf[edge], qf[edge]))
     visits = np.empty((pf.shape[0], 4))
     ergodic = np.ones(pf.shape[0], dtype=bool)
     if irred.any():
