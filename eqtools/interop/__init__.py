@@ -1,0 +1,1 @@
+"""Optional interoperability with other libraries (Axelrod, ...); imported lazily."""
