@@ -1,0 +1,1 @@
+"""Adapters that expose eqtools games to other libraries."""
