@@ -27,7 +27,7 @@ from eqtools.games import Game, preset
 
 from .payoffs import as_params, check_gamma, check_horizon
 
-__all__ = ["Policy", "MemoryOnePolicy", "SimResult", "simulate", "simulate_memory_one"]
+__all__ = ["Policy", "MemoryOnePolicy", "SimResult", "Trajectories", "simulate", "simulate_memory_one", "play"]
 
 
 @runtime_checkable
@@ -85,6 +85,16 @@ class SimResult:
     criterion: str
 
 
+def _play_round(policy_x, policy_y, cx, cy, ox, oy, t, key, batch_shape, dtype):
+    """One simultaneous round: both players' cooperation probabilities and sampled actions."""
+    px, cx = policy_x.coop_prob(cx, ox, t)
+    py, cy = policy_y.coop_prob(cy, oy, t)
+    kx, ky = jax.random.split(key)
+    ax = (jax.random.uniform(kx, batch_shape, dtype=dtype) >= px).astype(jnp.int32)  # 0 = C, 1 = D
+    ay = (jax.random.uniform(ky, batch_shape, dtype=dtype) >= py).astype(jnp.int32)
+    return cx, cy, px, py, ax, ay
+
+
 def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, key, weights, record_rounds):
     carry_x = policy_x.init(batch_shape)
     carry_y = policy_y.init(batch_shape)
@@ -95,11 +105,7 @@ def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, k
     def body(state, inp):
         cx, cy, ox, oy, acc = state
         t, k, w = inp
-        px, cx = policy_x.coop_prob(cx, ox, t)
-        py, cy = policy_y.coop_prob(cy, oy, t)
-        kx, ky = jax.random.split(k)
-        ax = (jax.random.uniform(kx, batch_shape, dtype=rx.dtype) >= px).astype(jnp.int32)  # 0 = C, 1 = D
-        ay = (jax.random.uniform(ky, batch_shape, dtype=rx.dtype) >= py).astype(jnp.int32)
+        cx, cy, px, py, ax, ay = _play_round(policy_x, policy_y, cx, cy, ox, oy, t, k, batch_shape, rx.dtype)
         sx = 2 * ax + ay
         sy = 2 * ay + ax
         gx, gy, ncx, ncy, vis = acc
@@ -195,3 +201,56 @@ def simulate_memory_one(
         MemoryOnePolicy(pe, "x"), MemoryOnePolicy(qe, "y"), game,
         n=n, gamma=gamma, matches=matches, pairs_shape=pairs_shape, seed=seed, record_rounds=record_rounds,
     )
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """Recorded matches, arrays of shape ``(matches, n)``.
+
+    ``tokens_*`` are each player's observation tokens *before* acting (0 = start, 1 + state
+    of the previous round from its own view); ``p_*`` its cooperation probability;
+    ``a_*`` its sampled action (0 = C, 1 = D); ``r_*`` its reward.
+    """
+
+    tokens_x: np.ndarray
+    tokens_y: np.ndarray
+    p_x: np.ndarray
+    p_y: np.ndarray
+    a_x: np.ndarray
+    a_y: np.ndarray
+    r_x: np.ndarray
+    r_y: np.ndarray
+
+
+def play(policy_x: Policy, policy_y: Policy, game: Game | str, *, n: int = 100, matches: int = 1000,
+         seed: int = 0, pairs_shape: tuple[int, ...] = ()) -> Trajectories:
+    """Play and record seeded matches of ``n`` rounds (float64).
+
+    The batch is ``pairs_shape + (matches,)`` (policies broadcast against it); every recorded
+    array has shape ``pairs_shape + (matches, n)``.
+    """
+    g = preset(game)
+    n = check_horizon(n)
+    if int(matches) < 1:
+        raise ParameterError(f"matches must be a positive integer, got {matches}")
+    batch_shape = tuple(int(d) for d in pairs_shape) + (int(matches),)
+
+    def run(key, rx, ry):
+        cx0, cy0 = policy_x.init(batch_shape), policy_y.init(batch_shape)
+        obs0 = jnp.full(batch_shape, START_TOKEN, dtype=jnp.int32)
+
+        def body(state, inp):
+            cx, cy, ox, oy = state
+            t, k = inp
+            cx, cy, px, py, ax, ay = _play_round(policy_x, policy_y, cx, cy, ox, oy, t, k, batch_shape, rx.dtype)
+            sx, sy = 2 * ax + ay, 2 * ay + ax
+            rec = (ox, oy, px, py, ax, ay, rx[sx], ry[sx])
+            return (cx, cy, 1 + sx, 1 + sy), rec
+
+        _, recs = jax.lax.scan(body, (cx0, cy0, obs0, obs0), (jnp.arange(n), jax.random.split(key, n)))
+        return recs
+
+    with jax.enable_x64(True):
+        recs = jax.jit(run)(jax.random.PRNGKey(int(seed)), jnp.asarray(g.payoffs), jnp.asarray(g.payoffs_coplayer))
+        arrs = [np.moveaxis(np.asarray(r), 0, -1) for r in recs]
+    return Trajectories(*arrs)
