@@ -1,0 +1,84 @@
+"""Learned agents as ``axelrod.Player``s (optional extra ``eqtools[axelrod]``).
+
+Axelrod asks for one move per turn, so the recurrent step runs in numpy
+(:class:`learners.policies.NumpyGRU`): no JAX arrays live on the player instance (they would
+break cloning/pickling and a jitted call per turn is ~10x slower).  Every checkpoint gets a
+unique ``name`` (Axelrod caches results by name): the given label plus a hash of the weights.
+Stochastic moves are drawn with the player's own generator (``self._random``), so Axelrod's
+seeding makes matches reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import jax
+import numpy as np
+
+from eqtools.errors import EqtoolsError
+from eqtools.interop.axelrod import axelrod_game
+
+from ..policies import GRUPolicy, NumpyGRU
+
+__all__ = ["axelrod_agent_class", "axelrod_game"]
+
+
+def _weights_digest(policy: GRUPolicy) -> str:
+    h = hashlib.sha1()
+    for leaf in jax.tree_util.tree_leaves(policy.params):
+        h.update(np.asarray(leaf, dtype=np.float64).tobytes())
+    h.update(repr((policy.module, policy.greedy, policy.game.to_dict())).encode())
+    return h.hexdigest()[:10]
+
+
+def axelrod_agent_class(policy: GRUPolicy, name: str | None = None) -> type:
+    """An ``axelrod.Player`` subclass (no constructor arguments) playing the trained agent."""
+    try:
+        import axelrod as axl
+    except ImportError as exc:  # pragma: no cover
+        raise EqtoolsError("Axelrod interop needs: pip install 'eqtools[axelrod]'") from exc
+    net = NumpyGRU.from_policy(policy)
+    digest = _weights_digest(policy)
+    label = f"{name or policy.name}:{digest}"
+    C, D = axl.Action.C, axl.Action.D
+
+    def __init__(self):
+        axl.Player.__init__(self)
+        self._h = net.initial_state()
+
+    def strategy(self, opponent):
+        if not self.history:
+            self._h = net.initial_state()
+            obs = 0
+        else:
+            own = 0 if self.history[-1] == C else 1
+            other = 0 if opponent.history[-1] == C else 1
+            obs = 1 + 2 * own + other
+        self._h, p = net.step(self._h, obs)
+        if p == 1.0:
+            return C
+        if p == 0.0:
+            return D
+        return self._random.random_choice(p)
+
+    attrs = {
+        "name": label,
+        "classifier": {
+            "memory_depth": float("inf"),
+            "stochastic": not policy.greedy,
+            "long_run_time": False,
+            "inspects_source": False,
+            "manipulates_source": False,
+            "manipulates_state": False,
+            "makes_use_of": set(),
+        },
+        "__init__": __init__,
+        "strategy": strategy,
+        "__module__": __name__,
+        "__doc__": f"eqtools learned agent {label}",
+    }
+    cls_name = "EqtoolsAgent_" + digest
+    cls = type(cls_name, (axl.Player,), attrs)
+    cls.__qualname__ = cls_name
+    globals()[cls_name] = cls  # so pickle finds it (Axelrod clones and pickles players)
+    return cls
