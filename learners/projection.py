@@ -174,7 +174,7 @@ def project(
     n: int = 100,
     matches: int = 200,
     seed: int = 0,
-    blocks: Sequence[int] = (0, 10, 50),
+    blocks: Sequence[int] | None = None,
     name: str | None = None,
     self_play: Policy | None = None,
 ) -> Projection:
@@ -183,9 +183,11 @@ def project(
     ``probes`` default to :func:`default_probes`; ``self_play`` (e.g. a fresh copy of the agent)
     adds the agent's own co-player as a probe.  ``matches`` per probe are split in two halves:
     the first fits the projection, the second measures the held-out KL gap.  ``blocks`` are the
-    first rounds of the blocks for the per-round profile (early vs late).
+    first rounds of the blocks for the per-round profile (default: first 10%, up to half, second half).
     """
     g = preset(game)
+    if blocks is None:  # early (first 10%), middle, late (second half)
+        blocks = tuple(sorted({0, max(1, n // 10), max(1, n // 2)} - {n}))
     if int(matches) < 4:
         raise ParameterError(f"matches must be at least 4 (two halves of at least 2), got {matches}")
     edges = tuple(int(b) for b in blocks) + (int(n),)
