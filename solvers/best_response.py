@@ -1,0 +1,536 @@
+"""Exact best responses to a fixed memory-one co-player, and exploitability (NashConv).
+
+Against a co-player Y who plays a fixed memory-one strategy ``q``, the focal player X faces a
+Markov decision process with five observations: the opening (no history) and the previous
+round's joint action (CC, CD, DC, DD from X's own view).  In observation ``o`` X picks an
+action ``a`` (C = 0, D = 1); Y simultaneously cooperates with probability ``q0`` at the opening
+and ``q[SWAP[s]]`` after X's state ``s`` (Y's own view swaps CD and DC); the round ends in
+state ``2 a + b`` and X is paid ``(R, S, T, P)[2 a + b]``.  The opening observation is
+transient, so a deterministic stationary policy of this MDP is exactly one of the 32 pure
+memory-one strategies (opening move + four reactions).
+
+Criteria (the same as :mod:`solvers.payoffs`):
+
+* ``gamma`` (discounted): normalised value ``(1 - gamma) sum_t gamma^t r_t`` solved exactly by
+  Howard policy iteration (each evaluation a 4x4 linear solve; terminates in finitely many
+  steps).  A pure memory-one strategy is optimal, so the best response is memory-one.
+* ``n`` (finite horizon): mean per-round payoff ``(1/n) sum_{t<n} r_t`` solved by backward
+  induction; the optimal policy is time dependent (e.g. defect in the last round), so the
+  result also reports the best *stationary* pure memory-one strategy and its shortfall.
+* ``limit`` (limit of means): a finite MDP has a deterministic stationary average-optimal policy
+  (Puterman 1994, Thm 9.1.8), so the 32 pure memory-one strategies are enumerated with the exact
+  (reducible-chain-aware) limit payoffs of :func:`solvers.payoffs.limit_of_means`.
+
+Ties are reported, not hidden: per observation the set of optimal actions (``action_sets``),
+the pure memory-one strategies optimal from *every* observation (``bellman_optimal``) and those
+that reach the optimal value from the opening (``optimal_pure``; a superset: actions at states
+never reached are free).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from eqtools.conventions import SWAP
+from eqtools.errors import ConvergenceError, ParameterError
+from eqtools.games import Game, preset
+from eqtools.strategies import MemoryOne, StrategyPool
+
+from .payoffs import as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
+
+__all__ = [
+    "BestResponse",
+    "FiniteHorizonBestResponse",
+    "Exploitability",
+    "pure_strategies",
+    "pure_name",
+    "best_response",
+    "best_response_discounted",
+    "best_response_finite",
+    "best_response_limit",
+    "exploitability",
+    "criterion_kwargs",
+]
+
+OBSERVATIONS: tuple[str, ...] = ("start", "CC", "CD", "DC", "DD")
+
+# ------------------------------------------------------------------ helpers
+
+
+def pure_name(vector: Any) -> str:
+    """Name of a pure memory-one strategy: five letters, opening first, e.g. TFT = ``"CCDCD"``."""
+    v = np.asarray(vector, dtype=np.float64).ravel()
+    return "".join("C" if x == 1.0 else "D" for x in v)
+
+
+def pure_strategies() -> StrategyPool:
+    """The 32 pure memory-one strategies (opening + reactions to CC, CD, DC, DD).
+
+    Ordered lexicographically with C before D, opening first: index 0 is ALLC (``"CCCCC"``),
+    index 31 is ALLD (``"DDDDD"``).
+    """
+    rows = []
+    for bits in itertools.product((1.0, 0.0), repeat=5):
+        rows.append(bits)
+    arr = np.array(rows, dtype=np.float64)
+    return StrategyPool(arr, [pure_name(r) for r in arr])
+
+
+def criterion_kwargs(gamma: float | None = None, n: int | None = None, limit: bool = False) -> dict[str, Any]:
+    """Validate that exactly one criterion is chosen; return it as keyword arguments."""
+    chosen = [gamma is not None, n is not None, bool(limit)]
+    if sum(chosen) != 1:
+        raise ParameterError("choose exactly one criterion: gamma (discounted), n (finite horizon) or limit=True")
+    if gamma is not None:
+        return {"gamma": check_gamma(gamma)}
+    if n is not None:
+        return {"n": check_horizon(n)}
+    return {"limit": True}
+
+
+def _coplayer_probs(q: np.ndarray) -> np.ndarray:
+    """Y's cooperation probability in each of X's observations (start, CC, CD, DC, DD)."""
+    return np.concatenate([[q[0]], q[1:][SWAP]])
+
+
+def _tie_tol(game: Game, atol: float | None) -> float:
+    if atol is not None:
+        if not (atol >= 0):
+            raise ParameterError(f"atol must be >= 0, got {atol}")
+        return float(atol)
+    scale = max(1.0, float(np.max(np.abs(game.payoffs))))
+    return 1e-9 * scale
+
+
+def _onestep(qs: np.ndarray, r: np.ndarray, cont: np.ndarray) -> np.ndarray:
+    """Q[o, a] = sum_b P(b | o) (r[2a+b] + cont[2a+b]) for observation probs ``qs`` (shape (k,))."""
+    qs = qs[:, None]
+    # a = C -> next states CC (b=C) / CD (b=D); a = D -> DC / DD
+    qc = qs * (r[0] + cont[0]) + (1 - qs) * (r[1] + cont[1])
+    qd = qs * (r[2] + cont[2]) + (1 - qs) * (r[3] + cont[3])
+    return np.concatenate([qc, qd], axis=1)
+
+
+def _eval_stationary_discounted(actions: np.ndarray, qy: np.ndarray, r: np.ndarray, gamma: float) -> np.ndarray:
+    """Unnormalised value V(s) of the deterministic policy ``actions`` (4 entries, 0=C, 1=D)."""
+    P = np.zeros((4, 4))
+    rp = np.zeros(4)
+    for s in range(4):
+        a = int(actions[s])
+        b = qy[s]
+        P[s, 2 * a] = b
+        P[s, 2 * a + 1] = 1 - b
+        rp[s] = b * r[2 * a] + (1 - b) * r[2 * a + 1]
+    # V = r_pi + gamma P V  (reward of the *next* round, received on leaving s)
+    return np.linalg.solve(np.eye(4) - gamma * P, rp)
+
+
+def _mo_from_actions(opening: int, actions: np.ndarray, name: str | None = None) -> MemoryOne:
+    vec = np.array([1.0 - opening, *(1.0 - np.asarray(actions, dtype=float))])
+    return MemoryOne.from_vector(vec, name=name or pure_name(vec))
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True)
+class BestResponse:
+    """Best response to a fixed memory-one co-player under a stationary criterion.
+
+    Attributes
+    ----------
+    value:
+        Optimal per-round payoff (normalised discounted value or limit of means).
+    strategy:
+        One optimal pure memory-one strategy (on ties the cooperative action is chosen).
+    q_values:
+        ``(5, 2)`` action values per observation (start, CC, CD, DC, DD) x (C, D), normalised
+        like ``value`` (discounted only; NaN for the limit criterion).
+    action_sets:
+        Per observation, the optimal actions (``"C"``, ``"D"`` or both on a tie).
+    bellman_optimal:
+        Pure memory-one strategies optimal from every observation.
+    optimal_pure:
+        Pure memory-one strategies that reach ``value`` from the opening (superset of
+        ``bellman_optimal``).
+    ties:
+        True when the optimal pure strategy is not unique (``len(optimal_pure) > 1``).
+    """
+
+    value: float
+    strategy: MemoryOne
+    q_values: np.ndarray
+    action_sets: tuple[tuple[str, ...], ...]
+    bellman_optimal: tuple[MemoryOne, ...]
+    optimal_pure: tuple[MemoryOne, ...]
+    criterion: str
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ties(self) -> bool:
+        return len(self.optimal_pure) > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": self.criterion,
+            "value": self.value,
+            "strategy": self.strategy.to_dict(),
+            "q_values": np.asarray(self.q_values).tolist(),
+            "action_sets": {o: list(a) for o, a in zip(OBSERVATIONS, self.action_sets)},
+            "bellman_optimal": [s.name for s in self.bellman_optimal],
+            "optimal_pure": [s.name for s in self.optimal_pure],
+            "ties": self.ties,
+            "info": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.info.items()},
+        }
+
+
+@dataclass(frozen=True)
+class FiniteHorizonBestResponse:
+    """Best response over ``n`` rounds (time-dependent policy by backward induction).
+
+    Attributes
+    ----------
+    value:
+        Optimal mean payoff per round over the ``n`` rounds.
+    q_open:
+        ``(2,)`` total (not averaged) payoff-to-go of opening with C / D.
+    q_values:
+        ``(n - 1, 4, 2)``: ``q_values[t - 1, s, a]`` is the total payoff-to-go of playing ``a`` in
+        round ``t`` (``1 <= t < n``) after state ``s`` of round ``t - 1``.
+    policy:
+        ``(n, 5)`` array of P(C) of one optimal deterministic policy: row ``t`` is the memory-one
+        vector used in round ``t`` (only ``policy[0, 0]`` matters in round 0, only
+        ``policy[t, 1:]`` afterwards; the unused entries repeat the used ones for readability).
+    tie_mask:
+        ``(n, 5)`` booleans, True where both actions are optimal (row 0: the opening only).
+    best_stationary:
+        Pure memory-one strategies whose stationary play reaches the best *stationary* value.
+    best_stationary_value:
+        That value; ``value - best_stationary_value >= 0`` is the price of memory-one play.
+    """
+
+    value: float
+    n: int
+    q_open: np.ndarray
+    q_values: np.ndarray
+    policy: np.ndarray
+    tie_mask: np.ndarray
+    best_stationary: tuple[MemoryOne, ...]
+    best_stationary_value: float
+
+    criterion: str = "finite"
+
+    @property
+    def ties(self) -> bool:
+        return bool(self.tie_mask.any())
+
+    @property
+    def stationary_is_optimal(self) -> bool:
+        return bool(self.value - self.best_stationary_value <= 1e-9 * max(1.0, abs(self.value)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": f"finite(n={self.n})",
+            "value": self.value,
+            "policy": self.policy.tolist(),
+            "tie_rounds": [int(t) for t in np.flatnonzero(self.tie_mask.any(axis=1))],
+            "best_stationary": [s.name for s in self.best_stationary],
+            "best_stationary_value": self.best_stationary_value,
+            "stationary_is_optimal": self.stationary_is_optimal,
+        }
+
+
+# ------------------------------------------------------------------ solvers
+
+
+def best_response_discounted(
+    coplayer: Any,
+    game: Game | str,
+    gamma: float,
+    *,
+    atol: float | None = None,
+    max_iter: int = 100,
+) -> BestResponse:
+    """Exact discounted best response to the memory-one ``coplayer`` by Howard policy iteration.
+
+    ``atol`` is the tolerance (on the unnormalised values) for declaring two actions tied;
+    default ``1e-9 * max(1, max |payoff|)``.
+    """
+    g = preset(game)
+    gamma = check_gamma(gamma)
+    q = as_params(coplayer, "coplayer")
+    if q.shape != (5,):
+        raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")
+    tol = _tie_tol(g, atol) / (1 - gamma)  # unnormalised scale
+    r = g.payoffs
+    qo = _coplayer_probs(q)
+    qy = qo[1:]
+    actions = np.zeros(4, dtype=int)  # start from "cooperate everywhere"
+    for it in range(max_iter):
+        V = _eval_stationary_discounted(actions, qy, r, gamma)
+        Q = _onestep(qy, r, gamma * V)
+        cur = Q[np.arange(4), actions]
+        better = Q.max(axis=1) > cur + tol
+        if not better.any():
+            break
+        actions = np.where(better, Q.argmax(axis=1), actions)
+    else:  # pragma: no cover - policy iteration terminates in <= 16 improvements
+        raise ConvergenceError(f"policy iteration did not converge in max_iter={max_iter} iterations")
+    Qo = _onestep(qo[:1], r, gamma * V)[0]
+    Qall = np.vstack([Qo, Q])  # (5, 2) unnormalised
+    best = Qall.max(axis=1)
+    optimal = Qall >= best[:, None] - tol
+    action_sets = tuple(tuple(a for a, ok in zip(("C", "D"), row) if ok) for row in optimal)
+    value = (1 - gamma) * float(best[0])
+    # Canonical strategy: cooperate on ties.
+    canon_open = 0 if optimal[0, 0] else 1
+    canon = np.where(optimal[1:, 0], 0, 1)
+    strategy = _mo_from_actions(canon_open, canon)
+    # Bellman-optimal pure strategies: the product of the per-observation optimal sets.
+    choices = [np.flatnonzero(row) for row in optimal]
+    bellman = tuple(_mo_from_actions(c[0], np.array(c[1:])) for c in itertools.product(*choices))
+    # Pure strategies reaching the optimum from the opening (exact evaluation of all 32).
+    optimal_pure = []
+    vals = np.empty(32)
+    for k, bits in enumerate(itertools.product((0, 1), repeat=5)):
+        acts = np.array(bits[1:])
+        Vk = _eval_stationary_discounted(acts, qy, r, gamma)
+        v0 = _onestep(qo[:1], r, gamma * Vk)[0, bits[0]]
+        vals[k] = (1 - gamma) * v0
+        if v0 >= best[0] - tol:
+            optimal_pure.append(_mo_from_actions(bits[0], acts))
+    return BestResponse(
+        value=value,
+        strategy=strategy,
+        q_values=(1 - gamma) * Qall,
+        action_sets=action_sets,
+        bellman_optimal=bellman,
+        optimal_pure=tuple(optimal_pure),
+        criterion=f"discounted(gamma={gamma:g})",
+        info={"gamma": gamma, "policy_iterations": it + 1, "tie_tol": tol * (1 - gamma)},
+    )
+
+
+def best_response_limit(coplayer: Any, game: Game | str, *, atol: float | None = None) -> BestResponse:
+    """Exact limit-of-means best response: enumeration of the 32 pure memory-one strategies.
+
+    Valid because a finite MDP has a deterministic stationary average-optimal policy; the
+    payoffs are the exact Cesàro limits (reducible chains included) of
+    :func:`solvers.payoffs.limit_of_means`.  ``q_values`` are NaN (not defined for this
+    criterion); ``action_sets`` list, per observation, the actions used by some optimal pure
+    strategy *at a state it reaches* (a state never reached leaves the action free).
+    """
+    g = preset(game)
+    q = as_params(coplayer, "coplayer")
+    if q.shape != (5,):
+        raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")
+    tol = _tie_tol(g, atol)
+    pool = pure_strategies()
+    res = limit_of_means(pool.params, q[None, :], g)
+    vals = np.asarray(res.payoff_x)
+    best = float(vals.max())
+    idx = np.flatnonzero(vals >= best - tol)
+    optimal = tuple(pool[int(i)] for i in idx)
+    # Prefer the most cooperative optimal strategy as the canonical one.
+    coop = pool.params[idx].sum(axis=1)
+    strategy = pool[int(idx[np.argmax(coop)])]
+    sets = []
+    for o in range(5):
+        acts = sorted({"C" if pool.params[i, o] == 1.0 else "D" for i in idx})
+        sets.append(tuple(acts))
+    return BestResponse(
+        value=best,
+        strategy=strategy,
+        q_values=np.full((5, 2), np.nan),
+        action_sets=tuple(sets),
+        bellman_optimal=(),
+        optimal_pure=optimal,
+        criterion="limit",
+        info={"pure_values": vals, "tie_tol": tol},
+    )
+
+
+def _finite_stationary_values(qo: np.ndarray, r: np.ndarray, n: int) -> np.ndarray:
+    """Mean n-round payoff of each of the 32 pure stationary strategies (forward recursion)."""
+    out = np.empty(32)
+    for k, bits in enumerate(itertools.product((0, 1), repeat=5)):
+        a0 = bits[0]
+        acts = np.array(bits[1:])
+        b = qo[0]
+        d = np.zeros(4)
+        d[2 * a0] = b
+        d[2 * a0 + 1] = 1 - b
+        total = d @ r
+        P = np.zeros((4, 4))
+        for s in range(4):
+            P[s, 2 * acts[s]] = qo[1 + s]
+            P[s, 2 * acts[s] + 1] = 1 - qo[1 + s]
+        for _ in range(n - 1):
+            d = d @ P
+            total += d @ r
+        out[k] = total / n
+    return out
+
+
+def best_response_finite(coplayer: Any, game: Game | str, n: int, *, atol: float | None = None) -> FiniteHorizonBestResponse:
+    """Exact ``n``-round best response by backward induction (time-dependent policy).
+
+    Optimal over *all* strategies of X (history dependent ones included): against a memory-one
+    co-player the pair (round, previous state) is a sufficient statistic.
+    """
+    g = preset(game)
+    n = check_horizon(n)
+    q = as_params(coplayer, "coplayer")
+    if q.shape != (5,):
+        raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")
+    tol = _tie_tol(g, atol) * n
+    r = g.payoffs
+    qo = _coplayer_probs(q)
+    qy = qo[1:]
+    V = np.zeros(4)  # value-to-go after the last round
+    qvals = np.empty((max(n - 1, 0), 4, 2))
+    for t in range(n - 1, 0, -1):
+        Q = _onestep(qy, r, V)
+        qvals[t - 1] = Q
+        V = Q.max(axis=1)
+    q_open = _onestep(qo[:1], r, V)[0]
+    value = float(q_open.max()) / n
+    policy = np.empty((n, 5))
+    tie = np.zeros((n, 5), dtype=bool)
+    open_opt = q_open >= q_open.max() - tol
+    a_open = 0 if open_opt[0] else 1
+    tie[0, 0] = bool(open_opt.all())
+    policy[0, :] = 1.0 - a_open
+    for t in range(1, n):
+        Q = qvals[t - 1]
+        opt = Q >= Q.max(axis=1, keepdims=True) - tol
+        acts = np.where(opt[:, 0], 0, 1)
+        policy[t, 1:] = 1.0 - acts
+        policy[t, 0] = policy[0, 0]
+        tie[t, 1:] = opt.all(axis=1)
+    if n > 1:
+        policy[0, 1:] = policy[1, 1:]
+    svals = _finite_stationary_values(qo, r, n)
+    sbest = float(svals.max())
+    stol = _tie_tol(g, atol)
+    best_stat = tuple(
+        _mo_from_actions(bits[0], np.array(bits[1:]))
+        for k, bits in enumerate(itertools.product((0, 1), repeat=5))
+        if svals[k] >= sbest - stol
+    )
+    return FiniteHorizonBestResponse(
+        value=value,
+        n=n,
+        q_open=q_open,
+        q_values=qvals,
+        policy=policy,
+        tie_mask=tie,
+        best_stationary=best_stat,
+        best_stationary_value=sbest,
+        criterion=f"finite(n={n})",
+    )
+
+
+def best_response(
+    coplayer: Any,
+    game: Game | str,
+    *,
+    gamma: float | None = None,
+    n: int | None = None,
+    limit: bool = False,
+    atol: float | None = None,
+) -> BestResponse | FiniteHorizonBestResponse:
+    """Exact best response under exactly one criterion (``gamma``, ``n`` or ``limit=True``)."""
+    crit = criterion_kwargs(gamma, n, limit)
+    if "gamma" in crit:
+        return best_response_discounted(coplayer, game, crit["gamma"], atol=atol)
+    if "n" in crit:
+        return best_response_finite(coplayer, game, crit["n"], atol=atol)
+    return best_response_limit(coplayer, game, atol=atol)
+
+
+# ------------------------------------------------------------ exploitability
+
+
+@dataclass(frozen=True)
+class Exploitability:
+    """What each player of a profile gains by best-responding.
+
+    ``nash_conv = gain_x + gain_y`` (Lanctot et al. 2017); ``exploitability = nash_conv / 2``.
+    ``payoff_x, payoff_y`` are the profile's payoffs; ``best_x`` (``best_y``) the value of X's
+    (Y's) best response to the other's strategy.
+    """
+
+    payoff_x: float
+    payoff_y: float
+    best_x: float
+    best_y: float
+    criterion: str
+
+    @property
+    def gain_x(self) -> float:
+        return max(0.0, self.best_x - self.payoff_x)
+
+    @property
+    def gain_y(self) -> float:
+        return max(0.0, self.best_y - self.payoff_y)
+
+    @property
+    def nash_conv(self) -> float:
+        return self.gain_x + self.gain_y
+
+    @property
+    def exploitability(self) -> float:
+        return self.nash_conv / 2.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": self.criterion,
+            "payoff_x": self.payoff_x,
+            "payoff_y": self.payoff_y,
+            "best_x": self.best_x,
+            "best_y": self.best_y,
+            "gain_x": self.gain_x,
+            "gain_y": self.gain_y,
+            "nash_conv": self.nash_conv,
+            "exploitability": self.exploitability,
+        }
+
+
+def exploitability(
+    x: Any,
+    y: Any,
+    game: Game | str,
+    *,
+    gamma: float | None = None,
+    n: int | None = None,
+    limit: bool = False,
+) -> Exploitability:
+    """Exploitability / NashConv of the memory-one profile ``(x, y)``.
+
+    Gains are measured against best responses over *all* strategies (memory-one suffices for
+    ``gamma`` and ``limit``; time-dependent for ``n``).  Returned gains are clipped at 0 (a
+    negative difference is round-off).
+    """
+    g = preset(game)
+    crit = criterion_kwargs(gamma, n, limit)
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    if "gamma" in crit:
+        pr = discounted(p, q, g, crit["gamma"])
+    elif "n" in crit:
+        pr = finite_horizon(p, q, g, crit["n"])
+    else:
+        pr = limit_of_means(p, q, g)
+    bx = best_response(q, g, **crit)
+    by = best_response(p, g, **crit)
+    return Exploitability(
+        payoff_x=float(pr.payoff_x),
+        payoff_y=float(pr.payoff_y),
+        best_x=bx.value,
+        best_y=by.value,
+        criterion=pr.criterion,
+    )

@@ -1,0 +1,341 @@
+"""Nash equilibria of the iterated game in memory-one space.
+
+A pair of memory-one strategies ``(p, q)`` is a Nash equilibrium of the iterated game when
+neither player gains by deviating to *any* strategy; against a memory-one co-player the best
+deviation is computed exactly by :mod:`solvers.best_response` (an MDP), so the check is exact
+and covers history-dependent deviations too.
+
+* :func:`nash_check` — is ``(p, q)`` Nash, with each player's gain (the "gap").
+* :func:`pure_equilibria` — all Nash pairs among the 32 pure memory-one strategies.
+* :func:`search_equilibria` — symmetric equilibria ``(s, s)`` over a candidate set: pure
+  strategies, the named library and the ZD families (generous / "partner", extortionate,
+  equalizer) on a grid of ``(chi, phi)``.
+* :func:`cooperative_nash` — which fully cooperative strategies are of Nash type for a game and
+  criterion; :func:`critical_gamma` — the smallest discount factor at which ``(s, s)`` is Nash.
+* :func:`known_facts` — textbook facts recomputed for a game (mutual ALLD is an equilibrium
+  whenever P >= S; TFT / GRIM / WSLS thresholds), each with the gap as evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from eqtools.errors import ParameterError
+from eqtools.games import Game, preset
+from eqtools.strategies import MemoryOne, StrategyPool, extortionate, generous, library
+
+from .best_response import best_response, criterion_kwargs, pure_strategies
+from .payoffs import as_params, discounted, finite_horizon, limit_of_means, payoff_matrix
+
+__all__ = [
+    "NashCheck",
+    "PureEquilibria",
+    "SymmetricRow",
+    "nash_check",
+    "pure_equilibria",
+    "search_equilibria",
+    "zd_family",
+    "cooperative_nash",
+    "critical_gamma",
+    "known_facts",
+]
+
+
+def _tol(game: Game, tol: float | None) -> float:
+    if tol is None:
+        return 1e-9 * max(1.0, float(np.max(np.abs(game.payoffs))))
+    if not (tol >= 0):
+        raise ParameterError(f"tol must be >= 0, got {tol}")
+    return float(tol)
+
+
+def _pair(x: Any, y: Any, g: Game, crit: dict[str, Any]):
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    if "gamma" in crit:
+        return discounted(p, q, g, crit["gamma"])
+    if "n" in crit:
+        return finite_horizon(p, q, g, crit["n"])
+    return limit_of_means(p, q, g)
+
+
+@dataclass(frozen=True)
+class NashCheck:
+    """Result of :func:`nash_check`.
+
+    ``gain_x`` (``gain_y``) is what X (Y) gains by best-responding (>= 0); ``is_nash`` when
+    both are at most ``tol``.  ``deviation_x`` is one optimal deviation of X (a pure
+    memory-one strategy for stationary criteria; ``None`` for finite horizon, where the best
+    deviation is time dependent).
+    """
+
+    is_nash: bool
+    gain_x: float
+    gain_y: float
+    payoff_x: float
+    payoff_y: float
+    deviation_x: MemoryOne | None
+    deviation_y: MemoryOne | None
+    criterion: str
+    tol: float
+
+    @property
+    def gap(self) -> float:
+        """``max(gain_x, gain_y)``."""
+        return max(self.gain_x, self.gain_y)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "is_nash": self.is_nash,
+            "gain_x": self.gain_x,
+            "gain_y": self.gain_y,
+            "gap": self.gap,
+            "payoff_x": self.payoff_x,
+            "payoff_y": self.payoff_y,
+            "deviation_x": None if self.deviation_x is None else self.deviation_x.name,
+            "deviation_y": None if self.deviation_y is None else self.deviation_y.name,
+            "criterion": self.criterion,
+            "tol": self.tol,
+        }
+
+
+def nash_check(
+    x: Any,
+    y: Any,
+    game: Game | str,
+    *,
+    gamma: float | None = None,
+    n: int | None = None,
+    limit: bool = False,
+    tol: float | None = None,
+) -> NashCheck:
+    """Exact Nash check of the memory-one pair ``(x, y)`` with each player's gain.
+
+    ``tol`` (default ``1e-9 * max |payoff|``) is the largest gain still counted as 0.
+    """
+    g = preset(game)
+    crit = criterion_kwargs(gamma, n, limit)
+    t = _tol(g, tol)
+    pr = _pair(x, y, g, crit)
+    bx = best_response(as_params(y, "strategy y"), g, **crit)
+    by = best_response(as_params(x, "strategy x"), g, **crit)
+    px, py = float(pr.payoff_x), float(pr.payoff_y)
+    gx, gy = max(0.0, bx.value - px), max(0.0, by.value - py)
+    dev_x = getattr(bx, "strategy", None)
+    dev_y = getattr(by, "strategy", None)
+    return NashCheck(gx <= t and gy <= t, gx, gy, px, py, dev_x, dev_y, pr.criterion, t)
+
+
+@dataclass(frozen=True)
+class PureEquilibria:
+    """All Nash pairs among pure memory-one strategies (``pairs``: ``(i, j)`` indices into ``pool``)."""
+
+    pool: StrategyPool
+    pairs: tuple[tuple[int, int], ...]
+    payoff_x: np.ndarray
+    payoff_y: np.ndarray
+    best_values: np.ndarray
+    criterion: str
+
+    @property
+    def symmetric(self) -> tuple[str, ...]:
+        return tuple(self.pool.names[i] for i, j in self.pairs if i == j)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": self.criterion,
+            "n_pairs": len(self.pairs),
+            "symmetric": list(self.symmetric),
+            "pairs": [
+                {
+                    "x": self.pool.names[i],
+                    "y": self.pool.names[j],
+                    "payoff_x": float(self.payoff_x[i, j]),
+                    "payoff_y": float(self.payoff_y[i, j]),
+                }
+                for i, j in self.pairs
+            ],
+        }
+
+
+def pure_equilibria(
+    game: Game | str,
+    *,
+    gamma: float | None = None,
+    n: int | None = None,
+    limit: bool = False,
+    tol: float | None = None,
+) -> PureEquilibria:
+    """All pairs of pure memory-one strategies that are Nash equilibria of the iterated game.
+
+    Payoffs of all 32 x 32 pairs come from :func:`solvers.payoffs.payoff_matrix`; each
+    column's best-response value from the exact MDP solver (deviations to *any* strategy).
+    """
+    g = preset(game)
+    crit = criterion_kwargs(gamma, n, limit)
+    t = _tol(g, tol)
+    pool = pure_strategies()
+    res = payoff_matrix(pool, pool, g, **crit)
+    A = np.asarray(res.payoff_x)  # A[i, j]: payoff of row i against column j
+    B = np.asarray(res.payoff_y)
+    best = np.array([best_response(pool.params[j], g, **crit).value for j in range(len(pool))])
+    ok_x = A >= best[None, :] - t  # row i is a best response to column j
+    ok_y = B >= best[:, None] - t  # column j is a best response to row i
+    pairs = tuple((int(i), int(j)) for i, j in np.argwhere(ok_x & ok_y))
+    return PureEquilibria(pool, pairs, A, B, best, res.criterion)
+
+
+def zd_family(
+    game: Game | str,
+    kind: str = "generous",
+    chis: Sequence[float] = (1.0, 1.5, 2.0, 3.0, 5.0),
+    phi_fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
+    p0: float = 1.0,
+) -> list[MemoryOne]:
+    """ZD strategies on a grid: ``kind`` ``"generous"`` (partners) or ``"extortionate"``.
+
+    ``phi_fractions`` are fractions of the largest valid ``phi`` for each ``chi``.
+    """
+    g = preset(game)
+    if kind not in ("generous", "extortionate"):
+        raise ParameterError(f"kind must be 'generous' or 'extortionate', got {kind!r}")
+    fn = generous if kind == "generous" else extortionate
+    out = []
+    for chi in chis:
+        ref = fn(g, chi, p0=p0)  # default phi = phi_max / 2
+        phi_max = 2 * _phi_of(ref, g, chi, kind)  # the default phi is half the largest valid one
+        for fr in phi_fractions:
+            if not (0 < fr <= 1):
+                raise ParameterError(f"phi fractions must lie in (0, 1], got {fr}")
+            out.append(fn(g, chi, phi=fr * phi_max, p0=p0, name=f"{kind[:3].upper()}(chi={chi:g},phi={fr:g}max)"))
+    return out
+
+
+def _phi_of(s: MemoryOne, g: Game, chi: float, kind: str) -> float:
+    kappa = g.R if kind == "generous" else g.P
+    d = (g.payoffs - kappa) - chi * (g.payoffs_coplayer - kappa)
+    pt = np.asarray(s.p) - np.array([1.0, 1.0, 0.0, 0.0])
+    k = int(np.argmax(np.abs(d)))
+    return float(pt[k] / d[k])
+
+
+@dataclass(frozen=True)
+class SymmetricRow:
+    """One candidate ``s`` in a symmetric search: is ``(s, s)`` Nash, and how cooperative."""
+
+    strategy: MemoryOne
+    is_nash: bool
+    gain: float
+    payoff: float
+    cooperation: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.strategy.name,
+            "vector": self.strategy.vector.tolist(),
+            "is_nash": self.is_nash,
+            "gain": self.gain,
+            "payoff": self.payoff,
+            "cooperation": self.cooperation,
+        }
+
+
+def search_equilibria(
+    game: Game | str,
+    *,
+    gamma: float | None = None,
+    n: int | None = None,
+    limit: bool = False,
+    candidates: Iterable[MemoryOne] | None = None,
+    include_pure: bool = True,
+    include_zd: bool = True,
+    tol: float | None = None,
+) -> list[SymmetricRow]:
+    """Symmetric equilibria ``(s, s)`` among candidate memory-one strategies.
+
+    Default candidates: the named library, the 32 pure strategies and the generous /
+    extortionate ZD grids of :func:`zd_family`.  Every candidate is reported with its gain (a
+    row with ``is_nash=False`` says by how much it fails).
+    """
+    g = preset(game)
+    crit = criterion_kwargs(gamma, n, limit)
+    cands: list[MemoryOne] = list(candidates) if candidates is not None else list(library(g).values())
+    if candidates is None and include_pure:
+        cands += list(pure_strategies())
+    if candidates is None and include_zd:
+        cands += zd_family(g, "generous") + zd_family(g, "extortionate")
+    rows = []
+    for s in cands:
+        chk = nash_check(s, s, g, tol=tol, **crit)
+        pr = _pair(s, s, g, crit)
+        rows.append(SymmetricRow(s, chk.is_nash, chk.gain_x, chk.payoff_x, float(pr.coop_x)))
+    return rows
+
+
+def cooperative_nash(
+    game: Game | str,
+    *,
+    gamma: float | None = None,
+    n: int | None = None,
+    limit: bool = False,
+    candidates: Iterable[MemoryOne] | None = None,
+    coop_threshold: float = 1.0 - 1e-9,
+    tol: float | None = None,
+) -> list[SymmetricRow]:
+    """Candidates ``s`` whose mutual play is fully cooperative, with whether ``(s, s)`` is Nash."""
+    rows = search_equilibria(game, gamma=gamma, n=n, limit=limit, candidates=candidates, tol=tol)
+    return [r for r in rows if r.cooperation >= coop_threshold]
+
+
+def critical_gamma(
+    strategy: Any,
+    game: Game | str,
+    *,
+    lo: float = 1e-6,
+    hi: float = 1 - 1e-6,
+    xtol: float = 1e-10,
+    tol: float | None = None,
+) -> float | None:
+    """Smallest discount factor at which ``(s, s)`` is a Nash equilibrium, by bisection.
+
+    Assumes the Nash property is monotone in ``gamma`` on ``[lo, hi]`` (true for TFT, GRIM and
+    WSLS in prisoner's dilemmas); returns ``lo`` if it already holds there, ``None`` if it fails
+    at ``hi``.  The bisection is checked at both ends, not assumed.
+    """
+    g = preset(game)
+    s = as_params(strategy, "strategy")
+
+    def ok(gm: float) -> bool:
+        return nash_check(s, s, g, gamma=gm, tol=tol).is_nash
+
+    if not ok(hi):
+        return None
+    if ok(lo):
+        return lo
+    a, b = lo, hi
+    while b - a > xtol:
+        mid = 0.5 * (a + b)
+        if ok(mid):
+            b = mid
+        else:
+            a = mid
+    return b
+
+
+def known_facts(game: Game | str, gamma: float) -> dict[str, Any]:
+    """Textbook facts recomputed exactly for ``game`` and ``gamma`` (with gaps as evidence).
+
+    * mutual ALLD is Nash iff ``P >= S`` (against ALLD, C earns S and D earns P each round);
+    * TFT, GRIM and WSLS against themselves: Nash at this ``gamma``?  and the critical gamma.
+    """
+    g = preset(game)
+    lib = library(g)
+    out: dict[str, Any] = {"game": g.to_dict(), "gamma": gamma}
+    alld = nash_check(lib["ALLD"], lib["ALLD"], g, gamma=gamma)
+    out["ALLD_vs_ALLD"] = {**alld.to_dict(), "expected": bool(g.P >= g.S)}
+    for name in ("TFT", "GRIM", "WSLS", "GTFT"):
+        chk = nash_check(lib[name], lib[name], g, gamma=gamma)
+        out[f"{name}_vs_{name}"] = {**chk.to_dict(), "critical_gamma": critical_gamma(lib[name], g)}
+    return out

@@ -1,0 +1,192 @@
+"""Zero-determinant (ZD) analysis of memory-one strategies (Press & Dyson 2012).
+
+A memory-one strategy ``p`` (own view) is ZD for a game when
+
+    p~ = (p_CC - 1, p_CD - 1, p_DC, p_DD) = alpha S_X + beta S_Y + gamma 1,
+
+``S_X = (R, S, T, P)``, ``S_Y = (R, T, S, P)``; it then enforces
+``alpha s_X + beta s_Y + gamma = 0`` on the long-run payoffs against *every* co-player.
+Writing ``alpha = phi``, ``beta = -phi chi``, ``gamma = phi (chi - 1) kappa`` gives the usual
+parametrisation ``p~ = phi [(S_X - kappa) - chi (S_Y - kappa)]``, which enforces
+``s_X - kappa = chi (s_Y - kappa)``.
+
+:func:`fit_zd` solves the (4 equations, 3 unknowns) least-squares problem, reports the
+residual ``||p~ - fit||_2`` (0 for an exact ZD strategy), converts to ``(chi, phi, kappa)`` and
+classifies:
+
+* ``equalizer``: ``alpha = 0`` — pins the co-player's payoff at ``-gamma / beta``;
+* ``fair``: ``chi = 1`` (``gamma = 0``; e.g. TFT) — enforces ``s_X = s_Y``;
+* ``extortionate``: ``chi > 1`` and ``kappa = P``; ``generous``: ``chi > 1`` and ``kappa = R``;
+* ``zd-other``: any other exact solution (e.g. ``chi < 0``; ALLD is ZD in some games);
+* ``not ZD``: residual above ``tol``.
+
+The opening move ``p0`` is irrelevant for the long-run relation and ignored.  Construction of
+ZD strategies (:func:`eqtools.strategies.extortionate`, ``generous``, ``equalizer``,
+``zd_strategy``) lives in :mod:`eqtools.strategies` and is re-exported here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from eqtools.errors import GameError, ParameterError
+from eqtools.games import Game, preset
+from eqtools.strategies import equalizer, extortionate, generous, zd_strategy
+
+from .payoffs import as_params, limit_of_means
+
+__all__ = [
+    "ZDFit",
+    "fit_zd",
+    "enforced_relation_error",
+    "zd_strategy",
+    "extortionate",
+    "generous",
+    "equalizer",
+]
+
+
+@dataclass(frozen=True)
+class ZDFit:
+    """Least-squares ZD fit of one strategy.
+
+    ``alpha, beta, gamma`` are the fitted coefficients; ``chi, phi, kappa`` their conversion
+    (NaN where undefined: ``chi`` for equalizers, ``kappa`` when ``chi = 1``).  ``residual`` is the
+    Euclidean distance of ``p~`` from the ZD subspace; ``relative_residual`` divides it by
+    ``||p~||`` (``1`` means nothing is explained).
+    """
+
+    alpha: float
+    beta: float
+    gamma: float
+    chi: float
+    phi: float
+    kappa: float
+    residual: float
+    relative_residual: float
+    is_zd: bool
+    kind: str
+    tol: float
+    game: Game
+
+    def enforced(self) -> tuple[float, float, float]:
+        """The relation ``alpha s_X + beta s_Y + gamma = 0`` it enforces (exact ZD only)."""
+        return self.alpha, self.beta, self.gamma
+
+    def describe(self) -> str:
+        """One line of evidence, e.g. ``"extortionate with chi ≈ 2.00 (kappa = P = 0, residual 3e-16)"``."""
+        if not self.is_zd:
+            return f"not ZD (residual {self.residual:.3g} > tol {self.tol:g}; relative {self.relative_residual:.3g})"
+        g = self.game
+        if self.kind == "equalizer":
+            return f"equalizer pinning the co-player at {-self.gamma / self.beta:.4g} (residual {self.residual:.2g})"
+        if self.kind == "fair":
+            return f"fair ZD (chi = 1, enforces s_X = s_Y; residual {self.residual:.2g})"
+        if self.kind == "extortionate":
+            return f"extortionate with chi ≈ {self.chi:.3g} (kappa = P = {g.P:g}, phi = {self.phi:.3g}, residual {self.residual:.2g})"
+        if self.kind == "generous":
+            return f"generous with chi ≈ {self.chi:.3g} (kappa = R = {g.R:g}, phi = {self.phi:.3g}, residual {self.residual:.2g})"
+        return (
+            f"ZD enforcing {self.alpha:.4g} s_X + {self.beta:.4g} s_Y + {self.gamma:.4g} = 0 "
+            f"(chi = {self.chi:.4g}, kappa = {self.kappa:.4g}; residual {self.residual:.2g})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        def f(v: float) -> float | None:
+            return None if not math.isfinite(v) else float(v)
+
+        return {
+            "is_zd": self.is_zd,
+            "kind": self.kind,
+            "alpha": f(self.alpha),
+            "beta": f(self.beta),
+            "gamma": f(self.gamma),
+            "chi": f(self.chi),
+            "phi": f(self.phi),
+            "kappa": f(self.kappa),
+            "residual": self.residual,
+            "relative_residual": self.relative_residual,
+            "tol": self.tol,
+            "description": self.describe(),
+        }
+
+
+def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: float | None = None) -> ZDFit:
+    """Fit ``p~ ≈ alpha S_X + beta S_Y + gamma 1`` by least squares and classify.
+
+    Parameters
+    ----------
+    strategy:
+        A :class:`~eqtools.strategies.MemoryOne` or 5-vector ``(p0, p_CC, p_CD, p_DC, p_DD)``.
+    tol:
+        Largest residual still called ZD.  For learned (noisy) policies use e.g. ``0.02`` and
+        read the residual as the evidence.
+    kappa_tol:
+        Tolerance for calling ``kappa`` equal to P or R and ``chi`` equal to 1 (default:
+        ``max(1e-6, 10 * tol)`` times the payoff range).
+    """
+    g = preset(game)
+    p = as_params(strategy, "strategy")
+    if p.shape != (5,):
+        raise ParameterError(f"strategy must be a single 5-vector, got shape {p.shape}")
+    if not (tol >= 0):
+        raise ParameterError(f"tol must be >= 0, got {tol}")
+    X = np.stack([g.payoffs, g.payoffs_coplayer, np.ones(4)], axis=1)
+    if np.linalg.matrix_rank(X) < 3:
+        raise GameError(
+            f"game {g} is degenerate for ZD analysis: S_X, S_Y and 1 are linearly dependent "
+            "(the ZD coefficients are not identifiable)"
+        )
+    pt = p[1:] - np.array([1.0, 1.0, 0.0, 0.0])
+    coef, *_ = np.linalg.lstsq(X, pt, rcond=None)
+    alpha, beta, gam = (float(c) for c in coef)
+    resid = float(np.linalg.norm(pt - X @ coef))
+    norm = float(np.linalg.norm(pt))
+    rel = resid / norm if norm > 0 else 0.0
+    is_zd = resid <= tol
+    span = max(float(np.ptp(g.payoffs)), 1e-12)
+    ktol = (kappa_tol if kappa_tol is not None else max(1e-6, 10 * tol)) * span
+    scale = max(abs(alpha), abs(beta), 1e-300)
+    if norm == 0:
+        # p~ = 0: p = (1, 1, 0, 0) "repeat" strategy; every coefficient 0 — trivially ZD.
+        return ZDFit(0.0, 0.0, 0.0, math.nan, 0.0, math.nan, resid, rel, True, "zd-other", tol, g)
+    phi = alpha
+    if abs(alpha) <= 1e-9 * max(1.0, abs(beta)) or abs(alpha) < 1e-12:
+        chi, kappa, kind = math.nan, math.nan, "equalizer"
+        phi = 0.0
+    else:
+        chi = -beta / alpha
+        if abs(chi - 1.0) * scale <= ktol / span * scale and abs(gam) <= ktol * scale:
+            kappa, kind = math.nan, "fair"
+        elif abs(chi - 1.0) < 1e-12:
+            kappa, kind = math.nan, "zd-other"
+        else:
+            kappa = gam / (phi * (chi - 1.0))
+            if chi > 1 and phi > 0 and abs(kappa - g.P) <= ktol:
+                kind = "extortionate"
+            elif chi > 1 and phi > 0 and abs(kappa - g.R) <= ktol:
+                kind = "generous"
+            else:
+                kind = "zd-other"
+    if not is_zd:
+        kind = "not ZD"
+    return ZDFit(alpha, beta, gam, chi, phi, kappa, resid, rel, is_zd, kind, tol, g)
+
+
+def enforced_relation_error(strategy: Any, game: Game | str, coplayers: Any, fit: ZDFit | None = None) -> np.ndarray:
+    """``|alpha s_X + beta s_Y + gamma|`` on exact limit-of-means payoffs against each co-player.
+
+    An independent check of a fit through the Markov chain: it is ~0 for every co-player when
+    the strategy is ZD (Press–Dyson), and typically not for a non-ZD strategy.  ``coplayers``
+    is an ``(N, 5)`` array or :class:`~eqtools.strategies.StrategyPool`.
+    """
+    g = preset(game)
+    p = as_params(strategy, "strategy")
+    f = fit if fit is not None else fit_zd(p, g, tol=math.inf)
+    Q = np.atleast_2d(as_params(coplayers, "coplayers"))
+    res = limit_of_means(p[None, :], Q, g)
+    return np.abs(f.alpha * np.asarray(res.payoff_x) + f.beta * np.asarray(res.payoff_y) + f.gamma)
