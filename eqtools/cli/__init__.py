@@ -16,7 +16,7 @@ from typing import Sequence
 from ..errors import EqtoolsError
 
 #: Modules of this package that register command groups, in help order.
-COMMAND_MODULES: tuple[str, ...] = ("tournament", "solve", "train", "verify")
+COMMAND_MODULES: tuple[str, ...] = ("tournament", "solve", "train", "shaping", "verify")
 
 
 def build_parser() -> argparse.ArgumentParser:
