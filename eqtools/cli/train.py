@@ -1,0 +1,110 @@
+"""``eqtools train a2c``: train two GRU A2C learners in the mixed pool (or an ablation)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    t = sub.add_parser("train", help="train JAX learners", description="Train JAX sequence-model learners.")
+    tsub = t.add_subparsers(dest="learner", metavar="LEARNER")
+    a = tsub.add_parser(
+        "a2c",
+        help="two decentralised GRU A2C learners in the mixed co-player pool",
+        description=(
+            "Train two GRU A2C learners (own parameters and optimiser each) in the mixed pool of "
+            "learning and U(0,1)^5 tabular co-players, or an ablation. Several seeds run in one "
+            "process (vmap; sharded over JAX devices when there are several). Re-running with the "
+            "same --out resumes from the checkpoint."
+        ),
+    )
+    a.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"), help="scale preset (default smoke)")
+    a.add_argument("--ablation", default="none", choices=("none", "opponent-id", "no-tabular"))
+    a.add_argument("--seeds", type=int, default=None, help="number of seeds trained together")
+    a.add_argument("--seed", type=int, default=None, help="first seed (default 0)")
+    a.add_argument("--iterations", type=int, default=None)
+    a.add_argument("--batch", type=int, default=None, help="episodes per learner per iteration")
+    a.add_argument("--hidden", type=int, default=None, help="GRU hidden units")
+    a.add_argument("--horizon", type=int, default=None, help="rounds per episode (default 100)")
+    a.add_argument("--tabular-share", type=float, default=None, help="share of episodes vs tabular agents (default 0.5)")
+    a.add_argument("--tabular", default=None,
+                   help="tabular co-players: 'uniform' (U(0,1)^5 per episode) or comma-separated names, e.g. ALLD or TFT")
+    a.add_argument("--game", default=None, help="game preset (default paper)")
+    a.add_argument("--table2-step", type=int, default=None, choices=(1, 2, 3, 4),
+                   help="use the paper's Table 2 A2C settings of this step (batch included)")
+    a.add_argument("--lr", type=float, default=None)
+    a.add_argument("--entropy", type=float, default=None, help="entropy coefficient")
+    a.add_argument("--reward-scale", type=float, default=None)
+    a.add_argument("--gae-lambda", type=float, default=None)
+    a.add_argument("--eval-every", type=int, default=None)
+    a.add_argument("--eval-episodes", type=int, default=None, help="episodes per co-player in evaluation")
+    a.add_argument("--embed", type=int, default=None, help="per-modality embedding size")
+    a.add_argument("--out", default=None, help="output directory (default runs/a2c_<preset>_<ablation>)")
+    a.add_argument("--no-progress", action="store_true")
+    a.add_argument("--no-plots", action="store_true")
+    a.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
+    a.add_argument("--max-minutes", type=float, default=None,
+                   help="wall-clock budget: stop early, evaluate and write results (resumable)")
+    a.set_defaults(func=_run_a2c)
+    t.set_defaults(func=lambda args: (t.print_help(), 2)[1])
+
+
+def build_config(args: argparse.Namespace) -> Any:
+    """The :class:`learners.train_a2c.TrainConfig` described by parsed CLI arguments."""
+    from dataclasses import replace
+
+    from learners.a2c import TABLE2_STEPS, table2
+    from learners.train_a2c import preset_config
+
+    over: dict[str, Any] = {"ablation": args.ablation}
+    for name in ("seeds", "seed", "iterations", "batch", "hidden", "embed", "horizon", "game", "eval_every", "eval_episodes"):
+        v = getattr(args, name)
+        if v is not None:
+            over[name] = v
+    if args.tabular_share is not None:
+        over["tabular_share"] = args.tabular_share
+    if args.tabular is not None:
+        over["tabular"] = "uniform" if args.tabular == "uniform" else tuple(s.strip() for s in args.tabular.split(",") if s.strip())
+    hyper: dict[str, Any] = {}
+    for name, field in (("lr", "lr"), ("entropy", "entropy_coef"), ("reward_scale", "reward_scale"), ("gae_lambda", "gae_lambda")):
+        v = getattr(args, name)
+        if v is not None:
+            hyper[field] = v
+    if args.table2_step is not None:
+        base = table2(args.table2_step)
+        over["hyper"] = replace(base, **hyper)
+        over.setdefault("batch", TABLE2_STEPS[args.table2_step]["batch"])
+    elif hyper:
+        over["hyper"] = hyper
+    return preset_config(args.preset, **over)
+
+
+def _run_a2c(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from learners.train_a2c import Trainer
+
+    if args.max_minutes is not None and not args.max_minutes > 0:
+        from eqtools.errors import ParameterError
+
+        raise ParameterError(f"--max-minutes must be positive, got {args.max_minutes}")
+    cfg = build_config(args)
+    out = Path(args.out or f"runs/a2c_{args.preset}_{args.ablation}")
+    tr = Trainer(cfg, out)
+    print(f"eqtools train a2c: preset {args.preset}, ablation {cfg.ablation}, {cfg.seeds} seed(s) on "
+          f"{tr.n_devices} device(s), batch {cfg.batch}, hidden {cfg.hidden}, {cfg.iterations} iterations -> {out}")
+    tr.run(progress=not args.no_progress, resume=not args.fresh,
+           max_seconds=None if args.max_minutes is None else 60.0 * args.max_minutes)
+    s = tr.summary()
+    if not args.no_plots:
+        from learners.plots import plot_eval, plot_rounds, plot_training
+
+        runs = {cfg.ablation: tr.metrics_dataset()}
+        plot_training(runs, out / "training.png", window=max(1, min(100, tr.iteration // 20)))
+        plot_rounds({cfg.ablation: tr.rounds_dataset()}, out / "rounds.png")
+        plot_eval({cfg.ablation: tr.eval_dataset()}, out / "eval.png")
+    print(json.dumps({"coop_ll": s["train"]["coop_ll"], "reward_tab": s["train"]["reward_tab"],
+                      "eval_reward": {o: v["reward"] for o, v in s["eval"].items()}, "wall_s": s["wall_s"]}))
+    return 0

@@ -1,0 +1,200 @@
+"""The co-player pool and the batched rollout of two learners in it.
+
+Each of the two learners plays ``batch`` episodes per iteration: ``n_learner`` against the
+other learner (those games are shared: one game gives data to both learners) and
+``n_tabular`` against tabular memory-one agents, with ``n_tabular = round(batch * share)``.
+Tabular agents are either redrawn per episode from U(0, 1)^5 (the paper's pool) or drawn from
+a fixed list of strategies (e.g. only ALLD; used by tests and for evaluation).
+
+Within a batch the learner-vs-learner episodes come first (indices ``[0, n_learner)``),
+then the tabular ones.  Which kind an episode is stays hidden from the learner unless the
+opponent-ID ablation is on: then every step also receives ``z`` = the tabular co-player's
+log-probabilities of (C, D) under each of the 5 observations (flattened as
+``(logP(C|o), logP(D|o))`` for ``o = start, CC, CD, DC, DD``, probabilities clipped to
+``[1e-4, 1]``), and ``z = 0`` against a learning co-player.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from eqtools.conventions import START_TOKEN
+from eqtools.errors import ParameterError
+from eqtools.strategies import MemoryOne, named
+
+from .env import joint_outcome
+from .networks import OPPONENT_ID_DIM
+
+__all__ = [
+    "PoolSpec",
+    "EVAL_OPPONENTS",
+    "named_params",
+    "sample_tabular",
+    "opponent_id_vector",
+    "PoolStep",
+    "play_pool",
+]
+
+#: Fixed named co-players used in evaluation (plus ``random``: fresh U(0,1)^5 agents).
+EVAL_OPPONENTS: tuple[str, ...] = ("ALLC", "ALLD", "TFT")
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """Composition of each learner's batch of episodes.
+
+    Attributes
+    ----------
+    batch:
+        Episodes per learner per iteration.
+    tabular_share:
+        Fraction of them played against tabular agents (paper: 0.5; 0 = no-tabular ablation).
+    tabular:
+        ``"uniform"`` for U(0,1)^5 agents redrawn per episode, or a tuple of strategy names /
+        5-vectors to draw from uniformly (e.g. ``("ALLD",)``).
+    opponent_id:
+        Give the learners the opponent-ID conditioning vector (ablation).
+    """
+
+    batch: int
+    tabular_share: float = 0.5
+    tabular: str | tuple[Any, ...] = "uniform"
+    opponent_id: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.batch, (int, np.integer)) or self.batch < 1:
+            raise ParameterError(f"batch must be a positive integer, got {self.batch!r}")
+        if not (0.0 <= float(self.tabular_share) <= 1.0):
+            raise ParameterError(f"tabular_share must lie in [0, 1], got {self.tabular_share}")
+        if self.opponent_id and self.n_tabular == 0:
+            raise ParameterError(
+                "opponent_id needs tabular co-players (tabular_share > 0); the opponent-ID ablation "
+                "cannot be combined with the no-tabular ablation"
+            )
+        if self.tabular != "uniform":
+            if isinstance(self.tabular, str) or len(self.tabular) == 0:
+                raise ParameterError(
+                    f"tabular must be 'uniform' or a non-empty tuple of strategies, got {self.tabular!r}"
+                )
+            named_params(self.tabular)  # validates
+
+    @property
+    def n_tabular(self) -> int:
+        """Episodes per learner against tabular agents."""
+        return int(round(self.batch * float(self.tabular_share)))
+
+    @property
+    def n_learner(self) -> int:
+        """Episodes per learner against the other learner."""
+        return self.batch - self.n_tabular
+
+
+def named_params(strategies: Sequence[Any], game: str = "paper") -> np.ndarray:
+    """``(K, 5)`` float32 array from strategy names, :class:`MemoryOne` objects or 5-vectors."""
+    rows = []
+    for s in strategies:
+        if isinstance(s, str):
+            rows.append(named(s, game).vector)
+        elif isinstance(s, MemoryOne):
+            rows.append(s.vector)
+        else:
+            rows.append(MemoryOne.from_vector(s).vector)
+    return np.asarray(rows, dtype=np.float32)
+
+
+def sample_tabular(key: jax.Array, spec: PoolSpec, shape: tuple[int, ...]) -> jnp.ndarray:
+    """Tabular co-player parameters of shape ``shape + (5,)`` for the pool ``spec``."""
+    if spec.tabular == "uniform":
+        return jax.random.uniform(key, shape + (5,))
+    table = jnp.asarray(named_params(spec.tabular))
+    idx = jax.random.randint(key, shape, 0, table.shape[0])
+    return table[idx]
+
+
+def opponent_id_vector(params: jnp.ndarray) -> jnp.ndarray:
+    """The conditioning vector ``z`` (``(..., 10)``) of tabular agents with ``params (..., 5)``."""
+    pc = jnp.clip(params, 1e-4, 1.0)
+    pd = jnp.clip(1.0 - params, 1e-4, 1.0)
+    return jnp.stack([jnp.log(pc), jnp.log(pd)], axis=-1).reshape(params.shape[:-1] + (OPPONENT_ID_DIM,))
+
+
+class PoolStep(NamedTuple):
+    """Per-round outputs of :func:`play_pool`, time-major ``(T, 2, batch)`` (learner axis 1)."""
+
+    action: jnp.ndarray  #: the learner's action (0 = C)
+    co_action: jnp.ndarray  #: its co-player's action
+    reward: jnp.ndarray  #: the learner's payoff (original scale)
+    logp: jnp.ndarray  #: log-probability of the action taken (differentiable)
+    entropy: jnp.ndarray  #: policy entropy (differentiable)
+    value: jnp.ndarray  #: value prediction (differentiable)
+    p_coop: jnp.ndarray  #: the learner's probability of cooperating
+
+
+def play_pool(
+    apply_fn: Callable[..., Any],
+    params: Any,
+    key: jax.Array,
+    tab_params: jnp.ndarray,
+    n_learner: int,
+    horizon: int,
+    table: jnp.ndarray,
+    hidden: int,
+    opponent_id: bool,
+    unroll: int = 1,
+) -> PoolStep:
+    """Roll out one batch for both learners.
+
+    ``params`` are the two learners' parameters stacked on a leading axis of size 2 and
+    ``apply_fn(params_i, h, obs, prev_action, prev_reward, z)`` is one agent step.
+    ``tab_params (2, n_tabular, 5)`` are the tabular co-players of learner 0 and learner 1.
+    Differentiable w.r.t. ``params`` through ``logp``, ``entropy`` and ``value`` (sampled actions
+    carry no gradient), so the A2C loss can be taken directly on the rollout (BPTT).
+    """
+    n_tab = tab_params.shape[1]
+    batch = n_learner + n_tab
+    if batch < 1:
+        raise ParameterError("a pool batch needs at least one episode")
+    if opponent_id:
+        z_tab = opponent_id_vector(tab_params)
+        z = jnp.concatenate([jnp.zeros((2, n_learner, OPPONENT_ID_DIM)), z_tab], axis=1)
+    else:
+        z = None
+    step = jax.vmap(apply_fn, in_axes=(0, 0, 0, 0, 0, 0 if opponent_id else None))
+
+    def body(carry, u):
+        h, tok, prev_a, prev_r, tab_tok = carry
+        h, logits, value = step(params, h, tok, prev_a, prev_r, z)
+        logp_all = jax.nn.log_softmax(logits)
+        # Two actions: sampling the categorical is comparing a uniform with P(C).
+        a = (u[:, :batch] >= jnp.exp(logp_all[..., 0])).astype(jnp.int32)  # (2, B)
+        p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
+        a_tab = (u[:, batch:] >= p_tab).astype(jnp.int32)  # (2, n_tab)
+        co = jnp.stack(
+            [
+                jnp.concatenate([a[1, :n_learner], a_tab[0]]),
+                jnp.concatenate([a[0, :n_learner], a_tab[1]]),
+            ]
+        )
+        tok_new, _, r, _ = joint_outcome(a, co, table)
+        tab_tok_new = 1 + 2 * a_tab + a[:, n_learner:]
+        logp = jnp.take_along_axis(logp_all, a[..., None], axis=-1)[..., 0]
+        ent = -jnp.sum(jnp.exp(logp_all) * logp_all, axis=-1)
+        out = PoolStep(a, co, r, logp, ent, value, jnp.exp(logp_all[..., 0]))
+        return (h, tok_new, a, r, tab_tok_new), out
+
+    carry0 = (
+        jnp.zeros((2, batch, hidden)),
+        jnp.full((2, batch), START_TOKEN, jnp.int32),
+        jnp.full((2, batch), -1, jnp.int32),
+        jnp.zeros((2, batch)),
+        jnp.full((2, n_tab), START_TOKEN, jnp.int32),
+    )
+    # All randomness of the episode drawn up front (one RNG call, none inside the loop).
+    uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab))
+    _, traj = jax.lax.scan(body, carry0, uniforms, unroll=unroll)
+    return traj

@@ -1,0 +1,573 @@
+"""Decentralised A2C training of two GRU learners in the mixed co-player pool.
+
+One code path for every scale (presets ``smoke``, ``cpu``, ``paper``):
+
+* two learners, each with its own parameters and Adam state (stacked on a leading axis of
+  size 2 and updated with a ``vmap``-ed optimiser so clipping is per learner);
+* the pool (:mod:`learners.pool`): mixed (default 50/50), or the ablations ``opponent-id``
+  (conditioning vector z) and ``no-tabular`` (learners only meet each other);
+* several seeds in one process: the whole iteration (rollout + BPTT loss + both updates) is
+  one jitted, seed-``vmap``-ed function; with several JAX devices the seed axis is sharded
+  across them (``jax.sharding``, ``NamedSharding(mesh, P("seed"))``);
+* the key of iteration ``i`` is ``fold_in(seed_key, i)``, so a run killed and resumed from a
+  checkpoint reproduces the uninterrupted run exactly;
+* metrics every iteration from the training batch, evaluation every ``eval_every``
+  iterations against the co-learner, ALLC, ALLD, TFT and fresh random tabular agents,
+  written as xarray/netCDF.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import pickle
+import time
+import warnings
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from eqtools.errors import ParameterError
+from eqtools.games import preset
+
+from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
+from .env import DEFAULT_HORIZON, payoff_table
+from .networks import GRUAgent, init_agent_params_np
+from .pool import EVAL_OPPONENTS, PoolSpec, named_params, play_pool, sample_tabular
+
+__all__ = [
+    "ABLATIONS",
+    "TrainConfig",
+    "PRESETS",
+    "preset_config",
+    "TRAIN_METRICS",
+    "EVAL_OPPONENT_NAMES",
+    "Trainer",
+    "train",
+]
+
+#: ``lax.scan`` unroll factor of the rollout (fewer loop iterations; a pure speed knob).
+UNROLL: int = int(os.environ.get("EQTOOLS_SCAN_UNROLL", "1"))
+
+#: Ablation switches.
+ABLATIONS: tuple[str, ...] = ("none", "opponent-id", "no-tabular")
+
+#: Per-iteration metrics (per seed and learner) from the training batch.
+TRAIN_METRICS: tuple[str, ...] = (
+    "coop_ll",  # cooperation rate of the learner against the other learner
+    "reward_ll",  # its mean reward per round there
+    "coop_tab",  # against tabular agents of the pool
+    "reward_tab",
+    "entropy",
+    "value_loss",
+    "policy_loss",
+    "grad_norm",
+)
+
+#: Co-players in evaluation, in order.
+EVAL_OPPONENT_NAMES: tuple[str, ...] = ("learner",) + EVAL_OPPONENTS + ("random",)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run (and hence its results).
+
+    ``batch`` is episodes per learner per iteration.  ``seeds`` independent runs with seeds
+    ``seed, seed + 1, ...`` are trained together.  ``ablation`` is one of :data:`ABLATIONS`;
+    ``no-tabular`` forces ``tabular_share = 0``.
+    """
+
+    game: str = "paper"
+    horizon: int = DEFAULT_HORIZON
+    hidden: int = 128
+    embed: int = 32
+    batch: int = 4096
+    tabular_share: float | None = None  #: None: 0.5, or 0 for the no-tabular ablation
+    tabular: str | tuple[str, ...] = "uniform"
+    ablation: str = "none"
+    iterations: int = 200_000
+    seeds: int = 1
+    seed: int = 0
+    hyper: A2CHyper = field(default_factory=lambda: table2(4))
+    eval_every: int = 500
+    eval_episodes: int = 256
+    checkpoint_every: int = 1000
+    log_every: int = 10
+
+    def __post_init__(self) -> None:
+        if self.ablation not in ABLATIONS:
+            raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}")
+        for name in ("horizon", "hidden", "embed", "batch", "iterations", "seeds", "eval_every", "eval_episodes", "checkpoint_every", "log_every"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ParameterError(f"{name} must be a positive integer, got {v!r}")
+        if not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
+            raise ParameterError(f"seed must be a non-negative integer, got {self.seed!r}")
+        preset(self.game)  # raises GameError naming the preset
+        if self.ablation == "no-tabular" and self.tabular_share not in (None, 0, 0.0):
+            raise ParameterError(
+                f"tabular_share = {self.tabular_share} contradicts ablation 'no-tabular' (which plays no tabular agents)"
+            )
+        if self.tabular_share is not None and not (0.0 <= float(self.tabular_share) <= 1.0):
+            raise ParameterError(f"tabular_share must lie in [0, 1], got {self.tabular_share}")
+        if isinstance(self.tabular, list):
+            object.__setattr__(self, "tabular", tuple(self.tabular))
+        pool = self.pool  # validates share, opponent-id consistency
+        if pool.n_learner == 0 and pool.n_tabular == 0:
+            raise ParameterError("batch leaves no episodes")
+        if float(pool.tabular_share) < 1.0 and pool.n_learner < 1:
+            raise ParameterError(f"batch {self.batch} with tabular_share {pool.tabular_share} leaves no learner-vs-learner episodes")
+
+    @property
+    def pool(self) -> PoolSpec:
+        """The co-player pool of this run."""
+        if self.ablation == "no-tabular":
+            share = 0.0
+        else:
+            share = 0.5 if self.tabular_share is None else float(self.tabular_share)
+        if self.ablation == "opponent-id" and share == 0.0:
+            raise ParameterError("ablation 'opponent-id' needs tabular_share > 0")
+        if 0.0 < share and int(round(self.batch * share)) == 0:
+            raise ParameterError(f"batch {self.batch} x tabular_share {share} rounds to zero tabular episodes")
+        return PoolSpec(int(self.batch), share, self.tabular, self.ablation == "opponent-id")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["hyper"] = self.hyper.to_dict()
+        d["tabular"] = self.tabular if isinstance(self.tabular, str) else list(self.tabular)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+        d = dict(d)
+        d["hyper"] = A2CHyper(**d["hyper"])
+        if not isinstance(d.get("tabular", "uniform"), str):
+            d["tabular"] = tuple(d["tabular"])
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ParameterError(f"unknown config field(s) {sorted(unknown)}")
+        return cls(**d)
+
+    def result_key(self) -> dict[str, Any]:
+        """The fields that determine the numbers (not bookkeeping like logging/iterations)."""
+        d = self.to_dict()
+        for k in ("iterations", "checkpoint_every", "log_every"):
+            d.pop(k)
+        return d
+
+
+def _cpu_hyper() -> A2CHyper:
+    # Table 2 step 4 with the changes found at CPU scale (see docs/learners_a2c.md).
+    return table2(4, lr=3e-3)
+
+
+#: Study presets: one code path, three scales.
+PRESETS: dict[str, TrainConfig] = {
+    "smoke": TrainConfig(hidden=16, embed=16, batch=64, iterations=60, seeds=2, horizon=DEFAULT_HORIZON,
+                         hyper=table2(4, lr=3e-3), eval_every=20, eval_episodes=64, checkpoint_every=20,
+                         log_every=5),
+    "cpu": TrainConfig(hidden=32, embed=32, batch=256, iterations=3000, seeds=3, hyper=_cpu_hyper(),
+                       eval_every=100, eval_episodes=128, checkpoint_every=250, log_every=10),
+    "paper": TrainConfig(hidden=128, embed=32, batch=4096, iterations=200_000, seeds=10, hyper=table2(4),
+                         eval_every=1000, eval_episodes=512, checkpoint_every=2000, log_every=50),
+}
+
+
+def preset_config(name: str, **overrides: Any) -> TrainConfig:
+    """A preset :class:`TrainConfig` with overrides (``hyper`` overrides go in ``hyper=dict(...)``)."""
+    if name not in PRESETS:
+        raise ParameterError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    cfg = PRESETS[name]
+    hyper_over = overrides.pop("hyper", None)
+    known = {f.name for f in fields(TrainConfig)}
+    bad = set(overrides) - known
+    if bad:
+        raise ParameterError(f"unknown config field(s) {sorted(bad)}")
+    if hyper_over:
+        if isinstance(hyper_over, A2CHyper):
+            overrides["hyper"] = hyper_over
+        else:
+            hk = {f.name for f in fields(A2CHyper)}
+            badh = set(hyper_over) - hk
+            if badh:
+                raise ParameterError(f"unknown A2C hyper-parameter(s) {sorted(badh)}")
+            overrides["hyper"] = replace(cfg.hyper, **hyper_over)
+    return replace(cfg, **overrides)
+
+
+# --------------------------------------------------------------------------- core
+
+def _segment_mean(x: jnp.ndarray, lo: int, hi: int) -> jnp.ndarray:
+    """Mean over rounds and episodes ``[lo, hi)`` of ``(T, 2, B)`` -> ``(2,)`` (NaN if empty)."""
+    if hi <= lo:
+        return jnp.full((x.shape[1],), jnp.nan)
+    return jnp.mean(x[:, :, lo:hi], axis=(0, 2))
+
+
+def _build_functions(cfg: TrainConfig):
+    agent = GRUAgent(hidden=cfg.hidden, embed=cfg.embed, use_opponent_id=cfg.ablation == "opponent-id",
+                     reward_input_scale=float(max(np.abs(preset(cfg.game).payoffs).max(), 1e-9)))
+    pool = cfg.pool
+    opt = make_optimizer(cfg.hyper)
+    table = payoff_table(cfg.game)
+    n_ll, n_t = pool.n_learner, pool.n_tabular
+    hp = cfg.hyper
+
+    def apply_fn(p, h, obs, pa, pr, z):
+        return agent.apply(p, h, obs, pa, pr, z)
+
+    def init_all(seeds):
+        # numpy initialisation (no XLA compile): learner i of seed s uses Generator(seed s, i)
+        trees = [[init_agent_params_np(agent, np.random.default_rng([int(s), i])) for i in range(2)] for s in seeds]
+        params = jax.tree_util.tree_map(lambda *xs: jnp.asarray(np.stack(xs).reshape((len(seeds), 2) + xs[0].shape)),
+                                        *[t for pair in trees for t in pair])
+        # Adam (and clipping) start from zeros: build the state from its abstract shapes.
+        shapes = jax.eval_shape(jax.vmap(jax.vmap(opt.init)), params)
+        return params, jax.tree_util.tree_map(lambda sd: jnp.asarray(np.zeros(sd.shape, sd.dtype)), shapes)
+
+    def loss_fn(params, key, tab_table):
+        k_tab, k_play = jax.random.split(key)
+        if pool.tabular == "uniform":
+            tab = sample_tabular(k_tab, pool, (2, n_t))
+        else:  # fixed strategies, passed in as an array so runs against different ones share a compile
+            tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
+        traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL)
+        loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp)
+        coop = (traj.action == 0).astype(jnp.float32)
+        aux = dict(aux)
+        aux["coop_ll"] = _segment_mean(coop, 0, n_ll)
+        aux["reward_ll"] = _segment_mean(traj.reward, 0, n_ll)
+        aux["coop_tab"] = _segment_mean(coop, n_ll, n_ll + n_t)
+        aux["reward_tab"] = _segment_mean(traj.reward, n_ll, n_ll + n_t)
+        return loss, aux
+
+    def step_one(params, opt_state, seed_key, iteration, tab_table):
+        key = jax.random.fold_in(seed_key, iteration)
+        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table)
+        gnorm = jax.vmap(lambda g: jnp.sqrt(sum(jnp.sum(x * x) for x in jax.tree_util.tree_leaves(g))))(grads)
+        updates, opt_state = jax.vmap(opt.update)(grads, opt_state, params)
+        params = jax.tree_util.tree_map(lambda p, u: p + u, params, updates)
+        aux["grad_norm"] = gnorm
+        return params, opt_state, jnp.stack([aux[m] for m in TRAIN_METRICS], axis=-1)  # (2, M)
+
+    E = cfg.eval_episodes
+    fixed = jnp.asarray(named_params(EVAL_OPPONENTS, cfg.game))  # (3, 5)
+
+    def eval_one(params, seed_key, iteration):
+        key = jax.random.fold_in(jax.random.fold_in(seed_key, 0x5EED), iteration)
+        k_tab, k_play = jax.random.split(key)
+        fixed_block = jnp.repeat(fixed, E, axis=0)  # (3E, 5)
+        rand = jax.random.uniform(k_tab, (2, E, 5))
+        tab = jnp.concatenate([jnp.broadcast_to(fixed_block, (2,) + fixed_block.shape), rand], axis=1)
+        traj = play_pool(apply_fn, params, k_play, tab, E, cfg.horizon, table, cfg.hidden, cfg.ablation == "opponent-id", UNROLL)
+        coop = (traj.action == 0).astype(jnp.float32)
+        # per-round curves (2, O, T) for O = learner, ALLC, ALLD, TFT, random
+        segs = [(i * E, (i + 1) * E) for i in range(len(EVAL_OPPONENT_NAMES))]
+        c = jnp.stack([jnp.mean(coop[:, :, a:b], axis=2).T for a, b in segs], axis=1)
+        r = jnp.stack([jnp.mean(traj.reward[:, :, a:b], axis=2).T for a, b in segs], axis=1)
+        oc = jnp.stack([jnp.mean((traj.co_action == 0)[:, :, a:b].astype(jnp.float32), axis=2).T for a, b in segs], axis=1)
+        return c, r, oc
+
+    return agent, init_all, step_one, eval_one
+
+
+@functools.lru_cache(maxsize=16)
+def _jitted(cfg_key: TrainConfig):
+    """Jitted, seed-vmapped (init, step, eval) for a config; cached so that runs with the same
+    shapes and hyper-parameters (e.g. a resumed run) reuse the compiled programs."""
+    agent, init_all, step_one, eval_one = _build_functions(cfg_key)
+    return (
+        agent,
+        init_all,
+        jax.jit(jax.vmap(step_one, in_axes=(0, 0, 0, None, None)), donate_argnums=(0, 1)),
+        jax.jit(jax.vmap(eval_one, in_axes=(0, 0, None))),
+    )
+
+
+def _cache_key(cfg: TrainConfig) -> TrainConfig:
+    # Fixed tabular strategies enter the step as an array: only their number shapes the program.
+    tab = cfg.tabular if cfg.tabular == "uniform" else tuple(["ALLC"] * len(cfg.tabular))
+    return replace(cfg, iterations=1, checkpoint_every=1, log_every=1, seeds=1, seed=0, eval_every=1, tabular=tab)
+
+
+def _fetch(tree: Any) -> Any:
+    """Device arrays -> numpy; with several JAX processes (``jax.distributed``) the seed-sharded
+    arrays are all-gathered so every process holds the full result."""
+    if jax.process_count() > 1:
+        from jax.experimental import multihost_utils
+
+        return multihost_utils.process_allgather(tree, tiled=True)
+    return jax.device_get(tree)
+
+
+def _seed_keys(cfg: TrainConfig) -> jnp.ndarray:
+    return jax.vmap(jax.random.PRNGKey)(jnp.arange(cfg.seed, cfg.seed + cfg.seeds))
+
+
+def _largest_divisor_at_most(n: int, m: int) -> int:
+    return max(d for d in range(1, min(n, m) + 1) if n % d == 0)
+
+
+class Trainer:
+    """Runs (and resumes) a training run; results go to ``out_dir``.
+
+    Files in ``out_dir``: ``config.json``, ``checkpoint.pkl`` (resumable state),
+    ``metrics.nc`` (seed x learner x iteration per training metric), ``eval.nc``
+    (seed x learner x iteration x opponent, coop and reward), ``rounds.nc`` (final
+    evaluation: seed x learner x opponent x round), ``summary.json``.
+    """
+
+    def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None) -> None:
+        self.cfg = cfg
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.agent, self._init, self._step, self._eval = _jitted(_cache_key(cfg))
+        devices = list(devices if devices is not None else jax.devices())
+        n_dev = _largest_divisor_at_most(cfg.seeds, len(devices))
+        self.n_devices = n_dev
+        if n_dev > 1:
+            from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+            mesh = Mesh(np.array(devices[:n_dev]), ("seed",))
+            self.sharding = NamedSharding(mesh, PartitionSpec("seed"))
+        else:
+            self.sharding = None
+        self.seed_keys = self._put(_seed_keys(cfg))
+        self.tab_table = jnp.asarray(named_params(cfg.tabular, cfg.game) if cfg.tabular != "uniform" else np.zeros((1, 5), np.float32))
+        self.params, self.opt_state = self._put(self._init(range(cfg.seed, cfg.seed + cfg.seeds)))
+        self.iteration = 0
+        self.history: list[np.ndarray] = []  # each (S, 2, M)
+        self.eval_iters: list[int] = []
+        self.eval_history: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.wall_s = 0.0
+
+    # ------------------------------------------------------------ helpers
+    def _put(self, tree: Any) -> Any:
+        if self.sharding is None:
+            return tree
+        return jax.device_put(tree, self.sharding)
+
+    def evaluate(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Evaluate now: coop, reward and co-player coop, each ``(S, 2, O, T)``."""
+        out = self._eval(self.params, self.seed_keys, jnp.int32(self.iteration))
+        return tuple(np.asarray(x) for x in _fetch(out))  # type: ignore[return-value]
+
+    def step(self) -> jnp.ndarray:
+        """One training iteration for all seeds; returns device metrics ``(S, 2, M)``."""
+        self.params, self.opt_state, m = self._step(self.params, self.opt_state, self.seed_keys, jnp.int32(self.iteration), self.tab_table)
+        self.iteration += 1
+        return m
+
+    # ---------------------------------------------------------- checkpoints
+    @property
+    def checkpoint_path(self) -> Path | None:
+        return self.out_dir / "checkpoint.pkl" if self.out_dir is not None else None
+
+    def save_checkpoint(self) -> None:
+        """Write the full state (atomically) to ``out_dir/checkpoint.pkl``."""
+        if self.checkpoint_path is None:
+            return
+        state = {
+            "config": self.cfg.to_dict(),
+            "iteration": self.iteration,
+            "params": _fetch(self.params),
+            "opt_state": _fetch(self.opt_state),
+            "history": self.history,
+            "eval_iters": self.eval_iters,
+            "eval_history": self.eval_history,
+            "wall_s": self.wall_s,
+        }
+        if jax.process_index() != 0:  # multi-host: every process gathers, process 0 writes
+            return
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh)
+        os.replace(tmp, self.checkpoint_path)
+
+    def load_checkpoint(self, path: str | Path | None = None) -> bool:
+        """Restore from a checkpoint; returns False if there is none.  The config must match."""
+        path = Path(path) if path is not None else self.checkpoint_path
+        if path is None or not path.exists():
+            return False
+        with open(path, "rb") as fh:
+            state = pickle.load(fh)
+        saved = TrainConfig.from_dict(state["config"])
+        if saved.result_key() != self.cfg.result_key():
+            diff = sorted(k for k in self.cfg.result_key() if saved.result_key().get(k) != self.cfg.result_key()[k])
+            raise ParameterError(f"checkpoint {path} was written with a different config (fields {diff}); use another --out")
+        self.iteration = int(state["iteration"])
+        self.params = self._put(jax.tree_util.tree_map(jnp.asarray, state["params"]))
+        self.opt_state = self._put(jax.tree_util.tree_map(jnp.asarray, state["opt_state"]))
+        self.history = list(state["history"])
+        self.eval_iters = list(state["eval_iters"])
+        self.eval_history = list(state["eval_history"])
+        self.wall_s = float(state.get("wall_s", 0.0))
+        return True
+
+    # ------------------------------------------------------------------ run
+    def run(self, progress: bool = True, stop_at: int | None = None, resume: bool = True, evaluate: bool = True,
+            max_seconds: float | None = None) -> "Trainer":
+        """Train until ``cfg.iterations`` (or ``stop_at``), checkpointing and evaluating on the way.
+
+        ``evaluate=False`` skips the evaluations (and the result files that need them).
+        ``max_seconds``: a wall-clock budget for this call; when it runs out the run ends early
+        *as if* it had reached its last iteration (final evaluation, result files; the summary
+        records the iterations reached), and it can still be resumed and extended later."""
+        cfg = self.cfg
+        if resume:
+            self.load_checkpoint()
+        end = cfg.iterations if stop_at is None else min(stop_at, cfg.iterations)
+        deadline = None if max_seconds is None else time.perf_counter() + float(max_seconds)
+        timed_out = False
+        if self.out_dir is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            (self.out_dir / "config.json").write_text(json.dumps(self.cfg.to_dict(), indent=1))
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=cfg.iterations, initial=self.iteration, desc=f"a2c[{cfg.ablation}]", unit="it", mininterval=1.0)
+        pending: list[jnp.ndarray] = []
+        t0 = time.perf_counter()
+        while self.iteration < end:
+            if deadline is not None and time.perf_counter() > deadline:
+                timed_out = True
+                break
+            if evaluate and self.iteration % cfg.eval_every == 0 and self.iteration not in self.eval_iters:
+                self._record_eval()
+            pending.append(self.step())
+            if self.iteration % cfg.log_every == 0 or self.iteration == end:
+                self.history.extend(np.asarray(x) for x in _fetch(pending))
+                pending = []
+                if bar is not None:
+                    bar.update(self.iteration - bar.n)
+                    bar.set_postfix(self.live_metrics(), refresh=False)
+            if self.iteration % cfg.checkpoint_every == 0:
+                self.history.extend(np.asarray(x) for x in _fetch(pending))
+                pending = []
+                self.wall_s += time.perf_counter() - t0
+                t0 = time.perf_counter()
+                self.save_checkpoint()
+        self.history.extend(np.asarray(x) for x in _fetch(pending))
+        finished = self.iteration == cfg.iterations or timed_out
+        self.timed_out = timed_out
+        if evaluate and finished and self.iteration not in self.eval_iters:
+            self._record_eval()
+        self.wall_s += time.perf_counter() - t0
+        if bar is not None:
+            bar.close()
+        if self.out_dir is not None:
+            self.save_checkpoint()
+            if finished and self.eval_history:
+                self.write_results()
+        return self
+
+    def _record_eval(self) -> None:
+        self.eval_iters.append(self.iteration)
+        self.eval_history.append(self.evaluate())
+
+    def live_metrics(self, window: int = 20) -> dict[str, str]:
+        """Mean over seeds, learners and the last ``window`` iterations (for the progress bar)."""
+        if not self.history:
+            return {}
+        h = np.stack(self.history[-window:])  # (w, S, 2, M)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            m = np.nanmean(h, axis=(0, 1, 2))
+        d = dict(zip(TRAIN_METRICS, m))
+        return {k: f"{d[k]:.3f}" for k in ("coop_ll", "reward_tab", "entropy") if np.isfinite(d[k])}
+
+    # -------------------------------------------------------------- results
+    def metrics_dataset(self):
+        """Training metrics as an ``xarray.Dataset`` with dims (seed, learner, iteration)."""
+        import xarray as xr
+
+        h = np.stack(self.history) if self.history else np.zeros((0, self.cfg.seeds, 2, len(TRAIN_METRICS)))
+        coords = {"seed": np.arange(self.cfg.seed, self.cfg.seed + self.cfg.seeds), "learner": [1, 2],
+                  "iteration": np.arange(1, h.shape[0] + 1)}
+        data = {m: (("seed", "learner", "iteration"), np.moveaxis(h[..., i], 0, -1)) for i, m in enumerate(TRAIN_METRICS)}
+        return xr.Dataset(data, coords=coords, attrs={"config": json.dumps(self.cfg.to_dict())})
+
+    def eval_dataset(self):
+        """Evaluation means over rounds, dims (seed, learner, iteration, opponent)."""
+        import xarray as xr
+
+        c = np.stack([e[0] for e in self.eval_history]).mean(-1)  # (I, S, 2, O)
+        r = np.stack([e[1] for e in self.eval_history]).mean(-1)
+        oc = np.stack([e[2] for e in self.eval_history]).mean(-1)
+        coords = {"seed": np.arange(self.cfg.seed, self.cfg.seed + self.cfg.seeds), "learner": [1, 2],
+                  "iteration": np.asarray(self.eval_iters), "opponent": list(EVAL_OPPONENT_NAMES)}
+        dims = ("seed", "learner", "iteration", "opponent")
+        return xr.Dataset({"coop": (dims, np.moveaxis(c, 0, 2)), "reward": (dims, np.moveaxis(r, 0, 2)),
+                           "coplayer_coop": (dims, np.moveaxis(oc, 0, 2))}, coords=coords)
+
+    def rounds_dataset(self, index: int = -1):
+        """Per-round curves of one evaluation (default: the last), dims (seed, learner, opponent, round)."""
+        import xarray as xr
+
+        c, r, oc = self.eval_history[index]
+        coords = {"seed": np.arange(self.cfg.seed, self.cfg.seed + self.cfg.seeds), "learner": [1, 2],
+                  "opponent": list(EVAL_OPPONENT_NAMES), "round": np.arange(1, self.cfg.horizon + 1)}
+        dims = ("seed", "learner", "opponent", "round")
+        return xr.Dataset({"coop": (dims, c), "reward": (dims, r), "coplayer_coop": (dims, oc)}, coords=coords,
+                          attrs={"iteration": int(self.eval_iters[index])})
+
+    def summary(self, last: int | None = None) -> dict[str, Any]:
+        """Final numbers: training metrics averaged over the last 10% of iterations and the
+        final evaluation (means over rounds), per seed and learner."""
+        h = np.stack(self.history) if self.history else np.full((1, self.cfg.seeds, 2, len(TRAIN_METRICS)), np.nan)
+        last = last or max(1, len(self.history) // 10)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            tail = np.nanmean(h[-last:], axis=0)  # (S, 2, M)
+        c, r, _ = self.eval_history[-1]
+        out: dict[str, Any] = {"iterations": self.iteration, "iterations_planned": self.cfg.iterations,
+                               "stopped_by_time_budget": bool(getattr(self, "timed_out", False)),
+                               "wall_s": round(self.wall_s, 1),
+                               "ablation": self.cfg.ablation, "seeds": list(range(self.cfg.seed, self.cfg.seed + self.cfg.seeds)),
+                               "train_tail_iterations": last, "train": {}, "eval": {}}
+        for i, m in enumerate(TRAIN_METRICS):
+            out["train"][m] = np.round(tail[..., i], 4).tolist()
+        for j, o in enumerate(EVAL_OPPONENT_NAMES):
+            out["eval"][o] = {"coop": np.round(c[:, :, j].mean(-1), 4).tolist(), "reward": np.round(r[:, :, j].mean(-1), 4).tolist()}
+        return out
+
+    def write_results(self) -> None:
+        """Write the netCDF files and ``summary.json`` into ``out_dir``."""
+        if self.out_dir is None or jax.process_index() != 0:
+            return
+        write_netcdf(self.metrics_dataset(), self.out_dir / "metrics.nc")
+        write_netcdf(self.eval_dataset(), self.out_dir / "eval.nc")
+        write_netcdf(self.rounds_dataset(), self.out_dir / "rounds.nc")
+        (self.out_dir / "summary.json").write_text(json.dumps(_json_clean(self.summary()), indent=1))
+
+
+def _json_clean(x: Any) -> Any:
+    """Replace NaN/inf by None (standard JSON)."""
+    if isinstance(x, dict):
+        return {k: _json_clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_clean(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def write_netcdf(ds: Any, path: str | Path) -> None:
+    """Write an xarray Dataset as netCDF: h5netcdf (netCDF4) if usable, else scipy (netCDF3)."""
+    try:
+        ds.to_netcdf(path, engine="h5netcdf")
+    except (ImportError, ValueError):
+        ds.to_netcdf(path, engine="scipy")
+
+
+def train(cfg: TrainConfig, out_dir: str | Path | None = None, progress: bool = True, resume: bool = True) -> Trainer:
+    """Build a :class:`Trainer` for ``cfg`` and run it to completion."""
+    return Trainer(cfg, out_dir).run(progress=progress, resume=resume)
