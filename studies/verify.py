@@ -250,3 +250,38 @@ def write_report(v: Verification, out_dir: str | Path, title: str = "Verificatio
     png = out / "verify.png"
     plot(v, png)
     return {"netcdf": nc, "markdown": md, "plot": png}
+
+
+# ------------------------------------------------------------ checkpoints
+
+def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy], dict[str, Any]]:
+    """The two trained GRU A2C learners of one seed of a ``eqtools train a2c`` run directory.
+
+    Agents trained with the opponent-ID ablation are given ``z = 0`` (the paper's conditioning
+    for a learning co-player) when they are projected.
+    """
+    import pickle
+
+    import jax
+
+    from learners.policies import GRUPolicy
+    from learners.train_a2c import TrainConfig, _build_functions
+
+    run = Path(run_dir)
+    ck = run / "checkpoint.pkl"
+    if not ck.exists():
+        raise ParameterError(f"no checkpoint.pkl in {run} (is it an 'eqtools train a2c' output directory?)")
+    with open(ck, "rb") as fh:
+        state = pickle.load(fh)
+    cfg = TrainConfig.from_dict(state["config"])
+    if not 0 <= seed_index < cfg.seeds:
+        raise ParameterError(f"seed_index must lie in [0, {cfg.seeds}), got {seed_index}")
+    module = _build_functions(cfg)[0]
+    z = np.zeros(2 * 5, dtype=np.float32) if module.use_opponent_id else None
+    agents: list[Policy] = []
+    for i in range(2):
+        p = jax.tree_util.tree_map(lambda a: np.asarray(a)[seed_index, i], state["params"])
+        agents.append(GRUPolicy(module, p, preset(cfg.game), name=f"a2c{i + 1}-seed{cfg.seed + seed_index}", z=z))
+    meta = {"run_dir": str(run), "learner": "a2c", "iteration": int(state["iteration"]), "seed": cfg.seed + seed_index,
+            "ablation": cfg.ablation, "game": cfg.game, "horizon": cfg.horizon}
+    return agents, meta
