@@ -120,6 +120,12 @@ def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, k
     return acc, rounds
 
 
+@partial(jax.jit, static_argnames=("n", "batch_shape", "record_rounds"))
+def _simulate_m1_jit(p, q, rx, ry, key, weights, n, batch_shape, record_rounds):
+    return _simulate_core(MemoryOnePolicy(p, "x"), MemoryOnePolicy(q, "y"), rx, ry, n, batch_shape, key, weights,
+                          record_rounds)
+
+
 def simulate(
     policy_x: Policy,
     policy_y: Policy,
@@ -156,9 +162,15 @@ def simulate(
         rx = jnp.asarray(g.payoffs)
         ry = jnp.asarray(g.payoffs_coplayer)
         w = jnp.asarray(weights)
-        fn = jax.jit(partial(_simulate_core, policy_x, policy_y, n=n, batch_shape=batch_shape,
-                             record_rounds=record_rounds))
-        acc, rounds = fn(rx=rx, ry=ry, key=jax.random.PRNGKey(int(seed)), weights=w)
+        key = jax.random.PRNGKey(int(seed))
+        if isinstance(policy_x, MemoryOnePolicy) and isinstance(policy_y, MemoryOnePolicy):
+            # Parameters as traced arguments: one compiled program per shape, reused across calls.
+            acc, rounds = _simulate_m1_jit(jnp.asarray(policy_x.params), jnp.asarray(policy_y.params), rx, ry, key, w,
+                                           n=n, batch_shape=batch_shape, record_rounds=record_rounds)
+        else:
+            fn = jax.jit(partial(_simulate_core, policy_x, policy_y, n=n, batch_shape=batch_shape,
+                                 record_rounds=record_rounds))
+            acc, rounds = fn(rx=rx, ry=ry, key=key, weights=w)
         gx, gy, cx, cy, vis = (np.asarray(o) for o in acc)
         if record_rounds:
             cxr, cyr = (np.moveaxis(np.asarray(r), 0, -1) for r in rounds)
