@@ -27,7 +27,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -44,6 +44,7 @@ from .pool import EVAL_OPPONENTS, PoolSpec, named_params, play_pool, sample_tabu
 __all__ = [
     "ABLATIONS",
     "TrainConfig",
+    "agent_module",
     "PRESETS",
     "preset_config",
     "TRAIN_METRICS",
@@ -276,6 +277,11 @@ def _build_functions(cfg: TrainConfig):
         return c, r, oc
 
     return agent, init_all, step_one, eval_one
+
+
+def agent_module(cfg: TrainConfig) -> GRUAgent:
+    """The :class:`GRUAgent` module a run with config ``cfg`` trains (to rebuild agents from a checkpoint)."""
+    return _build_functions(cfg)[0]
 
 
 @functools.lru_cache(maxsize=16)

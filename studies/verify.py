@@ -265,7 +265,7 @@ def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy
     import jax
 
     from learners.policies import GRUPolicy
-    from learners.train_a2c import TrainConfig, _build_functions
+    from learners.train_a2c import TrainConfig, agent_module
 
     run = Path(run_dir)
     ck = run / "checkpoint.pkl"
@@ -276,7 +276,7 @@ def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy
     cfg = TrainConfig.from_dict(state["config"])
     if not 0 <= seed_index < cfg.seeds:
         raise ParameterError(f"seed_index must lie in [0, {cfg.seeds}), got {seed_index}")
-    module = _build_functions(cfg)[0]
+    module = agent_module(cfg)
     z = np.zeros(2 * 5, dtype=np.float32) if module.use_opponent_id else None
     agents: list[Policy] = []
     for i in range(2):
