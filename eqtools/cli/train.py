@@ -10,6 +10,9 @@ from typing import Any
 def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train JAX learners", description="Train JAX sequence-model learners.")
     tsub = t.add_subparsers(dest="learner", metavar="LEARNER")
+    from learners.ppi.cli import add_ppi_parser  # light import: parser only
+
+    add_ppi_parser(tsub)
     a = tsub.add_parser(
         "a2c",
         help="two decentralised GRU A2C learners in the mixed co-player pool",

@@ -1,0 +1,9 @@
+"""Predictive Policy Improvement (PPI): the sequence model as world model and policy prior.
+
+Modules: :mod:`.model` (the sequence model and its loss), :mod:`.data` (int8 trajectory
+storage, pretraining sets), :mod:`.improve` (Monte Carlo rollouts, ``Q_hat``, the improved
+policy, the true memory-one dynamics), :mod:`.play` (batched games of PPI agents),
+:mod:`.train` (config, presets, phases, checkpoints, results), :mod:`.mechanism` (the
+Figure-2 chain), :mod:`.policy` (adapter to :class:`solvers.simulate.Policy`), :mod:`.plots`,
+:mod:`.cli` (``eqtools train ppi``).  See ``docs/ppi.md``.
+"""

@@ -1,0 +1,135 @@
+"""Command line for PPI: ``eqtools train ppi ...``.
+
+Hook it under the ``train`` sub-command with :func:`add_ppi_parser`::
+
+    add_ppi_parser(train_subparsers)   # adds "ppi"
+
+``--mode pool`` trains two PPI learners in the mixed pool (or the no-tabular ablation);
+``--mode mechanism`` runs the paper's Figure-2 chain (step 1 tabular-only -> Fixed-ICL, step 2
+fresh learners vs the Fixed-ICL, step 3 the two extortioners vs each other), saving each stage's
+agents and curves.  Re-running with the same ``--out`` resumes from the checkpoints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+__all__ = ["add_ppi_parser", "register", "build_config", "run_ppi"]
+
+_OVERRIDES: tuple[tuple[str, type, str], ...] = (
+    ("seed", int, "random seed (default 0)"),
+    ("phases", int, "number of phases"),
+    ("episodes", int, "new trajectories per learner per phase"),
+    ("pretrain_games", int, "pretraining episodes per learner"),
+    ("hidden", int, "GRU hidden units"),
+    ("embed", int, "embedding size per modality"),
+    ("horizon", int, "rounds per episode (default 100)"),
+    ("epochs", int, "training epochs per phase (first phase when --no-reinit)"),
+    ("batch_size", int, "training batch size (episodes)"),
+    ("lr", float, "AdamW learning rate"),
+    ("weight_decay", float, "AdamW weight decay"),
+    ("beta", float, "inverse temperature on Q_hat (sum of raw payoffs over the rollout horizon)"),
+    ("n_rollouts", int, "Monte Carlo rollouts per action"),
+    ("rollout_horizon", int, "rounds simulated ahead in the model"),
+    ("tabular_share", float, "share of episodes against tabular agents (default 0.5)"),
+    ("eval_episodes", int, "episodes per evaluation co-player"),
+    ("game", str, "game preset (default paper)"),
+)
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"), help="scale preset (default smoke)")
+    p.add_argument("--mode", default="pool", choices=("pool", "mechanism"))
+    p.add_argument("--ablation", default="none", choices=("none", "no-tabular"))
+    p.add_argument("--mechanism-phases", default=None, help="phases of steps 1,2,3 (mode mechanism), e.g. 6,6,4")
+    for name, typ, help_ in _OVERRIDES:
+        p.add_argument("--" + name.replace("_", "-"), type=typ, default=None, help=help_)
+    p.add_argument("--tabular", default=None, help="'uniform' or comma-separated strategy names (e.g. ALLC,TFT)")
+    p.add_argument("--reinit", dest="reinit", action="store_true", default=None, help="re-initialise the model every phase (paper)")
+    p.add_argument("--no-reinit", dest="reinit", action="store_false", help="continue the model between phases")
+    p.add_argument("--out", default=None, help="output directory (default runs/ppi_<preset>_<mode>)")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--fresh", action="store_true", help="ignore existing checkpoints in --out")
+    p.set_defaults(func=run_ppi)
+
+
+def add_ppi_parser(train_subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``ppi`` sub-command to the sub-parsers of ``eqtools train``; returns its parser."""
+    p = train_subparsers.add_parser(
+        "ppi",
+        help="Predictive Policy Improvement: sequence model as world model and policy prior",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_arguments(p)
+    return p
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Stand-alone alternative: add ``train-ppi`` (same arguments) to a top-level sub-parser set."""
+    p = subparsers.add_parser("train-ppi", help="train PPI learners (same as 'train ppi')", description=__doc__,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_arguments(p)
+    return p
+
+
+def build_config(args: argparse.Namespace) -> Any:
+    """The :class:`learners.ppi.train.PPIConfig` described by parsed arguments."""
+    from learners.ppi.train import preset_config
+
+    over: dict[str, Any] = {"ablation": args.ablation}
+    for name, _, _ in _OVERRIDES:
+        v = getattr(args, name)
+        if v is not None:
+            over[name] = v
+    if args.tabular is not None:
+        over["tabular"] = "uniform" if args.tabular == "uniform" else tuple(s.strip() for s in args.tabular.split(",") if s.strip())
+    if args.reinit is not None:
+        over["reinit"] = bool(args.reinit)
+    return preset_config(args.preset, **over)
+
+
+def run_ppi(args: argparse.Namespace) -> int:
+    """Entry point of ``eqtools train ppi``."""
+    from pathlib import Path
+
+    from eqtools.errors import ParameterError
+    from learners.ppi.mechanism import mechanism_summary, run_mechanism
+    from learners.ppi.train import PPIRunner
+
+    cfg = build_config(args)
+    out = Path(args.out or f"runs/ppi_{args.preset}_{args.mode}" + ("" if cfg.ablation == "none" else f"_{cfg.ablation}"))
+    print(f"eqtools train ppi: preset {args.preset}, mode {args.mode}, ablation {cfg.ablation}, hidden {cfg.hidden}, "
+          f"{cfg.phases} phases x {cfg.episodes} episodes, beta {cfg.beta}, {cfg.n_rollouts} rollouts x "
+          f"{cfg.rollout_horizon} rounds -> {out}")
+    if args.mode == "mechanism":
+        phases = None
+        if args.mechanism_phases:
+            try:
+                phases = tuple(int(x) for x in args.mechanism_phases.split(","))
+            except ValueError as exc:
+                raise ParameterError(f"--mechanism-phases must be three integers like 6,6,4, got {args.mechanism_phases!r}") from exc
+        runners = run_mechanism(cfg, out, phases=phases, progress=not args.no_progress, resume=not args.fresh)
+        summ = mechanism_summary(runners)
+        if not args.no_plots:
+            from learners.ppi.plots import plot_mechanism, plot_phases, plot_rounds
+
+            plot_mechanism(runners["step1"].rounds_dataset(), runners["step2"].phases_dataset(),
+                           runners["step3"].phases_dataset(), summ, out / "mechanism.png")
+            plot_phases({k: r.phases_dataset() for k, r in runners.items()}, out / "phases.png")
+            plot_rounds({k: r.rounds_dataset() for k, r in runners.items()}, out / "rounds.png")
+        print(json.dumps(summ))
+        return 0
+    r = PPIRunner(cfg, out, label=cfg.ablation).run(progress=not args.no_progress, resume=not args.fresh)
+    if not args.no_plots:
+        from learners.ppi.plots import plot_phases, plot_rounds
+
+        plot_phases({cfg.ablation: r.phases_dataset()}, out / "phases.png")
+        plot_rounds({cfg.ablation: r.rounds_dataset()}, out / "rounds.png")
+    s = r.summary()
+    print(json.dumps({"last_phase": {k: s["last_phase"][k] for k in ("coop_pair", "reward_pair", "coop_tab", "reward_tab")},
+                      "eval_reward": {o: v["reward"] for o, v in s["eval"].items()}, "wall_s": s["wall_s"]}))
+    return 0

@@ -1,0 +1,116 @@
+"""Playing PPI agents: a pair of agents, each also against its own tabular co-players.
+
+:func:`play_pair` is the gathering (and evaluation) rollout of the PPI learner.  Agent X and
+agent Y (two PPI agents, each its own model parameters) play ``n_pair`` shared episodes
+against each other; X additionally plays ``tab_x.shape[0]`` episodes against tabular
+memory-one agents ``tab_x`` and Y ``tab_y.shape[0]`` against ``tab_y``.  Episodes are ordered
+pair first, then tabular (the layout of :func:`learners.pool.play_pool`).  Each agent acts with
+its improved policy (:mod:`learners.ppi.improve`), computed for every episode of the batch in
+one rollout call per round; the whole game is one ``lax.scan`` over the rounds.
+
+Outputs are per round and time-major; states are from each agent's own view
+(``2 * own + other``), so a trajectory is stored as the int8 state sequence alone (observation,
+action and reward of every round follow from it).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from eqtools.conventions import START_TOKEN
+
+from .improve import improved_logits, rollout_q, sequence_model_step
+from .model import SequenceModel
+
+__all__ = ["ImprovementSpec", "PairRollout", "play_pair", "act"]
+
+
+class ImprovementSpec(NamedTuple):
+    """How an agent improves on its prior: inverse temperature, rollouts per action, horizon."""
+
+    beta: float
+    n_rollouts: int
+    rollout_horizon: int
+
+
+class PairRollout(NamedTuple):
+    """Time-major outputs ``(T, B_x)`` / ``(T, B_y)``."""
+
+    states_x: jax.Array  #: X's state each round (own view, 0..3)
+    states_y: jax.Array
+    pcoop_x: jax.Array  #: X's improved-policy probability of cooperating
+    pcoop_y: jax.Array
+    prior_x: jax.Array  #: X's prior (model) probability of cooperating
+    prior_y: jax.Array
+
+
+def act(module: SequenceModel, params: Any, h: jax.Array, obs: jax.Array, pa: jax.Array, pr: jax.Array,
+        t: jax.Array, key: jax.Array, spec: ImprovementSpec, episode_len: int):
+    """One decision of a PPI agent for a batch: returns ``(h_new, improved_logits, prior_logits)``."""
+    step = sequence_model_step(module, params)
+    h, heads = step(h, obs, pa, pr)
+    prior = heads.action_logits
+    if spec.beta == 0.0 or spec.n_rollouts == 0 or spec.rollout_horizon == 0 or h.shape[0] == 0:
+        return h, jax.nn.log_softmax(prior), prior
+    q = rollout_q(step, h, heads, t, key, horizon=spec.rollout_horizon, n_rollouts=spec.n_rollouts,
+                  episode_len=episode_len)
+    return h, improved_logits(prior, q, spec.beta), prior
+
+
+@partial(jax.jit, static_argnames=("module", "n_pair", "horizon", "spec_x", "spec_y"))
+def play_pair(
+    module: SequenceModel,
+    params_x: Any,
+    params_y: Any,
+    key: jax.Array,
+    tab_x: jax.Array,
+    tab_y: jax.Array,
+    table: jax.Array,
+    *,
+    n_pair: int,
+    horizon: int,
+    spec_x: ImprovementSpec,
+    spec_y: ImprovementSpec,
+) -> PairRollout:
+    """Play one batch (see the module docstring).  ``tab_x (n_tx, 5)``, ``tab_y (n_ty, 5)``."""
+    n_tx, n_ty = tab_x.shape[0], tab_y.shape[0]
+    bx, by = n_pair + n_tx, n_pair + n_ty
+    H = module.hidden
+
+    def body(carry, inp):
+        hx, hy, ox, oy, tx, ty = carry
+        t, k = inp
+        kx, ky, kax, kay, ktx, kty = jax.random.split(k, 6)
+        pax = jnp.where(ox == START_TOKEN, -1, (ox - 1) // 2)
+        pay = jnp.where(oy == START_TOKEN, -1, (oy - 1) // 2)
+        prx = jnp.where(ox == START_TOKEN, 0.0, table[jnp.maximum(ox - 1, 0)])
+        pry = jnp.where(oy == START_TOKEN, 0.0, table[jnp.maximum(oy - 1, 0)])
+        hx, lx, px = act(module, params_x, hx, ox, pax, prx, t, kx, spec_x, horizon)
+        hy, ly, py = act(module, params_y, hy, oy, pay, pry, t, ky, spec_y, horizon)
+        ax = jax.random.categorical(kax, lx).astype(jnp.int32)
+        ay = jax.random.categorical(kay, ly).astype(jnp.int32)
+        # tabular co-players act on their own previous token
+        atx = (jax.random.uniform(ktx, (n_tx,)) >= jnp.take_along_axis(tab_x, tx[:, None], axis=1)[:, 0]).astype(jnp.int32)
+        aty = (jax.random.uniform(kty, (n_ty,)) >= jnp.take_along_axis(tab_y, ty[:, None], axis=1)[:, 0]).astype(jnp.int32)
+        cox = jnp.concatenate([ay[:n_pair], atx])
+        coy = jnp.concatenate([ax[:n_pair], aty])
+        sx = 2 * ax + cox
+        sy = 2 * ay + coy
+        tx = 1 + 2 * atx + ax[n_pair:]
+        ty = 1 + 2 * aty + ay[n_pair:]
+        out = PairRollout(sx.astype(jnp.int8), sy.astype(jnp.int8),
+                          jnp.exp(jax.nn.log_softmax(lx)[:, 0]), jnp.exp(jax.nn.log_softmax(ly)[:, 0]),
+                          jax.nn.softmax(px)[:, 0], jax.nn.softmax(py)[:, 0])
+        return (hx, hy, 1 + sx, 1 + sy, tx, ty), out
+
+    carry0 = (
+        jnp.zeros((bx, H)), jnp.zeros((by, H)),
+        jnp.full((bx,), START_TOKEN, jnp.int32), jnp.full((by,), START_TOKEN, jnp.int32),
+        jnp.full((n_tx,), START_TOKEN, jnp.int32), jnp.full((n_ty,), START_TOKEN, jnp.int32),
+    )
+    _, out = jax.lax.scan(body, carry0, (jnp.arange(horizon, dtype=jnp.int32), jax.random.split(key, horizon)))
+    return out

@@ -1,0 +1,735 @@
+"""PPI training: pretraining, phases (re-initialise, fit on all data, gather), evaluation.
+
+One code path for every scale (presets ``smoke``, ``cpu``, ``paper``).  A run trains two
+learners (two model slots, each its own data and parameters).  Phase ``k = 1 .. phases``:
+
+1. **train** — every trainable learner re-initialises its model ``phi`` (key
+   ``fold_in(seed, k, learner)``) and fits it for ``epochs`` epochs on *all* its data so far
+   (pretraining set + every earlier phase), AdamW with the paper's settings;
+2. **eval** — both learners' improved policies play the co-learner (or the fixed opponent),
+   ALLC, ALLD, TFT and fresh U(0,1)^5 tabular agents (per-round curves);
+3. **gather** — ``episodes`` new trajectories per learner with the improved policies in the
+   pool, appended to each learner's data.
+
+Opponent modes: ``pool`` (default) — the two learners play each other in ``1 - tabular_share``
+of their episodes and tabular agents in the rest (``tabular_share = 1``: two independent
+learners against tabular agents only, the mechanism's step 1; ``0``: only each other, step 3
+and the no-tabular ablation); with a ``fixed`` opponent (a frozen :class:`PPIAgent`, e.g.
+the Fixed-ICL of step 2) each learner plays that agent instead of the co-learner.
+
+Every stage (each epoch, the evaluation, the gathering) ends with a checkpoint; the keys are
+functions of ``(seed, phase, learner, epoch)`` only, so a run killed anywhere and resumed
+reproduces the uninterrupted run exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import pickle
+import time
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from eqtools.errors import ParameterError
+from eqtools.games import preset
+
+from ..env import DEFAULT_HORIZON, payoff_table
+from ..pool import EVAL_OPPONENTS, PoolSpec, named_params, sample_tabular
+from .data import EpisodeStore, pretraining_states
+from .model import SequenceModel, check_positive_int, init_model, sequence_loss
+from .play import ImprovementSpec, PairRollout, play_pair
+
+__all__ = [
+    "ABLATIONS", "PPIConfig", "PRESETS", "preset_config", "PHASE_METRICS", "EVAL_OPPONENT_NAMES",
+    "PPIAgent", "PPIRunner", "make_optimizer", "fit_model",
+]
+
+#: ``no-tabular``: learners only meet each other and pretrain on random action sequences.
+#: (The opponent-ID ablation is not implemented for PPI; see docs/ppi.md.)
+ABLATIONS: tuple[str, ...] = ("none", "no-tabular")
+
+#: Per-phase metrics per learner (from the gathered data and the fit).
+PHASE_METRICS: tuple[str, ...] = (
+    "coop_pair", "reward_pair", "coop_tab", "reward_tab", "prior_coop_pair", "prior_coop_tab",
+    "loss", "loss_action", "loss_observation", "loss_reward", "train_s", "gather_s",
+)
+
+EVAL_OPPONENT_NAMES: tuple[str, ...] = ("learner",) + EVAL_OPPONENTS + ("random",)
+
+
+@dataclass(frozen=True)
+class PPIConfig:
+    """Everything that determines a PPI run's numbers.
+
+    ``beta`` multiplies ``Q_hat`` = the *sum of raw game payoffs over the next
+    ``rollout_horizon`` rounds* (see :mod:`learners.ppi.improve`).  ``episodes`` are new
+    trajectories per learner per phase; ``pretrain_games`` the size of each learner's
+    pretraining set.  ``reinit = True`` is the paper's protocol (every phase re-initialises
+    ``phi`` and trains ``epochs`` epochs on all data); ``reinit = False`` (the ``cpu`` preset's
+    budget saver) trains from scratch for ``epochs`` epochs only in the first phase and then
+    continues the previous phase's model and AdamW state for ``continue_epochs`` epochs on all
+    data.
+    """
+
+    game: str = "paper"
+    horizon: int = DEFAULT_HORIZON
+    hidden: int = 128
+    embed: int = 32
+    pretrain_games: int = 200_000
+    phases: int = 30
+    episodes: int = 20_000
+    tabular_share: float | None = None  #: None: 0.5 (0 under the no-tabular ablation)
+    tabular: str | tuple[str, ...] = "uniform"
+    ablation: str = "none"
+    epochs: int = 10
+    batch_size: int = 256
+    lr: float = 1e-4
+    weight_decay: float = 1e-2
+    b1: float = 0.9
+    b2: float = 0.98
+    max_grad_norm: float = 1.0
+    reinit: bool = True
+    continue_epochs: int = 1
+    beta: float = 1.0
+    n_rollouts: int = 8
+    rollout_horizon: int = 15
+    eval_episodes: int = 256
+    gather_chunk: int = 4096
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.ablation not in ABLATIONS:
+            extra = " (the opponent-ID ablation is only implemented for A2C)" if self.ablation == "opponent-id" else ""
+            raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}{extra}")
+        for name in ("horizon", "hidden", "embed", "pretrain_games", "phases", "episodes", "epochs", "batch_size",
+                     "eval_episodes", "gather_chunk", "continue_epochs"):
+            check_positive_int(name, getattr(self, name))
+        for name in ("n_rollouts", "rollout_horizon", "seed"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ParameterError(f"{name} must be a non-negative integer, got {v!r}")
+        for name in ("lr", "max_grad_norm"):
+            if not float(getattr(self, name)) > 0:
+                raise ParameterError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if not float(self.weight_decay) >= 0:
+            raise ParameterError(f"weight_decay must be non-negative, got {self.weight_decay!r}")
+        for name in ("b1", "b2"):
+            if not 0.0 <= float(getattr(self, name)) < 1.0:
+                raise ParameterError(f"{name} must lie in [0, 1), got {getattr(self, name)!r}")
+        if not isinstance(self.reinit, bool):
+            raise ParameterError(f"reinit must be True or False, got {self.reinit!r}")
+        if not np.isfinite(self.beta) or self.beta < 0:
+            raise ParameterError(f"beta must be a finite non-negative number, got {self.beta!r}")
+        preset(self.game)
+        if self.ablation == "no-tabular" and self.tabular_share not in (None, 0, 0.0):
+            raise ParameterError(f"tabular_share = {self.tabular_share} contradicts ablation 'no-tabular'")
+        if self.tabular_share is not None and not 0.0 <= float(self.tabular_share) <= 1.0:
+            raise ParameterError(f"tabular_share must lie in [0, 1], got {self.tabular_share}")
+        if isinstance(self.tabular, list):
+            object.__setattr__(self, "tabular", tuple(self.tabular))
+        self.pool  # validates the split
+
+    @property
+    def share(self) -> float:
+        if self.ablation == "no-tabular":
+            return 0.0
+        return 0.5 if self.tabular_share is None else float(self.tabular_share)
+
+    @property
+    def pool(self) -> PoolSpec:
+        """Per-learner split of a phase's ``episodes`` (reuses :class:`learners.pool.PoolSpec`)."""
+        if 0.0 < self.share and int(round(self.episodes * self.share)) == 0:
+            raise ParameterError(f"episodes {self.episodes} x tabular_share {self.share} rounds to zero tabular episodes")
+        return PoolSpec(int(self.episodes), self.share, self.tabular, False)
+
+    @property
+    def pretrain_kind(self) -> str:
+        return "random" if self.ablation == "no-tabular" else "tabular"
+
+    @property
+    def spec(self) -> ImprovementSpec:
+        return ImprovementSpec(float(self.beta), int(self.n_rollouts), int(self.rollout_horizon))
+
+    def module(self) -> SequenceModel:
+        return SequenceModel(hidden=int(self.hidden), embed=int(self.embed),
+                             reward_input_scale=float(max(np.abs(preset(self.game).payoffs).max(), 1e-9)))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["tabular"] = self.tabular if isinstance(self.tabular, str) else list(self.tabular)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "PPIConfig":
+        d = dict(d)
+        unknown = set(d) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ParameterError(f"unknown PPI config field(s) {sorted(unknown)}")
+        if not isinstance(d.get("tabular", "uniform"), str):
+            d["tabular"] = tuple(d["tabular"])
+        return cls(**d)
+
+
+#: Study presets: one code path, three scales.  ``cpu`` departs from the paper where the
+#: 2-core budget forces it (smaller model and data, fewer phases, a larger learning rate for
+#: the far fewer optimiser steps); ``paper`` is §1 of the notes (beta on our reward scale).
+PRESETS: dict[str, PPIConfig] = {
+    "smoke": PPIConfig(hidden=16, embed=8, pretrain_games=512, phases=2, episodes=64, epochs=2, batch_size=64,
+                       lr=1e-2, beta=1.0, n_rollouts=2, rollout_horizon=5, eval_episodes=16, horizon=30),
+    "cpu": PPIConfig(hidden=64, embed=16, pretrain_games=3000, phases=30, episodes=512, epochs=3, batch_size=32,
+                     lr=1e-2, reinit=False, continue_epochs=1, beta=2.0, n_rollouts=4, rollout_horizon=15,
+                     eval_episodes=48),
+    "paper": PPIConfig(hidden=128, embed=32, pretrain_games=200_000, phases=30, episodes=20_000, epochs=10,
+                       batch_size=256, lr=1e-4, beta=1.0, n_rollouts=8, rollout_horizon=15, eval_episodes=512),
+}
+
+
+def preset_config(name: str, **overrides: Any) -> PPIConfig:
+    """A preset :class:`PPIConfig` with field overrides."""
+    if name not in PRESETS:
+        raise ParameterError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+    bad = set(overrides) - {f.name for f in fields(PPIConfig)}
+    if bad:
+        raise ParameterError(f"unknown PPI config field(s) {sorted(bad)}")
+    return replace(PRESETS[name], **overrides)
+
+
+# ------------------------------------------------------------------------ the agent
+
+@dataclass
+class PPIAgent:
+    """A frozen PPI agent: model parameters + the improvement it acts with."""
+
+    hidden: int
+    embed: int
+    reward_input_scale: float
+    params: Any
+    spec: ImprovementSpec
+    game: str = "paper"
+    horizon: int = DEFAULT_HORIZON
+    name: str = "PPI"
+
+    @property
+    def module(self) -> SequenceModel:
+        return SequenceModel(hidden=self.hidden, embed=self.embed, reward_input_scale=self.reward_input_scale)
+
+    def save(self, path: str | Path) -> None:
+        d = {"hidden": self.hidden, "embed": self.embed, "reward_input_scale": self.reward_input_scale,
+             "params": jax.device_get(self.params), "spec": tuple(self.spec), "game": self.game,
+             "horizon": self.horizon, "name": self.name}
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            pickle.dump(d, fh)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "PPIAgent":
+        with open(path, "rb") as fh:
+            d = pickle.load(fh)
+        d["spec"] = ImprovementSpec(*d["spec"])
+        d["params"] = jax.tree_util.tree_map(jnp.asarray, d["params"])
+        return cls(**d)
+
+    def policy(self, seed: int = 0, name: str | None = None):
+        """This agent as a :class:`solvers.simulate.Policy` (see :mod:`learners.ppi.policy`)."""
+        from .policy import PPIPolicy
+
+        return PPIPolicy(self, seed=seed, name=name or self.name)
+
+
+# ---------------------------------------------------------------------------- fitting
+
+def make_optimizer(cfg: PPIConfig) -> optax.GradientTransformation:
+    """Gradient-norm clipping then AdamW (paper: lr 1e-4, wd 1e-2, betas (0.9, 0.98), clip 1)."""
+    return optax.chain(optax.clip_by_global_norm(cfg.max_grad_norm),
+                       optax.adamw(cfg.lr, b1=cfg.b1, b2=cfg.b2, weight_decay=cfg.weight_decay))
+
+
+@functools.lru_cache(maxsize=16)
+def _fit_fns(module: SequenceModel, game: str, lr: float, wd: float, b1: float, b2: float, clip: float):
+    opt = optax.chain(optax.clip_by_global_norm(clip), optax.adamw(lr, b1=b1, b2=b2, weight_decay=wd))
+    table = payoff_table(game)
+
+    @jax.jit
+    def init(key):
+        params = init_model(module, key)
+        return params, opt.init(params)
+
+    @jax.jit
+    def step(params, opt_state, batch):
+        (loss, parts), grads = jax.value_and_grad(lambda p: sequence_loss(module, p, batch, table), has_aux=True)(params)
+        updates, opt_state = opt.update(grads, opt_state, params)
+        params = optax.apply_updates(params, updates)
+        return params, opt_state, jnp.stack([loss, parts["loss_action"], parts["loss_observation"], parts["loss_reward"]])
+
+    return init, step
+
+
+def _fit_key(cfg: PPIConfig):
+    return (cfg.module(), cfg.game, float(cfg.lr), float(cfg.weight_decay), float(cfg.b1), float(cfg.b2), float(cfg.max_grad_norm))
+
+
+def fit_model(cfg: PPIConfig, data: EpisodeStore, key: jax.Array, rng_seed: Sequence[int], progress: bool = False) -> tuple[Any, np.ndarray]:
+    """Fit a freshly initialised model on ``data`` for ``cfg.epochs`` epochs (no checkpoints).
+
+    Returns the parameters and the mean losses of the last epoch (total, action, obs, reward).
+    """
+    init, step = _fit_fns(*_fit_key(cfg))
+    params, opt_state = init(key)
+    last = np.zeros(4)
+    for e in range(cfg.epochs):
+        params, opt_state, last = _epoch(step, params, opt_state, data, cfg.batch_size, list(rng_seed) + [e])
+    return params, last
+
+
+def _epoch(step, params, opt_state, data: EpisodeStore, batch_size: int, rng_seed: list[int]):
+    rng = np.random.default_rng(rng_seed)
+    losses = []
+    for batch in data.batches(batch_size, rng):
+        params, opt_state, l = step(params, opt_state, jnp.asarray(batch))
+        losses.append(l)
+    return params, opt_state, np.asarray(jnp.stack(losses).mean(axis=0))
+
+
+# ---------------------------------------------------------------------------- runner
+
+def _agent_from(cfg: PPIConfig, params: Any, name: str) -> PPIAgent:
+    m = cfg.module()
+    return PPIAgent(m.hidden, m.embed, m.reward_input_scale, params, cfg.spec, cfg.game, cfg.horizon, name)
+
+
+_STAGES = ("train", "eval", "gather")
+
+
+class PPIRunner:
+    """Runs (and resumes) a PPI run with two learner slots; results go to ``out_dir``.
+
+    Parameters
+    ----------
+    cfg:
+        The run's configuration.
+    out_dir:
+        Where checkpoints, data shards and results go (``None``: in memory only).
+    fixed_opponent:
+        A frozen :class:`PPIAgent` both learners play instead of each other (mechanism step 2).
+    initial_data:
+        One :class:`EpisodeStore` per learner to start from instead of fresh pretraining sets
+        (mechanism step 3 continues the step-2 learners' data).
+    trainable:
+        Which of the two slots learn (default both).
+
+    Files in ``out_dir``: ``config.json``, ``checkpoint.pkl``, ``data/*.npy`` (int8 shards),
+    ``phases.nc`` (learner x phase x metric), ``eval.nc`` (learner x phase x opponent),
+    ``rounds.nc`` (final evaluation: learner x opponent x round), ``summary.json``,
+    ``agent_<i>.pkl`` (final agents).
+    """
+
+    def __init__(self, cfg: PPIConfig, out_dir: str | Path | None = None, *, fixed_opponent: PPIAgent | None = None,
+                 initial_data: Sequence[EpisodeStore] | None = None, initial_params: Sequence[Any] | None = None,
+                 trainable: tuple[bool, bool] = (True, True), label: str = "ppi") -> None:
+        self.cfg = cfg
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.fixed = fixed_opponent
+        self.trainable = tuple(bool(t) for t in trainable)
+        self.label = label
+        if initial_data is not None and len(initial_data) != 2:
+            raise ParameterError(f"initial_data must hold one store per learner (2), got {len(initial_data)}")
+        if initial_params is not None and len(initial_params) != 2:
+            raise ParameterError(f"initial_params must hold one parameter set per learner (2), got {len(initial_params)}")
+        if not any(self.trainable):
+            raise ParameterError("trainable: at least one learner must learn")
+        for i, t in enumerate(self.trainable):
+            if not t and (initial_params is None or initial_params[i] is None):
+                raise ParameterError(f"trainable: learner {i + 1} is frozen, so initial_params must give its parameters")
+        self.module = cfg.module()
+        self.table = payoff_table(cfg.game)
+        self.seed_key = jax.random.PRNGKey(cfg.seed)
+        self._initial_data = initial_data
+        # state
+        self.phase = 1
+        self.stage = "train"
+        self.learner = 0  # slot in training
+        self.epoch = 0
+        self.params: list[Any] = list(initial_params) if initial_params is not None else [None, None]
+        self.opt_states: list[Any] = [None, None]
+        self.data: list[EpisodeStore] = []
+        self.history: list[np.ndarray] = []  # per finished phase: (2, M)
+        self._pending = np.full((2, len(PHASE_METRICS)), np.nan)
+        self.eval_phases: list[int] = []
+        self.eval_history: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.wall_s = 0.0
+        self._loaded = False
+        self._started_fresh = initial_params is None
+
+    @property
+    def _fresh(self) -> list[bool]:
+        """Per learner: does this phase train from scratch (first phase without initial params)?"""
+        return [self.phase == 1 and self._started_fresh] * 2
+
+    # ------------------------------------------------------------------ data
+    def _prepare_data(self) -> None:
+        if self.data:
+            return
+        if self._initial_data is not None:
+            self.data = [d.copy() for d in self._initial_data]
+            return
+        for i in range(2):
+            st = EpisodeStore(self.cfg.horizon)
+            key = jax.random.fold_in(jax.random.fold_in(self.seed_key, 0x9E7), i)
+            states = pretraining_states(key, self.cfg.pretrain_games, self.cfg.pretrain_kind, self.cfg.horizon, self.cfg.game)
+            st.add(states, self._shard_path(i, 0))
+            self.data.append(st)
+
+    def _shard_path(self, learner: int, phase: int) -> Path | None:
+        if self.out_dir is None:
+            return None
+        return self.out_dir / "data" / f"learner{learner}_phase{phase:03d}.npy"
+
+    # ----------------------------------------------------------- checkpoints
+    @property
+    def checkpoint_path(self) -> Path | None:
+        return self.out_dir / "checkpoint.pkl" if self.out_dir is not None else None
+
+    def save_checkpoint(self) -> None:
+        if self.checkpoint_path is None:
+            return
+        if any(p is None for st in self.data for p in st.paths):
+            raise ParameterError("cannot checkpoint in-memory data shards")
+        state = {
+            "config": self.cfg.to_dict(), "label": self.label, "phase": self.phase, "stage": self.stage,
+            "learner": self.learner, "epoch": self.epoch, "params": jax.device_get(self.params),
+            "opt_states": jax.device_get(self.opt_states),
+            # shard paths relative to out_dir, so a run directory (or a whole mechanism chain) can be moved
+            "data": [[os.path.relpath(p, self.out_dir) for p in st.paths] for st in self.data],
+            "history": self.history, "pending": self._pending, "eval_phases": self.eval_phases,
+            "eval_history": self.eval_history, "wall_s": self.wall_s, "trainable": self.trainable,
+        }
+        tmp = self.checkpoint_path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh)
+        os.replace(tmp, self.checkpoint_path)
+
+    def load_checkpoint(self) -> bool:
+        """Restore from ``out_dir/checkpoint.pkl``; False if there is none.  The config must match."""
+        path = self.checkpoint_path
+        if path is None or not path.exists():
+            return False
+        with open(path, "rb") as fh:
+            s = pickle.load(fh)
+        saved = PPIConfig.from_dict(s["config"])
+        if replace(saved, phases=1) != replace(self.cfg, phases=1):
+            diff = sorted(k for k, v in self.cfg.to_dict().items() if s["config"].get(k) != v and k != "phases")
+            raise ParameterError(f"checkpoint {path} was written with a different config (fields {diff}); use another out_dir")
+        self.phase, self.stage, self.learner, self.epoch = s["phase"], s["stage"], s["learner"], s["epoch"]
+        self.params = [None if p is None else jax.tree_util.tree_map(jnp.asarray, p) for p in s["params"]]
+        self.opt_states = [None if o is None else jax.tree_util.tree_map(jnp.asarray, o) for o in s["opt_states"]]
+        self.data = [EpisodeStore.from_paths(self.cfg.horizon, [os.path.normpath(self.out_dir / p) if not os.path.isabs(p) else p
+                                                                for p in paths]) for paths in s["data"]]
+        self.history = list(s["history"])
+        self._pending = s["pending"]
+        self.eval_phases = list(s["eval_phases"])
+        self.eval_history = list(s["eval_history"])
+        self.wall_s = float(s["wall_s"])
+        return True
+
+    # ------------------------------------------------------------------ stages
+    def _train_unit(self) -> None:
+        """One epoch of the learner in training (initialising it at epoch 0)."""
+        cfg = self.cfg
+        init, step = _fit_fns(*_fit_key(cfg))
+        i = self.learner
+        t0 = time.perf_counter()
+        if self.epoch == 0:
+            self._pending[i, PHASE_METRICS.index("train_s")] = 0.0
+            if cfg.reinit or self.params[i] is None:
+                key = jax.random.fold_in(jax.random.fold_in(self.seed_key, self.phase), i)
+                self.params[i], self.opt_states[i] = init(key)
+            elif self.opt_states[i] is None:
+                self.opt_states[i] = make_optimizer(cfg).init(self.params[i])
+        self.params[i], self.opt_states[i], losses = _epoch(step, self.params[i], self.opt_states[i], self.data[i],
+                                                            cfg.batch_size, [cfg.seed, self.phase, i, self.epoch])
+        for name, v in zip(("loss", "loss_action", "loss_observation", "loss_reward"), losses):
+            self._pending[i, PHASE_METRICS.index(name)] = float(v)
+        self._pending[i, PHASE_METRICS.index("train_s")] += time.perf_counter() - t0
+        self.epoch += 1
+        if self.epoch == self._epochs_now:
+            self.epoch = 0
+            if cfg.reinit:
+                self.opt_states[i] = None
+            nxt = [j for j in range(i + 1, 2) if self.trainable[j]]
+            if nxt:
+                self.learner = nxt[0]
+            else:
+                self.learner = 0
+                self.stage = "eval"
+
+    @property
+    def _epochs_now(self) -> int:
+        """Epochs of the learner in training in this phase."""
+        if self.cfg.reinit or self._fresh[self.learner]:
+            return self.cfg.epochs
+        return self.cfg.continue_epochs
+
+    def _co_agent(self, i: int) -> tuple[Any, ImprovementSpec]:
+        if self.fixed is not None:
+            return self.fixed.params, self.fixed.spec
+        return self.params[1 - i], self.cfg.spec
+
+    def _play(self, i: int, key: jax.Array, tab_x: jax.Array, n_pair: int) -> PairRollout:
+        co_params, co_spec = self._co_agent(i)
+        if self.fixed is not None and (self.fixed.hidden, self.fixed.embed) != (self.cfg.hidden, self.cfg.embed):
+            raise ParameterError("the fixed opponent must have the learners' hidden/embed sizes")
+        return play_pair(self.module, self.params[i], co_params, key, tab_x, jnp.zeros((0, 5)), self.table,
+                         n_pair=n_pair, horizon=self.cfg.horizon, spec_x=self.cfg.spec, spec_y=co_spec)
+
+    def evaluate(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Both learners vs co-learner (or fixed opponent), ALLC, ALLD, TFT, random tabular.
+
+        Returns coop, reward, co-player coop, each ``(2, O, T)`` (NaN rows where a learner has
+        no co-learner, i.e. tabular-only runs)."""
+        cfg = self.cfg
+        E = cfg.eval_episodes
+        fixed = jnp.repeat(jnp.asarray(named_params(EVAL_OPPONENTS, cfg.game)), E, axis=0)
+        has_pair = self.fixed is not None or cfg.share < 1.0
+        n_pair = E if has_pair else 0
+        outs = []
+        for i in range(2):
+            key = jax.random.fold_in(jax.random.fold_in(self.seed_key, 0xE7A1), self.phase * 2 + i)
+            k_tab, k_play = jax.random.split(key)
+            tab = jnp.concatenate([fixed, jax.random.uniform(k_tab, (E, 5))])
+            r = self._play(i, k_play, tab, n_pair)
+            s = np.asarray(r.states_x).astype(np.int64)  # (T, B)
+            own_c = (s // 2 == 0).astype(np.float64)
+            co_c = (s % 2 == 0).astype(np.float64)
+            rew = np.asarray(self.table)[s]
+            c_rows, r_rows, o_rows = [], [], []
+            segs = ([(0, E)] if has_pair else [None]) + [(n_pair + j * E, n_pair + (j + 1) * E) for j in range(len(EVAL_OPPONENTS) + 1)]
+            for seg in segs:
+                if seg is None:
+                    nan = np.full(cfg.horizon, np.nan)
+                    c_rows.append(nan); r_rows.append(nan); o_rows.append(nan)
+                else:
+                    a, b = seg
+                    c_rows.append(own_c[:, a:b].mean(1)); r_rows.append(rew[:, a:b].mean(1)); o_rows.append(co_c[:, a:b].mean(1))
+            outs.append((np.stack(c_rows), np.stack(r_rows), np.stack(o_rows)))
+        return tuple(np.stack([o[k] for o in outs]) for k in range(3))  # type: ignore[return-value]
+
+    def _eval_unit(self) -> None:
+        self.eval_phases.append(self.phase)
+        self.eval_history.append(self.evaluate())
+        self.stage = "gather"
+
+    def gather(self) -> list[np.ndarray]:
+        """New trajectories ``(episodes, T)`` per learner with the current improved policies, and
+        the phase metrics (stored in the pending row)."""
+        cfg = self.cfg
+        pool = cfg.pool
+        n_t, n_ll = pool.n_tabular, pool.n_learner
+        key = jax.random.fold_in(jax.random.fold_in(self.seed_key, 0x6A7), self.phase)
+        chunks = max(1, -(-cfg.episodes // cfg.gather_chunk))
+        sizes_t = np.diff(np.linspace(0, n_t, chunks + 1).round().astype(int))
+        sizes_l = np.diff(np.linspace(0, n_ll, chunks + 1).round().astype(int))
+        res: dict[int, list[tuple]] = {0: [], 1: []}
+        for c in range(chunks):
+            kc = jax.random.fold_in(key, c)
+            k_tab, k_play = jax.random.split(kc)
+            tabs = sample_tabular(k_tab, pool, (2, int(sizes_t[c])))
+            nl = int(sizes_l[c])
+            if self.fixed is None:
+                r = play_pair(self.module, self.params[0], self.params[1], k_play, tabs[0], tabs[1], self.table,
+                              n_pair=nl, horizon=cfg.horizon, spec_x=cfg.spec, spec_y=cfg.spec)
+                per = {0: (r.states_x, r.prior_x), 1: (r.states_y, r.prior_y)}
+            else:
+                per = {}
+                for i in range(2):
+                    if self.trainable[i]:
+                        r = self._play(i, jax.random.fold_in(k_play, i), tabs[i], nl)
+                        per[i] = (r.states_x, r.prior_x)
+            for i, (s, pr) in per.items():
+                res[i].append((np.asarray(s).T, np.asarray(pr).T, nl))
+        out = []
+        for i in range(2):
+            if not res[i]:
+                out.append(np.zeros((0, cfg.horizon), np.int8))
+                continue
+            pairs = [x[0][:x[2]] for x in res[i]]
+            tabsd = [x[0][x[2]:] for x in res[i]]
+            prior_p = [x[1][:x[2]] for x in res[i]]
+            prior_t = [x[1][x[2]:] for x in res[i]]
+            sp, stt = np.concatenate(pairs), np.concatenate(tabsd)
+            tbl = np.asarray(self.table)
+            m = self._pending[i]
+            m[PHASE_METRICS.index("coop_pair")] = (sp // 2 == 0).mean() if sp.size else np.nan
+            m[PHASE_METRICS.index("reward_pair")] = tbl[sp.astype(int)].mean() if sp.size else np.nan
+            m[PHASE_METRICS.index("coop_tab")] = (stt // 2 == 0).mean() if stt.size else np.nan
+            m[PHASE_METRICS.index("reward_tab")] = tbl[stt.astype(int)].mean() if stt.size else np.nan
+            pp, pt = np.concatenate(prior_p), np.concatenate(prior_t)
+            m[PHASE_METRICS.index("prior_coop_pair")] = pp.mean() if pp.size else np.nan
+            m[PHASE_METRICS.index("prior_coop_tab")] = pt.mean() if pt.size else np.nan
+            out.append(np.concatenate([sp, stt]).astype(np.int8))
+        return out
+
+    def _gather_unit(self) -> None:
+        t0 = time.perf_counter()
+        new = self.gather()
+        dt = time.perf_counter() - t0
+        for i in range(2):
+            self._pending[i, PHASE_METRICS.index("gather_s")] = dt
+            if self.trainable[i] and new[i].shape[0]:
+                self.data[i].add(new[i], self._shard_path(i, self.phase))
+        self.history.append(self._pending.copy())
+        self._pending = np.full((2, len(PHASE_METRICS)), np.nan)
+        self.phase += 1
+        self.stage = "train"
+        self.learner = next(j for j in range(2) if self.trainable[j])
+
+    def _unit(self) -> None:
+        if self.stage == "train":
+            self._train_unit()
+        elif self.stage == "eval":
+            self._eval_unit()
+        else:
+            self._gather_unit()
+
+    @property
+    def done(self) -> bool:
+        return self.phase > self.cfg.phases
+
+    def _units_total(self) -> int:
+        cfg = self.cfg
+        if cfg.reinit:
+            return cfg.phases * (cfg.epochs * sum(self.trainable) + 2)
+        first = cfg.epochs if self._started_fresh else cfg.continue_epochs
+        return (first + (cfg.phases - 1) * cfg.continue_epochs) * sum(self.trainable) + 2 * cfg.phases
+
+    def _units_done(self) -> int:
+        cfg = self.cfg
+        n_tr = sum(self.trainable)
+        if cfg.reinit:
+            per = [cfg.epochs * n_tr + 2] * (self.phase - 1)
+        else:
+            per = [((cfg.epochs if (k == 1 and self._started_fresh) else cfg.continue_epochs) * n_tr + 2)
+                   for k in range(1, self.phase)]
+        base = sum(per)
+        if self.done:
+            return base
+        if self.stage == "train":
+            before = sum(1 for j in range(self.learner) if self.trainable[j])
+            return base + before * self._epochs_now + self.epoch
+        return base + self._epochs_now * n_tr + (0 if self.stage == "eval" else 1)
+
+    # ------------------------------------------------------------------ run
+    def run(self, progress: bool = True, resume: bool = True, max_units: int | None = None) -> "PPIRunner":
+        """Run until all phases are done (or ``max_units`` stages — epochs, evals, gathers — have run).
+
+        A checkpoint is written after every stage, so an interrupted run resumes where it stopped.
+        """
+        if resume and not self._loaded:
+            self.load_checkpoint()
+        self._loaded = True
+        if self.learner == 0 and not self.trainable[0] and self.stage == "train" and self.epoch == 0:
+            self.learner = 1
+        if not any(self.trainable):
+            raise ParameterError("trainable: at least one learner must learn")
+        if self.out_dir is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            (self.out_dir / "config.json").write_text(json.dumps(self.cfg.to_dict(), indent=1))
+        self._prepare_data()
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=self._units_total(), initial=self._units_done(), desc=f"ppi[{self.label}]", unit="stage",
+                       mininterval=1.0)
+        n = 0
+        while not self.done and (max_units is None or n < max_units):
+            t0 = time.perf_counter()
+            self._unit()
+            self.wall_s += time.perf_counter() - t0
+            n += 1
+            self.save_checkpoint()
+            if bar is not None:
+                bar.update(self._units_done() - bar.n if not self.done else bar.total - bar.n)
+                bar.set_postfix(self.live_metrics(), refresh=False)
+        if bar is not None:
+            bar.close()
+        if self.done and self.out_dir is not None:
+            self.write_results()
+        return self
+
+    def live_metrics(self) -> dict[str, str]:
+        """Latest phase metrics for the progress bar."""
+        d = {"phase": str(min(self.phase, self.cfg.phases)), "stage": self.stage}
+        if self.history:
+            h = self.history[-1]
+            for k in ("coop_pair", "reward_tab"):
+                v = np.nanmean(h[:, PHASE_METRICS.index(k)]) if np.isfinite(h[:, PHASE_METRICS.index(k)]).any() else np.nan
+                if np.isfinite(v):
+                    d[k] = f"{v:.3f}"
+        return d
+
+    # --------------------------------------------------------------- results
+    def agent(self, i: int) -> PPIAgent:
+        """Learner ``i``'s current model and improvement as a frozen :class:`PPIAgent`."""
+        if self.params[i] is None:
+            raise ParameterError(f"learner {i} has no trained model yet")
+        return _agent_from(self.cfg, self.params[i], f"PPI{i + 1}[{self.label}]")
+
+    def phases_dataset(self):
+        import xarray as xr
+
+        h = np.stack(self.history) if self.history else np.zeros((0, 2, len(PHASE_METRICS)))
+        coords = {"learner": [1, 2], "phase": np.arange(1, h.shape[0] + 1)}
+        data = {m: (("learner", "phase"), h[..., k].T) for k, m in enumerate(PHASE_METRICS)}
+        return xr.Dataset(data, coords=coords, attrs={"config": json.dumps(self.cfg.to_dict()), "label": self.label})
+
+    def eval_dataset(self):
+        import xarray as xr
+
+        dims = ("learner", "phase", "opponent")
+        arr = [np.stack([e[k] for e in self.eval_history]).mean(-1) for k in range(3)]  # (P, 2, O)
+        coords = {"learner": [1, 2], "phase": np.asarray(self.eval_phases), "opponent": list(EVAL_OPPONENT_NAMES)}
+        return xr.Dataset({n: (dims, np.moveaxis(a, 0, 1)) for n, a in zip(("coop", "reward", "coplayer_coop"), arr)},
+                          coords=coords, attrs={"label": self.label})
+
+    def rounds_dataset(self, index: int = -1):
+        import xarray as xr
+
+        c, r, o = self.eval_history[index]
+        dims = ("learner", "opponent", "round")
+        coords = {"learner": [1, 2], "opponent": list(EVAL_OPPONENT_NAMES), "round": np.arange(1, self.cfg.horizon + 1)}
+        return xr.Dataset({"coop": (dims, c), "reward": (dims, r), "coplayer_coop": (dims, o)}, coords=coords,
+                          attrs={"phase": int(self.eval_phases[index]), "label": self.label})
+
+    def summary(self) -> dict[str, Any]:
+        """Final numbers: the last phase's metrics and evaluation (means over rounds), per learner."""
+        c, r, _ = self.eval_history[-1]
+        h = self.history[-1]
+        out: dict[str, Any] = {"label": self.label, "phases": len(self.history), "wall_s": round(self.wall_s, 1),
+                               "trainable": list(self.trainable), "data_episodes": [len(d) for d in self.data],
+                               "last_phase": {m: [None if not np.isfinite(v) else round(float(v), 4) for v in h[:, k]]
+                                              for k, m in enumerate(PHASE_METRICS)}, "eval": {}}
+        for j, o in enumerate(EVAL_OPPONENT_NAMES):
+            out["eval"][o] = {"coop": [None if not np.isfinite(v) else round(float(v), 4) for v in c[:, j].mean(-1)],
+                              "reward": [None if not np.isfinite(v) else round(float(v), 4) for v in r[:, j].mean(-1)]}
+        return out
+
+    def write_results(self) -> None:
+        from ..train_a2c import write_netcdf
+
+        if self.out_dir is None:
+            return
+        write_netcdf(self.phases_dataset(), self.out_dir / "phases.nc")
+        write_netcdf(self.eval_dataset(), self.out_dir / "eval.nc")
+        write_netcdf(self.rounds_dataset(), self.out_dir / "rounds.nc")
+        (self.out_dir / "summary.json").write_text(json.dumps(self.summary(), indent=1))
+        for i in range(2):
+            if self.params[i] is not None:
+                self.agent(i).save(self.out_dir / f"agent_{i}.pkl")
