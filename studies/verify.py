@@ -285,3 +285,29 @@ def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy
     meta = {"run_dir": str(run), "learner": "a2c", "iteration": int(state["iteration"]), "seed": cfg.seed + seed_index,
             "ablation": cfg.ablation, "game": cfg.game, "horizon": cfg.horizon}
     return agents, meta
+
+
+def load_ppi_agents(paths: Sequence[str | Path], seed: int = 0) -> tuple[list[Policy], dict[str, Any]]:
+    """One or two saved PPI agents (``PPIAgent.save`` pickles, e.g. a mechanism step's
+    ``agent_0.pkl`` and the ``fixed_icl.pkl``) as policies."""
+    from learners.ppi.train import PPIAgent
+
+    paths = [Path(p) for p in paths]
+    if not 1 <= len(paths) <= 2:
+        raise ParameterError(f"give one or two PPI agent files, got {len(paths)}")
+    agents: list[Policy] = []
+    games = set()
+    horizons = set()
+    for i, p in enumerate(paths):
+        if not p.exists():
+            raise ParameterError(f"no PPI agent file at {p}")
+        a = PPIAgent.load(p)
+        games.add(a.game)
+        horizons.add(int(a.horizon))
+        label = f"{p.parent.name}/{p.stem}" if p.parent.name else p.stem
+        agents.append(a.policy(seed=seed + i, name=label))
+    if len(games) != 1 or len(horizons) != 1:
+        raise ParameterError(f"the agents were trained on different games/horizons: {games}, {horizons}")
+    meta = {"learner": "ppi", "agents": [str(p) for p in paths], "game": games.pop(), "horizon": horizons.pop(),
+            "seed": seed, "ablation": "n/a", "iteration": "n/a"}
+    return agents, meta

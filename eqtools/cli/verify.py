@@ -10,7 +10,10 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("verify", help="verify what trained agents learned (projection vs exact theory)",
                        description=__doc__)
-    v.add_argument("run_dir", help="output directory of 'eqtools train a2c' (holds checkpoint.pkl)")
+    v.add_argument("run_dir", nargs="?", default=None,
+                   help="output directory of 'eqtools train a2c' (holds checkpoint.pkl)")
+    v.add_argument("--ppi", nargs="+", default=None, metavar="AGENT.pkl",
+                   help="instead of RUN_DIR: one or two saved PPI agents (e.g. step2/agent_0.pkl fixed_icl.pkl)")
     v.add_argument("--seed-index", type=int, default=0, help="which seed of a multi-seed run (default 0)")
     v.add_argument("--matches", type=int, default=200, help="matches per probe (half fit, half held out)")
     v.add_argument("--seed", type=int, default=0)
@@ -20,12 +23,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args) -> int:
-    from studies.verify import load_a2c_pair, verify_agents, write_report
+    from eqtools.errors import ParameterError
+    from studies.verify import load_a2c_pair, load_ppi_agents, verify_agents, write_report
 
-    agents, meta = load_a2c_pair(args.run_dir, args.seed_index)
+    if (args.run_dir is None) == (args.ppi is None):
+        raise ParameterError("give either RUN_DIR (an A2C run) or --ppi AGENT.pkl [AGENT.pkl]")
+    if args.ppi:
+        agents, meta = load_ppi_agents(args.ppi, seed=args.seed)
+        default_out = Path(args.ppi[0]).parent / "verify"
+    else:
+        agents, meta = load_a2c_pair(args.run_dir, args.seed_index)
+        default_out = Path(args.run_dir) / "verify"
     v = verify_agents(agents, meta["game"], n=meta["horizon"], matches=args.matches, seed=args.seed,
                       zd_tol=args.zd_tol, config=meta)
-    out = Path(args.out) if args.out else Path(args.run_dir) / "verify"
+    out = Path(args.out) if args.out else default_out
     files = write_report(v, out, title=f"Verification of {meta['learner']} learners, seed {meta['seed']} "
                                        f"(ablation {meta['ablation']}, iteration {meta['iteration']})")
     for a in v.agents:
