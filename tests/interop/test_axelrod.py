@@ -116,3 +116,24 @@ def test_seeded_serial_tournament_with_wrapped_players():
     assert r1.scores == r2.scores
     assert r1.ranked_names  # all four players ranked
     assert len(r1.ranked_names) == 4
+
+
+def test_deterministic_trajectories_identical_in_axelrod_and_learners_env():
+    """The learners' JAX environment (learners.env) plays the same deterministic trajectories."""
+    import jax
+
+    from learners.env import rollout_memory_one
+
+    lib = eq.library("paper")
+    det = [s for s in lib.values() if s.is_deterministic]
+    for sx in det:
+        for sy in det:
+            m = axl.Match((axelrod_player(sx), axelrod_player(sy)), turns=25, game=axelrod_game("paper"), seed=2)
+            m.play()
+            tr = rollout_memory_one(jax.random.PRNGKey(0), sx.vector, sy.vector, "paper", horizon=25, batch=1)
+            ax = np.array([0 if a == axl.Action.C else 1 for a, _ in m.result])
+            ay = np.array([0 if b == axl.Action.C else 1 for _, b in m.result])
+            assert np.array_equal(np.asarray(tr.actions_x)[:, 0], ax), (sx.name, sy.name)
+            assert np.array_equal(np.asarray(tr.actions_y)[:, 0], ay), (sx.name, sy.name)
+            scores = np.array(m.scores(), dtype=float)
+            assert np.allclose(np.asarray(tr.rewards_x)[:, 0], scores[:, 0])
