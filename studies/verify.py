@@ -54,6 +54,7 @@ class AgentVerification:
     stationary_br_vs_projection: float  # its exact payoff against the projection (n rounds)
     stationary_br_vs_agent: float  # its simulated payoff against the real agent
     stationary_br_vs_agent_se: float
+    predictive_gap: dict[str, Any] | None = None  # PPI agents only, see predictive_gap()
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,48 @@ class Verification:
         ds.attrs["zd_descriptions"] = json.dumps({a.name: a.zd["description"] for a in self.agents})
         if self.pair is not None:
             ds.attrs["pair"] = json.dumps(self.pair.__dict__, default=float)
+        gaps = {a.name: a.predictive_gap for a in self.agents if a.predictive_gap is not None}
+        if gaps:
+            ds.attrs["predictive_gap"] = json.dumps(gaps)
         return ds
+
+
+def predictive_gap(agent: Any, coplayer: Policy, game: Game | str, *, n: int, matches: int, seed: int) -> dict[str, Any]:
+    """Predictive-equilibrium gap of a PPI agent on the path of play against ``coplayer``.
+
+    PPI's model p_φ should be right on the equilibrium path (a perfect predictive equilibrium
+    has KL(data ‖ model) = 0).  On recorded matches, per decision:
+
+    * ``kl_own``: KL(π(·|h) ‖ p_φ(·|h)) — the improved policy the agent plays vs its own prior;
+    * ``kl_coplayer``: KL(q(·|h) ‖ p_φ(co-player action | h, own action)) — the co-player's true
+      action distribution vs the model's prediction (the data part of the world model).
+
+    Both in nats per decision (means with standard errors); ``total`` is their sum.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from learners.ppi.model import model_logits_over_episode
+    from learners.projection import kl_bernoulli
+    from solvers.simulate import play
+
+    g = preset(game)
+    inner = agent.agent  # the PPIAgent behind a PPIPolicy
+    tr = play(agent, coplayer, g, n=n, matches=matches, seed=seed)
+    states = jnp.asarray(2 * tr.a_x + tr.a_y, jnp.int32)
+    heads = model_logits_over_episode(inner.module, inner.params, states, jnp.asarray(g.payoffs, jnp.float32))
+    prior_c = np.asarray(jax.nn.softmax(heads.action_logits)[..., 0], dtype=np.float64)
+    co = np.take_along_axis(np.asarray(heads.co_logits), tr.a_x[..., None, None].astype(int), axis=-2)[..., 0, :]
+    co_c = np.asarray(jax.nn.softmax(jnp.asarray(co))[..., 0], dtype=np.float64)
+    k_own = kl_bernoulli(tr.p_x, prior_c).ravel()
+    k_co = kl_bernoulli(tr.p_y, co_c).ravel()
+
+    def ms(x: np.ndarray) -> tuple[float, float]:
+        return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
+
+    (o, ose), (c, cse) = ms(k_own), ms(k_co)
+    return {"coplayer": str(getattr(coplayer, "name", "co-player")), "kl_own": o, "kl_own_se": ose,
+            "kl_coplayer": c, "kl_coplayer_se": cse, "total": o + c, "matches": int(matches), "n": int(n)}
 
 
 def verify_agents(
@@ -136,11 +178,16 @@ def verify_agents(
         sbr = best_response(proj.strategy, g, gamma=gamma_br).strategy
         sbr_proj = float(finite_horizon(sbr, proj.strategy, g, n).payoff_x)
         sim = simulate(MemoryOnePolicy(sbr.vector, "br"), agent, g, n=n, matches=max(2, matches), seed=seed + 100 + i)
+        pgap = None
+        if hasattr(agent, "agent") and hasattr(getattr(agent, "agent"), "spec"):  # a PPI agent
+            co = other if other is not None else MemoryOnePolicy(np.asarray(probe_list[-1].vector), probe_list[-1].name)
+            pgap = predictive_gap(agent, co, g, n=n, matches=max(2, matches // 2), seed=seed + 200 + i)
         out.append(AgentVerification(
             name=names[i], projection=proj, zd=zd, br_value=float(br.value),
             projection_self_value=float(finite_horizon(proj.strategy, sbr, g, n).payoff_x),
             stationary_br=sbr, stationary_br_vs_projection=sbr_proj,
             stationary_br_vs_agent=float(sim.payoff_x), stationary_br_vs_agent_se=float(sim.payoff_x_se),
+            predictive_gap=pgap,
         ))
     pair = None
     if len(agents) == 2:
@@ -193,6 +240,15 @@ def markdown(v: Verification, title: str = "Verification report") -> str:
     for a in v.agents:
         lines.append(f"| {a.name} | {a.br_value:.3f} | {_fmt_vec(a.stationary_br.vector)} | {a.stationary_br_vs_projection:.3f} | "
                      f"{a.stationary_br_vs_agent:.3f} ± {a.stationary_br_vs_agent_se:.3f} |")
+    gaps = [a for a in v.agents if a.predictive_gap is not None]
+    if gaps:
+        lines += ["", "## Predictive-equilibrium gap (PPI): KL(data ‖ model) on the path of play", "",
+                  "| agent | against | own policy vs prior (nats/decision) | co-player vs model prediction | total |",
+                  "|---|---|---|---|---|"]
+        for a in gaps:
+            pg = a.predictive_gap
+            lines.append(f"| {a.name} | {pg['coplayer']} | {pg['kl_own']:.4f} ± {pg['kl_own_se']:.4f} | "
+                         f"{pg['kl_coplayer']:.4f} ± {pg['kl_coplayer_se']:.4f} | {pg['total']:.4f} |")
     if v.pair is not None:
         p = v.pair
         nc = p.nash

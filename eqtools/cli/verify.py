@@ -42,6 +42,10 @@ def _run(args) -> int:
     for a in v.agents:
         print(f"{a.name}: projection {tuple(round(float(x), 3) for x in a.projection.strategy.vector)}, "
               f"KL gap {a.projection.kl_gap:.4f}, {a.zd['description']}")
+        if a.predictive_gap is not None:
+            pg = a.predictive_gap
+            print(f"  predictive-equilibrium gap vs {pg['coplayer']}: own {pg['kl_own']:.4f}, "
+                  f"co-player {pg['kl_coplayer']:.4f} nats/decision")
     if v.pair is not None:
         p = v.pair
         print(f"pair: measured {p.measured_x:.3f}/{p.measured_y:.3f}, projections {p.analytic_x:.3f}/{p.analytic_y:.3f}, "

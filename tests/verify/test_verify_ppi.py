@@ -1,5 +1,7 @@
 """``eqtools verify --ppi`` end to end on tiny saved PPI agents."""
 
+import json
+
 import jax
 import numpy as np
 import xarray as xr
@@ -33,6 +35,15 @@ def test_verify_ppi_pair(tmp_path, capsys):
     # beta = 0 (no improvement) against ALLC, where defection pays 2 instead of 1.
     coop = ds["probe_agent_coop"].sel(probe="ALLC").values
     assert coop[0] < coop[1]
+    gaps = json.loads(ds.attrs["predictive_gap"])
+    assert set(gaps) == set(ds.agent.values)
+    for name, g in gaps.items():
+        assert g["kl_own"] >= 0 and g["kl_coplayer"] >= 0
+    # beta = 0: the agent plays its prior exactly, so its own-policy gap is zero; beta = 2 is not.
+    g_b0 = next(g for k, g in gaps.items() if k.endswith("b"))
+    g_b2 = next(g for k, g in gaps.items() if k.endswith("a"))
+    assert g_b0["kl_own"] < 1e-6 < g_b2["kl_own"]
+    assert "Predictive-equilibrium gap" in (tmp_path / "rep" / "verify.md").read_text()
 
 
 def test_verify_needs_exactly_one_source(tmp_path, capsys):
