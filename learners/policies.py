@@ -19,7 +19,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from eqtools.conventions import NUM_TOKENS
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 

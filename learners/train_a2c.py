@@ -34,6 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.validation import check_fields
 from eqtools.games import preset
 
 from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
@@ -104,10 +105,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.ablation not in ABLATIONS:
             raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}")
-        for name in ("horizon", "hidden", "embed", "batch", "iterations", "seeds", "eval_every", "eval_episodes", "checkpoint_every", "log_every"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ParameterError(f"{name} must be a positive integer, got {v!r}")
+        check_fields(self, positive_ints=("horizon", "hidden", "embed", "batch", "iterations", "seeds", "eval_every",
+                                          "eval_episodes", "checkpoint_every", "log_every"))
         if not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise ParameterError(f"seed must be a non-negative integer, got {self.seed!r}")
         preset(self.game)  # raises GameError naming the preset

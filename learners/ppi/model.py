@@ -31,10 +31,9 @@ from typing import Any, NamedTuple
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from eqtools.conventions import NUM_TOKENS, START_TOKEN
-from eqtools.errors import ParameterError
+from eqtools.validation import positive_int
 
 __all__ = ["SequenceModel", "Heads", "init_model", "stream_inputs", "sequence_loss", "model_logits_over_episode"]
 
@@ -134,6 +133,4 @@ def sequence_loss(module: SequenceModel, params: Any, states: jax.Array, table: 
 
 def check_positive_int(name: str, value: Any) -> int:
     """Return ``value`` as int or raise :class:`ParameterError` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return positive_int(name, value)

@@ -43,6 +43,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.validation import check_fields
 from eqtools.games import Game, preset
 from solvers.payoffs import check_gamma, jnp_opening, jnp_visits_discounted
 
@@ -194,14 +195,7 @@ class ExactConfig:
             raise ParameterError(f"rules must name two update rules (player 1, player 2), got {self.rules!r}")
         for i, r in enumerate(self.rules):
             check_rule(r, what=f"rules[{i}]")
-        for name in ("lr", "eta", "init_scale"):
-            v = float(getattr(self, name))
-            if not np.isfinite(v) or v < 0:
-                raise ParameterError(f"{name} must be a finite non-negative number, got {v!r}")
-        for name in ("steps", "runs"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ParameterError(f"{name} must be a positive integer, got {v!r}")
+        check_fields(self, positive_ints=("steps", "runs"), nonneg=("lr", "eta", "init_scale"))
         return self
 
     def to_dict(self) -> dict[str, Any]:

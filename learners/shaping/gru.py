@@ -29,6 +29,7 @@ import numpy as np
 import optax
 
 from eqtools.errors import ParameterError
+from eqtools.validation import check_fields
 from eqtools.games import Game, preset
 from learners.env import joint_outcome, payoff_table
 from learners.networks import GRUAgent, init_agent_params
@@ -67,16 +68,8 @@ class GRUShapingConfig:
         for i, k in enumerate(self.learners):
             if k not in ("ac", "aa"):
                 raise ParameterError(f"learners[{i}] must be 'ac' or 'aa' for GRU learners, got {k!r}")
-        for name in ("hidden", "embed", "horizon", "batch", "iterations", "seeds"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ParameterError(f"{name} must be a positive integer, got {v!r}")
-        for name in ("lr", "aa_beta", "value_coef", "max_grad_norm"):
-            v = float(getattr(self, name))
-            if not np.isfinite(v) or v < 0:
-                raise ParameterError(f"{name} must be a finite non-negative number, got {v!r}")
-        if not 0.0 <= float(self.gae_lambda) <= 1.0:
-            raise ParameterError(f"gae_lambda must lie in [0, 1], got {self.gae_lambda!r}")
+        check_fields(self, positive_ints=("hidden", "embed", "horizon", "batch", "iterations", "seeds"),
+                     nonneg=("lr", "aa_beta", "value_coef", "max_grad_norm"), unit=("gae_lambda",))
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,6 +36,7 @@ import numpy as np
 
 from eqtools.conventions import SWAP
 from eqtools.errors import ParameterError
+from eqtools.validation import check_fields
 from eqtools.games import Game, preset
 from learners.env import rollout_memory_one
 from solvers.payoffs import check_gamma, jnp_opening, jnp_round_profile, jnp_transition_matrix
@@ -262,16 +263,8 @@ class SampleConfig:
         for i, k in enumerate(self.learners):
             if k not in SAMPLE_LEARNERS:
                 raise ParameterError(f"learners[{i}] must be one of {list(SAMPLE_LEARNERS)}, got {k!r}")
-        for name in ("horizon", "batch", "iterations", "runs"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ParameterError(f"{name} must be a positive integer, got {v!r}")
-        for name in ("lr", "critic_lr", "aa_beta", "init_scale"):
-            v = float(getattr(self, name))
-            if not np.isfinite(v) or v < 0:
-                raise ParameterError(f"{name} must be a finite non-negative number, got {v!r}")
-        if not 0.0 <= float(self.gae_lambda) <= 1.0:
-            raise ParameterError(f"gae_lambda must lie in [0, 1], got {self.gae_lambda!r}")
+        check_fields(self, positive_ints=("horizon", "batch", "iterations", "runs"),
+                     nonneg=("lr", "critic_lr", "aa_beta", "init_scale"), unit=("gae_lambda",))
         return self
 
     def lambdas(self) -> tuple[float, float]:

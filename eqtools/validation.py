@@ -1,0 +1,52 @@
+"""Shared checks for numeric configuration fields; each error names the field."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+from .errors import ParameterError
+
+__all__ = ["positive_int", "nonneg_finite", "unit_interval", "check_fields"]
+
+
+def positive_int(name: str, value: Any) -> int:
+    """``value`` as an int, or :class:`ParameterError` unless it is a positive integer (bools rejected)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ParameterError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def nonneg_finite(name: str, value: Any) -> float:
+    """``value`` as a float, or :class:`ParameterError` unless it is finite and >= 0."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a finite non-negative number, got {value!r}") from None
+    if not math.isfinite(v) or v < 0:
+        raise ParameterError(f"{name} must be a finite non-negative number, got {value!r}")
+    return v
+
+
+def unit_interval(name: str, value: Any) -> float:
+    """``value`` as a float, or :class:`ParameterError` unless it lies in [0, 1]."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must lie in [0, 1], got {value!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise ParameterError(f"{name} must lie in [0, 1], got {value!r}")
+    return v
+
+
+def check_fields(obj: Any, *, positive_ints: Iterable[str] = (), nonneg: Iterable[str] = (),
+                 unit: Iterable[str] = ()) -> None:
+    """Check named attributes of ``obj`` (a config dataclass) with the functions above."""
+    for name in positive_ints:
+        positive_int(name, getattr(obj, name))
+    for name in nonneg:
+        nonneg_finite(name, getattr(obj, name))
+    for name in unit:
+        unit_interval(name, getattr(obj, name))
