@@ -146,6 +146,7 @@ def play_pool(
     hidden: int,
     opponent_id: bool,
     unroll: int = 1,
+    fixed_params: Any = None,
 ) -> PoolStep:
     """Roll out one batch for both learners.
 
@@ -154,11 +155,23 @@ def play_pool(
     ``tab_params (2, n_tabular, 5)`` are the tabular co-players of learner 0 and learner 1.
     Differentiable w.r.t. ``params`` through ``logp``, ``entropy`` and ``value`` (sampled actions
     carry no gradient), so the A2C loss can be taken directly on the rollout (BPTT).
+
+    ``fixed_params`` (optional): the parameters of one frozen agent of the same module (e.g. the
+    Fixed In-Context Learner of the paper's mechanism, step 2).  Each learner then plays its
+    ``n_learner`` non-tabular episodes against that agent instead of the other learner (so the two
+    learners are independent); the frozen agent sees the game from its own side like a learner and
+    receives no opponent-ID vector.  No gradient flows into it.
     """
     n_tab = tab_params.shape[1]
     batch = n_learner + n_tab
     if batch < 1:
         raise ParameterError("a pool batch needs at least one episode")
+    fixed = fixed_params is not None
+    if fixed and opponent_id:
+        raise ParameterError("a fixed co-player cannot be combined with the opponent-ID ablation")
+    if fixed:
+        fixed_params = jax.lax.stop_gradient(fixed_params)
+        fstep = jax.vmap(apply_fn, in_axes=(None, 0, 0, 0, 0, None))
     if opponent_id:
         z_tab = opponent_id_vector(tab_params)
         z = jnp.concatenate([jnp.zeros((2, n_learner, OPPONENT_ID_DIM)), z_tab], axis=1)
@@ -167,25 +180,29 @@ def play_pool(
     step = jax.vmap(apply_fn, in_axes=(0, 0, 0, 0, 0, 0 if opponent_id else None))
 
     def body(carry, u):
-        h, tok, prev_a, prev_r, tab_tok = carry
+        h, tok, prev_a, prev_r, tab_tok, fcarry = carry
         h, logits, value = step(params, h, tok, prev_a, prev_r, z)
         logp_all = jax.nn.log_softmax(logits)
         # Two actions: sampling the categorical is comparing a uniform with P(C).
         a = (u[:, :batch] >= jnp.exp(logp_all[..., 0])).astype(jnp.int32)  # (2, B)
         p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
-        a_tab = (u[:, batch:] >= p_tab).astype(jnp.int32)  # (2, n_tab)
-        co = jnp.stack(
-            [
-                jnp.concatenate([a[1, :n_learner], a_tab[0]]),
-                jnp.concatenate([a[0, :n_learner], a_tab[1]]),
-            ]
-        )
+        a_tab = (u[:, batch:batch + n_tab] >= p_tab).astype(jnp.int32)  # (2, n_tab)
+        if fixed:
+            fh, ftok, fa, fr = fcarry
+            fh, flogits, _ = fstep(fixed_params, fh, ftok, fa, fr, None)
+            a_f = (u[:, batch + n_tab:] >= jax.nn.softmax(flogits)[..., 0]).astype(jnp.int32)  # (2, n_learner)
+            ftok, _, fr, _ = joint_outcome(a_f, a[:, :n_learner], table)
+            fcarry = (fh, ftok, a_f, fr)
+            co_ll = a_f
+        else:
+            co_ll = jnp.stack([a[1, :n_learner], a[0, :n_learner]])
+        co = jnp.concatenate([co_ll, a_tab], axis=1)
         tok_new, _, r, _ = joint_outcome(a, co, table)
         tab_tok_new = 1 + 2 * a_tab + a[:, n_learner:]
         logp = jnp.take_along_axis(logp_all, a[..., None], axis=-1)[..., 0]
         ent = -jnp.sum(jnp.exp(logp_all) * logp_all, axis=-1)
         out = PoolStep(a, co, r, logp, ent, value, jnp.exp(logp_all[..., 0]))
-        return (h, tok_new, a, r, tab_tok_new), out
+        return (h, tok_new, a, r, tab_tok_new, fcarry), out
 
     carry0 = (
         jnp.zeros((2, batch, hidden)),
@@ -193,8 +210,16 @@ def play_pool(
         jnp.full((2, batch), -1, jnp.int32),
         jnp.zeros((2, batch)),
         jnp.full((2, n_tab), START_TOKEN, jnp.int32),
+        (
+            jnp.zeros((2, n_learner, hidden)),
+            jnp.full((2, n_learner), START_TOKEN, jnp.int32),
+            jnp.full((2, n_learner), -1, jnp.int32),
+            jnp.zeros((2, n_learner)),
+        )
+        if fixed
+        else (),
     )
     # All randomness of the episode drawn up front (one RNG call, none inside the loop).
-    uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab))
+    uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + (n_learner if fixed else 0)))
     _, traj = jax.lax.scan(body, carry0, uniforms, unroll=unroll)
     return traj

@@ -27,7 +27,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -52,6 +52,8 @@ __all__ = [
     "EVAL_OPPONENT_NAMES",
     "Trainer",
     "train",
+    "extract_seeds",
+    "checkpoint_params",
 ]
 
 #: ``lax.scan`` unroll factor of the rollout (fewer loop iterations; a pure speed knob).
@@ -82,7 +84,9 @@ class TrainConfig:
 
     ``batch`` is episodes per learner per iteration.  ``seeds`` independent runs with seeds
     ``seed, seed + 1, ...`` are trained together.  ``ablation`` is one of :data:`ABLATIONS`;
-    ``no-tabular`` forces ``tabular_share = 0``.
+    ``no-tabular`` forces ``tabular_share = 0``.  ``fixed_opponent = True`` replaces the
+    co-learner by a frozen agent (given to :class:`Trainer` as ``fixed_params``) in every
+    non-tabular episode — the paper's mechanism step 2 (:mod:`learners.a2c_mechanism`).
     """
 
     game: str = "paper"
@@ -101,6 +105,7 @@ class TrainConfig:
     eval_episodes: int = 256
     checkpoint_every: int = 1000
     log_every: int = 10
+    fixed_opponent: bool = False
 
     def __post_init__(self) -> None:
         if self.ablation not in ABLATIONS:
@@ -118,7 +123,11 @@ class TrainConfig:
             raise ParameterError(f"tabular_share must lie in [0, 1], got {self.tabular_share}")
         if isinstance(self.tabular, list):
             object.__setattr__(self, "tabular", tuple(self.tabular))
+        if self.fixed_opponent and self.ablation != "none":
+            raise ParameterError(f"fixed_opponent runs without ablation, got ablation {self.ablation!r}")
         pool = self.pool  # validates share, opponent-id consistency
+        if self.fixed_opponent and pool.n_learner < 1:
+            raise ParameterError("fixed_opponent needs episodes against it (tabular_share < 1)")
         if pool.n_learner == 0 and pool.n_tabular == 0:
             raise ParameterError("batch leaves no episodes")
         if float(pool.tabular_share) < 1.0 and pool.n_learner < 1:
@@ -232,13 +241,14 @@ def _build_functions(cfg: TrainConfig):
         shapes = jax.eval_shape(jax.vmap(jax.vmap(opt.init)), params)
         return params, jax.tree_util.tree_map(lambda sd: jnp.asarray(np.zeros(sd.shape, sd.dtype)), shapes)
 
-    def loss_fn(params, key, tab_table):
+    def loss_fn(params, key, tab_table, fixed):
         k_tab, k_play = jax.random.split(key)
         if pool.tabular == "uniform":
             tab = sample_tabular(k_tab, pool, (2, n_t))
         else:  # fixed strategies, passed in as an array so runs against different ones share a compile
             tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
-        traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL)
+        traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
+                         fixed_params=fixed)
         loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp)
         coop = (traj.action == 0).astype(jnp.float32)
         aux = dict(aux)
@@ -248,9 +258,9 @@ def _build_functions(cfg: TrainConfig):
         aux["reward_tab"] = _segment_mean(traj.reward, n_ll, n_ll + n_t)
         return loss, aux
 
-    def step_one(params, opt_state, seed_key, iteration, tab_table):
+    def step_one(params, opt_state, seed_key, iteration, tab_table, fixed):
         key = jax.random.fold_in(seed_key, iteration)
-        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table)
+        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table, fixed)
         gnorm = jax.vmap(lambda g: jnp.sqrt(sum(jnp.sum(x * x) for x in jax.tree_util.tree_leaves(g))))(grads)
         updates, opt_state = jax.vmap(opt.update)(grads, opt_state, params)
         params = jax.tree_util.tree_map(lambda p, u: p + u, params, updates)
@@ -258,22 +268,25 @@ def _build_functions(cfg: TrainConfig):
         return params, opt_state, jnp.stack([aux[m] for m in TRAIN_METRICS], axis=-1)  # (2, M)
 
     E = cfg.eval_episodes
-    fixed = jnp.asarray(named_params(EVAL_OPPONENTS, cfg.game))  # (3, 5)
+    named_eval = jnp.asarray(named_params(EVAL_OPPONENTS, cfg.game))  # (3, 5)
 
-    def eval_one(params, seed_key, iteration):
+    def eval_one(params, seed_key, iteration, fixed):
         key = jax.random.fold_in(jax.random.fold_in(seed_key, 0x5EED), iteration)
         k_tab, k_play = jax.random.split(key)
-        fixed_block = jnp.repeat(fixed, E, axis=0)  # (3E, 5)
+        fixed_block = jnp.repeat(named_eval, E, axis=0)  # (3E, 5)
         rand = jax.random.uniform(k_tab, (2, E, 5))
         tab = jnp.concatenate([jnp.broadcast_to(fixed_block, (2,) + fixed_block.shape), rand], axis=1)
-        traj = play_pool(apply_fn, params, k_play, tab, E, cfg.horizon, table, cfg.hidden, cfg.ablation == "opponent-id", UNROLL)
+        traj = play_pool(apply_fn, params, k_play, tab, E, cfg.horizon, table, cfg.hidden, cfg.ablation == "opponent-id", UNROLL,
+                         fixed_params=fixed)
         coop = (traj.action == 0).astype(jnp.float32)
-        # per-round curves (2, O, T) for O = learner, ALLC, ALLD, TFT, random
+        co_reward = table[2 * traj.co_action + traj.action]
+        # per-round curves (2, O, T) for O = learner (or the fixed co-player), ALLC, ALLD, TFT, random
         segs = [(i * E, (i + 1) * E) for i in range(len(EVAL_OPPONENT_NAMES))]
         c = jnp.stack([jnp.mean(coop[:, :, a:b], axis=2).T for a, b in segs], axis=1)
         r = jnp.stack([jnp.mean(traj.reward[:, :, a:b], axis=2).T for a, b in segs], axis=1)
         oc = jnp.stack([jnp.mean((traj.co_action == 0)[:, :, a:b].astype(jnp.float32), axis=2).T for a, b in segs], axis=1)
-        return c, r, oc
+        orw = jnp.stack([jnp.mean(co_reward[:, :, a:b], axis=2).T for a, b in segs], axis=1)
+        return c, r, oc, orw
 
     return agent, init_all, step_one, eval_one
 
@@ -291,8 +304,8 @@ def _jitted(cfg_key: TrainConfig):
     return (
         agent,
         init_all,
-        jax.jit(jax.vmap(step_one, in_axes=(0, 0, 0, None, None)), donate_argnums=(0, 1)),
-        jax.jit(jax.vmap(eval_one, in_axes=(0, 0, None))),
+        jax.jit(jax.vmap(step_one, in_axes=(0, 0, 0, None, None, 0)), donate_argnums=(0, 1)),
+        jax.jit(jax.vmap(eval_one, in_axes=(0, 0, None, 0))),
     )
 
 
@@ -327,9 +340,16 @@ class Trainer:
     ``metrics.nc`` (seed x learner x iteration per training metric), ``eval.nc``
     (seed x learner x iteration x opponent, coop and reward), ``rounds.nc`` (final
     evaluation: seed x learner x opponent x round), ``summary.json``.
+
+    ``init_params`` (optional, leading axes ``(seeds, 2)``) replaces the fresh initial
+    parameters of a run that starts without a checkpoint (Adam starts from zeros);
+    ``fixed_params`` (leading axis ``seeds``; required iff ``cfg.fixed_opponent``) is the frozen
+    co-player of each seed.  Both must be passed again on resume (they are inputs, like the
+    config; the mechanism chain reloads them from the earlier steps' checkpoints).
     """
 
-    def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None) -> None:
+    def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None, *,
+                 init_params: Any = None, fixed_params: Any = None) -> None:
         self.cfg = cfg
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.agent, self._init, self._step, self._eval = _jitted(_cache_key(cfg))
@@ -346,10 +366,20 @@ class Trainer:
         self.seed_keys = self._put(_seed_keys(cfg))
         self.tab_table = jnp.asarray(named_params(cfg.tabular, cfg.game) if cfg.tabular != "uniform" else np.zeros((1, 5), np.float32))
         self.params, self.opt_state = self._put(self._init(range(cfg.seed, cfg.seed + cfg.seeds)))
+        if init_params is not None:
+            _check_tree_like(init_params, self.params, "init_params")
+            self.params = self._put(jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), init_params))
+        if cfg.fixed_opponent != (fixed_params is not None):
+            raise ParameterError("fixed_params must be given exactly when cfg.fixed_opponent is True")
+        if fixed_params is not None:
+            one = jax.tree_util.tree_map(lambda x: x[:, 0], self.params)  # (S, ...) one agent per seed
+            _check_tree_like(fixed_params, one, "fixed_params")
+            fixed_params = self._put(jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), fixed_params))
+        self.fixed_params = fixed_params
         self.iteration = 0
         self.history: list[np.ndarray] = []  # each (S, 2, M)
         self.eval_iters: list[int] = []
-        self.eval_history: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.eval_history: list[tuple[np.ndarray, ...]] = []
         self.wall_s = 0.0
 
     # ------------------------------------------------------------ helpers
@@ -358,14 +388,15 @@ class Trainer:
             return tree
         return jax.device_put(tree, self.sharding)
 
-    def evaluate(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Evaluate now: coop, reward and co-player coop, each ``(S, 2, O, T)``."""
-        out = self._eval(self.params, self.seed_keys, jnp.int32(self.iteration))
+    def evaluate(self) -> tuple[np.ndarray, ...]:
+        """Evaluate now: coop, reward, co-player coop and co-player reward, each ``(S, 2, O, T)``."""
+        out = self._eval(self.params, self.seed_keys, jnp.int32(self.iteration), self.fixed_params)
         return tuple(np.asarray(x) for x in _fetch(out))  # type: ignore[return-value]
 
     def step(self) -> jnp.ndarray:
         """One training iteration for all seeds; returns device metrics ``(S, 2, M)``."""
-        self.params, self.opt_state, m = self._step(self.params, self.opt_state, self.seed_keys, jnp.int32(self.iteration), self.tab_table)
+        self.params, self.opt_state, m = self._step(self.params, self.opt_state, self.seed_keys, jnp.int32(self.iteration),
+                                                    self.tab_table, self.fixed_params)
         self.iteration += 1
         return m
 
@@ -507,21 +538,25 @@ class Trainer:
         c = np.stack([e[0] for e in self.eval_history]).mean(-1)  # (I, S, 2, O)
         r = np.stack([e[1] for e in self.eval_history]).mean(-1)
         oc = np.stack([e[2] for e in self.eval_history]).mean(-1)
+        orw = np.stack([_co_reward(e) for e in self.eval_history]).mean(-1)
         coords = {"seed": np.arange(self.cfg.seed, self.cfg.seed + self.cfg.seeds), "learner": [1, 2],
                   "iteration": np.asarray(self.eval_iters), "opponent": list(EVAL_OPPONENT_NAMES)}
         dims = ("seed", "learner", "iteration", "opponent")
         return xr.Dataset({"coop": (dims, np.moveaxis(c, 0, 2)), "reward": (dims, np.moveaxis(r, 0, 2)),
-                           "coplayer_coop": (dims, np.moveaxis(oc, 0, 2))}, coords=coords)
+                           "coplayer_coop": (dims, np.moveaxis(oc, 0, 2)),
+                           "coplayer_reward": (dims, np.moveaxis(orw, 0, 2))}, coords=coords)
 
     def rounds_dataset(self, index: int = -1):
         """Per-round curves of one evaluation (default: the last), dims (seed, learner, opponent, round)."""
         import xarray as xr
 
-        c, r, oc = self.eval_history[index]
+        c, r, oc = self.eval_history[index][:3]
+        orw = _co_reward(self.eval_history[index])
         coords = {"seed": np.arange(self.cfg.seed, self.cfg.seed + self.cfg.seeds), "learner": [1, 2],
                   "opponent": list(EVAL_OPPONENT_NAMES), "round": np.arange(1, self.cfg.horizon + 1)}
         dims = ("seed", "learner", "opponent", "round")
-        return xr.Dataset({"coop": (dims, c), "reward": (dims, r), "coplayer_coop": (dims, oc)}, coords=coords,
+        return xr.Dataset({"coop": (dims, c), "reward": (dims, r), "coplayer_coop": (dims, oc),
+                           "coplayer_reward": (dims, orw)}, coords=coords,
                           attrs={"iteration": int(self.eval_iters[index])})
 
     def summary(self, last: int | None = None) -> dict[str, Any]:
@@ -532,7 +567,8 @@ class Trainer:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             tail = np.nanmean(h[-last:], axis=0)  # (S, 2, M)
-        c, r, _ = self.eval_history[-1]
+        c, r = self.eval_history[-1][:2]
+        orw = _co_reward(self.eval_history[-1])
         out: dict[str, Any] = {"iterations": self.iteration, "iterations_planned": self.cfg.iterations,
                                "stopped_by_time_budget": bool(getattr(self, "timed_out", False)),
                                "wall_s": round(self.wall_s, 1),
@@ -541,7 +577,8 @@ class Trainer:
         for i, m in enumerate(TRAIN_METRICS):
             out["train"][m] = np.round(tail[..., i], 4).tolist()
         for j, o in enumerate(EVAL_OPPONENT_NAMES):
-            out["eval"][o] = {"coop": np.round(c[:, :, j].mean(-1), 4).tolist(), "reward": np.round(r[:, :, j].mean(-1), 4).tolist()}
+            out["eval"][o] = {"coop": np.round(c[:, :, j].mean(-1), 4).tolist(), "reward": np.round(r[:, :, j].mean(-1), 4).tolist(),
+                              "coplayer_reward": np.round(orw[:, :, j].mean(-1), 4).tolist()}
         return out
 
     def write_results(self) -> None:
@@ -552,6 +589,34 @@ class Trainer:
         write_netcdf(self.eval_dataset(), self.out_dir / "eval.nc")
         write_netcdf(self.rounds_dataset(), self.out_dir / "rounds.nc")
         (self.out_dir / "summary.json").write_text(json.dumps(_json_clean(self.summary()), indent=1))
+
+
+def _co_reward(e: tuple[np.ndarray, ...]) -> np.ndarray:
+    """The co-player-reward curves of an evaluation (NaN for checkpoints written before they were recorded)."""
+    return np.asarray(e[3]) if len(e) > 3 else np.full_like(np.asarray(e[0]), np.nan)
+
+
+def _check_tree_like(tree: Any, like: Any, name: str) -> None:
+    """Raise ParameterError unless ``tree`` has the structure and leaf shapes of ``like``."""
+    s1, s2 = jax.tree_util.tree_structure(tree), jax.tree_util.tree_structure(like)
+    if s1 != s2:
+        raise ParameterError(f"{name} does not have the parameter structure of this config's agent")
+    for a, b in zip(jax.tree_util.tree_leaves(tree), jax.tree_util.tree_leaves(like)):
+        if tuple(np.shape(a)) != tuple(np.shape(b)):
+            raise ParameterError(f"{name}: leaf shape {tuple(np.shape(a))} != expected {tuple(np.shape(b))} "
+                                 "(seeds, hidden and embed sizes must match)")
+        if not np.all(np.isfinite(np.asarray(a))):
+            raise ParameterError(f"{name} holds non-finite values")
+
+
+def checkpoint_params(run_dir: str | Path) -> tuple[TrainConfig, Any, int]:
+    """``(config, params, iteration)`` of the checkpoint in ``run_dir``; params have leading axes (seeds, 2)."""
+    path = Path(run_dir) / "checkpoint.pkl"
+    if not path.exists():
+        raise ParameterError(f"no checkpoint at {path}")
+    with open(path, "rb") as fh:
+        state = pickle.load(fh)
+    return TrainConfig.from_dict(state["config"]), state["params"], int(state["iteration"])
 
 
 def _json_clean(x: Any) -> Any:
@@ -571,6 +636,48 @@ def write_netcdf(ds: Any, path: str | Path) -> None:
         ds.to_netcdf(path, engine="h5netcdf")
     except (ImportError, ValueError):
         ds.to_netcdf(path, engine="scipy")
+
+
+def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int], iterations: int | None = None) -> TrainConfig:
+    """Write a checkpoint holding only ``seeds`` of the run in ``src_dir`` into ``dst_dir``.
+
+    Seeds are independent (seed ``s`` uses ``PRNGKey(s)`` whatever the other seeds are), so
+    resuming ``dst_dir`` continues exactly those seeds' runs, e.g. to extend one seed far
+    beyond the others at a third of the cost.  ``seeds`` must be consecutive (a config holds
+    ``seed`` and a count).  ``iterations`` (default: the source's) sets the new planned length.
+    Returns the new config (also written as ``dst_dir/config.json``).
+    """
+    src, dst = Path(src_dir), Path(dst_dir)
+    path = src / "checkpoint.pkl"
+    if not path.exists():
+        raise ParameterError(f"no checkpoint at {path}")
+    with open(path, "rb") as fh:
+        state = pickle.load(fh)
+    cfg = TrainConfig.from_dict(state["config"])
+    seeds = [int(s) for s in seeds]
+    have = list(range(cfg.seed, cfg.seed + cfg.seeds))
+    if not seeds or any(s not in have for s in seeds):
+        raise ParameterError(f"seeds {seeds} are not all in the run's seeds {have}")
+    if seeds != list(range(seeds[0], seeds[0] + len(seeds))):
+        raise ParameterError(f"seeds must be consecutive, got {seeds}")
+    lo = seeds[0] - cfg.seed
+    sl = slice(lo, lo + len(seeds))
+    new = replace(cfg, seed=seeds[0], seeds=len(seeds), iterations=int(iterations or cfg.iterations))
+    if new.iterations < int(state["iteration"]):
+        raise ParameterError(f"iterations {new.iterations} is below the {state['iteration']} already trained")
+    take = lambda tree: jax.tree_util.tree_map(lambda x: np.asarray(x)[sl], tree)  # noqa: E731
+    out = dict(state)
+    out["config"] = new.to_dict()
+    out["params"], out["opt_state"] = take(state["params"]), take(state["opt_state"])
+    out["history"] = [np.asarray(h)[sl] for h in state["history"]]
+    out["eval_history"] = [tuple(np.asarray(x)[sl] for x in e) for e in state["eval_history"]]
+    dst.mkdir(parents=True, exist_ok=True)
+    if (dst / "checkpoint.pkl").exists():
+        raise ParameterError(f"{dst} already holds a checkpoint; choose another directory")
+    with open(dst / "checkpoint.pkl", "wb") as fh:
+        pickle.dump(out, fh)
+    (dst / "config.json").write_text(json.dumps(new.to_dict(), indent=1))
+    return new
 
 
 def train(cfg: TrainConfig, out_dir: str | Path | None = None, progress: bool = True, resume: bool = True) -> Trainer:

@@ -49,7 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--no-plots", action="store_true")
     a.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
     a.add_argument("--max-minutes", type=float, default=None,
-                   help="wall-clock budget: stop early, evaluate and write results (resumable)")
+                   help="wall-clock budget (per step in mechanism mode): stop early, evaluate and write results (resumable)")
+    a.add_argument("--mode", default="pool", choices=("pool", "mechanism"),
+                   help="pool: the mixed pool / ablation; mechanism: the paper's Figure-4 chain (step 1 tabular only -> "
+                        "Fixed-ICL, step 2 fresh learners vs the Fixed-ICL, step 3 the two step-2 learners vs each other; "
+                        "Table 2 settings per step)")
+    a.add_argument("--mechanism-iterations", default=None, help="iterations of steps 1,2,3 (mode mechanism), e.g. 1500,1500,1500")
     a.set_defaults(func=_run_a2c)
     t.set_defaults(func=lambda args: (t.print_help(), 2)[1])
 
@@ -94,6 +99,8 @@ def _run_a2c(args: argparse.Namespace) -> int:
 
         raise ParameterError(f"--max-minutes must be positive, got {args.max_minutes}")
     cfg = build_config(args)
+    if args.mode == "mechanism":
+        return _run_mechanism(args, cfg)
     out = Path(args.out or f"runs/a2c_{args.preset}_{args.ablation}")
     tr = Trainer(cfg, out)
     print(f"eqtools train a2c: preset {args.preset}, ablation {cfg.ablation}, {cfg.seeds} seed(s) on "
@@ -110,4 +117,33 @@ def _run_a2c(args: argparse.Namespace) -> int:
         plot_eval({cfg.ablation: tr.eval_dataset()}, out / "eval.png")
     print(json.dumps({"coop_ll": s["train"]["coop_ll"], "reward_tab": s["train"]["reward_tab"],
                       "eval_reward": {o: v["reward"] for o, v in s["eval"].items()}, "wall_s": s["wall_s"]}))
+    return 0
+
+
+def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
+    from pathlib import Path
+
+    from eqtools.errors import ParameterError
+    from learners.a2c_mechanism import mechanism_summary, run_mechanism
+
+    if args.table2_step is not None:
+        raise ParameterError("--table2-step does not apply to --mode mechanism (each step uses its own Table 2 settings)")
+    its = (cfg.iterations,) * 3
+    if args.mechanism_iterations:
+        try:
+            its = tuple(int(x) for x in args.mechanism_iterations.split(","))
+        except ValueError:
+            raise ParameterError(f"--mechanism-iterations must be three integers like 1500,1500,1500, "
+                                 f"got {args.mechanism_iterations!r}") from None
+    out = Path(args.out or f"runs/a2c_{args.preset}_mechanism")
+    budget = None if args.max_minutes is None else [60.0 * args.max_minutes] * 3
+    print(f"eqtools train a2c --mode mechanism: preset {args.preset}, {cfg.seeds} seed(s), batch {cfg.batch}, "
+          f"hidden {cfg.hidden}, iterations {its} -> {out}")
+    trainers = run_mechanism(cfg, out, its, progress=not args.no_progress, resume=not args.fresh, max_seconds=budget)
+    summary = mechanism_summary(trainers)
+    if not args.no_plots:
+        from studies.a2c_mechanism import plot_mechanism
+
+        plot_mechanism(trainers, out / "mechanism.png")
+    print(json.dumps(summary))
     return 0

@@ -99,6 +99,8 @@ def test_results_files_and_dims(tmp_path):
     # vs ALLC the learner earns R or T: its reward is 1 + (1 - coop)
     np.testing.assert_allclose(r["reward"].sel(opponent="ALLC"), 2.0 - r["coop"].sel(opponent="ALLC"), atol=1e-5)
     np.testing.assert_allclose(r["coplayer_coop"].sel(opponent="ALLC"), 1.0)
+    # ... and ALLC gets R or S: its reward is 2 * (learner's coop) - 1
+    np.testing.assert_allclose(r["coplayer_reward"].sel(opponent="ALLC"), 2.0 * r["coop"].sel(opponent="ALLC") - 1.0, atol=1e-5)
     s = json.loads((tmp_path / "summary.json").read_text())
     assert s["iterations"] == 6 and s["ablation"] == "opponent-id"
     assert np.isfinite(np.asarray(s["train"]["coop_ll"])).all()

@@ -1,0 +1,126 @@
+"""The mechanism pipeline of the paper (Figure 4, A2C) as one chained, resumable run.
+
+1. **step 1** — the two learners train against U(0,1)^5 tabular co-players only
+   (``tabular_share = 1``; Table 2 step 1): in-context best response.  Learner 1's final
+   parameters (per seed) are frozen as the *Fixed In-Context Learner* (Fixed-ICL).
+2. **step 2** — two fresh learners train against that seed's Fixed-ICL only
+   (``tabular_share = 0``, ``fixed_opponent``; Table 2 step 2): each should learn to extort it.
+3. **step 3** — the two step-2 learners (their final parameters, a fresh Adam state) train
+   against each other (Table 2 step 3).
+
+Each step is a :class:`learners.train_a2c.Trainer` in ``out_dir/step<k>`` with checkpoints and
+result files; re-running resumes whatever step was interrupted and skips finished ones.  Steps 2
+and 3 use seeds ``seed + 1000`` and ``seed + 2000`` (fresh initialisations and random streams
+different from step 1's); seed index ``i`` of step 2 plays the Fixed-ICL of seed index ``i``.
+
+The Table 2 A2C settings of each step are used as published; the batch (episodes per learner
+per iteration) and network size come from the base config, so the ``cpu`` preset runs the chain
+with its own batch and GRU size.  ``hyper_overrides`` changes them per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import jax
+import numpy as np
+
+from eqtools.errors import ParameterError
+
+from .a2c import table2
+from .train_a2c import Trainer, TrainConfig, checkpoint_params
+
+__all__ = ["STEPS", "SEED_OFFSETS", "step_configs", "run_mechanism", "mechanism_summary"]
+
+STEPS: tuple[str, ...] = ("step1", "step2", "step3")
+#: Seed offset of each step (so steps 2 and 3 start from fresh initialisations).
+SEED_OFFSETS: tuple[int, int, int] = (0, 1000, 2000)
+
+
+def step_configs(base: TrainConfig, iterations: Sequence[int],
+                 hyper_overrides: Mapping[int, Mapping[str, Any]] | None = None,
+                 batches: Sequence[int] | None = None) -> tuple[TrainConfig, TrainConfig, TrainConfig]:
+    """The three steps' configs derived from ``base`` (sizes, seeds, evaluation cadence).
+
+    ``batches`` (optional) sets each step's episodes per learner per iteration (the ``paper``
+    preset passes Table 2's 2048, 2048, 4096); by default every step uses ``base.batch``."""
+    if base.ablation != "none":
+        raise ParameterError(f"the mechanism pipeline runs without ablation, got ablation {base.ablation!r}")
+    if base.tabular != "uniform":
+        raise ParameterError("the mechanism pipeline's step 1 uses U(0,1)^5 tabular co-players (tabular='uniform')")
+    its = [int(i) for i in iterations]
+    if len(its) != 3 or any(i < 1 for i in its):
+        raise ParameterError(f"iterations must be three positive integers (steps 1, 2, 3), got {iterations!r}")
+    hyper_overrides = dict(hyper_overrides or {})
+    bad = set(hyper_overrides) - {1, 2, 3}
+    if bad:
+        raise ParameterError(f"hyper_overrides keys must be steps 1, 2, 3, got {sorted(bad)}")
+    shares = (1.0, 0.0, 0.0)
+    bs = [base.batch] * 3 if batches is None else [int(b) for b in batches]
+    if len(bs) != 3:
+        raise ParameterError(f"batches must give one batch size per step, got {batches!r}")
+    out = []
+    for k in (1, 2, 3):
+        out.append(replace(base, batch=bs[k - 1], tabular_share=shares[k - 1], fixed_opponent=(k == 2), iterations=its[k - 1],
+                           seed=base.seed + SEED_OFFSETS[k - 1], hyper=table2(k, **dict(hyper_overrides.get(k, {})))))
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _learner1(params: Any) -> Any:
+    return jax.tree_util.tree_map(lambda x: np.asarray(x)[:, 0], params)
+
+
+def run_mechanism(base: TrainConfig, out_dir: str | Path, iterations: Sequence[int],
+                  hyper_overrides: Mapping[int, Mapping[str, Any]] | None = None, progress: bool = True,
+                  resume: bool = True, max_seconds: Sequence[float | None] | None = None,
+                  batches: Sequence[int] | None = None) -> dict[str, Trainer]:
+    """Run steps 1–3 in ``out_dir/step1..3``; returns the three trainers (finished).
+
+    ``max_seconds`` (per step) ends a step early as if finished (recorded in its summary); the
+    next step then starts from what that step reached."""
+    c1, c2, c3 = step_configs(base, iterations, hyper_overrides, batches)
+    out = Path(out_dir)
+    budgets = list(max_seconds) if max_seconds is not None else [None, None, None]
+    if len(budgets) != 3:
+        raise ParameterError("max_seconds must give one budget per step")
+    t1 = Trainer(c1, out / "step1").run(progress=progress, resume=resume, max_seconds=budgets[0])
+    icl = _learner1(checkpoint_params(out / "step1")[1])
+    t2 = Trainer(c2, out / "step2", fixed_params=icl).run(progress=progress, resume=resume, max_seconds=budgets[1])
+    init3 = checkpoint_params(out / "step2")[1]
+    t3 = Trainer(c3, out / "step3", init_params=init3).run(progress=progress, resume=resume, max_seconds=budgets[2])
+    return {"step1": t1, "step2": t2, "step3": t3}
+
+
+def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
+    """The paper's Figure-4 numbers per seed (means over rounds of the final evaluation).
+
+    * step 1: learner 1's (the Fixed-ICL's) reward and cooperation vs ALLC, ALLD, TFT, random
+      (paper: ≈ 2, ≈ 0, ≈ 1);
+    * step 2: each fresh learner's reward vs the Fixed-ICL and the Fixed-ICL's reward
+      (paper, A2C: ≈ 1.25 for the extortioner);
+    * step 3: the two extortioners' cooperation and reward against each other
+      (paper: cooperation, or a fall back to defection depending on the seed).
+    """
+    from .train_a2c import EVAL_OPPONENT_NAMES
+
+    def final(t: Trainer) -> tuple[np.ndarray, ...]:
+        e = t.eval_history[-1]
+        return tuple(np.asarray(x).mean(-1) for x in e)  # each (S, 2, O)
+
+    idx = {o: j for j, o in enumerate(EVAL_OPPONENT_NAMES)}
+    out: dict[str, Any] = {}
+    c, r, _, _ = final(trainers["step1"])
+    out["step1"] = {o: {"reward": np.round(r[:, 0, idx[o]], 4).tolist(), "coop": np.round(c[:, 0, idx[o]], 4).tolist()}
+                    for o in ("ALLC", "ALLD", "TFT", "random")}
+    out["step1"]["iterations"] = trainers["step1"].iteration
+    c, r, oc, orw = final(trainers["step2"])
+    j = idx["learner"]
+    out["step2"] = {"reward_exploiter": np.round(r[:, :, j], 4).tolist(), "reward_fixed_icl": np.round(orw[:, :, j], 4).tolist(),
+                    "coop_exploiter": np.round(c[:, :, j], 4).tolist(), "coop_fixed_icl": np.round(oc[:, :, j], 4).tolist(),
+                    "iterations": trainers["step2"].iteration}
+    c, r, _, _ = final(trainers["step3"])
+    out["step3"] = {"coop": np.round(c[:, :, j], 4).tolist(), "reward": np.round(r[:, :, j], 4).tolist(),
+                    "iterations": trainers["step3"].iteration}
+    return out

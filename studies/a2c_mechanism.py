@@ -1,0 +1,170 @@
+"""Study: the A2C mechanism chain (paper Figure 4): in-context best response -> extortion -> cooperation.
+
+One code path for the presets ``smoke``, ``cpu`` and ``paper`` (sizes from
+:data:`learners.train_a2c.PRESETS`, A2C settings of each step from the paper's Table 2; the
+``paper`` preset also takes Table 2's batch per step)::
+
+    python -m studies.a2c_mechanism --preset cpu --seeds 2 --iterations 1500,1500,1500
+
+Checkpoints go to ``--runs`` (git-ignored ``runs/``), the plot ``mechanism.png``,
+``mechanism_summary.json`` and ``results.md`` to ``--results``.  Re-running resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from eqtools.errors import ParameterError
+
+__all__ = ["PAPER_NUMBERS", "run_study", "plot_mechanism", "results_table", "main"]
+
+#: The paper's Figure 4 numbers (A2C), for the side-by-side table.
+PAPER_NUMBERS: dict[str, str] = {
+    "step1": "vs ALLC ≈ 2, vs ALLD ≈ 0, vs TFT ≈ 1",
+    "step2": "extortioner ≈ 1.25 per round vs the Fixed-ICL",
+    "step3": "cooperation, or a fall back to defection depending on the seed",
+}
+
+
+def plot_mechanism(trainers: dict[str, Any], path: str | Path, title: str = "") -> None:
+    """Three panels: step 1 per-round reward vs ALLC/ALLD/TFT/random (Fixed-ICL, final policy);
+    step 2 exploiter and Fixed-ICL reward over training; step 3 cooperation over training."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    r1 = trainers["step1"].rounds_dataset()
+    ax = axes[0]
+    for k, opp in enumerate(("ALLC", "ALLD", "TFT", "random")):
+        y = r1["reward"].sel(opponent=opp, learner=1).values  # (seed, round)
+        ax.plot(r1["round"].values, y.mean(0), color=f"C{k}", label=f"vs {opp} (mean {y.mean():.2f})")
+        for row in y:
+            ax.plot(r1["round"].values, row, color=f"C{k}", lw=0.4, alpha=0.4)
+    ax.set_title(f"step 1: Fixed-ICL reward per round (it {trainers['step1'].iteration})", fontsize=10)
+    ax.set_xlabel("round")
+    ax.set_ylim(-1.05, 2.05)
+    ax.legend(fontsize=8)
+    e2 = trainers["step2"].eval_dataset().sel(opponent="learner")
+    ax = axes[1]
+    it = e2["iteration"].values
+    for var, lab, c in (("reward", "exploiter (learning)", "C0"), ("coplayer_reward", "Fixed-ICL", "C3")):
+        y = e2[var].values.reshape(-1, len(it))  # (seed*learner, iteration)
+        ax.plot(it, np.nanmean(y, 0), color=c, label=lab)
+        for row in y:
+            ax.plot(it, row, color=c, lw=0.4, alpha=0.4)
+    ax.axhline(1.25, color="C0", ls=":", lw=1, label="paper: extortioner ≈ 1.25")
+    ax.set_title("step 2: reward per round, exploiter vs Fixed-ICL", fontsize=10)
+    ax.set_xlabel("training iteration")
+    ax.legend(fontsize=8)
+    e3 = trainers["step3"].eval_dataset().sel(opponent="learner")
+    ax = axes[2]
+    it = e3["iteration"].values
+    y = e3["coop"].values.reshape(-1, len(it))
+    ax.plot(it, np.nanmean(y, 0), color="C2", label="cooperation (learners)")
+    for row in y:
+        ax.plot(it, row, color="C2", lw=0.4, alpha=0.4)
+    y = e3["reward"].values.reshape(-1, len(it))
+    ax.plot(it, np.nanmean(y, 0), color="C1", label="reward per round")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title("step 3: two extortioners against each other", fontsize=10)
+    ax.set_xlabel("training iteration")
+    ax.legend(fontsize=8)
+    for a in axes:
+        a.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def results_table(summary: dict[str, Any]) -> str:
+    """Markdown: per seed, the three steps' final evaluation numbers beside the paper's."""
+    import numpy as np
+
+    s1, s2, s3 = summary["step1"], summary["step2"], summary["step3"]
+    lines = [
+        "| step | seed index | measured | paper (A2C, Fig. 4) |",
+        "|---|---|---|---|",
+    ]
+    for i in range(len(s1["ALLC"]["reward"])):
+        lines.append(f"| 1 (Fixed-ICL), it {s1['iterations']} | {i} | reward vs ALLC / ALLD / TFT / random: "
+                     + " / ".join(f"{s1[o]['reward'][i]:.2f}" for o in ("ALLC", "ALLD", "TFT", "random"))
+                     + f" | {PAPER_NUMBERS['step1']} |")
+    for i in range(len(s2["reward_exploiter"])):
+        ex, icl = np.asarray(s2["reward_exploiter"][i]), np.asarray(s2["reward_fixed_icl"][i])
+        lines.append(f"| 2, it {s2['iterations']} | {i} | exploiters {ex[0]:.2f}, {ex[1]:.2f} vs Fixed-ICL {icl[0]:.2f}, {icl[1]:.2f} "
+                     f"| {PAPER_NUMBERS['step2']} |")
+    for i in range(len(s3["coop"])):
+        c, r = np.asarray(s3["coop"][i]), np.asarray(s3["reward"][i])
+        lines.append(f"| 3, it {s3['iterations']} | {i} | cooperation {c.mean():.2f}, reward {r[0]:.2f} / {r[1]:.2f} "
+                     f"| {PAPER_NUMBERS['step3']} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_study(preset: str = "smoke", seeds: int | None = None, iterations: Sequence[int] | None = None,
+              runs_dir: str | Path = "runs/a2c_mechanism", results_dir: str | Path | None = None,
+              progress: bool = True, max_minutes: float | None = None) -> dict[str, Any]:
+    """Run (or resume) the chain and write the plot and summaries; returns the summary."""
+    from learners.a2c import TABLE2_STEPS
+    from learners.a2c_mechanism import mechanism_summary, run_mechanism
+    from learners.train_a2c import _json_clean, preset_config
+
+    over: dict[str, Any] = {}
+    if seeds is not None:
+        over["seeds"] = seeds
+    base = preset_config(preset, **over)
+    if iterations is None:
+        iterations = {"smoke": (40, 40, 40), "cpu": (1500, 1500, 1500), "paper": (20_000, 20_000, 20_000)}[preset]
+    runs_dir, results_dir = Path(runs_dir), Path(results_dir) if results_dir is not None else Path(runs_dir) / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    budget = None if max_minutes is None else [60.0 * max_minutes] * 3
+    batches = [TABLE2_STEPS[k]["batch"] for k in (1, 2, 3)] if preset == "paper" else None  # Table 2 batch per step
+    trainers = run_mechanism(base, runs_dir, iterations, progress=progress, max_seconds=budget, batches=batches)
+    summary = mechanism_summary(trainers)
+    from studies.a2c import _machine
+
+    out = {"preset": preset, "machine": _machine(), "wall_s_this_call": round(time.perf_counter() - t0, 1),
+           "wall_s_training": {k: round(t.wall_s, 1) for k, t in trainers.items()},
+           "configs": {k: t.cfg.to_dict() for k, t in trainers.items()}, "paper": PAPER_NUMBERS, **summary}
+    (results_dir / "mechanism_summary.json").write_text(json.dumps(_json_clean(out), indent=1))
+    (results_dir / "results.md").write_text(results_table(summary))
+    plot_mechanism(trainers, results_dir / "mechanism.png",
+                   title=f"A2C mechanism chain, preset {preset}, {base.seeds} seed(s), batch {base.batch}, GRU {base.hidden}")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
+    ap.add_argument("--seeds", type=int, default=None)
+    ap.add_argument("--iterations", default=None, help="iterations of steps 1,2,3, e.g. 1500,1500,1500")
+    ap.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per step")
+    ap.add_argument("--runs", default=None, help="run directory (default runs/a2c_mechanism_<preset>)")
+    ap.add_argument("--results", default=None, help="small artifacts (default studies/results/a2c_mechanism/<preset>)")
+    ap.add_argument("--no-progress", action="store_true")
+    args = ap.parse_args(argv)
+    its = None
+    if args.iterations is not None:
+        try:
+            its = tuple(int(x) for x in args.iterations.split(","))
+        except ValueError:
+            raise ParameterError(f"--iterations must be three integers like 1500,1500,1500, got {args.iterations!r}") from None
+    out = run_study(args.preset, seeds=args.seeds, iterations=its,
+                    runs_dir=args.runs or f"runs/a2c_mechanism_{args.preset}",
+                    results_dir=args.results or f"studies/results/a2c_mechanism/{args.preset}",
+                    progress=not args.no_progress, max_minutes=args.max_minutes)
+    print(results_table(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
