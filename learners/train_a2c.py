@@ -87,6 +87,8 @@ class TrainConfig:
     ``no-tabular`` forces ``tabular_share = 0``.  ``fixed_opponent = True`` replaces the
     co-learner by a frozen agent (given to :class:`Trainer` as ``fixed_params``) in every
     non-tabular episode — the paper's mechanism step 2 (:mod:`learners.a2c_mechanism`).
+    ``init_from`` starts the learners from another run's checkpoint (same sizes and number of
+    seeds; a fresh Adam state), e.g. to continue a plateaued run with other settings.
     """
 
     game: str = "paper"
@@ -106,6 +108,7 @@ class TrainConfig:
     checkpoint_every: int = 1000
     log_every: int = 10
     fixed_opponent: bool = False
+    init_from: str = ""  #: a run directory whose checkpoint's parameters start this run (fine-tuning); "" = fresh
 
     def __post_init__(self) -> None:
         if self.ablation not in ABLATIONS:
@@ -366,6 +369,8 @@ class Trainer:
         self.seed_keys = self._put(_seed_keys(cfg))
         self.tab_table = jnp.asarray(named_params(cfg.tabular, cfg.game) if cfg.tabular != "uniform" else np.zeros((1, 5), np.float32))
         self.params, self.opt_state = self._put(self._init(range(cfg.seed, cfg.seed + cfg.seeds)))
+        if init_params is None and cfg.init_from:
+            init_params = checkpoint_params(cfg.init_from)[1]
         if init_params is not None:
             _check_tree_like(init_params, self.params, "init_params")
             self.params = self._put(jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), init_params))

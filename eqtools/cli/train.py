@@ -50,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
     a.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock budget (per step in mechanism mode): stop early, evaluate and write results (resumable)")
+    a.add_argument("--init-from", default=None,
+                   help="start from the parameters of another run's checkpoint (same sizes and seeds; fresh Adam)")
     a.add_argument("--mode", default="pool", choices=("pool", "mechanism"),
                    help="pool: the mixed pool / ablation; mechanism: the paper's Figure-4 chain (step 1 tabular only -> "
                         "Fixed-ICL, step 2 fresh learners vs the Fixed-ICL, step 3 the two step-2 learners vs each other; "
@@ -71,6 +73,8 @@ def build_config(args: argparse.Namespace) -> Any:
         v = getattr(args, name)
         if v is not None:
             over[name] = v
+    if args.init_from is not None:
+        over["init_from"] = str(args.init_from)
     if args.tabular_share is not None:
         over["tabular_share"] = args.tabular_share
     if args.tabular is not None:

@@ -123,3 +123,18 @@ def test_cli_mechanism_mode_rejects_bad_iterations(capsys):
     assert "mechanism-iterations" in capsys.readouterr().err
     assert main(["train", "a2c", "--mode", "mechanism", "--ablation", "no-tabular", "--no-progress"]) == 2
     assert "mechanism pipeline" in capsys.readouterr().err
+
+
+def test_init_from_starts_from_another_runs_parameters(tmp_path):
+    src = Trainer(preset_config("smoke", **dict(TINY, iterations=3)), tmp_path / "a").run(progress=False)
+    cfg = preset_config("smoke", init_from=str(tmp_path / "a"), **dict(TINY, iterations=3, hyper=dict(entropy_coef=0.003)))
+    tr = Trainer(cfg)
+    for a, b in zip(jax.tree_util.tree_leaves(tr.params), jax.tree_util.tree_leaves(src.params)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    fresh = Trainer(preset_config("smoke", **dict(TINY, iterations=3)))
+    assert any(not np.array_equal(np.asarray(a), np.asarray(b))
+               for a, b in zip(jax.tree_util.tree_leaves(tr.params), jax.tree_util.tree_leaves(fresh.params)))
+    with pytest.raises(ParameterError, match="shape"):
+        Trainer(preset_config("smoke", init_from=str(tmp_path / "a"), **dict(TINY, hidden=4)))
+    with pytest.raises(ParameterError, match="no checkpoint"):
+        Trainer(preset_config("smoke", init_from=str(tmp_path / "missing"), **TINY))
