@@ -11,7 +11,10 @@ Conditions (``--conditions``, comma-separated):
   the Fixed-ICL), step 3 (the two step-2 learners vs each other);
 * ``pool`` — two PPI learners in the mixed pool (paper Figure 1);
 * ``no-tabular`` — the no-tabular ablation (random-action pretraining, learners only meet
-  each other).
+  each other);
+* ``opponent-id`` — the opponent-ID ablation (the model reads the co-player's opponent-ID
+  vector ``z``: the tabular co-player's log-probabilities, 0 for a learning co-player).
+  Not in the default ``--conditions``; ask for it explicitly.
 
 Big files (checkpoints, data shards) go to ``--runs`` (git-ignored ``runs/``); the small
 artifacts (PNG plots, ``study_summary.json``, small netCDF) to ``--results``.  Re-running the
@@ -30,9 +33,11 @@ from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
 
-__all__ = ["CONDITIONS", "PAPER", "run_study", "main"]
+__all__ = ["CONDITIONS", "DEFAULT_CONDITIONS", "PAPER", "run_study", "main"]
 
-CONDITIONS: tuple[str, ...] = ("mechanism", "pool", "no-tabular")
+CONDITIONS: tuple[str, ...] = ("mechanism", "pool", "no-tabular", "opponent-id")
+#: What ``--conditions`` runs when not given (unchanged since before the opponent-ID ablation).
+DEFAULT_CONDITIONS: tuple[str, ...] = ("mechanism", "pool", "no-tabular")
 
 #: The paper's numbers (Weis et al. 2026, Figures 1–2) to set beside ours.
 PAPER: dict[str, Any] = {
@@ -42,6 +47,7 @@ PAPER: dict[str, Any] = {
     "pool_coop_pair": 0.9,
     "pool_reward_pair": 0.9,
     "no_tabular_coop": "near 0-0.2",
+    "opponent_id_coop": "near 0-0.2",
 }
 
 
@@ -52,7 +58,7 @@ def _machine() -> str:
 
 
 def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_dir: str | Path | None = None,
-              conditions: Sequence[str] = CONDITIONS, progress: bool = True, mechanism_phases: tuple[int, int, int] | None = None,
+              conditions: Sequence[str] = DEFAULT_CONDITIONS, progress: bool = True, mechanism_phases: tuple[int, int, int] | None = None,
               **overrides: Any) -> dict[str, Any]:
     """Run the conditions in sequence, write plots, small netCDF files and ``study_summary.json``."""
     from learners.ppi.mechanism import mechanism_summary, run_mechanism
@@ -110,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--runs", default=None, help="run directory (default runs/ppi_<preset>)")
     ap.add_argument("--results", default=None, help="small artifacts (default studies/results/ppi/<preset>)")
-    ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--conditions", default=",".join(DEFAULT_CONDITIONS),
+                    help=f"comma-separated, from {','.join(CONDITIONS)} (default {','.join(DEFAULT_CONDITIONS)})")
     ap.add_argument("--phases", type=int, default=None, help="phases per run (overrides the preset)")
     ap.add_argument("--mechanism-phases", default=None, help="phases of steps 1,2,3, e.g. 8,6,6")
     ap.add_argument("--seed", type=int, default=None)

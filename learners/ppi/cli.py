@@ -4,7 +4,8 @@ Hook it under the ``train`` sub-command with :func:`add_ppi_parser`::
 
     add_ppi_parser(train_subparsers)   # adds "ppi"
 
-``--mode pool`` trains two PPI learners in the mixed pool (or the no-tabular ablation);
+``--mode pool`` trains two PPI learners in the mixed pool (or an ablation: ``--ablation
+no-tabular`` or ``--ablation opponent-id``);
 ``--mode mechanism`` runs the paper's Figure-2 chain (step 1 tabular-only -> Fixed-ICL, step 2
 fresh learners vs the Fixed-ICL, step 3 the two extortioners vs each other), saving each stage's
 agents and curves.  Re-running with the same ``--out`` resumes from the checkpoints.
@@ -42,7 +43,9 @@ _OVERRIDES: tuple[tuple[str, type, str], ...] = (
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"), help="scale preset (default smoke)")
     p.add_argument("--mode", default="pool", choices=("pool", "mechanism"))
-    p.add_argument("--ablation", default="none", choices=("none", "no-tabular"))
+    p.add_argument("--ablation", default="none", choices=("none", "no-tabular", "opponent-id"),
+                   help="no-tabular: learners only meet each other; opponent-id: the model also reads the "
+                        "co-player's opponent-ID vector z (mode pool only)")
     p.add_argument("--mechanism-phases", default=None, help="phases of steps 1,2,3 (mode mechanism), e.g. 6,6,4")
     for name, typ, help_ in _OVERRIDES:
         p.add_argument("--" + name.replace("_", "-"), type=typ, default=None, help=help_)

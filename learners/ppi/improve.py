@@ -19,7 +19,8 @@ through one ``lax.scan`` over the horizon, inside whatever jitted function calls
 
 The world model is any step function ``step(carry, obs, prev_action, prev_reward) ->
 (carry, Heads)`` (see :class:`learners.ppi.model.Heads`).  :func:`sequence_model_step` wraps
-the learned model; :class:`TrueDynamics` is the exact environment for a memory-one agent and
+the learned model (for an opponent-ID model its carry is ``(h, z)``, so each episode's ``z`` stays
+fixed through the rollouts); :class:`TrueDynamics` is the exact environment for a memory-one agent and
 a memory-one co-player (used by the tests to compare ``Q_hat`` with
 :func:`solvers.payoffs.finite_horizon`).
 """
@@ -42,7 +43,19 @@ StepFn = Callable[[Any, jax.Array, jax.Array, jax.Array], tuple[Any, Heads]]
 
 
 def sequence_model_step(module: SequenceModel, params: Any) -> StepFn:
-    """The learned model as a step function (carry = GRU hidden state)."""
+    """The learned model as a step function.
+
+    Carry: the GRU hidden state ``h``; for an opponent-ID model (``module.use_opponent_id``) the
+    pair ``(h, z)`` — ``z`` rides along unchanged, so :func:`rollout_q` (which broadcasts every
+    carry leaf over root actions and rollouts) holds each episode's ``z`` fixed in its rollouts.
+    """
+    if module.use_opponent_id:
+        def step_z(carry, obs, pa, pr):
+            h, z = carry
+            h, heads = module.apply(params, h, obs, pa, pr, z)
+            return (h, z), heads
+
+        return step_z
 
     def step(h, obs, pa, pr):
         return module.apply(params, h, obs, pa, pr)

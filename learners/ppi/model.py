@@ -22,6 +22,15 @@ read by three separate linear heads:
 
 Losses (per round, averaged over rounds and episodes): cross-entropy of the action, cross-
 entropy of the next observation given the action taken, squared error of the reward.
+
+**Opponent-ID ablation** (``use_opponent_id=True``): the step also takes the conditioning
+vector ``z`` (``OPPONENT_ID_DIM = 10``: the co-player's log-probabilities of (C, D) under each of
+its 5 observations, :func:`learners.pool.opponent_id_vector`; ``z = 0`` for a learning
+co-player).  Same design as :class:`learners.networks.GRUAgent`: ``z`` is embedded by its own
+linear layer (``embed_opponent_id``, ``embed`` dimensions) and concatenated to the other
+embeddings at **every** step — equivalent in information to prepending it to the history, and
+it costs no extra sequence step.  ``z`` is constant within an episode.  Without the flag the
+module, its parameter tree and its numbers are exactly those of the plain model.
 """
 
 from __future__ import annotations
@@ -33,9 +42,13 @@ import jax
 import jax.numpy as jnp
 
 from eqtools.conventions import NUM_TOKENS, START_TOKEN
+from eqtools.errors import ParameterError
 from eqtools.validation import positive_int
 
-__all__ = ["SequenceModel", "Heads", "init_model", "stream_inputs", "sequence_loss", "model_logits_over_episode"]
+from ..networks import OPPONENT_ID_DIM
+
+__all__ = ["SequenceModel", "Heads", "OPPONENT_ID_DIM", "init_model", "check_z", "stream_inputs", "sequence_loss",
+           "model_logits_over_episode"]
 
 
 class Heads(NamedTuple):
@@ -49,21 +62,31 @@ class Heads(NamedTuple):
 class SequenceModel(nn.Module):
     """One step of the world model / policy prior.
 
-    ``__call__(h, obs, prev_action, prev_reward) -> (h_new, Heads)`` with ``h (..., hidden)``,
+    ``__call__(h, obs, prev_action, prev_reward, z=None) -> (h_new, Heads)`` with ``h (..., hidden)``,
     integer ``obs`` tokens, ``prev_action`` in ``{-1, 0, 1}`` (``-1``: none) and float rewards.
+    ``z (..., OPPONENT_ID_DIM)`` is required when ``use_opponent_id`` and refused otherwise.
     """
 
     hidden: int = 128
     embed: int = 32
     reward_input_scale: float = 1.0
+    use_opponent_id: bool = False
 
     @nn.compact
-    def __call__(self, h, obs, prev_action, prev_reward):
+    def __call__(self, h, obs, prev_action, prev_reward, z=None):
         f32 = jnp.float32  # stay in float32 also when the caller enabled x64 (e.g. solvers.simulate)
         e_obs = nn.Dense(self.embed, name="embed_obs")(jax.nn.one_hot(obs, NUM_TOKENS, dtype=f32))
         e_act = nn.Dense(self.embed, name="embed_action")(jax.nn.one_hot(prev_action, 2, dtype=f32))
         e_rew = nn.Dense(self.embed, name="embed_reward")((prev_reward.astype(f32) / self.reward_input_scale)[..., None])
-        x = jnp.concatenate([e_obs, e_act, e_rew], axis=-1)
+        parts = [e_obs, e_act, e_rew]
+        if self.use_opponent_id:
+            if z is None:
+                raise ParameterError("SequenceModel(use_opponent_id=True) needs the opponent-ID vector z "
+                                     "(zeros for a learning co-player)")
+            parts.append(nn.Dense(self.embed, name="embed_opponent_id")(z.astype(f32)))
+        elif z is not None:
+            raise ParameterError("an opponent-ID vector z was given to a SequenceModel without use_opponent_id")
+        x = jnp.concatenate(parts, axis=-1)
         h, y = nn.GRUCell(self.hidden, name="gru")(h.astype(f32), x)
         y = nn.swish(y)
         act = nn.Dense(2, name="head_action")(y)
@@ -75,7 +98,27 @@ class SequenceModel(nn.Module):
 def init_model(module: SequenceModel, key: jax.Array) -> Any:
     """Initialise the parameters of ``module`` (independent of the batch size)."""
     h = jnp.zeros((1, module.hidden))
-    return module.init(key, h, jnp.zeros((1,), jnp.int32), jnp.full((1,), -1, jnp.int32), jnp.zeros((1,)))
+    z = jnp.zeros((1, OPPONENT_ID_DIM)) if module.use_opponent_id else None
+    return module.init(key, h, jnp.zeros((1,), jnp.int32), jnp.full((1,), -1, jnp.int32), jnp.zeros((1,)), z)
+
+
+def check_z(module: SequenceModel, z: Any, n: int) -> Any:
+    """``z`` as a float32 ``(n, OPPONENT_ID_DIM)`` array for an opponent-ID module (``None`` otherwise).
+
+    Raises :class:`ParameterError` when ``z`` is missing for an opponent-ID module, given to a
+    plain one, or has the wrong shape (one vector per episode).
+    """
+    if not module.use_opponent_id:
+        if z is not None:
+            raise ParameterError("an opponent-ID vector z was given to a model without the opponent-ID input")
+        return None
+    if z is None:
+        raise ParameterError("this model was trained with the opponent-ID ablation and needs z "
+                             "(one OPPONENT_ID_DIM vector per episode; zeros for a learning co-player)")
+    z = jnp.asarray(z, jnp.float32)
+    if z.shape != (n, OPPONENT_ID_DIM):
+        raise ParameterError(f"z must have shape ({n}, {OPPONENT_ID_DIM}), got {tuple(z.shape)}")
+    return z
 
 
 def stream_inputs(states: jax.Array, table: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array]:
@@ -92,13 +135,14 @@ def stream_inputs(states: jax.Array, table: jax.Array) -> tuple[jax.Array, jax.A
     return obs, pa, pr
 
 
-def _run_model(module: SequenceModel, params: Any, states: jax.Array, table: jax.Array) -> Heads:
+def _run_model(module: SequenceModel, params: Any, states: jax.Array, table: jax.Array, z: Any = None) -> Heads:
     obs, pa, pr = stream_inputs(states, table)
     n = states.shape[0]
+    z = check_z(module, z, n)
 
     def body(h, inp):
         o, a, r = inp
-        h, heads = module.apply(params, h, o, a, r)
+        h, heads = module.apply(params, h, o, a, r, z)  # z (if any) is the same at every step
         return h, heads
 
     h0 = jnp.zeros((n, module.hidden))
@@ -106,17 +150,22 @@ def _run_model(module: SequenceModel, params: Any, states: jax.Array, table: jax
     return jax.tree_util.tree_map(lambda x: jnp.moveaxis(x, 0, 1), heads)  # (N, T, ...)
 
 
-def model_logits_over_episode(module: SequenceModel, params: Any, states: jax.Array, table: jax.Array) -> Heads:
-    """Teacher-forced heads for every round of every episode, ``(N, T, ...)``."""
-    return _run_model(module, params, states, table)
+def model_logits_over_episode(module: SequenceModel, params: Any, states: jax.Array, table: jax.Array,
+                              z: Any = None) -> Heads:
+    """Teacher-forced heads for every round of every episode, ``(N, T, ...)``.
+
+    ``z (N, OPPONENT_ID_DIM)``: the episodes' opponent-ID vectors (opponent-ID models only)."""
+    return _run_model(module, params, states, table, z)
 
 
-def sequence_loss(module: SequenceModel, params: Any, states: jax.Array, table: jax.Array) -> tuple[jax.Array, dict[str, jax.Array]]:
+def sequence_loss(module: SequenceModel, params: Any, states: jax.Array, table: jax.Array,
+                  z: Any = None) -> tuple[jax.Array, dict[str, jax.Array]]:
     """Mean per-round loss on a batch of episodes ``states (N, T)`` and its three parts.
 
-    ``loss = CE(action) + CE(next observation | action) + (r_hat - r)^2``.
+    ``loss = CE(action) + CE(next observation | action) + (r_hat - r)^2``.  ``z (N, 10)``: the
+    episodes' opponent-ID vectors (required by, and only accepted by, opponent-ID models).
     """
-    heads = _run_model(module, params, states, table)
+    heads = _run_model(module, params, states, table, z)
     s = states.astype(jnp.int32)
     a = s // 2
     c = s % 2

@@ -11,6 +11,12 @@ one rollout call per round; the whole game is one ``lax.scan`` over the rounds.
 Outputs are per round and time-major; states are from each agent's own view
 (``2 * own + other``), so a trajectory is stored as the int8 state sequence alone (observation,
 action and reward of every round follow from it).
+
+Opponent-ID ablation (``module.use_opponent_id``): every episode gets its conditioning vector
+``z``, fixed for the whole episode and inside every rollout: ``z = 0`` in the shared pair
+episodes (the co-player is a learning agent) and ``z = opponent_id_vector(tab)`` in the tabular
+ones (:func:`learners.pool.opponent_id_vector`).  Both agents use the same ``module``, so either
+both get ``z`` or neither does.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ import jax.numpy as jnp
 
 from eqtools.conventions import START_TOKEN
 
+from ..networks import OPPONENT_ID_DIM
+from ..pool import opponent_id_vector
 from .improve import improved_logits, rollout_q, sequence_model_step
-from .model import SequenceModel
+from .model import SequenceModel, check_z
 
-__all__ = ["ImprovementSpec", "PairRollout", "play_pair", "act"]
+__all__ = ["ImprovementSpec", "PairRollout", "play_pair", "act", "episode_z"]
 
 
 class ImprovementSpec(NamedTuple):
@@ -49,16 +57,29 @@ class PairRollout(NamedTuple):
 
 
 def act(module: SequenceModel, params: Any, h: jax.Array, obs: jax.Array, pa: jax.Array, pr: jax.Array,
-        t: jax.Array, key: jax.Array, spec: ImprovementSpec, episode_len: int):
-    """One decision of a PPI agent for a batch: returns ``(h_new, improved_logits, prior_logits)``."""
+        t: jax.Array, key: jax.Array, spec: ImprovementSpec, episode_len: int, z: jax.Array | None = None):
+    """One decision of a PPI agent for a batch: returns ``(h_new, improved_logits, prior_logits)``.
+
+    ``z (B, OPPONENT_ID_DIM)``: the episodes' opponent-ID vectors (required iff
+    ``module.use_opponent_id``); the model reads it this step and every rollout step."""
     step = sequence_model_step(module, params)
-    h, heads = step(h, obs, pa, pr)
+    z = check_z(module, z, h.shape[0])
+    carry = h if z is None else (h, z)
+    carry, heads = step(carry, obs, pa, pr)
+    h = carry if z is None else carry[0]
     prior = heads.action_logits
     if spec.beta == 0.0 or spec.n_rollouts == 0 or spec.rollout_horizon == 0 or h.shape[0] == 0:
         return h, jax.nn.log_softmax(prior), prior
-    q = rollout_q(step, h, heads, t, key, horizon=spec.rollout_horizon, n_rollouts=spec.n_rollouts,
+    q = rollout_q(step, carry, heads, t, key, horizon=spec.rollout_horizon, n_rollouts=spec.n_rollouts,
                   episode_len=episode_len)
     return h, improved_logits(prior, q, spec.beta), prior
+
+
+def episode_z(n_pair: int, tab: jax.Array) -> jax.Array:
+    """Opponent-ID vectors of a batch laid out as in :func:`play_pair`: ``n_pair`` zeros (a
+    learning co-player) then ``opponent_id_vector(tab)``; shape ``(n_pair + len(tab), 10)``."""
+    tab = jnp.asarray(tab, jnp.float32)
+    return jnp.concatenate([jnp.zeros((n_pair, OPPONENT_ID_DIM), jnp.float32), opponent_id_vector(tab)], axis=0)
 
 
 @partial(jax.jit, static_argnames=("module", "n_pair", "horizon", "spec_x", "spec_y"))
@@ -80,6 +101,8 @@ def play_pair(
     n_tx, n_ty = tab_x.shape[0], tab_y.shape[0]
     bx, by = n_pair + n_tx, n_pair + n_ty
     H = module.hidden
+    zx = episode_z(n_pair, tab_x) if module.use_opponent_id else None
+    zy = episode_z(n_pair, tab_y) if module.use_opponent_id else None
 
     def body(carry, inp):
         hx, hy, ox, oy, tx, ty = carry
@@ -89,8 +112,8 @@ def play_pair(
         pay = jnp.where(oy == START_TOKEN, -1, (oy - 1) // 2)
         prx = jnp.where(ox == START_TOKEN, 0.0, table[jnp.maximum(ox - 1, 0)])
         pry = jnp.where(oy == START_TOKEN, 0.0, table[jnp.maximum(oy - 1, 0)])
-        hx, lx, px = act(module, params_x, hx, ox, pax, prx, t, kx, spec_x, horizon)
-        hy, ly, py = act(module, params_y, hy, oy, pay, pry, t, ky, spec_y, horizon)
+        hx, lx, px = act(module, params_x, hx, ox, pax, prx, t, kx, spec_x, horizon, zx)
+        hy, ly, py = act(module, params_y, hy, oy, pay, pry, t, ky, spec_y, horizon, zy)
         ax = jax.random.categorical(kax, lx).astype(jnp.int32)
         ay = jax.random.categorical(kay, ly).astype(jnp.int32)
         # tabular co-players act on their own previous token

@@ -17,6 +17,12 @@ learners against tabular agents only, the mechanism's step 1; ``0``: only each o
 and the no-tabular ablation); with a ``fixed`` opponent (a frozen :class:`PPIAgent`, e.g.
 the Fixed-ICL of step 2) each learner plays that agent instead of the co-learner.
 
+Ablations (``PPIConfig.ablation``): ``none``; ``no-tabular`` (learners only meet each other,
+random-action pretraining); ``opponent-id`` (every episode carries the conditioning vector
+``z`` of :func:`learners.pool.opponent_id_vector`: the tabular co-player's log-probabilities,
+``0`` against a learning co-player; the model reads it at every step — in the pretraining
+games, the gathered data (stored beside the states), the rollouts and the evaluation).
+
 Every stage (each epoch, the evaluation, the gathering) ends with a checkpoint; the keys are
 functions of ``(seed, phase, learner, epoch)`` only, so a run killed anywhere and resumed
 reproduces the uninterrupted run exactly.
@@ -42,7 +48,8 @@ from eqtools.errors import ParameterError
 from eqtools.games import preset
 
 from ..env import DEFAULT_HORIZON, payoff_table
-from ..pool import EVAL_OPPONENTS, PoolSpec, named_params, sample_tabular
+from ..networks import OPPONENT_ID_DIM
+from ..pool import EVAL_OPPONENTS, PoolSpec, named_params, opponent_id_vector, sample_tabular
 from .data import EpisodeStore, pretraining_states
 from .model import SequenceModel, check_positive_int, init_model, sequence_loss
 from .play import ImprovementSpec, PairRollout, play_pair
@@ -53,8 +60,9 @@ __all__ = [
 ]
 
 #: ``no-tabular``: learners only meet each other and pretrain on random action sequences.
-#: (The opponent-ID ablation is not implemented for PPI; see docs/ppi.md.)
-ABLATIONS: tuple[str, ...] = ("none", "no-tabular")
+#: ``opponent-id``: the model is conditioned on the co-player's opponent-ID vector ``z``
+#: (needs tabular co-players, ``tabular_share > 0``; see docs/ppi.md).
+ABLATIONS: tuple[str, ...] = ("none", "no-tabular", "opponent-id")
 
 #: Per-phase metrics per learner (from the gathered data and the fit).
 PHASE_METRICS: tuple[str, ...] = (
@@ -107,8 +115,7 @@ class PPIConfig:
 
     def __post_init__(self) -> None:
         if self.ablation not in ABLATIONS:
-            extra = " (the opponent-ID ablation is only implemented for A2C)" if self.ablation == "opponent-id" else ""
-            raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}{extra}")
+            raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}")
         for name in ("horizon", "hidden", "embed", "pretrain_games", "phases", "episodes", "epochs", "batch_size",
                      "eval_episodes", "gather_chunk", "continue_epochs"):
             check_positive_int(name, getattr(self, name))
@@ -133,6 +140,9 @@ class PPIConfig:
             raise ParameterError(f"tabular_share = {self.tabular_share} contradicts ablation 'no-tabular'")
         if self.tabular_share is not None and not 0.0 <= float(self.tabular_share) <= 1.0:
             raise ParameterError(f"tabular_share must lie in [0, 1], got {self.tabular_share}")
+        if self.ablation == "opponent-id" and self.share == 0.0:
+            raise ParameterError("ablation 'opponent-id' needs tabular co-players: tabular_share must be > 0 "
+                                 f"(got {self.tabular_share}); without them z would be 0 in every episode")
         if isinstance(self.tabular, list):
             object.__setattr__(self, "tabular", tuple(self.tabular))
         self.pool  # validates the split
@@ -148,7 +158,17 @@ class PPIConfig:
         """Per-learner split of a phase's ``episodes`` (reuses :class:`learners.pool.PoolSpec`)."""
         if 0.0 < self.share and int(round(self.episodes * self.share)) == 0:
             raise ParameterError(f"episodes {self.episodes} x tabular_share {self.share} rounds to zero tabular episodes")
-        return PoolSpec(int(self.episodes), self.share, self.tabular, False)
+        return PoolSpec(int(self.episodes), self.share, self.tabular, self.opponent_id)
+
+    @property
+    def opponent_id(self) -> bool:
+        """Does the model read the opponent-ID vector ``z`` (the ``opponent-id`` ablation)?"""
+        return self.ablation == "opponent-id"
+
+    @property
+    def z_dim(self) -> int:
+        """Width of the stored per-episode ``z`` (0 without the opponent-ID ablation)."""
+        return OPPONENT_ID_DIM if self.opponent_id else 0
 
     @property
     def pretrain_kind(self) -> str:
@@ -160,7 +180,8 @@ class PPIConfig:
 
     def module(self) -> SequenceModel:
         return SequenceModel(hidden=int(self.hidden), embed=int(self.embed),
-                             reward_input_scale=float(max(np.abs(preset(self.game).payoffs).max(), 1e-9)))
+                             reward_input_scale=float(max(np.abs(preset(self.game).payoffs).max(), 1e-9)),
+                             use_opponent_id=self.opponent_id)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -206,7 +227,11 @@ def preset_config(name: str, **overrides: Any) -> PPIConfig:
 
 @dataclass
 class PPIAgent:
-    """A frozen PPI agent: model parameters + the improvement it acts with."""
+    """A frozen PPI agent: model parameters + the improvement it acts with.
+
+    ``use_opponent_id``: the model was trained with the opponent-ID ablation and reads the
+    co-player's vector ``z`` at every step (saved and loaded with the agent; files written
+    before the flag existed load as ``False``)."""
 
     hidden: int
     embed: int
@@ -216,15 +241,17 @@ class PPIAgent:
     game: str = "paper"
     horizon: int = DEFAULT_HORIZON
     name: str = "PPI"
+    use_opponent_id: bool = False
 
     @property
     def module(self) -> SequenceModel:
-        return SequenceModel(hidden=self.hidden, embed=self.embed, reward_input_scale=self.reward_input_scale)
+        return SequenceModel(hidden=self.hidden, embed=self.embed, reward_input_scale=self.reward_input_scale,
+                             use_opponent_id=bool(self.use_opponent_id))
 
     def save(self, path: str | Path) -> None:
         d = {"hidden": self.hidden, "embed": self.embed, "reward_input_scale": self.reward_input_scale,
              "params": jax.device_get(self.params), "spec": tuple(self.spec), "game": self.game,
-             "horizon": self.horizon, "name": self.name}
+             "horizon": self.horizon, "name": self.name, "use_opponent_id": bool(self.use_opponent_id)}
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "wb") as fh:
             pickle.dump(d, fh)
@@ -237,11 +264,15 @@ class PPIAgent:
         d["params"] = jax.tree_util.tree_map(jnp.asarray, d["params"])
         return cls(**d)
 
-    def policy(self, seed: int = 0, name: str | None = None):
-        """This agent as a :class:`solvers.simulate.Policy` (see :mod:`learners.ppi.policy`)."""
+    def policy(self, seed: int = 0, name: str | None = None, z: Any = None):
+        """This agent as a :class:`solvers.simulate.Policy` (see :mod:`learners.ppi.policy`).
+
+        ``z`` (10,): the co-player's opponent-ID vector — required for an opponent-ID agent
+        (zeros for a learning co-player, :func:`learners.pool.opponent_id_vector` of a tabular
+        one's parameters), refused otherwise (:class:`ParameterError`)."""
         from .policy import PPIPolicy
 
-        return PPIPolicy(self, seed=seed, name=name or self.name)
+        return PPIPolicy(self, seed=seed, name=name or self.name, z=z)
 
 
 # ---------------------------------------------------------------------------- fitting
@@ -263,8 +294,8 @@ def _fit_fns(module: SequenceModel, game: str, lr: float, wd: float, b1: float, 
         return params, opt.init(params)
 
     @jax.jit
-    def step(params, opt_state, batch):
-        (loss, parts), grads = jax.value_and_grad(lambda p: sequence_loss(module, p, batch, table), has_aux=True)(params)
+    def step(params, opt_state, batch, z=None):
+        (loss, parts), grads = jax.value_and_grad(lambda p: sequence_loss(module, p, batch, table, z), has_aux=True)(params)
         updates, opt_state = opt.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
         return params, opt_state, jnp.stack([loss, parts["loss_action"], parts["loss_observation"], parts["loss_reward"]])
@@ -293,7 +324,10 @@ def _epoch(step, params, opt_state, data: EpisodeStore, batch_size: int, rng_see
     rng = np.random.default_rng(rng_seed)
     losses = []
     for batch in data.batches(batch_size, rng):
-        params, opt_state, l = step(params, opt_state, jnp.asarray(batch))
+        if isinstance(batch, tuple):  # (states, z): a store with opponent-ID vectors
+            params, opt_state, l = step(params, opt_state, jnp.asarray(batch[0]), jnp.asarray(batch[1]))
+        else:
+            params, opt_state, l = step(params, opt_state, jnp.asarray(batch))
         losses.append(l)
     return params, opt_state, np.asarray(jnp.stack(losses).mean(axis=0))
 
@@ -302,7 +336,8 @@ def _epoch(step, params, opt_state, data: EpisodeStore, batch_size: int, rng_see
 
 def _agent_from(cfg: PPIConfig, params: Any, name: str) -> PPIAgent:
     m = cfg.module()
-    return PPIAgent(m.hidden, m.embed, m.reward_input_scale, params, cfg.spec, cfg.game, cfg.horizon, name)
+    return PPIAgent(m.hidden, m.embed, m.reward_input_scale, params, cfg.spec, cfg.game, cfg.horizon, name,
+                    m.use_opponent_id)
 
 
 _STAGES = ("train", "eval", "gather")
@@ -325,7 +360,8 @@ class PPIRunner:
     trainable:
         Which of the two slots learn (default both).
 
-    Files in ``out_dir``: ``config.json``, ``checkpoint.pkl``, ``data/*.npy`` (int8 shards),
+    Files in ``out_dir``: ``config.json``, ``checkpoint.pkl``, ``data/*.npy`` (int8 shards; under the
+    opponent-ID ablation each with a float32 ``*_z.npy`` companion),
     ``phases.nc`` (learner x phase x metric), ``eval.nc`` (learner x phase x opponent),
     ``rounds.nc`` (final evaluation: learner x opponent x round), ``summary.json``,
     ``agent_<i>.pkl`` (final agents).
@@ -345,6 +381,15 @@ class PPIRunner:
             raise ParameterError(f"initial_params must hold one parameter set per learner (2), got {len(initial_params)}")
         if not any(self.trainable):
             raise ParameterError("trainable: at least one learner must learn")
+        if fixed_opponent is not None and cfg.opponent_id:
+            raise ParameterError("a fixed opponent cannot be combined with the opponent-ID ablation "
+                                 "(as for A2C; the mechanism pipeline runs without ablation)")
+        if fixed_opponent is not None and fixed_opponent.use_opponent_id:
+            raise ParameterError("the fixed opponent was trained with the opponent-ID ablation; "
+                                 "it cannot play in a run whose learners have no opponent-ID input")
+        if initial_data is not None and any(getattr(d, "z_dim", 0) != cfg.z_dim for d in initial_data):
+            raise ParameterError(f"initial_data must keep opponent-ID vectors exactly when the ablation is "
+                                 f"'opponent-id' (z_dim {cfg.z_dim})")
         for i, t in enumerate(self.trainable):
             if not t and (initial_params is None or initial_params[i] is None):
                 raise ParameterError(f"trainable: learner {i + 1} is frozen, so initial_params must give its parameters")
@@ -381,10 +426,17 @@ class PPIRunner:
             self.data = [d.copy() for d in self._initial_data]
             return
         for i in range(2):
-            st = EpisodeStore(self.cfg.horizon)
+            st = EpisodeStore(self.cfg.horizon, self.cfg.z_dim)
             key = jax.random.fold_in(jax.random.fold_in(self.seed_key, 0x9E7), i)
-            states = pretraining_states(key, self.cfg.pretrain_games, self.cfg.pretrain_kind, self.cfg.horizon, self.cfg.game)
-            st.add(states, self._shard_path(i, 0))
+            if self.cfg.opponent_id:
+                # the same games; the learner's sequence gets the z of its co-player (player Y)
+                states, co = pretraining_states(key, self.cfg.pretrain_games, self.cfg.pretrain_kind, self.cfg.horizon,
+                                                self.cfg.game, with_coplayer=True)
+                st.add(states, self._shard_path(i, 0), z=np.asarray(opponent_id_vector(jnp.asarray(co))))
+            else:
+                states = pretraining_states(key, self.cfg.pretrain_games, self.cfg.pretrain_kind, self.cfg.horizon,
+                                            self.cfg.game)
+                st.add(states, self._shard_path(i, 0))
             self.data.append(st)
 
     def _shard_path(self, learner: int, phase: int) -> Path | None:
@@ -431,7 +483,7 @@ class PPIRunner:
         self.params = [None if p is None else jax.tree_util.tree_map(jnp.asarray, p) for p in s["params"]]
         self.opt_states = [None if o is None else jax.tree_util.tree_map(jnp.asarray, o) for o in s["opt_states"]]
         self.data = [EpisodeStore.from_paths(self.cfg.horizon, [os.path.normpath(self.out_dir / p) if not os.path.isabs(p) else p
-                                                                for p in paths]) for paths in s["data"]]
+                                                                for p in paths], self.cfg.z_dim) for paths in s["data"]]
         self.history = list(s["history"])
         self._pending = s["pending"]
         self.eval_phases = list(s["eval_phases"])
@@ -526,9 +578,12 @@ class PPIRunner:
         self.eval_history.append(self.evaluate())
         self.stage = "gather"
 
-    def gather(self) -> list[np.ndarray]:
+    def gather(self, return_z: bool = False) -> list[np.ndarray] | tuple[list[np.ndarray], list[np.ndarray | None]]:
         """New trajectories ``(episodes, T)`` per learner with the current improved policies, and
-        the phase metrics (stored in the pending row)."""
+        the phase metrics (stored in the pending row).
+
+        ``return_z``: also return, per learner, the episodes' opponent-ID vectors ``(episodes, 10)``
+        float32 in the same order (zeros for the pair episodes; ``None`` without the ablation)."""
         cfg = self.cfg
         pool = cfg.pool
         n_t, n_ll = pool.n_tabular, pool.n_learner
@@ -553,11 +608,12 @@ class PPIRunner:
                         r = self._play(i, jax.random.fold_in(k_play, i), tabs[i], nl)
                         per[i] = (r.states_x, r.prior_x)
             for i, (s, pr) in per.items():
-                res[i].append((np.asarray(s).T, np.asarray(pr).T, nl))
-        out = []
+                res[i].append((np.asarray(s).T, np.asarray(pr).T, nl, tabs[i]))
+        out, zs = [], []
         for i in range(2):
             if not res[i]:
                 out.append(np.zeros((0, cfg.horizon), np.int8))
+                zs.append(np.zeros((0, OPPONENT_ID_DIM), np.float32) if cfg.opponent_id else None)
                 continue
             pairs = [x[0][:x[2]] for x in res[i]]
             tabsd = [x[0][x[2]:] for x in res[i]]
@@ -574,16 +630,21 @@ class PPIRunner:
             m[PHASE_METRICS.index("prior_coop_pair")] = pp.mean() if pp.size else np.nan
             m[PHASE_METRICS.index("prior_coop_tab")] = pt.mean() if pt.size else np.nan
             out.append(np.concatenate([sp, stt]).astype(np.int8))
-        return out
+            if cfg.opponent_id:  # the layout of the states: all pair episodes (z = 0), then the tabular ones
+                zs.append(np.concatenate([np.zeros((sp.shape[0], OPPONENT_ID_DIM), np.float32)]
+                                         + [np.asarray(opponent_id_vector(x[3]), np.float32) for x in res[i]]))
+            else:
+                zs.append(None)
+        return (out, zs) if return_z else out
 
     def _gather_unit(self) -> None:
         t0 = time.perf_counter()
-        new = self.gather()
+        new, new_z = self.gather(return_z=True)
         dt = time.perf_counter() - t0
         for i in range(2):
             self._pending[i, PHASE_METRICS.index("gather_s")] = dt
             if self.trainable[i] and new[i].shape[0]:
-                self.data[i].add(new[i], self._shard_path(i, self.phase))
+                self.data[i].add(new[i], self._shard_path(i, self.phase), z=new_z[i])
         self.history.append(self._pending.copy())
         self._pending = np.full((2, len(PHASE_METRICS)), np.nan)
         self.phase += 1

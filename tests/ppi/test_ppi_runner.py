@@ -83,7 +83,8 @@ def test_mechanism_chain_runs_and_saves_each_stage(tmp_path):
     [
         (dict(beta=-1.0), "beta"),
         (dict(hidden=0), "hidden"),
-        (dict(ablation="opponent-id"), "ablation"),
+        (dict(ablation="opponent-ID"), "ablation"),
+        (dict(ablation="opponent-id", tabular_share=0.0), "tabular_share"),
         (dict(ablation="no-tabular", tabular_share=0.5), "tabular_share"),
         (dict(tabular_share=1.5), "tabular_share"),
         (dict(n_rollouts=-1), "n_rollouts"),
