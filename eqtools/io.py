@@ -1,4 +1,4 @@
-"""Input/output helpers: parse strategies from text, write JSON results."""
+"""Input/output helpers: parse strategies from text, write JSON results and xarray netCDF files."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .errors import InvalidProbabilityError, ParameterError
 from .games import Game, preset
 from .strategies import MemoryOne, StrategyPool, named
 
-__all__ = ["parse_strategy", "parse_strategies", "to_jsonable", "write_json"]
+__all__ = ["parse_strategy", "parse_strategies", "to_jsonable", "write_json", "write_netcdf"]
 
 
 def parse_strategy(spec: str, game: Game | str = "paper", name: str | None = None) -> MemoryOne:
@@ -91,3 +91,11 @@ def write_json(obj: Any, path: str | Path | None) -> str:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text + "\n")
     return text
+
+
+def write_netcdf(ds: Any, path: str | Path) -> None:
+    """Write an xarray Dataset as netCDF: h5netcdf (netCDF4) if usable, else scipy (netCDF3)."""
+    try:
+        ds.to_netcdf(path, engine="h5netcdf")
+    except (ImportError, ValueError):
+        ds.to_netcdf(path, engine="scipy")

@@ -34,6 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.io import write_netcdf
 from eqtools.validation import check_fields
 from eqtools.games import preset
 
@@ -633,14 +634,6 @@ def _json_clean(x: Any) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
         return None
     return x
-
-
-def write_netcdf(ds: Any, path: str | Path) -> None:
-    """Write an xarray Dataset as netCDF: h5netcdf (netCDF4) if usable, else scipy (netCDF3)."""
-    try:
-        ds.to_netcdf(path, engine="h5netcdf")
-    except (ImportError, ValueError):
-        ds.to_netcdf(path, engine="scipy")
 
 
 def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int], iterations: int | None = None) -> TrainConfig:

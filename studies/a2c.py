@@ -54,7 +54,8 @@ def run_study(
     """
 
     from learners.plots import plot_eval, plot_rounds, plot_training
-    from learners.train_a2c import Trainer, preset_config, write_netcdf
+    from eqtools.io import write_netcdf
+    from learners.train_a2c import Trainer, preset_config
 
     bad = [c for c in conditions if c not in CONDITIONS]
     if bad:

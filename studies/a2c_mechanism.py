@@ -111,8 +111,11 @@ def results_table(summary: dict[str, Any]) -> str:
 
 def run_study(preset: str = "smoke", seeds: int | None = None, iterations: Sequence[int] | None = None,
               runs_dir: str | Path = "runs/a2c_mechanism", results_dir: str | Path | None = None,
-              progress: bool = True, max_minutes: float | None = None) -> dict[str, Any]:
-    """Run (or resume) the chain and write the plot and summaries; returns the summary."""
+              progress: bool = True, max_minutes: float | None = None,
+              hyper_overrides: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Run (or resume) the chain and write the plot and summaries; returns the summary.
+
+    ``hyper_overrides`` = ``{step: {A2CHyper field: value}}`` changes a step's Table 2 settings."""
     from learners.a2c import TABLE2_STEPS
     from learners.a2c_mechanism import mechanism_summary, run_mechanism
     from learners.train_a2c import _json_clean, preset_config
@@ -128,7 +131,8 @@ def run_study(preset: str = "smoke", seeds: int | None = None, iterations: Seque
     t0 = time.perf_counter()
     budget = None if max_minutes is None else [60.0 * max_minutes] * 3
     batches = [TABLE2_STEPS[k]["batch"] for k in (1, 2, 3)] if preset == "paper" else None  # Table 2 batch per step
-    trainers = run_mechanism(base, runs_dir, iterations, progress=progress, max_seconds=budget, batches=batches)
+    trainers = run_mechanism(base, runs_dir, iterations, hyper_overrides=hyper_overrides, progress=progress,
+                             max_seconds=budget, batches=batches)
     summary = mechanism_summary(trainers)
     from studies.a2c import _machine
 
@@ -142,6 +146,33 @@ def run_study(preset: str = "smoke", seeds: int | None = None, iterations: Seque
     return out
 
 
+def parse_hyper(text: str | None) -> dict[int, dict[str, Any]]:
+    """Parse ``'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003'`` into ``{1: {...}, 3: {...}}``."""
+    out: dict[int, dict[str, Any]] = {}
+    if not text:
+        return out
+    from dataclasses import fields
+
+    from learners.a2c import A2CHyper
+
+    kinds = {f.name: f.type for f in fields(A2CHyper)}
+    try:
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            step, kv = part.split(":", 1)
+            d = out.setdefault(int(step), {})
+            for item in filter(None, (x.strip() for x in kv.split(","))):
+                k, v = item.split("=", 1)
+                k = k.strip()
+                if k not in kinds:
+                    raise ParameterError(f"unknown A2C hyper-parameter {k!r} in --hyper (choose from {sorted(kinds)})")
+                d[k] = v.strip().lower() in ("1", "true", "yes") if kinds[k] in (bool, "bool") else float(v)
+    except ParameterError:
+        raise
+    except ValueError:
+        raise ParameterError(f"--hyper must look like '1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003', got {text!r}") from None
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
@@ -150,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per step")
     ap.add_argument("--runs", default=None, help="run directory (default runs/a2c_mechanism_<preset>)")
     ap.add_argument("--results", default=None, help="small artifacts (default studies/results/a2c_mechanism/<preset>)")
+    ap.add_argument("--hyper", default=None,
+                    help="per-step changes to the Table 2 settings, e.g. '1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003'")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     its = None
@@ -158,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             its = tuple(int(x) for x in args.iterations.split(","))
         except ValueError:
             raise ParameterError(f"--iterations must be three integers like 1500,1500,1500, got {args.iterations!r}") from None
-    out = run_study(args.preset, seeds=args.seeds, iterations=its,
+    out = run_study(args.preset, seeds=args.seeds, iterations=its, hyper_overrides=parse_hyper(args.hyper),
                     runs_dir=args.runs or f"runs/a2c_mechanism_{args.preset}",
                     results_dir=args.results or f"studies/results/a2c_mechanism/{args.preset}",
                     progress=not args.no_progress, max_minutes=args.max_minutes)

@@ -64,7 +64,7 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
     from learners.ppi.mechanism import mechanism_summary, run_mechanism
     from learners.ppi.plots import plot_mechanism, plot_phases, plot_rounds
     from learners.ppi.train import PPIRunner, preset_config
-    from learners.train_a2c import write_netcdf
+    from eqtools.io import write_netcdf
 
     bad = [c for c in conditions if c not in CONDITIONS]
     if bad:

@@ -783,7 +783,7 @@ class PPIRunner:
         return out
 
     def write_results(self) -> None:
-        from ..train_a2c import write_netcdf
+        from eqtools.io import write_netcdf
 
         if self.out_dir is None:
             return

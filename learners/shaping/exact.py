@@ -243,7 +243,6 @@ def init_logits(key: jax.Array, runs: int, scale: float, dtype: Any = jnp.float6
 @partial(jax.jit, static_argnames=("game_payoffs", "gamma", "rules", "steps", "normalise"))
 def _train(theta0, lr, eta, *, game_payoffs, gamma, rules, steps, normalise):
     rx = np.asarray(game_payoffs[0])
-    ry = np.asarray(game_payoffs[1])
     game = Game(*rx)
     value_fn = memory_one_values(game, gamma, normalise=normalise)
     report_fn = memory_one_values(game, gamma, normalise=True)

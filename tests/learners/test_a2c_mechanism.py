@@ -138,3 +138,15 @@ def test_init_from_starts_from_another_runs_parameters(tmp_path):
         Trainer(preset_config("smoke", init_from=str(tmp_path / "a"), **dict(TINY, hidden=4)))
     with pytest.raises(ParameterError, match="no checkpoint"):
         Trainer(preset_config("smoke", init_from=str(tmp_path / "missing"), **TINY))
+
+
+def test_study_hyper_option_parses_and_rejects():
+    from studies.a2c_mechanism import parse_hyper
+
+    assert parse_hyper("1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003,advantage_centering=false") == {
+        1: {"entropy_coef": 0.01, "reward_scale": 0.02}, 3: {"lr": 0.003, "advantage_centering": False}}
+    assert parse_hyper(None) == {}
+    with pytest.raises(ParameterError, match="unknown A2C hyper-parameter 'foo'"):
+        parse_hyper("1:foo=1")
+    with pytest.raises(ParameterError, match="must look like"):
+        parse_hyper("one:lr=0.1")
