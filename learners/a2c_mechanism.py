@@ -110,7 +110,8 @@ def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
         return tuple(np.asarray(x).mean(-1) for x in e)  # each (S, 2, O)
 
     idx = {o: j for j, o in enumerate(EVAL_OPPONENT_NAMES)}
-    out: dict[str, Any] = {}
+    c1 = trainers["step1"].cfg
+    out: dict[str, Any] = {"seeds": list(range(c1.seed, c1.seed + c1.seeds))}  # step 1's seeds (steps 2, 3: + 1000, + 2000)
     c, r, _, _ = final(trainers["step1"])
     out["step1"] = {o: {"reward": np.round(r[:, 0, idx[o]], 4).tolist(), "coop": np.round(c[:, 0, idx[o]], 4).tolist()}
                     for o in ("ALLC", "ALLD", "TFT", "random")}

@@ -90,26 +90,27 @@ def results_table(summary: dict[str, Any]) -> str:
     import numpy as np
 
     s1, s2, s3 = summary["step1"], summary["step2"], summary["step3"]
+    seeds = summary.get("seeds", list(range(len(s1["ALLC"]["reward"]))))
     lines = [
-        "| step | seed index | measured | paper (A2C, Fig. 4) |",
+        "| step | seed | measured | paper (A2C, Fig. 4) |",
         "|---|---|---|---|",
     ]
     for i in range(len(s1["ALLC"]["reward"])):
-        lines.append(f"| 1 (Fixed-ICL), it {s1['iterations']} | {i} | reward vs ALLC / ALLD / TFT / random: "
+        lines.append(f"| 1 (Fixed-ICL), it {s1['iterations']} | {seeds[i]} | reward vs ALLC / ALLD / TFT / random: "
                      + " / ".join(f"{s1[o]['reward'][i]:.2f}" for o in ("ALLC", "ALLD", "TFT", "random"))
                      + f" | {PAPER_NUMBERS['step1']} |")
     for i in range(len(s2["reward_exploiter"])):
         ex, icl = np.asarray(s2["reward_exploiter"][i]), np.asarray(s2["reward_fixed_icl"][i])
-        lines.append(f"| 2, it {s2['iterations']} | {i} | exploiters {ex[0]:.2f}, {ex[1]:.2f} vs Fixed-ICL {icl[0]:.2f}, {icl[1]:.2f} "
+        lines.append(f"| 2, it {s2['iterations']} | {seeds[i]} | exploiters {ex[0]:.2f}, {ex[1]:.2f} vs Fixed-ICL {icl[0]:.2f}, {icl[1]:.2f} "
                      f"| {PAPER_NUMBERS['step2']} |")
     for i in range(len(s3["coop"])):
         c, r = np.asarray(s3["coop"][i]), np.asarray(s3["reward"][i])
-        lines.append(f"| 3, it {s3['iterations']} | {i} | cooperation {c.mean():.2f}, reward {r[0]:.2f} / {r[1]:.2f} "
+        lines.append(f"| 3, it {s3['iterations']} | {seeds[i]} | cooperation {c.mean():.2f}, reward {r[0]:.2f} / {r[1]:.2f} "
                      f"| {PAPER_NUMBERS['step3']} |")
     return "\n".join(lines) + "\n"
 
 
-def run_study(preset: str = "smoke", seeds: int | None = None, iterations: Sequence[int] | None = None,
+def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None = None, iterations: Sequence[int] | None = None,
               runs_dir: str | Path = "runs/a2c_mechanism", results_dir: str | Path | None = None,
               progress: bool = True, max_minutes: float | None = None,
               hyper_overrides: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -123,6 +124,8 @@ def run_study(preset: str = "smoke", seeds: int | None = None, iterations: Seque
     over: dict[str, Any] = {}
     if seeds is not None:
         over["seeds"] = seeds
+    if seed is not None:
+        over["seed"] = seed
     base = preset_config(preset, **over)
     if iterations is None:
         iterations = {"smoke": (40, 40, 40), "cpu": (1500, 1500, 1500), "paper": (20_000, 20_000, 20_000)}[preset]
@@ -177,6 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--seeds", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=None, help="first seed (default 0)")
     ap.add_argument("--iterations", default=None, help="iterations of steps 1,2,3, e.g. 1500,1500,1500")
     ap.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per step")
     ap.add_argument("--runs", default=None, help="run directory (default runs/a2c_mechanism_<preset>)")
@@ -191,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             its = tuple(int(x) for x in args.iterations.split(","))
         except ValueError:
             raise ParameterError(f"--iterations must be three integers like 1500,1500,1500, got {args.iterations!r}") from None
-    out = run_study(args.preset, seeds=args.seeds, iterations=its, hyper_overrides=parse_hyper(args.hyper),
+    out = run_study(args.preset, seeds=args.seeds, seed=args.seed, iterations=its, hyper_overrides=parse_hyper(args.hyper),
                     runs_dir=args.runs or f"runs/a2c_mechanism_{args.preset}",
                     results_dir=args.results or f"studies/results/a2c_mechanism/{args.preset}",
                     progress=not args.no_progress, max_minutes=args.max_minutes)
