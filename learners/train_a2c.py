@@ -55,6 +55,7 @@ __all__ = [
     "train",
     "extract_seeds",
     "checkpoint_params",
+    "load_checkpoint_state",
 ]
 
 #: ``lax.scan`` unroll factor of the rollout (fewer loop iterations; a pure speed knob).
@@ -615,14 +616,20 @@ def _check_tree_like(tree: Any, like: Any, name: str) -> None:
             raise ParameterError(f"{name} holds non-finite values")
 
 
-def checkpoint_params(run_dir: str | Path) -> tuple[TrainConfig, Any, int]:
-    """``(config, params, iteration)`` of the checkpoint in ``run_dir``; params have leading axes (seeds, 2)."""
+def load_checkpoint_state(run_dir: str | Path) -> tuple[TrainConfig, dict[str, Any]]:
+    """``(config, state)`` of ``run_dir/checkpoint.pkl`` (the dict :meth:`Trainer.save_checkpoint` writes)."""
     path = Path(run_dir) / "checkpoint.pkl"
     if not path.exists():
-        raise ParameterError(f"no checkpoint at {path}")
+        raise ParameterError(f"no checkpoint.pkl in {run_dir} (is it an 'eqtools train a2c' output directory?)")
     with open(path, "rb") as fh:
         state = pickle.load(fh)
-    return TrainConfig.from_dict(state["config"]), state["params"], int(state["iteration"])
+    return TrainConfig.from_dict(state["config"]), state
+
+
+def checkpoint_params(run_dir: str | Path) -> tuple[TrainConfig, Any, int]:
+    """``(config, params, iteration)`` of the checkpoint in ``run_dir``; params have leading axes (seeds, 2)."""
+    cfg, state = load_checkpoint_state(run_dir)
+    return cfg, state["params"], int(state["iteration"])
 
 
 def _json_clean(x: Any) -> Any:
@@ -645,13 +652,8 @@ def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int]
     ``seed`` and a count).  ``iterations`` (default: the source's) sets the new planned length.
     Returns the new config (also written as ``dst_dir/config.json``).
     """
-    src, dst = Path(src_dir), Path(dst_dir)
-    path = src / "checkpoint.pkl"
-    if not path.exists():
-        raise ParameterError(f"no checkpoint at {path}")
-    with open(path, "rb") as fh:
-        state = pickle.load(fh)
-    cfg = TrainConfig.from_dict(state["config"])
+    dst = Path(dst_dir)
+    cfg, state = load_checkpoint_state(src_dir)
     seeds = [int(s) for s in seeds]
     have = list(range(cfg.seed, cfg.seed + cfg.seeds))
     if not seeds or any(s not in have for s in seeds):

@@ -316,20 +316,13 @@ def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy
     Agents trained with the opponent-ID ablation are given ``z = 0`` (the paper's conditioning
     for a learning co-player) when they are projected.
     """
-    import pickle
-
     import jax
 
     from learners.policies import GRUPolicy
-    from learners.train_a2c import TrainConfig, agent_module
+    from learners.train_a2c import agent_module, load_checkpoint_state
 
     run = Path(run_dir)
-    ck = run / "checkpoint.pkl"
-    if not ck.exists():
-        raise ParameterError(f"no checkpoint.pkl in {run} (is it an 'eqtools train a2c' output directory?)")
-    with open(ck, "rb") as fh:
-        state = pickle.load(fh)
-    cfg = TrainConfig.from_dict(state["config"])
+    cfg, state = load_checkpoint_state(run)
     if not 0 <= seed_index < cfg.seeds:
         raise ParameterError(f"seed_index must lie in [0, {cfg.seeds}), got {seed_index}")
     module = agent_module(cfg)
