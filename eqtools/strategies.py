@@ -33,7 +33,38 @@ __all__ = [
     "generous",
     "equalizer",
     "gtft",
+    "validate_noise",
+    "apply_noise",
 ]
+
+
+def validate_noise(noise: Any, *, what: str = "noise") -> float:
+    """Check an execution-error rate: a finite number in [0, 1/2] (returned as float).
+
+    At ``noise = 1/2`` every action is a coin flip; above it "errors" would be the rule, which is
+    a different strategy, not noise, so it is refused.
+    """
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise ParameterError(f"{what} must be a number in [0, 0.5], got {noise!r}")
+    eps = float(noise)
+    if not math.isfinite(eps) or not 0.0 <= eps <= 0.5:
+        raise ParameterError(f"{what} = {noise!r} is outside [0, 0.5]")
+    return eps
+
+
+def apply_noise(params: Any, noise: float) -> np.ndarray:
+    """Execution errors on a memory-one strategy (or a batch ``[..., 5]``): each intended action,
+    the opening move included, flips with probability ``noise``.
+
+    For a memory-one player this is exact as a change of strategy,
+    ``p -> noise + (1 - 2 noise) p`` entry-wise, because the next state depends only on the
+    actions actually played.  ``noise = 0`` returns the input values unchanged.
+    """
+    eps = validate_noise(noise)
+    p = np.asarray(params, dtype=np.float64)
+    if eps == 0.0:
+        return p.copy()
+    return eps + (1.0 - 2.0 * eps) * p
 
 
 def validate_probabilities(x: Any, *, what: str = "strategy", names: Sequence[str] = PARAM_NAMES) -> np.ndarray:
