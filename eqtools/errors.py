@@ -29,3 +29,13 @@ class ChainError(EqtoolsError):
 
 class ConvergenceError(EqtoolsError):
     """An iterative method did not converge within its budget."""
+
+
+class PrecisionError(ChainError):
+    """float64 cannot deliver the documented accuracy for this input (e.g. a transition
+    probability below the float range); the message names the quantity and what to change."""
+
+
+class SizeLimitError(ParameterError):
+    """A request too large to serve (memory or time), refused up front; the message names the
+    field, the size asked for and the largest size served."""
