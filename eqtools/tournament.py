@@ -9,8 +9,10 @@ A tournament dataset has dimensions ``row`` and ``col`` (strategy labels) and va
 * ``row_params``, ``col_params``: memory-one vectors ``(row|col, param)`` (NaN for players
   that are not memory-one).
 
-Attributes: ``game`` (JSON), ``criterion`` (e.g. ``finite(n=100)``), ``config`` (JSON text of
-the full configuration that produced it), ``eqtools_version``.
+Attributes: ``game`` (JSON), ``criterion`` (e.g. ``finite(n=100)``), ``noise`` (the
+execution-error rate every player was subject to; 0.0 for error-free play), ``config`` (JSON
+text of the full configuration that produced it), ``eqtools_version``.  Files written before
+``noise`` existed load with ``noise = 0.0``.
 Computation lives in :mod:`solvers.tournament`; this module only holds and stores results.
 """
 
@@ -52,10 +54,13 @@ def make_tournament(
     row_params: Any = None,
     col_params: Any = None,
     config: Mapping[str, Any] | None = None,
+    noise: float = 0.0,
 ) -> xr.Dataset:
     """Assemble a tournament Dataset (see module docstring) and validate shapes."""
     from . import __version__
+    from .strategies import validate_noise
 
+    eps = validate_noise(noise)
     rn, cn = [str(r) for r in row_names], [str(c) for c in col_names]
     shape = (len(rn), len(cn))
     data: dict[str, Any] = {}
@@ -80,6 +85,7 @@ def make_tournament(
         attrs={
             "game": game.to_json(),
             "criterion": criterion,
+            "noise": eps,
             "config": json.dumps(dict(config or {}), sort_keys=True, default=str),
             "eqtools_version": __version__,
         },
@@ -121,6 +127,7 @@ def load_tournament(path: str | Path) -> xr.Dataset:
     with xr.open_dataset(path, engine="scipy") as ds:
         out = ds.load()
     out["exact"] = out["exact"].astype(bool)
+    out.attrs["noise"] = float(out.attrs.get("noise", 0.0))
     for coord in ("row", "col", "param"):
         out = out.assign_coords({coord: [str(v) for v in out[coord].values]})
     return out

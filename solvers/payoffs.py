@@ -278,7 +278,7 @@ def _gth_soa(P, xp):
         s = P[m][0]
         for j in range(1, m):
             s = s + P[m][j]
-        good = s > 0
+        good = s >= _TINY
         ok = good if ok is None else ok & good
         s = xp.where(good, s, 1.0)
         for i in range(m):
@@ -293,6 +293,12 @@ def _gth_soa(P, xp):
         for i in range(1, m):
             acc = acc + pi[i] * P[i][m]
         pi.append(acc)
+        # Rescale so that max(pi) = 1: skewed distributions (ratios beyond the float range) then
+        # underflow in their negligible components instead of overflowing.
+        mx = pi[0]
+        for v in pi[1:]:
+            mx = xp.maximum(mx, v)
+        pi = [v / mx for v in pi]
     tot = pi[0]
     for v in pi[1:]:
         tot = tot + v
@@ -514,7 +520,7 @@ def finite_horizon(x: Any, y: Any, game: Game | str, n: int, *, noise: float = 0
     g = preset(game)
     n = check_horizon(n)
     p, q, eps = _noisy_inputs(x, y, noise)
-    d, shape = _run_batched(_finite_fn, p, q, eps, jnp.asarray(_bits(n)))
+    d, shape = _run_batched(_finite_fn, p, q, eps, _bits(n))
     d = _normalise(d).reshape(*shape, 4)
     return PairResult.from_visits(d, g, f"finite(n={n}{_suffix(eps)})", _crit_info({"n": n, "method": "repeated squaring"}, eps))
 
@@ -547,7 +553,7 @@ def discounted(x: Any, y: Any, game: Game | str, gamma: float, *, noise: float =
     gamma = check_gamma(gamma)
     p, q, eps = _noisy_inputs(x, y, noise)
     delta = 1.0 - gamma  # exact for gamma >= 1/2 (Sterbenz), relatively accurate below
-    (d, ok), shape = _run_batched(_discounted_fn, p, q, eps, jnp.asarray(gamma), jnp.asarray(delta))
+    (d, ok), shape = _run_batched(_discounted_fn, p, q, eps, np.float64(gamma), np.float64(delta))
     _check_ok(ok, d, "discounted visits")
     d = _normalise(d).reshape(*shape, 4)
     return PairResult.from_visits(d, g, f"discounted(gamma={gamma:g}{_suffix(eps)})",
@@ -562,24 +568,49 @@ def _check_ok(ok: np.ndarray, d: np.ndarray, what: str) -> None:
                              "the chain has transition probabilities below the float range")
 
 
-def _stationary_of_class(M: np.ndarray, cls: np.ndarray) -> np.ndarray:
-    """Stationary distribution of the closed irreducible class ``cls`` (GTH in numpy)."""
-    sub = M[np.ix_(cls, cls)].astype(np.float64).copy()
-    k = len(cls)
-    if k == 1:
-        return np.ones(1)
-    P = sub
+def _gth_np(sub: np.ndarray) -> tuple[np.ndarray, bool]:
+    """GTH on one irreducible chain (numpy); ``ok`` is False when a pivot leaves the normal range."""
+    P = sub.astype(np.float64).copy()
+    k = P.shape[0]
     for m in range(k - 1, 0, -1):
         s = P[m, :m].sum()
-        if not s > 0:
-            raise PrecisionError("a closed class's exit probabilities underflow in float64")
+        if not s >= _TINY:
+            return np.full(k, np.nan), False
         P[:m, m] /= s
         P[:m, :m] += np.outer(P[:m, m], P[m, :m])
     pi = np.zeros(k)
     pi[0] = 1.0
     for m in range(1, k):
         pi[m] = pi[:m] @ P[:m, m]
-    return pi / pi.sum()
+        pi[: m + 1] /= pi[: m + 1].max()  # keep within range (see _gth_soa)
+    pi = pi / pi.sum()
+    return pi, bool(np.all(np.isfinite(pi)))
+
+
+def _stationary_of_class(M: np.ndarray, cls: np.ndarray) -> np.ndarray:
+    """Stationary distribution of the closed irreducible class ``cls`` (GTH in numpy).
+
+    GTH's pivots are exit probabilities of censored chains; when the stationary masses span
+    more than the float range a pivot can underflow for one elimination order but not another,
+    so each state is tried as the one kept last.  Only if every order fails is the chain
+    refused (:class:`PrecisionError`).
+    """
+    cls = np.asarray(cls)
+    k = len(cls)
+    if k == 1:
+        return np.ones(1)
+    sub = M[np.ix_(cls, cls)]
+    for first in range(k):
+        order = np.r_[first, np.delete(np.arange(k), first)]
+        pi, ok = _gth_np(sub[np.ix_(order, order)])
+        if ok:
+            out = np.empty(k)
+            out[order] = pi
+            return out
+    raise PrecisionError(
+        f"states {cls.tolist()}: the stationary probabilities span more than the float64 range for every "
+        "elimination order; the chain cannot be solved in float64"
+    )
 
 
 def _absorption_weights(M: np.ndarray, v0: np.ndarray, closed: list[np.ndarray], transient: np.ndarray) -> np.ndarray:
@@ -725,11 +756,16 @@ def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = 
         irred[edge] = _irreducible_mask(_structure(xc[edge], xd[edge], yc[edge], yd[edge]))
     visits = np.empty((pf.shape[0], 4))
     ergodic = np.ones(pf.shape[0], dtype=bool)
+    slow = ~irred
     if irred.any():
         (d, ok), _ = _run_batched(_stationary_fn, pf[irred], qf[irred], eps)
-        _check_ok(ok, d, "limit-of-means visits")
-        visits[irred] = _normalise(d)
-    for i in np.flatnonzero(~irred):
+        good = np.asarray(ok, dtype=bool) & np.all(np.isfinite(d), axis=-1)
+        idx = np.flatnonzero(irred)
+        visits[idx[good]] = _normalise(d[good])
+        # GTH with state CC kept last underflowed (masses spanning beyond the float range):
+        # these go through the per-pair route, which tries every elimination order.
+        slow[idx[~good]] = True
+    for i in np.flatnonzero(slow):
         dec = _decompose(pf[i], qf[i], eps)
         visits[i] = dec.visits
         ergodic[i] = dec.ergodic

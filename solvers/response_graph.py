@@ -174,6 +174,7 @@ def sink_components(G: nx.DiGraph) -> list[set[Any]]:
 def _partial_sums(M: np.ndarray, m: int, selection: str) -> np.ndarray:
     """``S[s, t, l-1] = sum_{k<=l} (f_t(k) - f_s(k))`` for l = 1..m-1 (mutant t, resident s)."""
     N = M.shape[0]
+    _refuse_size(N, m)
     k = np.arange(1, m, dtype=float)  # number of mutants 1..m-1
     if selection == "local":
         D = M.T - M  # D[s, t] = M[t, s] - M[s, t]
@@ -189,6 +190,20 @@ def _partial_sums(M: np.ndarray, m: int, selection: str) -> np.ndarray:
     else:
         raise ParameterError(f"selection must be 'local' or 'moran', got {selection!r}")
     return np.cumsum(diff, axis=-1)
+
+
+def _refuse_size(N: int, m: int) -> None:
+    """Refuse up front (``SizeLimitError``) an ``(N, N, m - 1)`` table above ``payoffs.MAX_BYTES``."""
+    from eqtools.errors import SizeLimitError
+
+    from .payoffs import MAX_BYTES
+
+    need = 8.0 * 3 * N * N * max(int(m) - 1, 0)
+    if need > MAX_BYTES:
+        raise SizeLimitError(
+            f"m = {m}: α-Rank with {N} strategies and population size m = {m} needs about {need / 2**30:.3g} GiB "
+            f"of fixation sums, above the {MAX_BYTES / 2**30:g} GiB limit (solvers.payoffs.MAX_BYTES); use a smaller m"
+        )
 
 
 def fixation_log_probabilities(M: Any, alpha: float, m: int = 50, selection: str = "local") -> np.ndarray:

@@ -94,6 +94,15 @@ def _emit(result: dict[str, Any], args: argparse.Namespace, arrays: dict[str, An
     return 0
 
 
+def _noisy(strats: list[MemoryOne], noise: float) -> list[MemoryOne]:
+    """Memory-one strategies as played under execution errors (exact for payoffs of memory-one pairs)."""
+    from ..strategies import apply_noise
+
+    if not noise:
+        return strats
+    return [MemoryOne.from_vector(apply_noise(s.vector, noise), name=s.name) for s in strats]
+
+
 # ------------------------------------------------------------ commands
 
 
@@ -103,7 +112,7 @@ def _cmd_best_response(args: argparse.Namespace) -> int:
     g = preset(args.game)
     q = parse_strategy(args.coplayer, g)
     crit = _criterion(args)
-    br = best_response(q, g, **crit)
+    br = best_response(q, g, noise=args.noise, **crit)
     res = {"game": g.to_dict(), "coplayer": q.to_dict(), **br.to_dict()}
     arrays = {}
     if "n" in crit:
@@ -122,10 +131,10 @@ def _cmd_nash(args: argparse.Namespace) -> int:
     crit = _criterion(args)
     if args.pair:
         x, y = (parse_strategy(s, g) for s in args.pair)
-        chk = nash_check(x, y, g, **crit)
+        chk = nash_check(x, y, g, noise=args.noise, **crit)
         return _emit({"game": g.to_dict(), "x": x.to_dict(), "y": y.to_dict(), **chk.to_dict()}, args)
     if args.strategies:
-        strats = [parse_strategy(s, g) for s in args.strategies]
+        strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
         M, labels = tournament_matrix(strats, g, **crit)
         from ..games import BimatrixGame
 
@@ -136,7 +145,7 @@ def _cmd_nash(args: argparse.Namespace) -> int:
             arrays["x"] = (("equilibrium", "row"), np.array([e.x for e in res.equilibria]), {"row": list(labels)})
             arrays["y"] = (("equilibrium", "col"), np.array([e.y for e in res.equilibria]), {"col": list(labels)})
         return _emit(out, args, arrays)
-    pe = pure_equilibria(g, **crit)
+    pe = pure_equilibria(g, noise=args.noise, **crit)
     return _emit({"game": g.to_dict(), **pe.to_dict()}, args)
 
 
@@ -145,7 +154,7 @@ def _cmd_zd(args: argparse.Namespace) -> int:
 
     g = preset(args.game)
     s = parse_strategy(args.strategy, g)
-    fit = fit_zd(s, g, tol=args.tol)
+    fit = fit_zd(s, g, tol=args.tol, noise=args.noise)
     return _emit({"game": g.to_dict(), "strategy": s.to_dict(), **fit.to_dict()}, args)
 
 
@@ -154,7 +163,7 @@ def _cmd_alpharank(args: argparse.Namespace) -> int:
 
     g = preset(args.game)
     crit = _criterion(args)
-    strats = [parse_strategy(s, g) for s in args.strategies]
+    strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
     M, labels = tournament_matrix(strats, g, **crit)
     lim = alpharank_limit(M, m=args.m, selection=args.selection, labels=labels)
     out: dict[str, Any] = {"game": g.to_dict(), "criterion": crit, "labels": list(labels), "matrix": M, "limit": lim.to_dict()}
@@ -203,6 +212,11 @@ def _add_common(p: argparse.ArgumentParser, criterion: bool = True) -> None:
     p.add_argument("--out", default=None, help="write the result to a .json or .nc file instead of stdout")
 
 
+def _add_noise(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--noise", type=float, default=0.0, metavar="EPS",
+                   help="execution-error rate in [0, 0.5]: each intended action flips with this probability")
+
+
 def register(subparsers: Any) -> None:
     """Add ``solve`` and its subcommands to the ``eqtools`` parser."""
     solve = subparsers.add_parser("solve", help="exact solvers: best responses, Nash, ZD, α-Rank, predictive equilibria")
@@ -212,18 +226,21 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("best-response", help="exact best response to a memory-one co-player")
     p.add_argument("--coplayer", required=True, help="co-player: name or p0,pCC,pCD,pDC,pDD")
     _add_common(p)
+    _add_noise(p)
     p.set_defaults(func=_cmd_best_response)
 
     p = sub.add_parser("nash", help="Nash check of a pair, pure memory-one equilibria, or meta-game equilibria")
     p.add_argument("--pair", nargs=2, metavar=("X", "Y"), help="check whether (X, Y) is a Nash equilibrium")
     p.add_argument("--strategies", nargs="+", help="meta-game over these strategies: all extreme equilibria")
     _add_common(p)
+    _add_noise(p)
     p.set_defaults(func=_cmd_nash)
 
     p = sub.add_parser("zd", help="is a strategy zero-determinant? fit (chi, phi, kappa)")
     p.add_argument("--strategy", required=True, help="name or p0,pCC,pCD,pDC,pDD")
     p.add_argument("--tol", type=float, default=1e-8, help="largest residual still called ZD")
     _add_common(p, criterion=False)
+    _add_noise(p)
     p.set_defaults(func=_cmd_zd)
 
     p = sub.add_parser("alpharank", help="α-Rank (finite α and α → ∞) over a meta-game of strategies")
@@ -233,6 +250,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--selection", choices=("local", "moran"), default="local")
     p.add_argument("--plot", default=None, help="write a plot of the response graph (png/pdf)")
     _add_common(p)
+    _add_noise(p)
     p.set_defaults(func=_cmd_alpharank)
 
     p = sub.add_parser("predictive", help="fixed points of the tabular PPI operator (predictive equilibria)")

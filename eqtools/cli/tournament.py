@@ -13,6 +13,8 @@ def _add_criterion(p: argparse.ArgumentParser) -> None:
     g.add_argument("-n", "--horizon", type=int, default=None, help="finite horizon in rounds (default 100)")
     g.add_argument("--gamma", type=float, default=None, help="discount factor in (0, 1)")
     g.add_argument("--limit", action="store_true", help="limit of means (exact, reducible chains included)")
+    p.add_argument("--noise", type=float, default=0.0, metavar="EPS",
+                   help="execution-error rate in [0, 0.5]: each intended action flips with this probability")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -82,7 +84,7 @@ def _run_tournament(args) -> int:
         raise ParameterError("no strategies given: name some (e.g. TFT ALLD WSLS, or 'all') or use --random N")
     t0 = time.perf_counter()
     ds = tournament(players, game=game, config={"command": "eqtools tournament", "random": args.random,
-                                                "random_seed": args.seed}, **_criterion(args))
+                                                "random_seed": args.seed}, noise=args.noise, **_criterion(args))
     dt = time.perf_counter() - t0
     out = Path(args.out)
     save_tournament(ds, out)
@@ -103,17 +105,17 @@ def _run_payoff(args) -> int:
     x, y = parse_strategy(args.x, game), parse_strategy(args.y, game)
     crit = _criterion(args)
     if "limit" in crit:
-        res = P.limit_of_means(x, y, game)
-        dec = P.limit_state_distribution(x, y)
+        res = P.limit_of_means(x, y, game, noise=args.noise)
+        dec = P.limit_state_distribution(x, y, noise=args.noise)
         extra = {"closed_classes": dec.closed_classes, "class_weights": dec.class_weights, "ergodic": dec.ergodic}
     elif "gamma" in crit:
-        res = P.discounted(x, y, game, crit["gamma"])
+        res = P.discounted(x, y, game, crit["gamma"], noise=args.noise)
         extra = {}
     else:
-        res = P.finite_horizon(x, y, game, crit["n"])
+        res = P.finite_horizon(x, y, game, crit["n"], noise=args.noise)
         extra = {}
     out = {
-        "game": game.to_dict(), "x": x.to_dict(), "y": y.to_dict(), "criterion": res.criterion,
+        "game": game.to_dict(), "x": x.to_dict(), "y": y.to_dict(), "criterion": res.criterion, "noise": args.noise,
         "payoff_x": res.payoff_x, "payoff_y": res.payoff_y, "coop_x": res.coop_x, "coop_y": res.coop_y,
         "visits": dict(zip(("CC", "CD", "DC", "DD"), res.visits)), **extra,
     }
@@ -124,7 +126,8 @@ def _run_payoff(args) -> int:
         if "limit" in crit:
             raise ParameterError("--simulate needs a finite horizon or a discount, not --limit")
         n = crit.get("n") or int(__import__("math").ceil(__import__("math").log(1e-6) / __import__("math").log(crit["gamma"])))
-        s = simulate_memory_one(x, y, game, n=n, gamma=crit.get("gamma"), matches=args.simulate, seed=args.seed)
+        s = simulate_memory_one(x, y, game, n=n, gamma=crit.get("gamma"), matches=args.simulate, seed=args.seed,
+                                noise=args.noise)
         out["simulated"] = {"matches": s.matches, "payoff_x": s.payoff_x, "payoff_x_se": s.payoff_x_se,
                             "payoff_y": s.payoff_y, "payoff_y_se": s.payoff_y_se}
     print(json.dumps(to_jsonable(out), indent=2))
