@@ -2,8 +2,6 @@
 arithmetic (fractions.Fraction) and with mpmath at 60 digits.  Issue 12, item 2."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -43,12 +41,13 @@ def test_issue_example_no_leak(e):
     assert closed == [[1]] and [float(v) for v in ref] == [0.0, 1.0, 0.0, 0.0]
 
 
-def test_issue_example_cli():
+def test_issue_example_cli(capsys):
+    from eqtools.cli import main
+
     x, y = issue_pair(1e-15)
     fmt = lambda v: ",".join(repr(float(t)) for t in v)  # noqa: E731
-    out = subprocess.run([sys.executable, "-m", "eqtools", "payoff", fmt(x), fmt(y), "--limit"],
-                         capture_output=True, text=True, check=True)
-    d = json.loads(out.stdout)
+    assert main(["payoff", fmt(x), fmt(y), "--limit"]) == 0
+    d = json.loads(capsys.readouterr().out)
     assert d["payoff_x"] == pytest.approx(GAME.S, abs=1e-14)
     assert sum(d["visits"].values()) == pytest.approx(1.0, abs=1e-15)
 
