@@ -71,6 +71,17 @@ def as_params(x: Any, what: str = "strategy") -> np.ndarray:
     return validate_probabilities(x, what=what)
 
 
+def as_pair(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`as_params` of both players, refusing batch shapes that do not broadcast."""
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    try:
+        np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    except ValueError:
+        raise ParameterError(f"batch shapes of strategy x {p.shape[:-1]} and strategy y {q.shape[:-1]} "
+                             "do not broadcast against each other") from None
+    return p, q
+
+
 def check_horizon(n: Any) -> int:
     """Validate a finite horizon (positive integer number of rounds)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
@@ -241,7 +252,7 @@ class PairResult:
 
 def transition_matrix(x: Any, y: Any) -> np.ndarray:
     """Transition matrix of the pair ``(x, y)`` in X's view (numpy float64)."""
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q = as_pair(x, y)
     with jax.enable_x64(True):
         return np.asarray(jnp_transition_matrix(jnp.asarray(p), jnp.asarray(q)))
 
@@ -269,7 +280,7 @@ def finite_horizon(x: Any, y: Any, game: Game | str, n: int) -> PairResult:
     """
     g = preset(game)
     n = check_horizon(n)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q = as_pair(x, y)
     with jax.enable_x64(True):
         d = _visits_finite_jit(jnp.asarray(p), jnp.asarray(q), n)
         d = np.asarray(d)
@@ -279,7 +290,7 @@ def finite_horizon(x: Any, y: Any, game: Game | str, n: int) -> PairResult:
 def round_profile(x: Any, y: Any, n: int) -> np.ndarray:
     """Per-round state distribution, shape ``(..., n, 4)``: ``[t, s]`` = P(round t ends in state s)."""
     n = check_horizon(n)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q = as_pair(x, y)
     with jax.enable_x64(True):
         return np.asarray(_round_profile_jit(jnp.asarray(p), jnp.asarray(q), n))
 
@@ -288,7 +299,7 @@ def discounted(x: Any, y: Any, game: Game | str, gamma: float) -> PairResult:
     """Exact normalised discounted quantities ``(1 - gamma) sum_t gamma^t E[r_t]``."""
     g = preset(game)
     gamma = check_gamma(gamma)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q = as_pair(x, y)
     with jax.enable_x64(True):
         d = np.asarray(_visits_discounted_jit(jnp.asarray(p), jnp.asarray(q), gamma))
     return PairResult.from_visits(d, g, f"discounted(gamma={gamma:g})", {"gamma": gamma})
@@ -348,8 +359,7 @@ def limit_state_distribution(x: Any, y: Any) -> LimitDecomposition:
     included: the Cesàro limit is that distribution), weighted by the probability that play
     starting from the opening distribution is absorbed into it.
     """
-    p = as_params(x, "strategy x")
-    q = as_params(y, "strategy y")
+    p, q = as_pair(x, y)
     if p.shape != (5,) or q.shape != (5,):
         raise ParameterError("limit_state_distribution takes a single pair; use limit_of_means for batches")
     M = _transition_np(p, q)
@@ -415,7 +425,7 @@ def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = 
     :class:`ChainError` instead.
     """
     g = preset(game)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q = as_pair(x, y)
     p, q = np.broadcast_arrays(p, q)
     shape = p.shape[:-1]
     pf, qf = p.reshape(-1, 5), q.reshape(-1, 5)
@@ -503,6 +513,10 @@ def payoff_matrix(
         raise ParameterError("row and column strategies must be (N, 5) and (M, 5)")
     if chunk is None:
         chunk = max(1, min(P.shape[0], 8192 // max(1, Q.shape[0]) or 1))
+    else:
+        from eqtools.validation import positive_int
+
+        chunk = positive_int("chunk", chunk)
     if limit:
         return limit_of_means(P[:, None, :], Q[None, :, :], g)
     with jax.enable_x64(True):
