@@ -40,7 +40,9 @@ def strategy(d: Mapping[str, Any]) -> str:
     return "(" + num(d["p0"], 3) + "; " + ", ".join(num(v, 3) for v in d["p"]) + ")"
 
 
-def game_line(g: Mapping[str, Any]) -> str:
+def game_line(g: Any) -> str:
+    if not isinstance(g, Mapping) or not {"R", "S", "T", "P"} <= set(g):
+        return f"game: {g}"
     return f"game {g.get('name', '?')}: (R, S, T, P) = ({num(g['R'])}, {num(g['S'])}, {num(g['T'])}, {num(g['P'])})"
 
 

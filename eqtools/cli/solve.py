@@ -133,6 +133,12 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_output_path(out, "--out")
     plot = getattr(args, "plot", None)
     if plot is not None:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        kinds = FigureCanvasBase.get_supported_filetypes()
+        ext = plot.rsplit(".", 1)[-1].lower() if "." in plot else ""
+        if ext not in kinds:
+            raise ParameterError(f"--plot {plot!r}: the file name must end in one of {sorted('.' + k for k in kinds)}")
         check_output_path(plot, "--plot")
 
 

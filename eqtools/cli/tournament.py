@@ -52,7 +52,7 @@ def _game(args):
     from eqtools.errors import GameError
     from eqtools.games import Game, preset
 
-    if args.payoffs:
+    if args.payoffs is not None:
         try:
             vals = [float(v) for v in args.payoffs.replace(" ", "").split(",")]
         except ValueError:
