@@ -39,3 +39,16 @@ class PrecisionError(ChainError):
 class SizeLimitError(ParameterError):
     """A request too large to serve (memory or time), refused up front; the message names the
     field, the size asked for and the largest size served."""
+class FileFormatError(EqtoolsError):
+    """An input file (NetCDF, checkpoint, pickle, JSON) is missing, unreadable, truncated or not
+    what the project wrote; the message names the file and what is wrong with it."""
+
+
+class OutputPathError(EqtoolsError):
+    """An output path cannot be written (it is a directory, its folder cannot be created, or
+    permission is denied); the message names the path and the option it came from."""
+
+
+class NonFiniteError(EqtoolsError):
+    """A training run produced a non-finite loss, gradient or parameter; the run was stopped
+    (the last good checkpoint is kept and no summary is written)."""

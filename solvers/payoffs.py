@@ -74,6 +74,17 @@ def as_params(x: Any, what: str = "strategy") -> np.ndarray:
     return validate_probabilities(x, what=what)
 
 
+def as_pair(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`as_params` of both players, refusing batch shapes that do not broadcast."""
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    try:
+        np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    except ValueError:
+        raise ParameterError(f"batch shapes of strategy x {p.shape[:-1]} and strategy y {q.shape[:-1]} "
+                             "do not broadcast against each other") from None
+    return p, q
+
+
 def check_horizon(n: Any) -> int:
     """Validate a finite horizon (positive integer number of rounds)."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
@@ -244,7 +255,7 @@ def _cd(params: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _noisy_inputs(x: Any, y: Any, noise: Any) -> tuple[np.ndarray, np.ndarray, float]:
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q = as_pair(x, y)
     return p, q, validate_noise(noise)
 
 
@@ -800,9 +811,14 @@ def payoff_matrix(
     Exactly one criterion: ``n`` (finite horizon), ``gamma`` (discounted) or ``limit=True``.
     ``rows`` and ``cols`` are :class:`StrategyPool` objects or ``(N, 5)`` / ``(M, 5)`` arrays.
     ``noise`` is the execution-error rate (recorded in ``info["noise"]``).  ``chunk`` is kept for
-    compatibility and ignored (pairs are processed in chunks of :data:`CHUNK_PAIRS`).
+    compatibility (it must be a positive integer when given) and otherwise ignored (pairs are
+    processed in chunks of :data:`CHUNK_PAIRS`).
     """
     g = preset(game)
+    if chunk is not None:
+        from eqtools.validation import positive_int
+
+        positive_int("chunk", chunk)
     chosen = [n is not None, gamma is not None, bool(limit)]
     if sum(chosen) != 1:
         raise ParameterError("choose exactly one criterion: n (finite horizon), gamma (discounted) or limit=True")

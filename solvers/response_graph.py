@@ -90,7 +90,10 @@ def _square(matrix: Any, labels: Sequence[str] | None) -> tuple[np.ndarray, tupl
         M = np.asarray(matrix.A)
         labels = labels or matrix.row_labels
     else:
-        M = np.asarray(matrix, dtype=float)
+        try:
+            M = np.asarray(matrix, dtype=float)
+        except (TypeError, ValueError):
+            raise GameError("meta-game matrix must be a square array of numbers (got a ragged list or non-numbers)") from None
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
         raise GameError(f"meta-game matrix must be square with at least 2 strategies, got shape {M.shape}")
     if not np.all(np.isfinite(M)):
@@ -208,19 +211,22 @@ def _refuse_size(N: int, m: int) -> None:
 
 def fixation_log_probabilities(M: Any, alpha: float, m: int = 50, selection: str = "local") -> np.ndarray:
     """``log rho[s, t]`` (mutant ``t`` fixing in a population of ``s``), computed stably."""
-    M = np.asarray(M, dtype=float)
-    S = _partial_sums(M, m, selection)
+    M, _ = _square(M, None)
+    _check_alpha_m(alpha, m)
+    S = _partial_sums(M, int(m), selection)
     terms = np.concatenate([np.zeros(S.shape[:2] + (1,)), -alpha * S], axis=-1)
     mx = terms.max(axis=-1, keepdims=True)
     lse = mx[..., 0] + np.log(np.exp(terms - mx).sum(axis=-1))
     return -lse
 
 
-def _check_alpha_m(alpha: float, m: int) -> None:
-    if not (math.isfinite(alpha) and alpha >= 0):
-        raise ParameterError(f"alpha must be a finite number >= 0, got {alpha}")
-    if isinstance(m, bool) or int(m) != m or m < 2:
-        raise ParameterError(f"population size m must be an integer >= 2, got {m}")
+def _check_alpha_m(alpha: Any, m: Any) -> None:
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(alpha) and alpha >= 0):
+        raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(m) or int(m) != m or m < 2:
+        raise ParameterError(f"population size m must be an integer >= 2, got {m!r}")
 
 
 def _gth(C: np.ndarray) -> np.ndarray:
