@@ -46,7 +46,7 @@ def test_issue_example_cli(capsys):
 
     x, y = issue_pair(1e-15)
     fmt = lambda v: ",".join(repr(float(t)) for t in v)  # noqa: E731
-    assert main(["payoff", fmt(x), fmt(y), "--limit"]) == 0
+    assert main(["payoff", fmt(x), fmt(y), "--limit", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["payoff_x"] == pytest.approx(GAME.S, abs=1e-14)
     assert sum(d["visits"].values()) == pytest.approx(1.0, abs=1e-15)

@@ -299,10 +299,10 @@ def test_tournament_noise_reaches_simulated_players():
 def test_cli_noise(capsys):
     from eqtools.cli import main
 
-    assert main(["payoff", "TFT", "TFT", "--limit", "--noise", "0.1"]) == 0
+    assert main(["payoff", "TFT", "TFT", "--limit", "--noise", "0.1", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["noise"] == 0.1 and d["payoff_x"] == pytest.approx((GAME.R + GAME.S + GAME.T + GAME.P) / 4, abs=1e-12)
-    assert main(["solve", "best-response", "--coplayer", "TFT", "--gamma", "0.9", "--noise", "0.05"]) == 0
+    assert main(["solve", "best-response", "--coplayer", "TFT", "--gamma", "0.9", "--noise", "0.05", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["info"]["noise"] == 0.05
     assert main(["payoff", "TFT", "TFT", "--noise", "0.7"]) == 2
     assert "noise" in capsys.readouterr().err
