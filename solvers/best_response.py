@@ -376,6 +376,10 @@ def _finite_stationary_values(qo: np.ndarray, r: np.ndarray, n: int) -> np.ndarr
     return out
 
 
+#: Largest horizon :func:`best_response_finite` accepts (its policy and Q-values take ~110 bytes a round).
+MAX_FINITE_BR_ROUNDS: int = 2_000_000
+
+
 def best_response_finite(coplayer: Any, game: Game | str, n: int, *, atol: float | None = None) -> FiniteHorizonBestResponse:
     """Exact ``n``-round best response by backward induction (time-dependent policy).
 
@@ -384,6 +388,9 @@ def best_response_finite(coplayer: Any, game: Game | str, n: int, *, atol: float
     """
     g = preset(game)
     n = check_horizon(n)
+    if n > MAX_FINITE_BR_ROUNDS:  # a policy row per round: refuse up front, not MemoryError after minutes
+        raise ParameterError(f"horizon n = {n}: the finite-horizon best response stores a policy for every round "
+                             f"(at most {MAX_FINITE_BR_ROUNDS:.0e} rounds); use gamma or limit=True for long games")
     q = as_params(coplayer, "coplayer")
     if q.shape != (5,):
         raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")

@@ -272,6 +272,37 @@ def _visits_discounted_jit(p, q, gamma):
     return jnp_visits_discounted(p, q, gamma)
 
 
+#: Horizons above this use :func:`_visits_finite_doubling` (O(log n) exact products) instead of a
+#: length-``n`` scan, so ``n = 10**12`` takes milliseconds rather than hours.
+DOUBLING_MIN_N: int = 1 << 16
+
+#: Largest ``batch x n`` that :func:`round_profile` (one row per round) will allocate.
+MAX_ROUND_PROFILE_CELLS: int = 50_000_000
+
+
+def _visits_finite_doubling(p: np.ndarray, q: np.ndarray, n: int) -> np.ndarray:
+    """Mean state visits over rounds ``0..n-1`` by binary powering (float64, exact up to round-off).
+
+    With ``S_k = sum_{t<k} M^t`` and ``P_k = M^k``: ``S_2k = S_k + P_k S_k``, ``P_2k = P_k^2`` and
+    ``S_{k+1} = S_k + P_k``, ``P_{k+1} = P_k M``; the bits of ``n`` give ``S_n`` in ``2 log2(n)``
+    batched 4x4 products.  Visits are ``v0 S_n / n`` with ``v0`` the opening-round distribution.
+    """
+    p, q = np.broadcast_arrays(np.asarray(p, np.float64), np.asarray(q, np.float64))
+    px, qy = p[..., 1:], q[..., 1:][..., SWAP]
+    M = np.stack([px * qy, px * (1 - qy), (1 - px) * qy, (1 - px) * (1 - qy)], axis=-1)
+    a, b = p[..., 0], q[..., 0]
+    v0 = np.stack([a * b, a * (1 - b), (1 - a) * b, (1 - a) * (1 - b)], axis=-1)
+    S = np.zeros_like(M)
+    P = np.broadcast_to(np.eye(4), M.shape).copy()
+    for bit in bin(int(n))[2:]:
+        S = S + P @ S
+        P = P @ P
+        if bit == "1":
+            S = S + P
+            P = P @ M
+    return np.einsum("...s,...st->...t", v0, S) / n
+
+
 def finite_horizon(x: Any, y: Any, game: Game | str, n: int) -> PairResult:
     """Exact mean per-round quantities over ``n`` rounds, opening round included.
 
@@ -281,6 +312,8 @@ def finite_horizon(x: Any, y: Any, game: Game | str, n: int) -> PairResult:
     g = preset(game)
     n = check_horizon(n)
     p, q = as_pair(x, y)
+    if n > DOUBLING_MIN_N:
+        return PairResult.from_visits(_visits_finite_doubling(p, q, n), g, f"finite(n={n})", {"n": n})
     with jax.enable_x64(True):
         d = _visits_finite_jit(jnp.asarray(p), jnp.asarray(q), n)
         d = np.asarray(d)
@@ -291,6 +324,10 @@ def round_profile(x: Any, y: Any, n: int) -> np.ndarray:
     """Per-round state distribution, shape ``(..., n, 4)``: ``[t, s]`` = P(round t ends in state s)."""
     n = check_horizon(n)
     p, q = as_pair(x, y)
+    cells = n * int(np.prod(np.broadcast_shapes(p.shape[:-1], q.shape[:-1]), dtype=np.int64))
+    if cells > MAX_ROUND_PROFILE_CELLS:
+        raise ParameterError(f"round_profile would hold {cells:.3g} rows (pairs x n = {n} rounds), more than "
+                             f"{MAX_ROUND_PROFILE_CELLS:.0e}; use finite_horizon for the averages")
     with jax.enable_x64(True):
         return np.asarray(_round_profile_jit(jnp.asarray(p), jnp.asarray(q), n))
 
@@ -522,7 +559,10 @@ def payoff_matrix(
     with jax.enable_x64(True):
         if n is not None:
             n = check_horizon(n)
-            d = _all_pairs_finite(jnp.asarray(P), jnp.asarray(Q), n, int(chunk))
+            if n > DOUBLING_MIN_N:
+                d = _visits_finite_doubling(P[:, None, :], Q[None, :, :], n)
+            else:
+                d = _all_pairs_finite(jnp.asarray(P), jnp.asarray(Q), n, int(chunk))
             crit, info = f"finite(n={n})", {"n": n}
         else:
             gm = check_gamma(gamma)

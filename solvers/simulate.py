@@ -162,7 +162,9 @@ def simulate(
         rx = jnp.asarray(g.payoffs)
         ry = jnp.asarray(g.payoffs_coplayer)
         w = jnp.asarray(weights)
-        key = jax.random.PRNGKey(int(seed))
+        from eqtools.validation import seed as check_seed
+
+        key = jax.random.PRNGKey(check_seed("seed", seed))
         if isinstance(policy_x, MemoryOnePolicy) and isinstance(policy_y, MemoryOnePolicy):
             # Parameters as traced arguments: one compiled program per shape, reused across calls.
             acc, rounds = _simulate_m1_jit(jnp.asarray(policy_x.params), jnp.asarray(policy_y.params), rx, ry, key, w,
