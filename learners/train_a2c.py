@@ -647,8 +647,8 @@ def load_checkpoint_state(run_dir: str | Path) -> tuple[TrainConfig, dict[str, A
     return _read_checkpoint(path)
 
 
-#: Keys every A2C checkpoint holds.
-_CHECKPOINT_KEYS: tuple[str, ...] = ("config", "iteration", "params", "opt_state", "history", "eval_iters", "eval_history")
+#: Keys every A2C checkpoint holds (the ones a reader of the parameters needs).
+_CHECKPOINT_KEYS: tuple[str, ...] = ("config", "iteration", "params")
 
 
 def _read_checkpoint(path: Path) -> tuple[TrainConfig, dict[str, Any]]:

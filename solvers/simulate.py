@@ -206,7 +206,9 @@ def simulate(
         rx = jnp.asarray(g.payoffs)
         ry = jnp.asarray(g.payoffs_coplayer)
         w = jnp.asarray(weights)
-        key = jax.random.PRNGKey(int(seed))
+        from eqtools.validation import seed as check_seed
+
+        key = jax.random.PRNGKey(check_seed("seed", seed))
         if isinstance(policy_x, MemoryOnePolicy) and isinstance(policy_y, MemoryOnePolicy):
             # Parameters as traced arguments: one compiled program per shape, reused across calls.
             extra = {"noise": jnp.asarray(eps), "noisy": True} if eps else {}

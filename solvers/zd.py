@@ -155,7 +155,7 @@ def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: flo
     eps = validate_noise(noise)
     if eps:
         p = apply_noise(p, eps)
-    if not (tol >= 0):
+    if isinstance(tol, (str, bytes)) or tol is None or not (tol >= 0):
         raise ParameterError(f"tol must be >= 0, got {tol}")
     X = np.stack([g.payoffs, g.payoffs_coplayer, np.ones(4)], axis=1)
     if np.linalg.matrix_rank(X) < 3:
