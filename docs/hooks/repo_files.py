@@ -1,0 +1,65 @@
+"""MkDocs hook: serve the committed study and benchmark results from where they live.
+
+The figures and reports of the studies stay under ``studies/results/`` and
+``benchmarks/results/`` (no copies in ``docs/``).  This hook
+
+* adds those files to the site under the same repository-relative paths
+  (``studies/results/...`` in the site root), and
+* rewrites Markdown links in the docs pages that leave ``docs/`` (``../../studies/...`` from
+  ``docs/results/a2c.md``, exactly the link that works when the page is read on a Git forge)
+  into the site-relative form, so ``mkdocs build --strict`` checks them like any other link.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+from mkdocs.structure.files import File, Files
+
+#: Repository folders (and file suffixes) published beside the docs.
+MOUNTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("studies/results", (".png", ".md", ".json")),
+    ("benchmarks/results", (".json",)),
+)
+
+_LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+
+
+def _repo_root(config) -> Path:
+    return Path(config["config_file_path"]).resolve().parent
+
+
+def on_files(files: Files, config) -> Files:
+    root = _repo_root(config)
+    for folder, suffixes in MOUNTS:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and path.suffix in suffixes:
+                rel = path.relative_to(root).as_posix()
+                if files.get_file_from_path(rel) is None:
+                    files.append(File(rel, str(root), config["site_dir"], config["use_directory_urls"]))
+    return files
+
+
+def on_page_markdown(markdown: str, page, config, files: Files) -> str:
+    docs_rel = Path(config["docs_dir"]).resolve().relative_to(_repo_root(config)).as_posix()  # "docs"
+    page_dir = posixpath.dirname(page.file.src_uri)
+
+    def fix(m: re.Match[str]) -> str:
+        url = m.group(2)
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^#|^/", url):
+            return m.group(0)
+        target, _, frag = url.partition("#")
+        repo_path = posixpath.normpath(posixpath.join(docs_rel, page_dir, target))
+        if repo_path.startswith(docs_rel + "/"):
+            return m.group(0)  # an ordinary docs link
+        if files.get_file_from_path(repo_path) is None:
+            return m.group(0)  # leave it for mkdocs to report
+        new = posixpath.relpath(repo_path, page_dir or ".")
+        return f"{m.group(1)}{new}{'#' + frag if frag else ''}{m.group(3)}"
+
+    return _LINK.sub(fix, markdown)
