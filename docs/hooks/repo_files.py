@@ -86,3 +86,17 @@ def on_page_markdown(markdown: str, page, config, files: Files) -> str:
         return f"{m.group(1)}{new}{'#' + frag if frag else ''}{m.group(3)}"
 
     return _LINK.sub(fix, markdown)
+
+
+_ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|attr|data|exc|obj):(<code>)~?([\w.]+)(</code>)")
+
+
+def on_page_content(html: str, page, config, files: Files) -> str:
+    """Docstrings use Sphinx roles (``:class:`~eqtools.games.Game```); show them as plain code
+    with the short name, as Sphinx would, instead of the raw role text."""
+
+    def short(m: re.Match[str]) -> str:
+        name = m.group(2)
+        return f"{m.group(1)}{name.rsplit('.', 1)[-1] if '.' in name else name}{m.group(3)}"
+
+    return _ROLE.sub(short, html)

@@ -87,3 +87,17 @@ def test_tutorial_runs(path: Path, tmp_path, monkeypatch, capsys):
                 assert argv[0] == "eqtools", f"{where}: only eqtools commands run here, got {cmd!r}"
                 rc = main(argv[1:])
                 assert rc == 0, f"{where}: {cmd!r} exited {rc}\n{capsys.readouterr().err}"
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/index.md"])
+def test_front_page_examples_run(page, tmp_path, monkeypatch, capsys):
+    """The README's five-line example and the home page's example run and print what they say."""
+    monkeypatch.chdir(tmp_path)
+    py = [src for lang, src, _ in blocks(ROOT / page) if lang == "python"]
+    assert py, f"{page} has no python example"
+    for src in py:
+        exec(compile(src, page, "exec"), {"__name__": "front_page"})  # noqa: S102
+    if page == "README.md":
+        out = capsys.readouterr().out.strip().splitlines()[-1]
+        x, y = (float(v) for v in out.strip("()").split(","))
+        assert abs(x - 3.5) < 1e-12 and abs(y - 2.25) < 1e-12, out
