@@ -16,7 +16,7 @@ from typing import Sequence
 from ..errors import EqtoolsError
 
 #: Modules of this package that register command groups, in help order.
-COMMAND_MODULES: tuple[str, ...] = ("tournament", "solve", "train", "shaping", "verify")
+COMMAND_MODULES: tuple[str, ...] = ("tournament", "solve", "train", "shaping", "verify", "evolve")
 
 
 def build_parser() -> argparse.ArgumentParser:
