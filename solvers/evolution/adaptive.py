@@ -16,6 +16,7 @@ irreducible (recorded in ``attrs["bounds"]``).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -45,6 +46,7 @@ def _criterion(n: int | None, gamma: float | None, limit: bool) -> tuple[str, in
     return "limit", None, None
 
 
+@functools.lru_cache(maxsize=None)
 def _grad_fn(criterion: str, n: int | None):
     def invasion(pm, pr, eps, payoffs, gamma):
         return K.payoff(K.noisy(pm, eps), K.noisy(pr, eps), payoffs, criterion, n, gamma)
@@ -97,8 +99,14 @@ def adaptive_dynamics(initial: Any, game: Game | str, *, n: int | None = None, g
             d = jnp.where((p <= lo) & (d < 0), 0.0, d)
             return jnp.where((p >= hi) & (d > 0), 0.0, d)
 
+        def stats(p):
+            r = K.noisy(p, eps)
+            v = K.visits(r, r, crit, n, gm)
+            return v @ pay, v[..., 0] + v[..., 1], jnp.linalg.norm(field(p), axis=-1)
+
         @jax.jit
         def advance(p):
+            """``record_every`` steps from ``p``; also the statistics of ``p`` (one compilation)."""
             def body(p, _):
                 if method == "euler":
                     q = p + dt * field(p)
@@ -110,27 +118,26 @@ def adaptive_dynamics(initial: Any, game: Game | str, *, n: int | None = None, g
                     q = p + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
                 return jnp.clip(q, lo, hi), None
 
-            p, _ = jax.lax.scan(body, p, None, length=record_every)
-            return p
+            p1, _ = jax.lax.scan(body, p, None, length=record_every)
+            return p1, stats(p)
 
         p = jnp.clip(jnp.asarray(P0), lo, hi)
-        hist = [np.asarray(p)]
+        hist, st = [], []
         n_rec = max(1, steps // record_every)
-        rng = range(n_rec)
+        rng = range(n_rec + 1)
         if progress:
             from tqdm.auto import tqdm
 
             rng = tqdm(rng, desc="adaptive dynamics", unit="rec")
-        for _ in rng:
-            p = advance(p)
+        for i in rng:
+            p_next, s_ = advance(p)
             hist.append(np.asarray(p))
+            st.append([np.asarray(x) for x in s_])
+            p = p_next
         H = np.stack(hist, axis=1)
-        flat = jnp.asarray(H.reshape(-1, 5))
-        r = K.noisy(flat, eps)
-        v = K.visits(r, r, crit, n, gm)
-        payoff = np.asarray(v @ pay).reshape(H.shape[:2])
-        coop = np.asarray(v[:, 0] + v[:, 1]).reshape(H.shape[:2])
-        gnorm = np.linalg.norm(np.asarray(field(flat)), axis=-1).reshape(H.shape[:2])
+        payoff = np.stack([x[0] for x in st], axis=1)
+        coop = np.stack([x[1] for x in st], axis=1)
+        gnorm = np.stack([x[2] for x in st], axis=1)
     times = np.arange(n_rec + 1) * record_every * dt
     return xr.Dataset(
         {

@@ -10,8 +10,8 @@ applied exactly as ``p -> eps + (1 - 2 eps) p``).  This is the standard rare-mut
 ("sequential fixation") process of e.g. Stewart & Plotkin (2013) and Hilbe et al. (2013).
 
 Thousands of independent runs are one jitted, ``vmap``-ed scan; run ``i`` has key
-``split(PRNGKey(seed), runs)[i]`` and step keys ``fold_in(run_key, record)``, so results do not
-depend on how runs are sharded over devices (with several JAX devices the run axis is
+``fold_in(PRNGKey(seed), i)`` and block keys ``fold_in(run_key, record)``, so run ``i`` is the
+same whatever the number of runs and however runs are sharded over devices (with several JAX devices the run axis is
 sharded, ``NamedSharding(mesh, P("run"))``, as the A2C seeds are in ``learners.train_a2c``).
 
 Output: an ``xarray.Dataset`` with the resident strategy, its self-play cooperation and
@@ -168,9 +168,14 @@ def _devices_sharding(runs: int, devices: Sequence[Any] | None):
 
 
 @partial(jax.jit, static_argnames=("spec",))
-def _advance(res, run_keys, record, payoffs, pool, spec):
-    """Run ``record_every`` steps for every run; returns new residents, fixations, invalid count."""
-    (N, process, selection, criterion, n, gamma, eps, mutation, sigma, record_every, pool_prob) = spec
+def _advance(res, run_keys, record, payoffs, pool, dyn, spec):
+    """Run ``record_every`` steps for every run; returns new residents, fixations, invalid count.
+
+    ``spec`` (static, one compilation each): N, process, criterion, n, mutation, record_every,
+    use_pool; ``dyn`` (traced): selection, noise, sigma, pool_prob, gamma.
+    """
+    (N, process, criterion, n, mutation, record_every, use_pool) = spec
+    selection, eps, sigma, pool_prob, gamma = dyn
 
     def one_run(r0, key):
         # All randomness of this record block drawn at once (one PRNG call site compiles fast).
@@ -188,7 +193,7 @@ def _advance(res, run_keys, record, payoffs, pool, spec):
             else:
                 x = jnp.mod(r + sigma * z, 2.0)
                 m = jnp.where(x > 1.0, 2.0 - x, x)  # reflected into [0, 1]
-            if pool_prob > 0:
+            if use_pool:
                 idx = jnp.minimum((u[7] * pool.shape[0]).astype(jnp.int32), pool.shape[0] - 1)
                 m = jnp.where(u[6] < pool_prob, pool[idx], m)
             a = K.pair_payoffs(r, m, eps, payoffs, criterion, n, gamma)
@@ -204,7 +209,7 @@ def _advance(res, run_keys, record, payoffs, pool, spec):
 
 
 @partial(jax.jit, static_argnames=("criterion", "n"))
-def _self_play(res, eps, payoffs, criterion, n, gamma):
+def _self_play(res, eps, payoffs, criterion, n, gamma):  # gamma traced
     r = K.noisy(res, eps)
     v = K.visits(r, r, criterion, n, gamma)
     return v @ payoffs, v[..., 0] + v[..., 1]
@@ -226,21 +231,29 @@ def evolve(config: EvolutionConfig, *, devices: Sequence[Any] | None = None, pro
     with jax.enable_x64(True):
         dtype = jnp.float64
         sharding, n_dev = _devices_sharding(cfg.runs, devices)
-        run_keys = jax.random.split(jax.random.PRNGKey(cfg.seed), cfg.runs)
+        base = jax.random.PRNGKey(cfg.seed)
+        run_keys = jax.vmap(lambda i: jax.random.fold_in(base, i))(jnp.arange(cfg.runs))
         if isinstance(cfg.initial, str):
-            init_key = jax.random.fold_in(jax.random.PRNGKey(cfg.seed), 2**31 - 1)
-            res = jax.random.uniform(init_key, (cfg.runs, 5), dtype=dtype)
+            res = jax.vmap(lambda k: jax.random.uniform(jax.random.fold_in(k, 2**31 - 1), (5,), dtype=dtype))(run_keys)
         else:
             res = jnp.broadcast_to(jnp.asarray(cfg.initial, dtype=dtype), (cfg.runs, 5))
         if sharding is not None:
             run_keys, res = jax.device_put(run_keys, sharding), jax.device_put(res, sharding)
         payoffs = jnp.asarray(g.payoffs, dtype=dtype)
         pool = jnp.asarray(np.asarray(cfg.pool, dtype=float).reshape(-1, 5) if cfg.pool else np.zeros((1, 5)), dtype=dtype)
-        spec = (int(cfg.N), cfg.process, float(cfg.selection), cfg.criterion,
-                None if cfg.n is None else int(cfg.n), None if cfg.gamma is None else float(cfg.gamma),
-                float(cfg.noise), cfg.mutation, float(cfg.sigma), int(cfg.record_every), float(cfg.pool_prob))
+        spec = (int(cfg.N), cfg.process, cfg.criterion, None if cfg.n is None else int(cfg.n), cfg.mutation,
+                int(cfg.record_every), bool(cfg.pool_prob > 0))
+        dyn = tuple(jnp.asarray(x, dtype=dtype) for x in (cfg.selection, cfg.noise, cfg.sigma, cfg.pool_prob,
+                                                           0.5 if cfg.gamma is None else cfg.gamma))
         n_rec = cfg.steps // cfg.record_every
+        n_arg = None if cfg.n is None else int(cfg.n)
+
+        def stats(r):  # same shape every record: compiled once
+            pay_, coop_ = _self_play(r, dyn[1], payoffs, cfg.criterion, n_arg, dyn[4])
+            return np.asarray(pay_), np.asarray(coop_)
+
         hist = [np.asarray(res)]
+        st = [stats(res)]
         fix = np.zeros(cfg.runs, dtype=np.int64)
         bad = 0
         rng = range(n_rec)
@@ -249,14 +262,14 @@ def evolve(config: EvolutionConfig, *, devices: Sequence[Any] | None = None, pro
 
             rng = tqdm(rng, desc=f"evolve {cfg.runs} runs", unit="rec")
         for rec in rng:
-            res, acc, b = _advance(res, run_keys, jnp.int32(rec), payoffs, pool, spec)
+            res, acc, b = _advance(res, run_keys, jnp.int32(rec), payoffs, pool, dyn, spec)
             hist.append(np.asarray(res))
+            st.append(stats(res))
             fix += np.asarray(acc)
             bad += int(np.asarray(b).sum())
         H = np.stack(hist, axis=1)  # (runs, T, 5)
-        pay, coop = _self_play(jnp.asarray(H), float(cfg.noise), payoffs, cfg.criterion,
-                               None if cfg.n is None else int(cfg.n), None if cfg.gamma is None else float(cfg.gamma))
-        pay, coop = np.asarray(pay), np.asarray(coop)
+        pay = np.stack([x[0] for x in st], axis=1)
+        coop = np.stack([x[1] for x in st], axis=1)
     zd = zd_fit_batch(H, g)
     wall = time.perf_counter() - t0
     times = np.arange(n_rec + 1) * cfg.record_every
