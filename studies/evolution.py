@@ -176,6 +176,18 @@ def study_extortion(p: dict[str, Any], out: Path, progress: bool = False) -> dic
     return summary
 
 
+def _machine() -> dict[str, Any]:
+    try:
+        from benchmarks._machine import machine  # run from the repository root
+
+        return machine()
+    except ImportError:  # installed without the benchmarks folder
+        import os
+        import platform
+
+        return {"cpu": platform.processor(), "cores": os.cpu_count(), "python": platform.python_version()}
+
+
 STUDIES = {"wsls": study_wsls, "generosity": study_generosity, "extortion": study_extortion}
 
 
@@ -191,9 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     p = PRESETS[args.preset]
     out = Path(args.out or f"runs/evolution/{args.preset}")
     out.mkdir(parents=True, exist_ok=True)
-    from benchmarks._machine import machine  # noqa: WPS433 (recorded with every result)
-
-    summary: dict[str, Any] = {"preset": args.preset, "preset_settings": p, "machine": machine()}
+    summary: dict[str, Any] = {"preset": args.preset, "preset_settings": p, "machine": _machine(),
+                               "command": "python -m studies.evolution " + " ".join(argv if argv is not None else __import__("sys").argv[1:])}
     for name in args.only:
         t0 = time.perf_counter()
         summary[name] = STUDIES[name](p, out, progress=args.progress)
