@@ -41,7 +41,7 @@ __all__ = ["PRESETS", "study_wsls", "study_generosity", "study_extortion", "main
 PRESETS: dict[str, dict[str, Any]] = {
     "smoke": dict(runs=8, steps=400, record_every=50, ns_gen=(10, 100), ns_ext=(2, 4, 10, 30),
                   bc=(1.5, 2.5, 4.0)),
-    "cpu": dict(runs=200, steps=20_000, record_every=200, ns_gen=(10, 100, 1000),
+    "cpu": dict(runs=200, steps=20_000, record_every=200, ns_gen=(2, 5, 10, 30, 100),
                 ns_ext=(2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200),
                 bc=(1.2, 1.5, 1.75, 2.0, 2.25, 2.5, 3.0, 3.5, 4.0, 5.0)),
     "paper": dict(runs=2000, steps=100_000, record_every=500, ns_gen=(4, 10, 30, 100, 300, 1000),
