@@ -2,7 +2,7 @@
 (solvers.evolution) side by side with EGTtools, and the throughput of the vmapped
 mutation-selection process in memory-one space.
 
-    taskset -c 0 python benchmarks/bench_evolution.py          # K = 5, 20, 50 strategies, N = 100
+    OMP_NUM_THREADS=1 taskset -c 0 python benchmarks/bench_evolution.py   # K = 5, 20, 50 strategies, N = 100
     python benchmarks/bench_evolution.py --quick
 
 Writes ``benchmarks/results/evolution.json`` with the machine.  Run on demand; never part of the
@@ -99,7 +99,10 @@ def main(argv=None) -> int:
     print(evo)
     out = {"benchmark": "evolution: fixation + stationary distribution vs EGTtools; mutation-selection throughput",
            "command": "python benchmarks/bench_evolution.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-           "rows": rows, "evolve": evo, "machine": machine()}
+           "rows": rows, "evolve": evo, "machine": machine(),
+           "env": {k: __import__("os").environ.get(k) for k in ("OMP_NUM_THREADS", "XLA_FLAGS")},
+           "note": "EGTtools bundles OpenMP (libgomp); under taskset -c 0 set OMP_NUM_THREADS=1, else its "
+                   "threads contend for the one core"}
     write_json(out, args.out)
     print(f"wrote {args.out}")
     return 0
