@@ -45,9 +45,8 @@ def test_gradient_matches_finite_differences_of_numpy_payoffs_with_noise():
 
 
 def test_flow_in_the_donation_game():
-    # Reactive residents near TFT in the donation game: invading with more generosity q pays
-    # against oneself only via the co-player, so dq/dt = -c + b (p - q) ... the closed form above
-    # gives the sign; check the integrated flow raises q when b (p - q) > c and lowers it otherwise.
+    # Two reactive residents in the donation game: the integrated flow must move q (generosity)
+    # in the direction of the closed-form derivative of the invader's payoff.
     ds = adaptive_dynamics([[0.5, 0.95, 0.2, 0.95, 0.2], [0.5, 0.3, 0.2, 0.3, 0.2]], "paper", limit=True,
                            t_max=0.5, dt=0.05, record_every=5, method="euler")
     q_start, q_end = ds.resident.values[:, 0, 2], ds.resident.values[:, -1, 2]
