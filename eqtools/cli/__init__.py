@@ -18,7 +18,7 @@ from typing import Any, Sequence
 from ..errors import EqtoolsError
 
 #: Modules of this package that register command groups, in help order.
-COMMAND_MODULES: tuple[str, ...] = ("tournament", "solve", "train", "shaping", "verify")
+COMMAND_MODULES: tuple[str, ...] = ("tournament", "solve", "train", "shaping", "verify", "evolve")
 
 #: Exit codes: 0 success, 2 bad input (usage errors and every EqtoolsError), 1 an unexpected
 #: internal error (a bug: rerun with --debug or EQTOOLS_DEBUG=1 for the traceback), 130 Ctrl-C.
