@@ -28,7 +28,6 @@ MOUNTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: Docstring-parser warnings in code this docs build does not own, shown as INFO instead of
 #: failing ``--strict``: (location prefix, why).  Keep this list short and fix the source.
 KNOWN_DOCSTRING_ISSUES: tuple[tuple[str, str], ...] = (
-    ("learners/ppi/train.py:367:", "PPIRunner: a 'Files in out_dir' paragraph follows its Parameters section"),
 )
 
 

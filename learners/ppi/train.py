@@ -378,6 +378,8 @@ class PPIRunner:
     trainable:
         Which of the two slots learn (default both).
 
+    Notes
+    -----
     Files in ``out_dir``: ``config.json``, ``checkpoint.pkl``, ``data/*.npy`` (int8 shards; under the
     opponent-ID ablation each with a float32 ``*_z.npy`` companion),
     ``phases.nc`` (learner x phase x metric), ``eval.nc`` (learner x phase x opponent),
