@@ -17,7 +17,14 @@ Two layers:
   dtype-polymorphic and differentiable with respect to the strategy parameters (learners take
   gradients through them; they run in whatever precision their inputs have).
 * The numpy-facing functions (:func:`finite_horizon`, :func:`discounted`, :func:`limit_of_means`,
-  :func:`payoff_matrix`, ...) validate inputs, compute in float64 and return numpy arrays.
+  :func:`payoff_matrix`, ...) validate inputs, compute in float64 and return numpy arrays.  They
+  take ``noise`` (execution errors: each intended action flips with that probability) and use
+  subtraction-free methods — GTH elimination, a restart chain for the discounted criterion,
+  state elimination for absorption probabilities, repeated squaring (O(log n)) for the finite
+  horizon — so they stay accurate on nearly absorbing chains, as ``gamma -> 1`` and for any
+  ``n``.  Sizes that cannot be served raise :class:`~eqtools.errors.SizeLimitError` up front;
+  where float64 cannot deliver, :class:`~eqtools.errors.PrecisionError`.  See
+  ``docs/exact_core.md``.
 """
 
 from __future__ import annotations
@@ -613,8 +620,11 @@ def _absorption_weights(M: np.ndarray, v0: np.ndarray, closed: list[np.ndarray],
         row = W[1 + e].copy()
         row[e] = 0.0  # a self-loop only delays leaving
         s = row.sum()
-        if not s > 0:
-            raise PrecisionError(f"transient state {transient[e]}: its exit probabilities underflow in float64")
+        if not s >= _TINY:  # subnormal exits carry too few digits to split the mass reliably
+            raise PrecisionError(
+                f"transient state {transient[e]}: its exit probabilities are below the float64 normal range "
+                "(~2.2e-308), so the absorption probabilities cannot be delivered in float64"
+            )
         row /= s
         for r in range(1 + k):
             if r != 1 + e and W[r, e] != 0.0:
