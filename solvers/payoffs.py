@@ -17,7 +17,14 @@ Two layers:
   dtype-polymorphic and differentiable with respect to the strategy parameters (learners take
   gradients through them; they run in whatever precision their inputs have).
 * The numpy-facing functions (:func:`finite_horizon`, :func:`discounted`, :func:`limit_of_means`,
-  :func:`payoff_matrix`, ...) validate inputs, compute in float64 and return numpy arrays.
+  :func:`payoff_matrix`, ...) validate inputs, compute in float64 and return numpy arrays.  They
+  take ``noise`` (execution errors: each intended action flips with that probability) and use
+  subtraction-free methods — GTH elimination, a restart chain for the discounted criterion,
+  state elimination for absorption probabilities, repeated squaring (O(log n)) for the finite
+  horizon — so they stay accurate on nearly absorbing chains, as ``gamma -> 1`` and for any
+  ``n``.  Sizes that cannot be served raise :class:`~eqtools.errors.SizeLimitError` up front;
+  where float64 cannot deliver, :class:`~eqtools.errors.PrecisionError`.  See
+  ``docs/exact_core.md``.
 """
 
 from __future__ import annotations
@@ -316,18 +323,6 @@ def _gth_soa(P, xp):
     return [v / tot for v in pi], ok
 
 
-def _tiny_products(xc, xd, yc, yd, xp):
-    """True where a structurally positive transition probability underflows in float64."""
-    bad = None
-    for s in range(5):
-        sw = 0 if s == 0 else 1 + int(SWAP[s - 1])
-        for a in (xc[..., s], xd[..., s]):
-            for b in (yc[..., sw], yd[..., sw]):
-                f = (a > 0) & (b > 0) & (a * b < _TINY)
-                bad = f if bad is None else bad | f
-    return bad
-
-
 _TINY = np.finfo(np.float64).tiny  # smallest normal float64 (2.2e-308)
 
 
@@ -441,14 +436,6 @@ def _run_batched(fn, p, q, eps, *args):
             hi = min(B, lo + size)
             xc, xd = _cd(pb[lo:hi], eps)
             yc, yd = _cd(qb[lo:hi], eps)
-            tiny = _tiny_products(xc, xd, yc, yd, np)
-            if np.any(tiny):
-                i = lo + int(np.flatnonzero(tiny)[0])
-                raise PrecisionError(
-                    f"pair {i}: a transition probability (product of two strategy probabilities) is below "
-                    f"the float64 range ({_TINY:.3g}); such a chain cannot be solved in float64 — round the "
-                    "tiny strategy entries to 0 or rescale them"
-                )
             sl = [xc, xd, yc, yd]
             if hi - lo < size:  # pad the last block: one compiled shape
                 sl = [np.concatenate([a, np.broadcast_to(a[:1], (size - (hi - lo), 5))]) for a in sl]
@@ -572,11 +559,11 @@ def discounted(x: Any, y: Any, game: Game | str, gamma: float, *, noise: float =
 
 
 def _check_ok(ok: np.ndarray, d: np.ndarray, what: str) -> None:
+    # Not expected for the restart chain (every pivot is >= 1 - gamma); a guard, not a route.
     bad = ~np.asarray(ok, dtype=bool) | ~np.all(np.isfinite(d), axis=-1)
     if np.any(bad):
         i = int(np.flatnonzero(bad.ravel())[0])
-        raise PrecisionError(f"pair {i}: {what} cannot be computed in float64 (a pivot underflowed); "
-                             "the chain has transition probabilities below the float range")
+        raise PrecisionError(f"pair {i}: {what} cannot be computed in float64 (a pivot left the float range)")
 
 
 def _gth_np(sub: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -619,8 +606,10 @@ def _stationary_of_class(M: np.ndarray, cls: np.ndarray) -> np.ndarray:
             out[order] = pi
             return out
     raise PrecisionError(
-        f"states {cls.tolist()}: the stationary probabilities span more than the float64 range for every "
-        "elimination order; the chain cannot be solved in float64"
+        f"states {cls.tolist()}: the stationary probabilities of this closed class are set by transition "
+        "probabilities below the float64 normal range (~2.2e-308; e.g. noise or strategy entries that small), "
+        "for every elimination order, so float64 cannot deliver them; use entries or noise >= 1e-150, or the "
+        "discounted criterion"
     )
 
 
@@ -642,8 +631,11 @@ def _absorption_weights(M: np.ndarray, v0: np.ndarray, closed: list[np.ndarray],
         row = W[1 + e].copy()
         row[e] = 0.0  # a self-loop only delays leaving
         s = row.sum()
-        if not s > 0:
-            raise PrecisionError(f"transient state {transient[e]}: its exit probabilities underflow in float64")
+        if not s >= _TINY:  # subnormal exits carry too few digits to split the mass reliably
+            raise PrecisionError(
+                f"transient state {transient[e]}: its exit probabilities are below the float64 normal range "
+                "(~2.2e-308), so the absorption probabilities cannot be delivered in float64"
+            )
         row /= s
         for r in range(1 + k):
             if r != 1 + e and W[r, e] != 0.0:
@@ -684,9 +676,6 @@ def _structure(xc, xd, yc, yd) -> np.ndarray:
 def _decompose(p: np.ndarray, q: np.ndarray, eps: float) -> LimitDecomposition:
     xc, xd = _cd(p, eps)
     yc, yd = _cd(q, eps)
-    if np.any(_tiny_products(xc, xd, yc, yd, np)):
-        raise PrecisionError("a transition probability (product of two strategy probabilities) is below the "
-                             f"float64 range ({_TINY:.3g}); round the tiny strategy entries to 0 or rescale them")
     Ml, v0l = _soa_chain(xc, xd, yc, yd)
     M = np.array([[float(v) for v in row] for row in Ml])
     v0 = np.array([float(v) for v in v0l])

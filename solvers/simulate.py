@@ -28,7 +28,8 @@ from eqtools.strategies import validate_noise
 
 from .payoffs import as_params, check_gamma, check_horizon, check_size
 
-__all__ = ["Policy", "MemoryOnePolicy", "SimResult", "Trajectories", "simulate", "simulate_memory_one", "play"]
+__all__ = ["Policy", "MemoryOnePolicy", "SimResult", "Trajectories", "NoisyTrajectories", "simulate",
+           "simulate_memory_one", "play"]
 
 
 @runtime_checkable
@@ -275,7 +276,7 @@ class Trajectories:
     ``tokens_*`` are each player's observation tokens *before* acting (0 = start, 1 + state
     of the previous round from its own view); ``p_*`` its cooperation probability;
     ``a_*`` its action as played (0 = C, 1 = D); ``r_*`` its reward.  With execution errors
-    ``intended_*`` hold the actions before the flips (``None`` without noise).
+    :func:`play` returns a :class:`NoisyTrajectories`, which adds the intended actions.
     """
 
     tokens_x: np.ndarray
@@ -286,8 +287,15 @@ class Trajectories:
     a_y: np.ndarray
     r_x: np.ndarray
     r_y: np.ndarray
-    intended_x: np.ndarray | None = None
-    intended_y: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class NoisyTrajectories(Trajectories):
+    """:class:`Trajectories` played under execution errors: ``intended_*`` are the actions chosen
+    before the flips (``a_*`` are the actions played and observed)."""
+
+    intended_x: np.ndarray
+    intended_y: np.ndarray
 
 
 def play(policy_x: Policy, policy_y: Policy, game: Game | str, *, n: int = 100, matches: int = 1000,
@@ -327,4 +335,4 @@ def play(policy_x: Policy, policy_y: Policy, game: Game | str, *, n: int = 100, 
     with jax.enable_x64(True):
         recs = jax.jit(run)(jax.random.PRNGKey(int(seed)), jnp.asarray(g.payoffs), jnp.asarray(g.payoffs_coplayer))
         arrs = [np.moveaxis(np.asarray(r), 0, -1) for r in recs]
-    return Trajectories(*arrs)
+    return NoisyTrajectories(*arrs) if eps else Trajectories(*arrs)

@@ -1,8 +1,6 @@
 """Any horizon: the finite-horizon route is O(log n) (repeated squaring) and exact, and sizes
 that cannot be served are refused up front with a named error.  Issue 12, item 3."""
 
-from fractions import Fraction
-
 import numpy as np
 import pytest
 
