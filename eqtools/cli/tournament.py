@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 
 def _add_criterion(p: argparse.ArgumentParser) -> None:
