@@ -213,6 +213,7 @@ def fixation_log_probabilities(M: Any, alpha: float, m: int = 50, selection: str
     """``log rho[s, t]`` (mutant ``t`` fixing in a population of ``s``), computed stably."""
     M, _ = _square(M, None)
     _check_alpha_m(alpha, m)
+    _check_size(M.shape[0], m)
     S = _partial_sums(M, int(m), selection)
     terms = np.concatenate([np.zeros(S.shape[:2] + (1,)), -alpha * S], axis=-1)
     mx = terms.max(axis=-1, keepdims=True)
@@ -227,6 +228,17 @@ def _check_alpha_m(alpha: Any, m: Any) -> None:
     if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)) \
             or not math.isfinite(m) or int(m) != m or m < 2:
         raise ParameterError(f"population size m must be an integer >= 2, got {m!r}")
+
+
+#: Largest ``N * N * (m - 1)`` (partial sums of fitness differences) α-Rank will allocate.
+MAX_PARTIAL_SUMS: int = 50_000_000
+
+
+def _check_size(N: int, m: Any) -> None:
+    cells = N * N * (int(m) - 1)
+    if cells > MAX_PARTIAL_SUMS:
+        raise ParameterError(f"population size m = {int(m)} with {N} strategies needs {cells:.3g} partial sums "
+                             f"(more than {MAX_PARTIAL_SUMS:.0e}); choose m <= {MAX_PARTIAL_SUMS // (N * N) + 1}")
 
 
 def _gth(C: np.ndarray) -> np.ndarray:
@@ -299,6 +311,7 @@ def alpharank(
     """
     M, labs = _square(matrix, labels)
     _check_alpha_m(alpha, m)
+    _check_size(M.shape[0], m)
     N = M.shape[0]
     logrho = fixation_log_probabilities(M, alpha, int(m), selection)
     eta = 1.0 / (N - 1)
@@ -350,6 +363,7 @@ def alpharank_limit(
     """Exact α → ∞ limit of single-population α-Rank (see module docstring)."""
     M, labs = _square(matrix, labels)
     _check_alpha_m(0.0, m)
+    _check_size(M.shape[0], m)
     N = M.shape[0]
     scale = max(1.0, float(np.ptp(M)))
     S = _partial_sums(M, int(m), selection)

@@ -21,21 +21,18 @@ from ..errors import OutputPathError, ParameterError
 from ..games import preset
 from ..io import check_output_path
 from . import _format as F
-from ..strategies import MemoryOne, named
+from ..strategies import MemoryOne
 
 
 def parse_strategy(text: str, game: Any) -> MemoryOne:
-    """A strategy from a name or a comma-separated 5-vector ``p0,pCC,pCD,pDC,pDD``."""
-    if "," in text:
-        parts = text.split(",")
-        if len(parts) != 5:
-            raise ParameterError(f"strategy vector {text!r} must have 5 comma-separated numbers p0,pCC,pCD,pDC,pDD")
-        try:
-            vals = [float(x) for x in parts]
-        except ValueError:
-            raise ParameterError(f"strategy vector {text!r} contains a non-number") from None
-        return MemoryOne.from_vector(vals, name=text)
-    return named(text, game)
+    """A strategy from a name or a 5-vector ``p0,pCC,pCD,pDC,pDD``, optionally labelled ``mine=...``:
+    the same syntax as ``eqtools payoff`` and ``eqtools tournament`` (:func:`eqtools.io.parse_strategy`).
+    An unlabelled vector is named by its text."""
+    from ..io import parse_strategy as _parse
+
+    s = _parse(text, game)
+    unlabelled_vector = "=" not in text and len(text.replace(",", " ").split()) == 5
+    return s.with_name(text.strip()) if unlabelled_vector else s
 
 
 def _criterion(args: argparse.Namespace) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 
 def _add_criterion(p: argparse.ArgumentParser) -> None:
@@ -71,6 +70,16 @@ def _criterion(args) -> dict:
     return {"n": args.horizon if args.horizon is not None else 100}
 
 
+def _physical_memory() -> int:
+    """Bytes of physical memory (0 if unknown)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
 #: Variables of a tournament dataset that --plot-var may name.
 _PLOT_VARS: tuple[str, ...] = ("payoff_row", "payoff_col", "coop_row", "coop_col", "payoff_row_se", "payoff_col_se",
                                "coop_row_se", "coop_col_se")
@@ -92,6 +101,12 @@ def _run_tournament(args) -> int:
     players = parse_strategies(args.strategies, game)
     if args.random < 0:
         raise ParameterError(f"--random must be a non-negative number of strategies, got {args.random}")
+    n_total = len(players) + args.random
+    need = 16 * 8 * n_total**2  # ~16 float64 arrays of N x N (results, standard errors, temporaries)
+    have = _physical_memory()
+    if have and need > have // 2:
+        raise ParameterError(f"a {n_total} x {n_total} tournament needs about {need / 2**30:.1f} GiB, more than half "
+                             f"of this machine's {have / 2**30:.1f} GiB; use fewer strategies")
     if args.random:
         players.extend(StrategyPool.uniform(args.random, seed=args.seed))
     if not players:

@@ -48,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--out", default=None, help="output directory (default runs/a2c_<preset>_<ablation>)")
     a.add_argument("--no-progress", action="store_true")
     a.add_argument("--no-plots", action="store_true")
+    a.add_argument("--json", action="store_true", help="print the final summary as JSON instead of a table")
     a.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
     a.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock budget (per step in mechanism mode): stop early, evaluate and write results (resumable)")
@@ -136,9 +137,27 @@ def _run_a2c(args: argparse.Namespace) -> int:
         plot_training(runs, out / "training.png", window=max(1, min(100, tr.iteration // 20)))
         plot_rounds({cfg.ablation: tr.rounds_dataset()}, out / "rounds.png")
         plot_eval({cfg.ablation: tr.eval_dataset()}, out / "eval.png")
-    print(json.dumps({"coop_ll": s["train"]["coop_ll"], "reward_tab": s["train"]["reward_tab"],
-                      "eval_reward": {o: v["reward"] for o, v in s["eval"].items()}, "wall_s": s["wall_s"]}))
+    short = {"coop_ll": s["train"]["coop_ll"], "reward_tab": s["train"]["reward_tab"],
+             "eval_reward": {o: v["reward"] for o, v in s["eval"].items()}, "wall_s": s["wall_s"]}
+    print(json.dumps(short) if args.json else _a2c_table(s))
     return 0
+
+
+def _a2c_table(s: dict[str, Any]) -> str:
+    """Readable end-of-run summary: one row per seed and learner."""
+    from . import _format as F
+
+    opps = list(s["eval"])
+    rows = []
+    for i, seed in enumerate(s["seeds"]):
+        for j in range(2):
+            rows.append([str(seed), str(j + 1), F.num(s["train"]["coop_ll"][i][j], 3), F.num(s["train"]["reward_tab"][i][j], 3)]
+                        + [F.num(s["eval"][o]["reward"][i][j], 3) for o in opps])
+    head = (f"{s['iterations']} of {s['iterations_planned']} iterations, {s['wall_s']} s"
+            + (" (stopped by the time budget)" if s.get("stopped_by_time_budget") else "")
+            + f"; training columns: mean of the last {s['train_tail_iterations']} iterations")
+    return head + "\n" + F.table(["seed", "learner", "coop vs learner", "reward vs tabular"]
+                                  + [f"eval reward vs {o}" for o in opps], rows)
 
 
 def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:

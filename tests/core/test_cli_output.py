@@ -82,3 +82,13 @@ def test_solve_out_writes_file_and_still_prints_table(tmp_path):
     text = _cli(["solve", "alpharank", "--strategies", "TFT", "ALLD", "--out", str(path)])
     assert not _is_json(text) and "mass" in text
     assert json.loads(path.read_text())["labels"] == ["TFT", "ALLD"]
+
+
+def test_solve_accepts_the_same_strategy_syntax_as_payoff():
+    # Labels and space-separated vectors worked in `payoff`/`tournament` but were refused by `solve`.
+    js = json.loads(_cli(["solve", "zd", "--strategy", "mine=1,1,0,1,0", "--json"]))
+    assert js["strategy"] == {"name": "mine", "p0": 1.0, "p": [1.0, 0.0, 1.0, 0.0]}
+    js = json.loads(_cli(["solve", "zd", "--strategy", "1 1 0 1 0", "--json"]))
+    assert js["strategy"]["p"] == [1.0, 0.0, 1.0, 0.0]
+    js = json.loads(_cli(["solve", "nash", "--pair", "TFT", "1,1,0,1,0", "--game", "axelrod", "--gamma", "0.7", "--json"]))
+    assert js["is_nash"] is True and js["y"]["name"] == "1,1,0,1,0"

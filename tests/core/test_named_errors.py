@@ -210,6 +210,17 @@ def test_alpharank_population_size(m):
             call()
 
 
+def test_alpharank_population_too_large_is_refused_up_front():
+    from solvers.response_graph import alpharank, alpharank_limit
+
+    M = [[1.0, 0.0], [2.0, 0.5]]
+    for call in (lambda: alpharank(M, 1.0, m=10**9), lambda: alpharank_limit(M, m=10**9)):
+        with pytest.raises(ParameterError, match="population size m = 1000000000"):
+            call()
+    assert alpharank(M, 0.001, m=1000).pi.sum() == pytest.approx(1.0)  # large but feasible m still runs
+    assert alpharank_limit(M, m=100_000).resolved
+
+
 def test_alpharank_matrix_not_numbers():
     from solvers.response_graph import alpharank
 

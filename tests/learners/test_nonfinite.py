@@ -95,7 +95,7 @@ def test_a2c_divergence_stops_keeps_checkpoint_and_writes_no_summary(tmp_path):
                                "--no-progress", "--no-plots"])
     assert rc == 2
     assert len(stderr.strip().splitlines()) == 1 and "diverged" in stderr and "Traceback" not in stderr
-    assert "eval_reward" not in stdout and "coop_ll" not in stdout
+    assert "eval reward" not in stdout and "eval_reward" not in stdout and "coop_ll" not in stdout
     assert (out / "checkpoint.pkl").read_bytes() == before
     assert not (out / "summary.json").exists()
 
