@@ -246,7 +246,7 @@ def _build_functions(cfg: TrainConfig):
         shapes = jax.eval_shape(jax.vmap(jax.vmap(opt.init)), params)
         return params, jax.tree_util.tree_map(lambda sd: jnp.asarray(np.zeros(sd.shape, sd.dtype)), shapes)
 
-    def loss_fn(params, key, tab_table, fixed):
+    def loss_fn(params, key, tab_table, fixed, iteration):
         k_tab, k_play = jax.random.split(key)
         if pool.tabular == "uniform":
             tab = sample_tabular(k_tab, pool, (2, n_t))
@@ -254,7 +254,7 @@ def _build_functions(cfg: TrainConfig):
             tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
         traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
                          fixed_params=fixed)
-        loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp)
+        loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp, hp.entropy_at(iteration))
         coop = (traj.action == 0).astype(jnp.float32)
         aux = dict(aux)
         aux["coop_ll"] = _segment_mean(coop, 0, n_ll)
@@ -265,7 +265,7 @@ def _build_functions(cfg: TrainConfig):
 
     def step_one(params, opt_state, seed_key, iteration, tab_table, fixed):
         key = jax.random.fold_in(seed_key, iteration)
-        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table, fixed)
+        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table, fixed, iteration)
         gnorm = jax.vmap(lambda g: jnp.sqrt(sum(jnp.sum(x * x) for x in jax.tree_util.tree_leaves(g))))(grads)
         updates, opt_state = jax.vmap(opt.update)(grads, opt_state, params)
         params = jax.tree_util.tree_map(lambda p, u: p + u, params, updates)
