@@ -264,7 +264,7 @@ class PPIAgent:
         d["params"] = jax.tree_util.tree_map(jnp.asarray, d["params"])
         return cls(**d)
 
-    def policy(self, seed: int = 0, name: str | None = None, z: Any = None):
+    def policy(self, seed: int = 0, name: str | None = None, z: Any = None, temperature: float = 1.0):
         """This agent as a :class:`solvers.simulate.Policy` (see :mod:`learners.ppi.policy`).
 
         ``z`` (10,): the co-player's opponent-ID vector — required for an opponent-ID agent
@@ -272,7 +272,7 @@ class PPIAgent:
         one's parameters), refused otherwise (:class:`ParameterError`)."""
         from .policy import PPIPolicy
 
-        return PPIPolicy(self, seed=seed, name=name or self.name, z=z)
+        return PPIPolicy(self, seed=seed, name=name or self.name, z=z, temperature=temperature)
 
 
 # ---------------------------------------------------------------------------- fitting
