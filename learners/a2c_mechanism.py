@@ -107,7 +107,7 @@ def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
 
     def final(t: Trainer) -> tuple[np.ndarray, ...]:
         e = t.eval_history[-1]
-        return tuple(np.asarray(x).mean(-1) for x in e)  # each (S, 2, O)
+        return tuple(np.asarray(x).mean(-1) for x in e[:4])  # each (S, 2, O)
 
     idx = {o: j for j, o in enumerate(EVAL_OPPONENT_NAMES)}
     c1 = trainers["step1"].cfg
