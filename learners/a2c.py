@@ -41,6 +41,13 @@ class A2CHyper:
     lr: float = 1e-3
     adam_eps: float = 1e-5
     max_grad_norm: float = 1.0
+    #: optional annealing: the entropy coefficient and lr move linearly from ``entropy_coef`` /
+    #: ``lr`` to ``entropy_final`` / ``lr_final`` over iterations
+    #: ``[anneal_start, anneal_start + anneal_iters)`` of the run (None: constant).
+    entropy_final: float | None = None
+    lr_final: float | None = None
+    anneal_start: int = 0
+    anneal_iters: int = 0
 
     def __post_init__(self) -> None:
         for name in ("reward_scale", "gamma", "gae_lambda", "value_coef", "entropy_coef", "lr", "adam_eps", "max_grad_norm"):
@@ -56,6 +63,10 @@ class A2CHyper:
             "lr": self.lr > 0,
             "adam_eps": self.adam_eps > 0,
             "max_grad_norm": self.max_grad_norm > 0,
+            "entropy_final": self.entropy_final is None or self.entropy_final >= 0,
+            "lr_final": self.lr_final is None or self.lr_final > 0,
+            "anneal_start": isinstance(self.anneal_start, int) and self.anneal_start >= 0,
+            "anneal_iters": isinstance(self.anneal_iters, int) and self.anneal_iters >= 0,
         }
         for name, ok in checks.items():
             if not ok:
@@ -63,6 +74,23 @@ class A2CHyper:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def _frac(self, iteration: Any) -> Any:
+        if self.anneal_iters <= 0:
+            return jnp.where(jnp.asarray(iteration) >= self.anneal_start, 1.0, 0.0)
+        return jnp.clip((jnp.asarray(iteration, jnp.float32) - self.anneal_start) / self.anneal_iters, 0.0, 1.0)
+
+    def entropy_at(self, iteration: Any) -> Any:
+        """The entropy coefficient at ``iteration`` (traceable)."""
+        if self.entropy_final is None:
+            return jnp.float32(self.entropy_coef)
+        return self.entropy_coef + self._frac(iteration) * (self.entropy_final - self.entropy_coef)
+
+    def lr_at(self, count: Any) -> Any:
+        """The learning rate after ``count`` optimiser steps (traceable; optax schedule)."""
+        if self.lr_final is None:
+            return jnp.float32(self.lr)
+        return self.lr + self._frac(count) * (self.lr_final - self.lr)
 
 
 #: Paper Table 2 (batch sizes are episodes per learner per iteration).
@@ -105,11 +133,13 @@ def a2c_loss(
     reward: jnp.ndarray,
     n_learner: int,
     hp: A2CHyper,
+    entropy_coef: Any = None,
 ) -> tuple[jnp.ndarray, dict[str, jnp.ndarray]]:
     """A2C loss of the two learners for rollout arrays of shape ``(T, 2, batch)``.
 
     Episodes ``[0, n_learner)`` are against the other learner, the rest against tabular
-    agents (centring is done per type).  Returns the summed loss of both learners (their
+    agents (centring is done per type).  ``entropy_coef`` (optional, e.g. a scheduled value
+    from :meth:`A2CHyper.entropy_at`) overrides ``hp.entropy_coef``.  Returns the summed loss of both learners (their
     parameters are disjoint, so its gradient is each learner's own gradient) and per-learner
     diagnostics of shape ``(2,)``.
     """
@@ -129,10 +159,12 @@ def a2c_loss(
     pg = -jnp.mean(logp * adv, axis=(0, 2))
     vl = 0.5 * jnp.mean((value - target) ** 2, axis=(0, 2))
     ent = jnp.mean(entropy, axis=(0, 2))
-    per_learner = pg + hp.value_coef * vl - hp.entropy_coef * ent
+    ec = hp.entropy_coef if entropy_coef is None else entropy_coef
+    per_learner = pg + hp.value_coef * vl - ec * ent
     return jnp.sum(per_learner), {"policy_loss": pg, "value_loss": vl, "entropy": ent}
 
 
 def make_optimizer(hp: A2CHyper) -> optax.GradientTransformation:
     """Global-norm clipping followed by Adam with the paper's eps."""
-    return optax.chain(optax.clip_by_global_norm(hp.max_grad_norm), optax.adam(hp.lr, eps=hp.adam_eps))
+    lr = hp.lr if hp.lr_final is None else hp.lr_at
+    return optax.chain(optax.clip_by_global_norm(hp.max_grad_norm), optax.adam(lr, eps=hp.adam_eps))

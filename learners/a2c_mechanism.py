@@ -50,9 +50,13 @@ def step_configs(base: TrainConfig, iterations: Sequence[int],
         raise ParameterError(f"the mechanism pipeline runs without ablation, got ablation {base.ablation!r}")
     if base.tabular != "uniform":
         raise ParameterError("the mechanism pipeline's step 1 uses U(0,1)^5 tabular co-players (tabular='uniform')")
-    its = [int(i) for i in iterations]
-    if len(its) != 3 or any(i < 1 for i in its):
-        raise ParameterError(f"iterations must be three positive integers (steps 1, 2, 3), got {iterations!r}")
+    try:
+        its = [int(i) for i in iterations]
+    except (TypeError, ValueError):
+        raise ParameterError(f"iterations must be three integers (steps 1, 2, 3), got {iterations!r}") from None
+    if len(its) != 3 or any(i < 0 for i in its) or not any(its):
+        raise ParameterError(f"iterations must be three non-negative integers (steps 1, 2, 3; 0 = skip that step, "
+                             f"at least one positive), got {iterations!r}")
     hyper_overrides = dict(hyper_overrides or {})
     bad = set(hyper_overrides) - {1, 2, 3}
     if bad:
@@ -63,7 +67,7 @@ def step_configs(base: TrainConfig, iterations: Sequence[int],
         raise ParameterError(f"batches must give one batch size per step, got {batches!r}")
     out = []
     for k in (1, 2, 3):
-        out.append(replace(base, batch=bs[k - 1], tabular_share=shares[k - 1], fixed_opponent=(k == 2), iterations=its[k - 1],
+        out.append(replace(base, batch=bs[k - 1], tabular_share=shares[k - 1], fixed_opponent=(k == 2), iterations=max(1, its[k - 1]),
                            seed=base.seed + SEED_OFFSETS[k - 1], hyper=table2(k, **dict(hyper_overrides.get(k, {})))))
     return tuple(out)  # type: ignore[return-value]
 
@@ -76,21 +80,42 @@ def run_mechanism(base: TrainConfig, out_dir: str | Path, iterations: Sequence[i
                   hyper_overrides: Mapping[int, Mapping[str, Any]] | None = None, progress: bool = True,
                   resume: bool = True, max_seconds: Sequence[float | None] | None = None,
                   batches: Sequence[int] | None = None) -> dict[str, Trainer]:
-    """Run steps 1–3 in ``out_dir/step1..3``; returns the three trainers (finished).
+    """Run steps 1–3 in ``out_dir/step1..3``; returns the trainers of the steps that ran.
 
+    A step with 0 iterations is skipped (e.g. ``(2500, 0, 0)`` runs step 1 alone,
+    ``(0, 1500, 0)`` runs step 2 against the Fixed-ICL already in ``out_dir/step1``); a step
+    that needs an earlier step's checkpoint that is not there raises :class:`ParameterError`.
     ``max_seconds`` (per step) ends a step early as if finished (recorded in its summary); the
     next step then starts from what that step reached."""
+    its = [int(i) for i in iterations] if iterations is not None else []
     c1, c2, c3 = step_configs(base, iterations, hyper_overrides, batches)
     out = Path(out_dir)
     budgets = list(max_seconds) if max_seconds is not None else [None, None, None]
     if len(budgets) != 3:
         raise ParameterError("max_seconds must give one budget per step")
-    t1 = Trainer(c1, out / "step1").run(progress=progress, resume=resume, max_seconds=budgets[0])
-    icl = _learner1(checkpoint_params(out / "step1")[1])
-    t2 = Trainer(c2, out / "step2", fixed_params=icl).run(progress=progress, resume=resume, max_seconds=budgets[1])
-    init3 = checkpoint_params(out / "step2")[1]
-    t3 = Trainer(c3, out / "step3", init_params=init3).run(progress=progress, resume=resume, max_seconds=budgets[2])
-    return {"step1": t1, "step2": t2, "step3": t3}
+    trainers: dict[str, Trainer] = {}
+
+    def need(step: str, by: str) -> None:
+        if not (out / step / "checkpoint.pkl").exists():
+            raise ParameterError(f"{by} needs {step}'s checkpoint in {out / step}, which does not exist: run {step} first "
+                                 f"(give it a positive number of iterations) or use the --out of a run that did")
+
+    if its[0] > 0:
+        trainers["step1"] = Trainer(c1, out / "step1").run(progress=progress, resume=resume, max_seconds=budgets[0])
+    if its[1] > 0:
+        need("step1", "step 2")
+        cfg1, p1, _ = checkpoint_params(out / "step1")
+        if cfg1.seeds != c2.seeds or cfg1.hidden != c2.hidden or cfg1.embed != c2.embed:
+            raise ParameterError(f"step 1 in {out / 'step1'} has {cfg1.seeds} seed(s), hidden {cfg1.hidden}, embed {cfg1.embed}; "
+                                 f"step 2 was asked for {c2.seeds}, {c2.hidden}, {c2.embed}")
+        trainers["step2"] = Trainer(c2, out / "step2", fixed_params=_learner1(p1)).run(progress=progress, resume=resume,
+                                                                                         max_seconds=budgets[1])
+    if its[2] > 0:
+        need("step2", "step 3")
+        init3 = checkpoint_params(out / "step2")[1]
+        trainers["step3"] = Trainer(c3, out / "step3", init_params=init3).run(progress=progress, resume=resume,
+                                                                              max_seconds=budgets[2])
+    return trainers
 
 
 def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
@@ -107,21 +132,30 @@ def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
 
     def final(t: Trainer) -> tuple[np.ndarray, ...]:
         e = t.eval_history[-1]
-        return tuple(np.asarray(x).mean(-1) for x in e)  # each (S, 2, O)
+        return tuple(np.asarray(x).mean(-1) for x in e[:4])  # each (S, 2, O)
 
     idx = {o: j for j, o in enumerate(EVAL_OPPONENT_NAMES)}
-    c1 = trainers["step1"].cfg
-    out: dict[str, Any] = {"seeds": list(range(c1.seed, c1.seed + c1.seeds))}  # step 1's seeds (steps 2, 3: + 1000, + 2000)
-    c, r, _, _ = final(trainers["step1"])
-    out["step1"] = {o: {"reward": np.round(r[:, 0, idx[o]], 4).tolist(), "coop": np.round(c[:, 0, idx[o]], 4).tolist()}
-                    for o in ("ALLC", "ALLD", "TFT", "random")}
-    out["step1"]["iterations"] = trainers["step1"].iteration
-    c, r, oc, orw = final(trainers["step2"])
     j = idx["learner"]
-    out["step2"] = {"reward_exploiter": np.round(r[:, :, j], 4).tolist(), "reward_fixed_icl": np.round(orw[:, :, j], 4).tolist(),
-                    "coop_exploiter": np.round(c[:, :, j], 4).tolist(), "coop_fixed_icl": np.round(oc[:, :, j], 4).tolist(),
-                    "iterations": trainers["step2"].iteration}
-    c, r, _, _ = final(trainers["step3"])
-    out["step3"] = {"coop": np.round(c[:, :, j], 4).tolist(), "reward": np.round(r[:, :, j], 4).tolist(),
-                    "iterations": trainers["step3"].iteration}
+    first = next(iter(trainers.values())).cfg
+    k0 = STEPS.index(next(iter(trainers)))
+    base_seed = first.seed - SEED_OFFSETS[k0]
+    out: dict[str, Any] = {"seeds": list(range(base_seed, base_seed + first.seeds))}  # step 1's seeds (steps 2, 3: + 1000, + 2000)
+    if "step1" in trainers:
+        c, r, _, _ = final(trainers["step1"])
+        brv = np.asarray(trainers["step1"].eval_history[-1][4]) if len(trainers["step1"].eval_history[-1]) > 4 else None
+        out["step1"] = {o: {"reward": np.round(r[:, 0, idx[o]], 4).tolist(), "coop": np.round(c[:, 0, idx[o]], 4).tolist()}
+                        for o in ("ALLC", "ALLD", "TFT", "random")}
+        if brv is not None:
+            for o in ("ALLC", "ALLD", "TFT", "random"):
+                out["step1"][o]["regret"] = np.round(brv[:, 0, idx[o]] - r[:, 0, idx[o]], 4).tolist()
+        out["step1"]["iterations"] = trainers["step1"].iteration
+    if "step2" in trainers:
+        c, r, oc, orw = final(trainers["step2"])
+        out["step2"] = {"reward_exploiter": np.round(r[:, :, j], 4).tolist(), "reward_fixed_icl": np.round(orw[:, :, j], 4).tolist(),
+                        "coop_exploiter": np.round(c[:, :, j], 4).tolist(), "coop_fixed_icl": np.round(oc[:, :, j], 4).tolist(),
+                        "iterations": trainers["step2"].iteration}
+    if "step3" in trainers:
+        c, r, _, _ = final(trainers["step3"])
+        out["step3"] = {"coop": np.round(c[:, :, j], 4).tolist(), "reward": np.round(r[:, :, j], 4).tolist(),
+                        "iterations": trainers["step3"].iteration}
     return out

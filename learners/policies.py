@@ -42,7 +42,8 @@ class GRUPolicy:
 
     ``params`` are the flax parameters of one agent; ``z`` the opponent-ID vector when the
     agent was trained with that ablation (a zeros vector stands for "a learning co-player").
-    ``greedy=True`` plays the most likely action deterministically (useful for trajectory checks).
+    ``greedy=True`` plays the most likely action deterministically (useful for trajectory checks);
+    ``temperature`` divides the logits (1 = the policy as trained, < 1 sharper, -> 0 greedy).
     """
 
     module: GRUAgent
@@ -51,9 +52,12 @@ class GRUPolicy:
     name: str = "gru"
     z: Any = None
     greedy: bool = False
+    temperature: float = 1.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "game", preset(self.game))
+        if not (np.isfinite(self.temperature) and self.temperature > 0):
+            raise ParameterError(f"temperature must be a positive number, got {self.temperature!r}")
         if self.module.use_opponent_id and self.z is None:
             raise ParameterError(f"agent {self.name!r} was trained with opponent IDs: pass z")
 
@@ -66,7 +70,7 @@ class GRUPolicy:
         if self.module.use_opponent_id:
             z = jnp.broadcast_to(jnp.asarray(self.z), obs.shape + (jnp.asarray(self.z).shape[-1],))
         h, logits, _ = self.module.apply(self.params, carry, obs, prev_a.astype(jnp.int32), prev_r.astype(carry.dtype), z)
-        p = jax.nn.softmax(logits, axis=-1)[..., 0]
+        p = jax.nn.softmax(logits / self.temperature, axis=-1)[..., 0]
         if self.greedy:
             p = (p >= 0.5).astype(p.dtype)
         return p.astype(carry.dtype), h
@@ -92,6 +96,7 @@ class NumpyGRU:
     z: np.ndarray | None = None
     reward_input_scale: float = 1.0
     greedy: bool = False
+    temperature: float = 1.0
     _zemb: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
@@ -99,7 +104,7 @@ class NumpyGRU:
         w = jax.tree_util.tree_map(lambda a: np.asarray(a, dtype=np.float64), policy.params)["params"]
         z = None if policy.z is None else np.asarray(policy.z, dtype=np.float64)
         return cls(w, policy.module.hidden, np.asarray(policy.game.payoffs), policy.module.use_opponent_id, z,
-                   float(policy.module.reward_input_scale), policy.greedy)
+                   float(policy.module.reward_input_scale), policy.greedy, float(policy.temperature))
 
     def initial_state(self) -> np.ndarray:
         return np.zeros(self.hidden)
@@ -125,7 +130,7 @@ class NumpyGRU:
         n = np.tanh(x @ g["in"]["kernel"] + g["in"]["bias"] + r * (h @ g["hn"]["kernel"] + g["hn"]["bias"]))
         h_new = (1.0 - zt) * n + zt * h
         y = h_new * _sigmoid(h_new)  # swish
-        logits = y @ w["policy"]["kernel"] + w["policy"]["bias"]
+        logits = (y @ w["policy"]["kernel"] + w["policy"]["bias"]) / self.temperature
         m = logits.max()
         e = np.exp(logits - m)
         p = float(e[0] / e.sum())

@@ -42,6 +42,7 @@ from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
 from .env import DEFAULT_HORIZON, payoff_table
 from .networks import GRUAgent, init_agent_params_np
 from .pool import EVAL_OPPONENTS, PoolSpec, named_params, play_pool, sample_tabular
+from .regret import br_values_jnp
 
 __all__ = [
     "ABLATIONS",
@@ -74,6 +75,7 @@ TRAIN_METRICS: tuple[str, ...] = (
     "value_loss",
     "policy_loss",
     "grad_norm",
+    "regret_tab",  # exact n-round best-response value of each tabular co-player minus the learner's reward (paired)
 )
 
 #: Co-players in evaluation, in order.
@@ -246,7 +248,7 @@ def _build_functions(cfg: TrainConfig):
         shapes = jax.eval_shape(jax.vmap(jax.vmap(opt.init)), params)
         return params, jax.tree_util.tree_map(lambda sd: jnp.asarray(np.zeros(sd.shape, sd.dtype)), shapes)
 
-    def loss_fn(params, key, tab_table, fixed):
+    def loss_fn(params, key, tab_table, fixed, iteration):
         k_tab, k_play = jax.random.split(key)
         if pool.tabular == "uniform":
             tab = sample_tabular(k_tab, pool, (2, n_t))
@@ -254,18 +256,22 @@ def _build_functions(cfg: TrainConfig):
             tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
         traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
                          fixed_params=fixed)
-        loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp)
+        loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp, hp.entropy_at(iteration))
         coop = (traj.action == 0).astype(jnp.float32)
         aux = dict(aux)
         aux["coop_ll"] = _segment_mean(coop, 0, n_ll)
         aux["reward_ll"] = _segment_mean(traj.reward, 0, n_ll)
         aux["coop_tab"] = _segment_mean(coop, n_ll, n_ll + n_t)
         aux["reward_tab"] = _segment_mean(traj.reward, n_ll, n_ll + n_t)
+        if n_t > 0:
+            aux["regret_tab"] = jnp.mean(br_values_jnp(tab, table, cfg.horizon), axis=1) - aux["reward_tab"]
+        else:
+            aux["regret_tab"] = jnp.full((2,), jnp.nan)
         return loss, aux
 
     def step_one(params, opt_state, seed_key, iteration, tab_table, fixed):
         key = jax.random.fold_in(seed_key, iteration)
-        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table, fixed)
+        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table, fixed, iteration)
         gnorm = jax.vmap(lambda g: jnp.sqrt(sum(jnp.sum(x * x) for x in jax.tree_util.tree_leaves(g))))(grads)
         updates, opt_state = jax.vmap(opt.update)(grads, opt_state, params)
         params = jax.tree_util.tree_map(lambda p, u: p + u, params, updates)
@@ -291,7 +297,10 @@ def _build_functions(cfg: TrainConfig):
         r = jnp.stack([jnp.mean(traj.reward[:, :, a:b], axis=2).T for a, b in segs], axis=1)
         oc = jnp.stack([jnp.mean((traj.co_action == 0)[:, :, a:b].astype(jnp.float32), axis=2).T for a, b in segs], axis=1)
         orw = jnp.stack([jnp.mean(co_reward[:, :, a:b], axis=2).T for a, b in segs], axis=1)
-        return c, r, oc, orw
+        # exact best-response value per episode (NaN against the learner): regret = br - mean reward
+        br_ep = br_values_jnp(tab, table, cfg.horizon)  # (2, O_tab * E)
+        br = jnp.concatenate([jnp.full((2, 1), jnp.nan), br_ep.reshape(2, len(EVAL_OPPONENT_NAMES) - 1, E).mean(-1)], axis=1)
+        return c, r, oc, orw, br
 
     return agent, init_all, step_one, eval_one
 
@@ -446,7 +455,7 @@ class Trainer:
         self.iteration = int(state["iteration"])
         self.params = self._put(jax.tree_util.tree_map(jnp.asarray, state["params"]))
         self.opt_state = self._put(jax.tree_util.tree_map(jnp.asarray, state["opt_state"]))
-        self.history = list(state["history"])
+        self.history = [_pad_metrics(h) for h in state["history"]]
         self.eval_iters = list(state["eval_iters"])
         self.eval_history = list(state["eval_history"])
         self.wall_s = float(state.get("wall_s", 0.0))
@@ -548,7 +557,7 @@ class Trainer:
             warnings.simplefilter("ignore", RuntimeWarning)
             m = np.nanmean(h, axis=(0, 1, 2))
         d = dict(zip(TRAIN_METRICS, m))
-        return {k: f"{d[k]:.3f}" for k in ("coop_ll", "reward_tab", "entropy") if np.isfinite(d[k])}
+        return {k: f"{d[k]:.3f}" for k in ("coop_ll", "reward_tab", "regret_tab", "entropy") if np.isfinite(d[k])}
 
     # -------------------------------------------------------------- results
     def metrics_dataset(self):
@@ -569,12 +578,17 @@ class Trainer:
         r = np.stack([e[1] for e in self.eval_history]).mean(-1)
         oc = np.stack([e[2] for e in self.eval_history]).mean(-1)
         orw = np.stack([_co_reward(e) for e in self.eval_history]).mean(-1)
+        br = np.stack([_br_value(e) for e in self.eval_history])  # (I, S, 2, O)
         coords = {"seed": np.arange(self.cfg.seed, self.cfg.seed + self.cfg.seeds), "learner": [1, 2],
                   "iteration": np.asarray(self.eval_iters), "opponent": list(EVAL_OPPONENT_NAMES)}
         dims = ("seed", "learner", "iteration", "opponent")
         return xr.Dataset({"coop": (dims, np.moveaxis(c, 0, 2)), "reward": (dims, np.moveaxis(r, 0, 2)),
                            "coplayer_coop": (dims, np.moveaxis(oc, 0, 2)),
-                           "coplayer_reward": (dims, np.moveaxis(orw, 0, 2))}, coords=coords)
+                           "coplayer_reward": (dims, np.moveaxis(orw, 0, 2)),
+                           "br_value": (dims, np.moveaxis(br, 0, 2)),
+                           "regret": (dims, np.moveaxis(br - r, 0, 2))}, coords=coords,
+                          attrs={"regret": "exact n-round best-response value of the co-player minus the learner's mean "
+                                           "reward per round (paired per episode; NaN against learners)"})
 
     def rounds_dataset(self, index: int = -1):
         """Per-round curves of one evaluation (default: the last), dims (seed, learner, opponent, round)."""
@@ -599,6 +613,7 @@ class Trainer:
             tail = np.nanmean(h[-last:], axis=0)  # (S, 2, M)
         c, r = self.eval_history[-1][:2]
         orw = _co_reward(self.eval_history[-1])
+        brv = _br_value(self.eval_history[-1])
         out: dict[str, Any] = {"iterations": self.iteration, "iterations_planned": self.cfg.iterations,
                                "stopped_by_time_budget": bool(getattr(self, "timed_out", False)),
                                "wall_s": round(self.wall_s, 1),
@@ -608,7 +623,8 @@ class Trainer:
             out["train"][m] = np.round(tail[..., i], 4).tolist()
         for j, o in enumerate(EVAL_OPPONENT_NAMES):
             out["eval"][o] = {"coop": np.round(c[:, :, j].mean(-1), 4).tolist(), "reward": np.round(r[:, :, j].mean(-1), 4).tolist(),
-                              "coplayer_reward": np.round(orw[:, :, j].mean(-1), 4).tolist()}
+                              "coplayer_reward": np.round(orw[:, :, j].mean(-1), 4).tolist(),
+                              "regret": np.round(brv[:, :, j] - r[:, :, j].mean(-1), 4).tolist()}
         return out
 
     def write_results(self) -> None:
@@ -619,6 +635,21 @@ class Trainer:
         write_netcdf(self.eval_dataset(), self.out_dir / "eval.nc")
         write_netcdf(self.rounds_dataset(), self.out_dir / "rounds.nc")
         (self.out_dir / "summary.json").write_text(json.dumps(_json_clean(self.summary()), indent=1))
+
+
+def _br_value(e: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Mean exact best-response value per co-player of an evaluation, ``(S, 2, O)`` (NaN for
+    checkpoints written before it was recorded)."""
+    return np.asarray(e[4]) if len(e) > 4 else np.full(np.asarray(e[0]).shape[:-1], np.nan)
+
+
+def _pad_metrics(h: np.ndarray) -> np.ndarray:
+    """Pad a per-iteration metrics row written before newer metrics existed with NaN."""
+    h = np.asarray(h)
+    if h.shape[-1] >= len(TRAIN_METRICS):
+        return h
+    pad = np.full(h.shape[:-1] + (len(TRAIN_METRICS) - h.shape[-1],), np.nan, dtype=h.dtype)
+    return np.concatenate([h, pad], axis=-1)
 
 
 def _co_reward(e: tuple[np.ndarray, ...]) -> np.ndarray:

@@ -149,7 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="iterations for every condition (N) or per condition (none=1500,opponent-id=600,...)")
     ap.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per condition")
     ap.add_argument("--runs", default=None, help="run directory (default runs/a2c_<preset>)")
-    ap.add_argument("--results", default=None, help="small artifacts (default studies/results/a2c/<preset>)")
+    ap.add_argument("--results", default=None,
+                    help="small artifacts (default RUNS/results, git-ignored); commit deliberately with "
+                         "--results studies/results/a2c/<name>")
     ap.add_argument("--conditions", default=",".join(CONDITIONS), help="comma-separated, run in this order")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
@@ -166,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.preset,
         seeds=args.seeds,
         runs_dir=args.runs or f"runs/a2c_{args.preset}",
-        results_dir=args.results or f"studies/results/a2c/{args.preset}",
+        results_dir=args.results,
         conditions=[c.strip() for c in args.conditions.split(",") if c.strip()],
         progress=not args.no_progress,
         max_minutes=args.max_minutes,
@@ -178,4 +180,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from studies import cli_entry
+
+    raise SystemExit(cli_entry(main))

@@ -40,6 +40,29 @@ def plot_mechanism(trainers: dict[str, Any], path: str | Path, title: str = "") 
     import numpy as np
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    for k, st in enumerate(("step1", "step2", "step3")):
+        if st not in trainers:
+            axes[k].text(0.5, 0.5, f"{st} not run in this call", ha="center", va="center", transform=axes[k].transAxes)
+    _plot_steps(trainers, axes, np)
+    for a in axes:
+        a.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_steps(trainers: dict[str, Any], axes: Any, np: Any) -> None:
+    if "step1" in trainers:
+        _plot_step1(trainers, axes, np)
+    if "step2" in trainers:
+        _plot_step2(trainers, axes, np)
+    if "step3" in trainers:
+        _plot_step3(trainers, axes, np)
+
+
+def _plot_step1(trainers: dict[str, Any], axes: Any, np: Any) -> None:
     r1 = trainers["step1"].rounds_dataset()
     ax = axes[0]
     for k, opp in enumerate(("ALLC", "ALLD", "TFT", "random")):
@@ -51,6 +74,9 @@ def plot_mechanism(trainers: dict[str, Any], path: str | Path, title: str = "") 
     ax.set_xlabel("round")
     ax.set_ylim(-1.05, 2.05)
     ax.legend(fontsize=8)
+
+
+def _plot_step2(trainers: dict[str, Any], axes: Any, np: Any) -> None:
     e2 = trainers["step2"].eval_dataset().sel(opponent="learner")
     ax = axes[1]
     it = e2["iteration"].values
@@ -63,6 +89,9 @@ def plot_mechanism(trainers: dict[str, Any], path: str | Path, title: str = "") 
     ax.set_title("step 2: reward per round, exploiter vs Fixed-ICL", fontsize=10)
     ax.set_xlabel("training iteration")
     ax.legend(fontsize=8)
+
+
+def _plot_step3(trainers: dict[str, Any], axes: Any, np: Any) -> None:
     e3 = trainers["step3"].eval_dataset().sel(opponent="learner")
     ax = axes[2]
     it = e3["iteration"].values
@@ -76,21 +105,15 @@ def plot_mechanism(trainers: dict[str, Any], path: str | Path, title: str = "") 
     ax.set_title("step 3: two extortioners against each other", fontsize=10)
     ax.set_xlabel("training iteration")
     ax.legend(fontsize=8)
-    for a in axes:
-        a.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def results_table(summary: dict[str, Any]) -> str:
     """Markdown: per seed, the three steps' final evaluation numbers beside the paper's."""
     import numpy as np
 
-    s1, s2, s3 = summary["step1"], summary["step2"], summary["step3"]
-    seeds = summary.get("seeds", list(range(len(s1["ALLC"]["reward"]))))
+    empty: dict[str, Any] = {"ALLC": {"reward": []}, "reward_exploiter": [], "coop": []}
+    s1, s2, s3 = (summary.get(k, empty) for k in ("step1", "step2", "step3"))
+    seeds = summary.get("seeds", [])
     lines = [
         "| step | seed | measured | paper (A2C, Fig. 4) |",
         "|---|---|---|---|",
@@ -98,6 +121,7 @@ def results_table(summary: dict[str, Any]) -> str:
     for i in range(len(s1["ALLC"]["reward"])):
         lines.append(f"| 1 (Fixed-ICL), it {s1['iterations']} | {seeds[i]} | reward vs ALLC / ALLD / TFT / random: "
                      + " / ".join(f"{s1[o]['reward'][i]:.2f}" for o in ("ALLC", "ALLD", "TFT", "random"))
+                     + (f"; regret vs random {s1['random']['regret'][i]:.3f}" if "regret" in s1["random"] else "")
                      + f" | {PAPER_NUMBERS['step1']} |")
     for i in range(len(s2["reward_exploiter"])):
         ex, icl = np.asarray(s2["reward_exploiter"][i]), np.asarray(s2["reward_fixed_icl"][i])
@@ -168,7 +192,12 @@ def parse_hyper(text: str | None) -> dict[int, dict[str, Any]]:
                 k = k.strip()
                 if k not in kinds:
                     raise ParameterError(f"unknown A2C hyper-parameter {k!r} in --hyper (choose from {sorted(kinds)})")
-                d[k] = v.strip().lower() in ("1", "true", "yes") if kinds[k] in (bool, "bool") else float(v)
+                if kinds[k] in (bool, "bool"):
+                    d[k] = v.strip().lower() in ("1", "true", "yes")
+                elif kinds[k] in (int, "int"):
+                    d[k] = int(v)
+                else:
+                    d[k] = float(v)
     except ParameterError:
         raise
     except ValueError:
@@ -181,10 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--seeds", type=int, default=None)
     ap.add_argument("--seed", type=int, default=None, help="first seed (default 0)")
-    ap.add_argument("--iterations", default=None, help="iterations of steps 1,2,3, e.g. 1500,1500,1500")
+    ap.add_argument("--iterations", default=None,
+                    help="iterations of steps 1,2,3, e.g. 1500,1500,1500; 0 skips a step (2500,0,0 = step 1 alone, "
+                         "0,1500,1500 = steps 2 and 3 on the step 1 already in --runs)")
     ap.add_argument("--max-minutes", type=float, default=None, help="wall-clock budget per step")
     ap.add_argument("--runs", default=None, help="run directory (default runs/a2c_mechanism_<preset>)")
-    ap.add_argument("--results", default=None, help="small artifacts (default studies/results/a2c_mechanism/<preset>)")
+    ap.add_argument("--results", default=None,
+                    help="small artifacts (default RUNS/results, git-ignored); committing a result is deliberate: "
+                         "--results studies/results/a2c_mechanism/<name>")
     ap.add_argument("--hyper", default=None,
                     help="per-step changes to the Table 2 settings, e.g. '1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003'")
     ap.add_argument("--no-progress", action="store_true")
@@ -197,11 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise ParameterError(f"--iterations must be three integers like 1500,1500,1500, got {args.iterations!r}") from None
     out = run_study(args.preset, seeds=args.seeds, seed=args.seed, iterations=its, hyper_overrides=parse_hyper(args.hyper),
                     runs_dir=args.runs or f"runs/a2c_mechanism_{args.preset}",
-                    results_dir=args.results or f"studies/results/a2c_mechanism/{args.preset}",
+                    results_dir=args.results,
                     progress=not args.no_progress, max_minutes=args.max_minutes)
     print(results_table(out))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from studies import cli_entry
+
+    raise SystemExit(cli_entry(main))

@@ -98,4 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from studies import cli_entry
+
+    raise SystemExit(cli_entry(main))

@@ -115,7 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--runs", default=None, help="run directory (default runs/ppi_<preset>)")
-    ap.add_argument("--results", default=None, help="small artifacts (default studies/results/ppi/<preset>)")
+    ap.add_argument("--results", default=None,
+                    help="small artifacts (default RUNS/results, git-ignored); commit deliberately with "
+                         "--results studies/results/ppi/<name>")
     ap.add_argument("--conditions", default=",".join(DEFAULT_CONDITIONS),
                     help=f"comma-separated, from {','.join(CONDITIONS)} (default {','.join(DEFAULT_CONDITIONS)})")
     ap.add_argument("--phases", type=int, default=None, help="phases per run (overrides the preset)")
@@ -135,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             raise ParameterError(f"--mechanism-phases must be three integers like 8,6,6, got {args.mechanism_phases!r}") from exc
     out = run_study(args.preset, runs_dir=args.runs or f"runs/ppi_{args.preset}",
-                    results_dir=args.results or f"studies/results/ppi/{args.preset}",
+                    results_dir=args.results,
                     conditions=[c.strip() for c in args.conditions.split(",") if c.strip()],
                     progress=not args.no_progress, mechanism_phases=mp, **over)
     print(json.dumps({c: {k: v for k, v in s.items() if k != "config"} for c, s in out["conditions"].items()}, indent=1)[:6000])
@@ -143,4 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from studies import cli_entry
+
+    raise SystemExit(cli_entry(main))

@@ -6,7 +6,7 @@ sample-based memory-one ``ac-ac`` (the naive actor-critic baseline of AA) and ``
 policies projected to memory-one vectors), each in two games at gamma = 0.96: ``lola`` = (-1, -3, 0, -2) with LOLA's classic
 exact settings (unnormalised values, lr 1, eta 1, N(0, 1) logits) and ``paper`` = (1, -1, 2, 0).
 
-Outputs (``--out``, default ``studies/results/shaping/<preset>``): ``summary.json`` (outcome
+Outputs (``--out``, default ``runs/shaping/<preset>``, git-ignored; commit deliberately with ``--out studies/results/shaping/<preset>``): ``summary.json`` (outcome
 shares, final rewards and cooperation, median final policies, ZD fits and Nash checks),
 ``curves.nc`` (mean and quartiles of cooperation and reward over training, <= 200 points per
 curve) and PNG plots.  Full per-run arrays go to ``runs/shaping/<preset>`` (git-ignored).
@@ -210,7 +210,7 @@ def run_study(
         raise ParameterError(f"preset must be one of {sorted(PRESETS)}, got {preset_name!r}")
     for g in games:
         preset(g)
-    out_dir = Path(out) if out is not None else Path("studies/results/shaping") / preset_name
+    out_dir = Path(out) if out is not None else Path("runs/shaping") / preset_name
     raw_dir = Path(runs_dir) if runs_dir is not None else Path("runs/shaping") / preset_name
     out_dir.mkdir(parents=True, exist_ok=True)
     raw_dir.mkdir(parents=True, exist_ok=True)
@@ -306,4 +306,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from studies import cli_entry
+
+    raise SystemExit(cli_entry(main))

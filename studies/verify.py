@@ -41,7 +41,8 @@ from solvers.payoffs import finite_horizon
 from solvers.simulate import MemoryOnePolicy, Policy, simulate
 from solvers.zd import fit_zd
 
-__all__ = ["AgentVerification", "PairVerification", "Verification", "verify_agents", "write_report", "summary_dict"]
+__all__ = ["AgentVerification", "PairVerification", "Verification", "verify_agents", "write_report", "summary_dict",
+           "regret_section"]
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,40 @@ def write_report(v: Verification, out_dir: str | Path, title: str = "Verificatio
     png = out / "verify.png"
     plot(v, png)
     return {"netcdf": nc, "markdown": md, "plot": png}
+
+
+# ------------------------------------------------------------ in-context regret
+
+def regret_section(agents: Sequence[Policy], out_dir: str | Path, game: Game | str = "paper", *, n: int = 100,
+                   draws: int = 200, matches: int = 32, seed: int = 0, panel_seed: int = 2026,
+                   heldout: Sequence[Any] | None = None, temperatures: Sequence[float] = (1.0, 0.0)) -> dict[str, Any]:
+    """In-context regret of each agent (at each temperature; 1 = as trained, 0 = greedy) against
+    the regret panel of :mod:`learners.regret` — ``draws`` fresh U(0,1)^5 co-players, the named
+    library and ``heldout`` (default: Axelrod reciprocators) — with the exact best response,
+    ALLD and TFT beside it.  Writes ``regret.md``, ``regret.json``, ``regret.png`` and
+    ``regret_rounds.png`` (round by round vs the best response, for TFT, GRIM and the two draws
+    with the largest regret) into ``out_dir``; returns the per-group numbers."""
+    from learners.regret import HELDOUT_AXELROD, default_panel, evaluate_regret, markdown, plot_regret, plot_rounds
+    from studies.regret import sharpened, target_check
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    panel = default_panel(game, random=draws, seed=panel_seed, heldout=HELDOUT_AXELROD if heldout is None else heldout)
+    reps = [evaluate_regret(sharpened(a, t), panel, game, n=n, matches=matches, seed=seed) for a in agents for t in temperatures]
+    (out / "regret.md").write_text("# In-context regret\n\n" + markdown(reps))
+    res = {r.agent: {"groups": r.groups, "targets": target_check(r)} for r in reps}
+    (out / "regret.json").write_text(json.dumps({"n": n, "draws": draws, "matches": matches, "seed": seed, "panel_seed": panel_seed,
+                                                 "agents": res, "coplayers": [r.to_dict()["coplayers"] for r in reps]},
+                                                indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    plot_regret(reps, out / "regret.png")
+    labels = [("library", nm) for nm in ("TFT", "GRIM") if "library" in panel.groups and nm in panel.groups["library"][0]]
+    if "random" in panel.groups:
+        r0 = reps[0]
+        idx = np.flatnonzero(r0.group == "random")
+        labels += [("random", str(r0.label[i])) for i in idx[np.argsort(-r0.regret[idx])[:2]]]
+    if labels:
+        plot_rounds(reps, labels, out / "regret_rounds.png", title="agent vs exact best response, round by round")
+    return res
 
 
 # ------------------------------------------------------------ checkpoints

@@ -58,7 +58,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="pool: the mixed pool / ablation; mechanism: the paper's Figure-4 chain (step 1 tabular only -> "
                         "Fixed-ICL, step 2 fresh learners vs the Fixed-ICL, step 3 the two step-2 learners vs each other; "
                         "Table 2 settings per step)")
-    a.add_argument("--mechanism-iterations", default=None, help="iterations of steps 1,2,3 (mode mechanism), e.g. 1500,1500,1500")
+    a.add_argument("--mechanism-iterations", default=None,
+                   help="iterations of steps 1,2,3 (mode mechanism), e.g. 1500,1500,1500; 0 skips a step "
+                        "(2500,0,0 = step 1 alone; 0,1500,1500 = steps 2-3 on the step 1 already in --out)")
+    a.add_argument("--hyper", default=None,
+                   help="mode mechanism: per-step A2C settings on top of Table 2, e.g. "
+                        "'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003' (--lr/--entropy/--reward-scale/--gae-lambda "
+                        "apply to every step)")
     a.set_defaults(func=_run_a2c)
     t.set_defaults(func=lambda args: (t.print_help(), 2)[1])
 
@@ -166,8 +172,15 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
     from eqtools.errors import ParameterError
     from learners.a2c_mechanism import mechanism_summary, run_mechanism
 
+    from studies.a2c_mechanism import parse_hyper
+
     if args.table2_step is not None:
         raise ParameterError("--table2-step does not apply to --mode mechanism (each step uses its own Table 2 settings)")
+    # --lr/--entropy/--reward-scale/--gae-lambda apply to every step (on top of its Table 2 settings); --hyper per step
+    common = {f: getattr(args, a) for a, f in (("lr", "lr"), ("entropy", "entropy_coef"), ("reward_scale", "reward_scale"),
+                                              ("gae_lambda", "gae_lambda")) if getattr(args, a) is not None}
+    per_step = parse_hyper(args.hyper)
+    hyper = {k: {**common, **per_step.get(k, {})} for k in (1, 2, 3) if common or k in per_step}
     its = (cfg.iterations,) * 3
     if args.mechanism_iterations:
         try:
@@ -184,7 +197,10 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
     budget = None if args.max_minutes is None else [60.0 * args.max_minutes] * 3
     print(f"eqtools train a2c --mode mechanism: preset {args.preset}, {cfg.seeds} seed(s), batch {cfg.batch}, "
           f"hidden {cfg.hidden}, iterations {its} -> {out}")
-    trainers = run_mechanism(cfg, out, its, progress=not args.no_progress, resume=not args.fresh, max_seconds=budget)
+    for k, h in hyper.items():
+        print(f"  step {k}: Table 2 step {k} with " + ", ".join(f"{n}={v:g}" for n, v in h.items()))
+    trainers = run_mechanism(cfg, out, its, hyper_overrides=hyper, progress=not args.no_progress, resume=not args.fresh,
+                             max_seconds=budget)
     summary = mechanism_summary(trainers)
     if not args.no_plots:
         from studies.a2c_mechanism import plot_mechanism

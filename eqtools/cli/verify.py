@@ -20,6 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--zd-tol", type=float, default=0.02, help="largest ZD-fit residual still called ZD")
     v.add_argument("--out", default=None, help="report directory (default RUN_DIR/verify)")
     v.add_argument("--json", action="store_true", help="print a JSON summary instead of the readable table")
+    v.add_argument("--regret-draws", type=int, default=200,
+                   help="in-context regret: fresh U(0,1)^5 co-players (plus the named library and --heldout); 0 skips it")
+    v.add_argument("--regret-matches", type=int, default=32, help="matches per regret co-player (default 32)")
+    v.add_argument("--heldout", nargs="*", default=None, metavar="PLAYER",
+                   help="held-out regret co-players: Axelrod memory-one class names or 'p0,pCC,pCD,pDC,pDD' "
+                        "(default: FirmButFair ZDGTFT2 SoftJoss StochasticWSLS)")
+    v.add_argument("--temperatures", default="1,0",
+                   help="policy temperatures for the regret section (1 = as trained, 0 = greedy; default 1,0)")
     v.set_defaults(func=_run)
 
 
@@ -27,7 +35,7 @@ def _run(args) -> int:
     import json
 
     from eqtools.errors import ParameterError
-    from eqtools.io import check_output_dir
+    from eqtools.io import check_output_dir, to_jsonable
     from eqtools.validation import nonneg_finite, positive_int
     from studies.verify import load_a2c_pair, load_ppi_agents, summary_dict, verify_agents, write_report
 
@@ -52,9 +60,11 @@ def _run(args) -> int:
     files = write_report(v, out, title=f"Verification of {meta['learner']} learners, seed {meta['seed']} "
                                        f"(ablation {meta['ablation']}, iteration {meta['iteration']})")
     summary = summary_dict(v)
+    if args.regret_draws:
+        summary["regret"] = _regret(args, agents, meta, out)
     summary["report"] = {k: str(f) for k, f in files.items()}
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps(to_jsonable(summary), indent=2))
     else:
         print(_text(summary))
     return 0
@@ -83,5 +93,34 @@ def _text(s: dict) -> str:
                      f"projections {F.num(p['analytic_x'])} / {F.num(p['analytic_y'])}; "
                      f"projected pair is {'a' if p['is_nash'] else 'not a'} memory-one Nash equilibrium "
                      f"(gains {F.num(p['gain_x'])} / {F.num(p['gain_y'])})")
+    reg = s.get("regret")
+    if reg:
+        lines.append("in-context regret (exact best response minus the agent's reward per round; mean over co-players):")
+        rows = []
+        for name, r in reg.items():
+            for g, d in r["groups"].items():
+                rows.append([name, g, f"{F.num(d['regret'])} ± {F.num(d['regret_se'])}", F.num(d["alld_regret"])])
+        lines.append(F.table(["agent (temperature)", "co-player group", "regret", "ALLD's regret"], rows))
     lines.append("report: " + ", ".join(s["report"].values()))
     return "\n".join(lines)
+
+
+def _regret(args, agents, meta, out: Path) -> dict:
+    """The in-context regret section: per agent and temperature, mean regret per co-player group."""
+    from eqtools.errors import ParameterError
+    from studies.verify import regret_section
+
+    try:
+        temps = [float(t) for t in str(args.temperatures).split(",") if t.strip()]
+    except ValueError:
+        raise ParameterError(f"--temperatures must be numbers like 1,0, got {args.temperatures!r}") from None
+    if args.regret_draws < 2 or args.regret_matches < 2:
+        raise ParameterError("--regret-draws and --regret-matches must be at least 2 (or --regret-draws 0 to skip)")
+    held = None
+    if args.heldout is not None:
+        try:
+            held = [[float(x) for x in h.split(",")] if "," in h else h for h in args.heldout]
+        except ValueError:
+            raise ParameterError(f"--heldout vectors must be five numbers like 1,1,0,1,0.5, got {args.heldout!r}") from None
+    return regret_section(agents, out, meta["game"], n=meta["horizon"], draws=args.regret_draws, matches=args.regret_matches,
+                          seed=args.seed, heldout=held, temperatures=temps)

@@ -105,16 +105,19 @@ def run_ppi(args: argparse.Namespace) -> int:
 
     cfg = build_config(args)
     out = Path(args.out or f"runs/ppi_{args.preset}_{args.mode}" + ("" if cfg.ablation == "none" else f"_{cfg.ablation}"))
+    phases = None
+    if args.mode == "mechanism" and args.mechanism_phases:
+        try:
+            phases = tuple(int(x) for x in args.mechanism_phases.split(","))
+        except ValueError as exc:
+            raise ParameterError(f"--mechanism-phases must be three integers like 6,6,4, got {args.mechanism_phases!r}") from exc
+    # the phases that will actually run (per step in mechanism mode), not the preset's count
+    shown = (f"phases {','.join(str(p) for p in (phases or (cfg.phases,) * 3))} (steps 1,2,3)" if args.mode == "mechanism"
+             else f"{cfg.phases} phases")
     print(f"eqtools train ppi: preset {args.preset}, mode {args.mode}, ablation {cfg.ablation}, hidden {cfg.hidden}, "
-          f"{cfg.phases} phases x {cfg.episodes} episodes, beta {cfg.beta}, {cfg.n_rollouts} rollouts x "
+          f"{shown} x {cfg.episodes} episodes, beta {cfg.beta}, {cfg.n_rollouts} rollouts x "
           f"{cfg.rollout_horizon} rounds -> {out}")
     if args.mode == "mechanism":
-        phases = None
-        if args.mechanism_phases:
-            try:
-                phases = tuple(int(x) for x in args.mechanism_phases.split(","))
-            except ValueError as exc:
-                raise ParameterError(f"--mechanism-phases must be three integers like 6,6,4, got {args.mechanism_phases!r}") from exc
         runners = run_mechanism(cfg, out, phases=phases, progress=not args.no_progress, resume=not args.fresh)
         summ = mechanism_summary(runners)
         if not args.no_plots:

@@ -61,7 +61,7 @@ def mechanism_summary(runners: dict[str, PPIRunner]) -> dict[str, Any]:
     s1 = runners["step1"].summary()
     out["step1"] = {o: s1["eval"][o] for o in ("ALLC", "ALLD", "TFT", "random")}
     r2 = runners["step2"]
-    c, r, _ = r2.eval_history[-1]
+    c, r = r2.eval_history[-1][:2]
     import numpy as np
 
     # co-player reward in the pair episodes: recompute from the evaluation's coop curves is not

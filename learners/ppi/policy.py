@@ -46,8 +46,11 @@ class PPIPolicy:
     seed: int = 0
     name: str = "PPI"
     z: Any = None
+    temperature: float = 1.0  #: divides the improved policy's logits (1 = as trained, < 1 sharper)
 
     def __post_init__(self) -> None:
+        if not (np.isfinite(self.temperature) and self.temperature > 0):
+            raise ParameterError(f"temperature must be a positive number, got {self.temperature!r}")
         needs = bool(getattr(self.agent, "use_opponent_id", False))
         if needs and self.z is None:
             raise ParameterError(
@@ -78,5 +81,5 @@ class PPIPolicy:
         z = None if self.z is None else jnp.broadcast_to(jnp.asarray(self.z), (o.shape[0], OPPONENT_ID_DIM))
         hf, logits, _ = act(self.agent.module, self.agent.params, hf, o, pa, pr, jnp.asarray(t, jnp.int32), k,
                             self.agent.spec, int(self.agent.horizon), z)
-        p = jax.nn.softmax(logits)[:, 0].reshape(shape)
+        p = jax.nn.softmax(logits / self.temperature)[:, 0].reshape(shape)
         return p.astype(h.dtype), (hf.reshape(h.shape).astype(h.dtype), key)

@@ -68,6 +68,7 @@ ABLATIONS: tuple[str, ...] = ("none", "no-tabular", "opponent-id")
 PHASE_METRICS: tuple[str, ...] = (
     "coop_pair", "reward_pair", "coop_tab", "reward_tab", "prior_coop_pair", "prior_coop_tab",
     "loss", "loss_action", "loss_observation", "loss_reward", "train_s", "gather_s",
+    "regret_tab",  # exact n-round best-response value of each tabular co-player minus the learner's reward (paired)
 )
 
 EVAL_OPPONENT_NAMES: tuple[str, ...] = ("learner",) + EVAL_OPPONENTS + ("random",)
@@ -228,6 +229,19 @@ def preset_config(name: str, **overrides: Any) -> PPIConfig:
     return replace(PRESETS[name], **overrides)
 
 
+def _pad_phase_row(h: Any) -> np.ndarray:
+    """A per-phase metrics row written before newer metrics existed, padded with NaN."""
+    h = np.asarray(h, dtype=np.float64)
+    if h.shape[-1] >= len(PHASE_METRICS):
+        return h
+    return np.concatenate([h, np.full(h.shape[:-1] + (len(PHASE_METRICS) - h.shape[-1],), np.nan)], axis=-1)
+
+
+def _eval_br(e: tuple[np.ndarray, ...]) -> np.ndarray:
+    """The mean best-response values ``(2, O)`` of an evaluation (NaN if recorded before they existed)."""
+    return np.asarray(e[3]) if len(e) > 3 else np.full(np.asarray(e[0]).shape[:-1], np.nan)
+
+
 # ------------------------------------------------------------------------ the agent
 
 @dataclass
@@ -269,7 +283,7 @@ class PPIAgent:
         d["params"] = jax.tree_util.tree_map(jnp.asarray, d["params"])
         return cls(**d)
 
-    def policy(self, seed: int = 0, name: str | None = None, z: Any = None):
+    def policy(self, seed: int = 0, name: str | None = None, z: Any = None, temperature: float = 1.0):
         """This agent as a :class:`solvers.simulate.Policy` (see :mod:`learners.ppi.policy`).
 
         ``z`` (10,): the co-player's opponent-ID vector — required for an opponent-ID agent
@@ -277,7 +291,7 @@ class PPIAgent:
         one's parameters), refused otherwise (:class:`ParameterError`)."""
         from .policy import PPIPolicy
 
-        return PPIPolicy(self, seed=seed, name=name or self.name, z=z)
+        return PPIPolicy(self, seed=seed, name=name or self.name, z=z, temperature=temperature)
 
 
 # ---------------------------------------------------------------------------- fitting
@@ -504,8 +518,8 @@ class PPIRunner:
         self.opt_states = [None if o is None else jax.tree_util.tree_map(jnp.asarray, o) for o in s["opt_states"]]
         self.data = [EpisodeStore.from_paths(self.cfg.horizon, [os.path.normpath(self.out_dir / p) if not os.path.isabs(p) else p
                                                                 for p in paths], self.cfg.z_dim) for paths in s["data"]]
-        self.history = list(s["history"])
-        self._pending = s["pending"]
+        self.history = [_pad_phase_row(h) for h in s["history"]]
+        self._pending = _pad_phase_row(s["pending"])
         self.eval_phases = list(s["eval_phases"])
         self.eval_history = list(s["eval_history"])
         self.wall_s = float(s["wall_s"])
@@ -568,7 +582,10 @@ class PPIRunner:
         """Both learners vs co-learner (or fixed opponent), ALLC, ALLD, TFT, random tabular.
 
         Returns coop, reward, co-player coop, each ``(2, O, T)`` (NaN rows where a learner has
-        no co-learner, i.e. tabular-only runs)."""
+        no co-learner, i.e. tabular-only runs), and the mean exact best-response value against
+        each co-player group ``(2, O)`` (NaN against learners): regret = that minus the reward."""
+        from ..regret import br_values
+
         cfg = self.cfg
         E = cfg.eval_episodes
         fixed = jnp.repeat(jnp.asarray(named_params(EVAL_OPPONENTS, cfg.game)), E, axis=0)
@@ -584,17 +601,19 @@ class PPIRunner:
             own_c = (s // 2 == 0).astype(np.float64)
             co_c = (s % 2 == 0).astype(np.float64)
             rew = np.asarray(self.table)[s]
-            c_rows, r_rows, o_rows = [], [], []
+            brv = br_values(np.asarray(tab, np.float64), cfg.game, cfg.horizon)
+            c_rows, r_rows, o_rows, b_rows = [], [], [], []
             segs = ([(0, E)] if has_pair else [None]) + [(n_pair + j * E, n_pair + (j + 1) * E) for j in range(len(EVAL_OPPONENTS) + 1)]
             for seg in segs:
                 if seg is None:
                     nan = np.full(cfg.horizon, np.nan)
-                    c_rows.append(nan); r_rows.append(nan); o_rows.append(nan)
+                    c_rows.append(nan); r_rows.append(nan); o_rows.append(nan); b_rows.append(np.nan)
                 else:
                     a, b = seg
                     c_rows.append(own_c[:, a:b].mean(1)); r_rows.append(rew[:, a:b].mean(1)); o_rows.append(co_c[:, a:b].mean(1))
-            outs.append((np.stack(c_rows), np.stack(r_rows), np.stack(o_rows)))
-        return tuple(np.stack([o[k] for o in outs]) for k in range(3))  # type: ignore[return-value]
+                    b_rows.append(np.nan if a < n_pair else float(brv[a - n_pair:b - n_pair].mean()))
+            outs.append((np.stack(c_rows), np.stack(r_rows), np.stack(o_rows), np.asarray(b_rows)))
+        return tuple(np.stack([o[k] for o in outs]) for k in range(4))  # type: ignore[return-value]
 
     def _eval_unit(self) -> None:
         self.eval_phases.append(self.phase)
@@ -649,6 +668,11 @@ class PPIRunner:
             m[PHASE_METRICS.index("reward_pair")] = tbl[sp.astype(int)].mean() if sp.size else np.nan
             m[PHASE_METRICS.index("coop_tab")] = (stt // 2 == 0).mean() if stt.size else np.nan
             m[PHASE_METRICS.index("reward_tab")] = tbl[stt.astype(int)].mean() if stt.size else np.nan
+            if stt.size:
+                from ..regret import br_values
+
+                brv = br_values(np.concatenate([np.asarray(x[3]) for x in res[i]]), cfg.game, cfg.horizon)
+                m[PHASE_METRICS.index("regret_tab")] = float(brv.mean()) - m[PHASE_METRICS.index("reward_tab")]
             pp, pt = np.concatenate(prior_p), np.concatenate(prior_t)
             m[PHASE_METRICS.index("prior_coop_pair")] = pp.mean() if pp.size else np.nan
             m[PHASE_METRICS.index("prior_coop_tab")] = pt.mean() if pt.size else np.nan
@@ -779,14 +803,17 @@ class PPIRunner:
 
         dims = ("learner", "phase", "opponent")
         arr = [np.stack([e[k] for e in self.eval_history]).mean(-1) for k in range(3)]  # (P, 2, O)
+        br = np.stack([_eval_br(e) for e in self.eval_history])  # (P, 2, O)
+        arr += [br, br - arr[1]]
         coords = {"learner": [1, 2], "phase": np.asarray(self.eval_phases), "opponent": list(EVAL_OPPONENT_NAMES)}
-        return xr.Dataset({n: (dims, np.moveaxis(a, 0, 1)) for n, a in zip(("coop", "reward", "coplayer_coop"), arr)},
+        return xr.Dataset({n: (dims, np.moveaxis(a, 0, 1))
+                           for n, a in zip(("coop", "reward", "coplayer_coop", "br_value", "regret"), arr)},
                           coords=coords, attrs={"label": self.label})
 
     def rounds_dataset(self, index: int = -1):
         import xarray as xr
 
-        c, r, o = self.eval_history[index]
+        c, r, o = self.eval_history[index][:3]
         dims = ("learner", "opponent", "round")
         coords = {"learner": [1, 2], "opponent": list(EVAL_OPPONENT_NAMES), "round": np.arange(1, self.cfg.horizon + 1)}
         return xr.Dataset({"coop": (dims, c), "reward": (dims, r), "coplayer_coop": (dims, o)}, coords=coords,
@@ -794,7 +821,8 @@ class PPIRunner:
 
     def summary(self) -> dict[str, Any]:
         """Final numbers: the last phase's metrics and evaluation (means over rounds), per learner."""
-        c, r, _ = self.eval_history[-1]
+        c, r = self.eval_history[-1][:2]
+        brv = _eval_br(self.eval_history[-1])
         h = self.history[-1]
         out: dict[str, Any] = {"label": self.label, "phases": len(self.history), "wall_s": round(self.wall_s, 1),
                                "trainable": list(self.trainable), "data_episodes": [len(d) for d in self.data],
@@ -802,7 +830,9 @@ class PPIRunner:
                                               for k, m in enumerate(PHASE_METRICS)}, "eval": {}}
         for j, o in enumerate(EVAL_OPPONENT_NAMES):
             out["eval"][o] = {"coop": [None if not np.isfinite(v) else round(float(v), 4) for v in c[:, j].mean(-1)],
-                              "reward": [None if not np.isfinite(v) else round(float(v), 4) for v in r[:, j].mean(-1)]}
+                              "reward": [None if not np.isfinite(v) else round(float(v), 4) for v in r[:, j].mean(-1)],
+                              "regret": [None if not np.isfinite(v) else round(float(v), 4)
+                                         for v in brv[:, j] - r[:, j].mean(-1)]}
         return out
 
     def write_results(self) -> None:
