@@ -29,3 +29,16 @@ class ChainError(EqtoolsError):
 
 class ConvergenceError(EqtoolsError):
     """An iterative method did not converge within its budget."""
+
+
+class EnumerationTooLarge(EqtoolsError):
+    """Complete equilibrium enumeration would be too costly for this game.
+
+    ``estimate``: the cost estimate that decided it (a dict, or None); ``partial``: whatever was
+    found before giving up (or None).
+    """
+
+    def __init__(self, msg: str, estimate=None, partial=None) -> None:
+        super().__init__(msg)
+        self.estimate = estimate
+        self.partial = partial

@@ -113,31 +113,85 @@ def _cmd_best_response(args: argparse.Namespace) -> int:
     return _emit(res, args, arrays)
 
 
+def _kv_lines(d: dict[str, Any], indent: str = "") -> list[str]:
+    lines = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            lines.append(f"{indent}{k}:")
+            lines += _kv_lines(v, indent + "  ")
+        elif isinstance(v, float):
+            lines.append(f"{indent}{k}: {v:.6g}")
+        else:
+            lines.append(f"{indent}{k}: {v}")
+    return lines
+
+
 def _cmd_nash(args: argparse.Namespace) -> int:
     from solvers.equilibria import nash_check, pure_equilibria
-    from solvers.normal_form import extreme_equilibria
-    from solvers.response_graph import tournament_matrix
+
+    from ._meta_report import format_nash
 
     g = preset(args.game)
     crit = _criterion(args)
+    if sum(bool(v) for v in (args.pair, args.strategies, args.tournament)) > 1:
+        raise ParameterError("choose one of --pair, --strategies, --tournament")
     if args.pair:
         x, y = (parse_strategy(s, g) for s in args.pair)
         chk = nash_check(x, y, g, **crit)
-        return _emit({"game": g.to_dict(), "x": x.to_dict(), "y": y.to_dict(), **chk.to_dict()}, args)
-    if args.strategies:
-        strats = [parse_strategy(s, g) for s in args.strategies]
-        M, labels = tournament_matrix(strats, g, **crit)
+        out = {"game": g.to_dict(), "x": x.to_dict(), "y": y.to_dict(), **chk.to_dict()}
+        if args.json or args.out:
+            return _emit(out, args)
+        d = chk.to_dict()
+        print(f"({x.name}, {y.name}) in game {g.name}, {d['criterion']}: {'a Nash equilibrium' if d['is_nash'] else 'NOT a Nash equilibrium'}")
+        print("\n".join("  " + line for line in _kv_lines({k: v for k, v in d.items() if k not in ("is_nash",)})))
+        return 0
+    if args.strategies or args.tournament:
+        from solvers.meta_game import meta_game_equilibria
+
         from ..games import BimatrixGame
 
-        res = extreme_equilibria(BimatrixGame.symmetric(M, labels, name=f"meta-game({g.name})"))
-        out = {"game": g.to_dict(), "criterion": crit, "matrix": M, "labels": list(labels), **res.to_dict()}
+        if args.tournament:
+            from ..tournament import load_tournament, tournament_game
+
+            ds = load_tournament(args.tournament)
+            labels = tuple(str(v) for v in ds["row"].values)
+            if labels != tuple(str(v) for v in ds["col"].values):
+                raise ParameterError(f"--tournament {args.tournament}: rows and columns differ; the meta-game needs a symmetric tournament")
+            M = (np.asarray(ds["payoff_row"].values) + np.asarray(ds["payoff_col"].values).T) / 2.0
+            crit_out: Any = ds.attrs.get("criterion", "")
+            gname = tournament_game(ds).name
+        else:
+            from solvers.response_graph import tournament_matrix
+
+            strats = [parse_strategy(s, g) for s in args.strategies]
+            M, labels = tournament_matrix(strats, g, **crit)
+            crit_out, gname = crit, g.name
+        opts: dict[str, Any] = {"tol": args.tol, "seed": args.seed, "time_limit": args.time_limit}
+        if args.sample:
+            opts["enumerate"] = False
+        if args.max_labels is not None:
+            opts["max_labels"] = args.max_labels
+        res = meta_game_equilibria(BimatrixGame.symmetric(M, labels, name=f"meta-game({gname})"), **opts)
+        out = {"game": gname, "criterion": crit_out, "matrix": M, "labels": list(labels), **res.to_dict()}
         arrays = {"matrix": (("row", "col"), M, {"row": list(labels), "col": list(labels)})}
         if len(res):
             arrays["x"] = (("equilibrium", "row"), np.array([e.x for e in res.equilibria]), {"row": list(labels)})
             arrays["y"] = (("equilibrium", "col"), np.array([e.y for e in res.equilibria]), {"col": list(labels)})
-        return _emit(out, args, arrays)
+        if args.json or args.out:
+            rc = _emit(out, args, arrays)
+            if args.json or not args.out:
+                return rc
+        print(format_nash(res, max_rows=args.max_rows))
+        return 0
     pe = pure_equilibria(g, **crit)
-    return _emit({"game": g.to_dict(), **pe.to_dict()}, args)
+    out = {"game": g.to_dict(), **pe.to_dict()}
+    if args.json or args.out:
+        return _emit(out, args)
+    d = pe.to_dict()
+    print(f"pure memory-one Nash equilibria of the iterated {g.name} game, {d['criterion']}: {d['n_pairs']} pair(s)")
+    for p in d["pairs"]:
+        print(f"  ({p['x']}, {p['y']}): payoffs {p['payoff_x']:.4f}, {p['payoff_y']:.4f}")
+    return 0
 
 
 def _cmd_zd(args: argparse.Namespace) -> int:
@@ -214,9 +268,24 @@ def register(subparsers: Any) -> None:
     _add_common(p)
     p.set_defaults(func=_cmd_best_response)
 
-    p = sub.add_parser("nash", help="Nash check of a pair, pure memory-one equilibria, or meta-game equilibria")
+    p = sub.add_parser(
+        "nash",
+        help="Nash check of a pair, pure memory-one equilibria, or meta-game equilibria (any size)",
+        description="Meta-game equilibria (--strategies or --tournament): complete enumeration when feasible, "
+        "else a verified sample (Lemke–Howson from every label, symmetric equilibria with ESS check, replicator); "
+        "the output says which. Readable table by default, JSON with --json.",
+    )
     p.add_argument("--pair", nargs=2, metavar=("X", "Y"), help="check whether (X, Y) is a Nash equilibrium")
-    p.add_argument("--strategies", nargs="+", help="meta-game over these strategies: all extreme equilibria")
+    p.add_argument("--strategies", nargs="+", help="meta-game over these strategies")
+    p.add_argument("--tournament", default=None, metavar="FILE.nc",
+                   help="meta-game of a tournament file written by 'eqtools tournament' (e.g. out/tournament.nc)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of the readable summary")
+    p.add_argument("--tol", type=float, default=1e-9, help="verification tolerance relative to the payoff range (meta-games)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the sampled methods (meta-games)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds for the sampled methods (meta-games)")
+    p.add_argument("--sample", action="store_true", help="skip complete enumeration, sample only (meta-games)")
+    p.add_argument("--max-labels", type=int, default=None, help="Lemke–Howson start labels (default: all up to 600)")
+    p.add_argument("--max-rows", type=int, default=40, help="equilibria shown in the table")
     _add_common(p)
     p.set_defaults(func=_cmd_nash)
 
