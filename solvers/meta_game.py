@@ -51,7 +51,8 @@ def _estimate(g: BimatrixGame, max_vertices: int) -> dict[str, Any]:
         m, n = g.shape
         systems = math.comb(m + n, m) - 1
         ok = m + n <= 62 and systems <= 5_000_000
-        return {"feasible": ok, "reason": f"C(m+n, m) - 1 = {systems} linear systems per polytope "
+        size = str(systems) if systems < 10**7 else f"about 10^{len(str(systems)) - 1}"
+        return {"feasible": ok, "reason": f"C(m+n, m) - 1 = {size} linear systems per polytope "
                 f"({'within' if ok else 'above'} the 5e6 limit of the subset enumerator)"}
     return dict(estimate_enumeration_cost(g, max_vertices=max_vertices))
 

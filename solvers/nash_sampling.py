@@ -313,7 +313,16 @@ def verify_equilibrium(game: Any, x: Any, y: Any, *, tol: float = 1e-9) -> tuple
     range, at least 1).
     """
     g = _as_game(game)
-    x, y = np.asarray(x, float), np.asarray(y, float)
+    return _verify(g, np.asarray(x, float), np.asarray(y, float), tol, _constants(g))
+
+
+def _constants(g: BimatrixGame) -> tuple[float, float, float]:
+    """(row payoff range, column payoff range, largest |payoff|), ranges at least 1."""
+    sa, sb = _payoff_scale(g)
+    return sa, sb, max(float(np.abs(g.A).max()), float(np.abs(g.B).max()))
+
+
+def _verify(g: BimatrixGame, x: np.ndarray, y: np.ndarray, tol: float, consts: tuple[float, float, float]) -> tuple[bool, float, float, float]:
     m, n = g.shape
     if x.shape != (m,) or y.shape != (n,) or not (np.isfinite(x).all() and np.isfinite(y).all()):
         return False, math.inf, math.inf, 0.0
@@ -325,8 +334,8 @@ def verify_equilibrium(game: Any, x: Any, y: Any, *, tol: float = 1e-9) -> tuple
     gc = float(xB.max() - xB @ y)
     k = m + n + 2
     gk = k * _U / (1 - k * _U)
-    bound = 2.0 * gk * max(float(np.abs(g.A).max()), float(np.abs(g.B).max())) * 2.0
-    sa, sb = _payoff_scale(g)
+    sa, sb, amax = consts
+    bound = 4.0 * gk * amax
     ok = gr + bound <= tol * sa and gc + bound <= tol * sb
     return bool(ok), max(gr, 0.0), max(gc, 0.0), bound
 
@@ -571,6 +580,7 @@ def replicator_candidates(
     step: float | None = None,
     support_threshold: float = 1e-4,
     tol: float = 1e-9,
+    deadline: float = math.inf,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """End points of the replicator dynamics from ``starts`` seeded starts, mapped to equilibria.
 
@@ -600,10 +610,14 @@ def replicator_candidates(
     active = np.arange(starts)
     MT = np.ascontiguousarray(M.T)
     used = 0
+    stopped = False
     for it in range(steps):
         Xa = X[active]
         F = Xa @ MT
         if it % 25 == 0:
+            if time.perf_counter() > deadline:
+                stopped = True
+                break
             speed = np.abs(Xa * (F - np.einsum("ki,ki->k", Xa, F)[:, None])).max(axis=1)
             keep = speed > 1e-13 * scale
             active, F, Xa = active[keep], F[keep], Xa[keep]
@@ -629,7 +643,7 @@ def replicator_candidates(
             v = _solve_support_sym(M, S)
         out.append(xk if v is None else v)
     info = {"starts": starts, "seed": seed, "max_steps": steps, "steps_used": used, "step": h,
-            "distinct_end_supports": len(ends), "max_final_speed": float(speed.max()),
+            "distinct_end_supports": len(ends), "max_final_speed": float(speed.max()), "stopped_by_time_limit": stopped,
             "end_point_to_vertex": "simplex LP on the end point's face (HiGHS dual simplex)"}
     return out, info
 
@@ -640,19 +654,21 @@ def _face_vertex(Mp: np.ndarray, x: np.ndarray, S: Sequence[int], tol: float) ->
     from scipy.optimize import linprog
 
     n = Mp.shape[0]
+    S = list(S)
     fit = Mp @ x
     B = np.flatnonzero(fit >= fit.max() - tol * 10)
     if not set(S) <= set(B.tolist()):
         return None
     other = np.setdiff1d(np.arange(n), B)
-    bounds = [(0.0, None) if i in set(S) else (0.0, 0.0) for i in range(n)]
+    sub = Mp[:, S]  # variables off S are fixed at 0: drop them
     res = linprog(
-        -np.ones(n), A_ub=Mp[other] if other.size else None, b_ub=np.ones(other.size) if other.size else None,
-        A_eq=Mp[B], b_eq=np.ones(B.size), bounds=bounds, method="highs-ds",
+        -np.ones(len(S)), A_ub=sub[other] if other.size else None, b_ub=np.ones(other.size) if other.size else None,
+        A_eq=sub[B], b_eq=np.ones(B.size), bounds=[(0.0, None)] * len(S), method="highs-ds",
     )
     if res.status != 0 or res.x is None or res.x.sum() <= 0:
         return None
-    z = np.clip(res.x, 0.0, None)
+    z = np.zeros(n)
+    z[S] = np.clip(res.x, 0.0, None)
     return z / z.sum()
 
 
@@ -721,6 +737,7 @@ class _Pool:
     def __init__(self, g: BimatrixGame, tol: float) -> None:
         self.g = g
         self.tol = tol
+        self.consts = _constants(g)
         self.items: list[dict[str, Any]] = []
         self.keys: dict[bytes, int] = {}
 
@@ -738,7 +755,7 @@ class _Pool:
             cx = np.where(cand[0] < 1e-15, 0.0, cand[0])
             cy = np.where(cand[1] < 1e-15, 0.0, cand[1])
             cx, cy = cx / cx.sum(), cy / cy.sum()
-            ok, gr, gc, bd = verify_equilibrium(g, cx, cy, tol=self.tol)
+            ok, gr, gc, bd = _verify(g, cx, cy, self.tol, self.consts)
             if ok and (best is None or max(gr, gc) < max(best[2], best[3])):
                 best = (cx, cy, gr, gc, bd)
         if best is None:
@@ -946,10 +963,10 @@ def sample_equilibria(
             "rejected_by_verification": rejected, "stopped_by_time_limit": stopped,
             "seconds": round(time.perf_counter() - t0, 3), "degeneracy_resolution": "lexicographic",
         }
-        starts = replicator_starts if replicator_starts is not None else (64 if n <= 300 else 32)
+        starts = replicator_starts if replicator_starts is not None else (64 if n <= 300 else 16)
         if time.perf_counter() <= deadline and starts > 0:
             t0 = time.perf_counter()
-            cands, info = replicator_candidates(M, starts=starts, seed=seed, steps=replicator_steps, tol=tol)
+            cands, info = replicator_candidates(M, starts=starts, seed=seed, steps=replicator_steps, tol=tol, deadline=deadline)
             acc = sum(pool.offer(c, c, "replicator") for c in cands)
             info.update({"candidates": len(cands), "verified": int(acc), "seconds": round(time.perf_counter() - t0, 3)})
             runs["replicator"] = info
