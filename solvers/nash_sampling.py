@@ -9,8 +9,8 @@ the game.  Above its reach this module returns a sample instead, made of
   **lexicographic degeneracy resolution**: the minimum-ratio test breaks ties by the rows of
   the current basis inverse, so every pivot is well defined and paths terminate on degenerate
   games too (tournament meta-games have many exact ties).  Optionally the paths are continued
-  from every equilibrium found (``explore``), which walks the whole Lemke–Howson graph
-  component and can reach equilibria the artificial start cannot.
+  from the equilibria found (``explore``, breadth first, up to ``max_explore`` of them), which
+  walks the Lemke–Howson graph and can reach equilibria the artificial start cannot.
 * for **symmetric** games, the symmetric version of Lemke's method on the single polytope
   ``{x >= 0 : M' x <= 1}`` from each label, giving symmetric equilibria ``(x, x)``, each with an
   **ESS check** (:func:`ess_check`);
@@ -488,11 +488,22 @@ def _square(matrix: Any) -> np.ndarray:
 class ESSResult:
     """ESS verdict for a symmetric equilibrium ``x`` of the symmetric game ``M``.
 
-    ``is_ess``: True / False, or None when undetermined (``reason`` says why).
+    ``is_ess``: True / False, or None when undetermined (``reason`` says why).  ``witness``: when
+    False, a mutant ``y != x`` that invades (``y M x >= x M x`` and, on a tie there,
+    ``y M y >= x M y``), checkable by plain arithmetic.
     """
 
     is_ess: bool | None
     reason: str
+    witness: np.ndarray | None = None
+
+
+def _step_into_simplex(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``x + t z`` with the largest ``t <= 1`` (halved) that keeps it a distribution (``sum z = 0``)."""
+    neg = z < -1e-15
+    t = 1.0 if not neg.any() else min(1.0, float(np.min(x[neg] / -z[neg])))
+    y = np.clip(x + 0.5 * t * z, 0.0, None)
+    return y / y.sum()
 
 
 def _subspace_basis(idx: Sequence[int], n: int) -> np.ndarray:
@@ -527,16 +538,19 @@ def ess_check(matrix: Any, x: Any, *, tol: float = 1e-9, max_extra: int = 12) ->
     fit = M @ x
     v = float(x @ fit)
     if fit.max() - v > tol * scale * 10:
-        return ESSResult(False, "not a symmetric Nash equilibrium")
+        w = np.zeros(n)
+        w[int(np.argmax(fit))] = 1.0
+        return ESSResult(False, "not a symmetric Nash equilibrium", w)
     S = [int(i) for i in np.flatnonzero(x > 0)]
     Bset = [int(i) for i in np.flatnonzero(fit >= v - tol * scale)]
     extra = [i for i in Bset if i not in S]
     Hs = -(M + M.T) / 2  # want z^T Hs z > 0
     ES = _subspace_basis(S, n)
     if ES.shape[1]:
-        ev = np.linalg.eigvalsh(ES.T @ Hs @ ES)
+        ev, EV = np.linalg.eigh(ES.T @ Hs @ ES)
         if ev.min() <= tol * scale:
-            return ESSResult(False, f"a mutant inside the support ties or wins (eigenvalue {-ev.min():.3g} >= 0 on the support subspace)")
+            y = _step_into_simplex(x, ES @ EV[:, 0])
+            return ESSResult(False, f"a mutant inside the support ties or wins (eigenvalue {-ev.min():.3g} >= 0 on the support subspace)", y)
     if not extra:
         return ESSResult(True, "strict on the support subspace; no alternative best replies")
     if len(extra) > max_extra:
@@ -564,7 +578,11 @@ def ess_check(matrix: Any, x: Any, *, tol: float = 1e-9, max_extra: int = 12) ->
                 vec = V[:, a]
                 if np.all(vec > 1e-12) or np.all(vec < -1e-12):
                     names = [extra[J[c]] for c in range(len(J))]
-                    return ESSResult(False, f"mutants among alternative best replies {names} tie or win")
+                    ww = np.zeros(k)
+                    ww[J] = np.abs(vec)
+                    aa = -np.linalg.solve(Haa, Haw @ ww) if ES.shape[1] else np.zeros(0)
+                    y = _step_into_simplex(x, (ES @ aa if ES.shape[1] else 0.0) + W @ ww)
+                    return ESSResult(False, f"mutants among alternative best replies {names} tie or win", y)
     return ESSResult(True, "strict against every mutant among the best replies (copositivity)")
 
 
@@ -816,6 +834,7 @@ def sample_equilibria(
     max_labels: int | None = None,
     max_pivots: int | None = None,
     explore: bool | None = None,
+    max_explore: int = 20,
     symmetric: bool | None = None,
     replicator_starts: int | None = None,
     replicator_steps: int = 3000,
@@ -825,8 +844,9 @@ def sample_equilibria(
     """A verified sample of Nash equilibria (see the module docstring).
 
     ``max_labels``: Lemke–Howson labels to start from (default: all ``m + n`` up to 600 labels,
-    else a seeded subset of 120; the result states which).  ``explore``: continue paths from every
-    equilibrium found (default on up to 100 x 100).  ``symmetric``: run the symmetric methods
+    else a seeded subset of 120; the result states which).  ``explore``: continue paths from the
+    equilibria found, breadth first, from at most ``max_explore`` of them (default on up to
+    100 x 100).  ``symmetric``: run the symmetric methods
     (default: when the game is symmetric).  ``time_limit`` (seconds): no new path or method starts
     after it; what was skipped is stated in ``runs``.  ``tol``: verification tolerance relative to
     the payoff range.  Deterministic for a given seed unless the time limit cuts a run short
@@ -900,8 +920,10 @@ def sample_equilibria(
         queue = list(ends)
         paths = new = 0
         stopped = False
-        while queue and not stopped:
+        expanded = 0
+        while queue and not stopped and expanded < max_explore:
             P1, Q1 = queue.pop(0)
+            expanded += 1
             for lab in range(size):
                 if time.perf_counter() > deadline:
                     stopped = True
@@ -926,7 +948,9 @@ def sample_equilibria(
                 ):
                     new += 1
                     queue.append((P, Q))
-        runs["lemke_howson_graph"] = {"paths": paths, "new_equilibria": new, "stopped_by_time_limit": stopped,
+        runs["lemke_howson_graph"] = {"equilibria_expanded": expanded, "max_explore": max_explore,
+                                      "not_expanded": len(queue), "paths": paths, "new_equilibria": new,
+                                      "stopped_by_time_limit": stopped,
                                       "seconds": round(time.perf_counter() - t0, 3)}
 
     # --- symmetric methods
