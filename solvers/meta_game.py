@@ -226,7 +226,7 @@ class MetaGameAnalysis:
     nash: MetaGameNash
     replicator: ReplicatorResult | None
     alpharank: AlphaRank | None
-    alpharank_limit: AlphaRankLimit
+    alpharank_limit: AlphaRankLimit | None
     alpha: float
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -248,7 +248,8 @@ class MetaGameAnalysis:
             "degenerate": self.nash.degenerate,
             "replicator": None if self.replicator is None else self.replicator.to_dict(),
             "alpharank": None if self.alpharank is None else self.alpharank.to_dict(),
-            "alpharank_limit": {k: v for k, v in self.alpharank_limit.to_dict().items() if k != "edges"},
+            "alpharank_limit": None if self.alpharank_limit is None
+            else {k: v for k, v in self.alpharank_limit.to_dict().items() if k != "edges"},
             "alpha": self.alpha,
             "timings": self.timings,
             "notes": list(self.notes),
