@@ -31,7 +31,7 @@ from eqtools.errors import ChainError, EnumerationTooLarge, GameError, Parameter
 from eqtools.games import BimatrixGame
 from eqtools.tournament import to_bimatrix
 
-from .nash_sampling import NashSample, SampledEquilibrium, ess_check, group_components, sample_equilibria, verify_equilibrium
+from .nash_sampling import NashSample, SampledEquilibrium, ess_check, sample_equilibria, verify_equilibrium
 from .normal_form import NashResult, ReplicatorResult, as_bimatrix, extreme_equilibria, replicator_dynamics
 from .response_graph import AlphaRank, AlphaRankLimit, alpharank, alpharank_limit
 

@@ -32,9 +32,10 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
+from scipy.linalg.blas import dger as _dger
 
 from eqtools.errors import GameError, ParameterError
 from eqtools.games import BimatrixGame
@@ -53,8 +54,6 @@ __all__ = [
 ]
 
 _U = np.finfo(float).eps / 2  # unit roundoff
-
-from scipy.linalg.blas import dger as _dger  # noqa: E402
 
 
 # ------------------------------------------------------------------ input
@@ -814,7 +813,7 @@ def group_components(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], atol: f
     for k, (x, y) in enumerate(zip(xs, ys)):
         G.add_edge(vid("x", x, sx), vid("y", y, sy), idx=k)
     comps = []
-    for cc in __import__("networkx").connected_components(G):
+    for cc in nx.connected_components(G):
         comps.append(tuple(sorted(G.edges[u, v]["idx"] for u, v in G.subgraph(cc).edges)))
     return tuple(sorted(comps))
 
