@@ -74,7 +74,8 @@ class MetaGameNash:
     ``equilibria``: verified equilibria, each with the ``methods`` that found it, its largest
     pure-deviation gain and, when symmetric, its ESS verdict.  ``complete``: every extreme
     equilibrium is listed (only when complete enumeration ran).  ``method``: what ran.
-    ``reason``: why enumeration did not (empty when complete).  ``components``: index groups
+    ``reason``: why enumeration did not run or finish (when sampled); when complete, empty or a
+    note that the verification tolerance had to be raised to 1e-7 (``tol`` says which held).  ``components``: index groups
     of ``equilibria`` — the connected components of the equilibrium set when complete; when
     sampled, groups joined by shared strategies (each inside one true component).
     ``maximal_nash_subsets``: from complete enumeration (convex sets of equilibria), else ().
@@ -196,17 +197,23 @@ def meta_game_equilibria(
         reason = "complete enumeration not requested (enumerate=False)"
     if res is not None and getattr(res, "complete", True):
         eqs, bad = _from_complete(res, tol)
+        if bad and tol < 1e-7:
+            # enumerated vertices carry the enumerator's own rounding (entries below its tol set
+            # to 0): re-verify at 1e-7 and say so, rather than refuse
+            reason = f"{len(bad)} enumerated profile(s) verify only at tol=1e-7, not at tol={tol}; tol raised to 1e-7"
+            tol = 1e-7
+            eqs, bad = _from_complete(res, tol)
         if bad:
             raise GameError(
                 f"complete enumeration returned {len(bad)} profile(s) that fail verification at tol={tol} "
-                f"(indices {bad[:5]}): numerical trouble; rescale the payoffs or raise tol"
+                f"(indices {bad[:5]}): numerical trouble; rescale the payoffs"
             )
         subsets = tuple(getattr(res, "maximal_nash_subsets", ()) or ())
         sa, sb = max(1.0, float(np.ptp(g.A))), max(1.0, float(np.ptp(g.B)))
         return MetaGameNash(
             game=g, equilibria=tuple(eqs), complete=True,
             method=f"{COMPLETE_METHOD} ({getattr(res, 'method', res.info.get('method', 'vertex enumeration'))})",
-            reason="", components=tuple(tuple(c) for c in res.components), tol=tol, tol_abs=tol * max(sa, sb),
+            reason=reason, components=tuple(tuple(c) for c in res.components), tol=tol, tol_abs=tol * max(sa, sb),
             enumeration=est, raw=res, maximal_nash_subsets=subsets, seconds=round(time.perf_counter() - t0, 3),
         )
     left = None if time_limit is None else max(0.0, time_limit - (time.perf_counter() - t0))

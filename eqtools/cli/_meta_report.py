@@ -40,7 +40,7 @@ def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria"
     lines.append(f"{title} of {g.name} ({m}x{n}): {len(nash.equilibria)} found, {status}")
     lines.append(f"  method: {nash.method}")
     if nash.reason:
-        lines.append(f"  why not complete: {nash.reason}")
+        lines.append(f"  {'note' if nash.complete else 'why not complete'}: {nash.reason}")
     runs = getattr(nash, "runs", {}) or {}
     lh = runs.get("lemke_howson")
     if lh:
