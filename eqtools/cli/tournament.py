@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def _run_tournament(args) -> int:
         png = out.with_suffix(".png")
         plot_tournament(ds, args.plot_var, png)
         msg += f", {png}"
-    print(msg)
+    print(msg, file=sys.stderr if args.analyse and args.json else sys.stdout)  # --json: stdout is pure JSON
     if args.analyse:
         return _analyse(ds, out, args)
     return 0

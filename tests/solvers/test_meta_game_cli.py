@@ -51,6 +51,8 @@ def test_tournament_analyse_and_solve_nash_on_the_file(tmp_path, capsys):
     assert ("COMPLETE" in text) or ("SAMPLED" in text)
     meta = json.loads((tmp_path / "t.meta.json").read_text())
     assert meta["complete"] in (True, False) and meta["method"] and len(meta["labels"]) == 8
+    rc, out = _run(capsys, "tournament", "TFT", "ALLD", "WSLS", "-o", str(tmp_path / "s.nc"), "--no-plot", "--analyse", "--json")
+    assert rc == 0 and json.loads(out.out)["labels"] == ["TFT", "ALLD", "WSLS"]  # stdout is pure JSON
     rc, out = _run(capsys, "solve", "nash", "--tournament", str(nc), "--json")
     d = json.loads(out.out)
     assert rc == 0 and d["labels"] == meta["labels"] and d["n_equilibria"] == meta["nash"]["n_equilibria"]
