@@ -10,8 +10,11 @@ from .errors import (
     ChainError,
     ConvergenceError,
     EqtoolsError,
+    FileFormatError,
     GameError,
     InvalidProbabilityError,
+    NonFiniteError,
+    OutputPathError,
     ParameterError,
 )
 from .games import PRESETS, BimatrixGame, Game, preset
@@ -32,7 +35,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIONS", "C", "D", "PARAM_NAMES", "STATES",
-    "ChainError", "ConvergenceError", "EqtoolsError", "GameError", "InvalidProbabilityError", "ParameterError",
+    "ChainError", "ConvergenceError", "EqtoolsError", "FileFormatError", "GameError", "InvalidProbabilityError",
+    "NonFiniteError", "OutputPathError", "ParameterError",
     "PRESETS", "BimatrixGame", "Game", "preset",
     "NAMED_STRATEGIES", "MemoryOne", "StrategyPool", "equalizer", "extortionate", "generous", "gtft",
     "library", "named", "zd_strategy",

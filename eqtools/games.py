@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -46,9 +46,11 @@ GAME_KINDS: tuple[str, ...] = (
 
 
 def _finite(name: str, value: Any) -> float:
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise GameError(f"payoff {name} must be a real number, got {value!r}")
     try:
         v = float(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise GameError(f"payoff {name} must be a real number, got {value!r}") from exc
     if not math.isfinite(v):
         raise GameError(f"payoff {name} must be finite, got {v}")
@@ -81,7 +83,11 @@ class Game:
     def __post_init__(self) -> None:
         for key in ("R", "S", "T", "P"):
             object.__setattr__(self, key, _finite(key, getattr(self, key)))
+        if not isinstance(self.name, str):
+            raise GameError(f"game name must be a string, got {self.name!r}")
         if self.kind_claimed is not None:
+            if not isinstance(self.kind_claimed, str) or self.kind_claimed not in GAME_KINDS:
+                raise GameError(f"kind_claimed must be one of {list(GAME_KINDS)}, got {self.kind_claimed!r}")
             self.require(self.kind_claimed)
 
     # ------------------------------------------------------------------ payoffs
@@ -137,8 +143,17 @@ class Game:
         return "other"
 
     def explain_kind(self, kind: str) -> list[str]:
-        """Return the conditions of ``kind`` that fail for these payoffs (empty if it holds)."""
+        """Return the conditions of ``kind`` that fail for these payoffs (empty if it holds).
+
+        Every name in :data:`GAME_KINDS` is accepted: ``degenerate`` holds when R == T or S == P;
+        ``other`` holds when the game is none of the named kinds (the failing condition then
+        names the kind it is)."""
         R, S, T, P = self.R, self.S, self.T, self.P
+        if kind == "degenerate":
+            return [] if (R == T or S == P) else ["R == T or S == P"]
+        if kind == "other":
+            actual = self.kind()
+            return [] if actual == "other" else [f"not a {actual.replace('_', ' ')}"]
         checks: dict[str, dict[str, bool]] = {
             "prisoners_dilemma": self.pd_conditions(),
             "stag_hunt": {"R > T": R > T, "T >= P": T >= P, "P > S": P > S},
@@ -146,8 +161,8 @@ class Game:
             "harmony": {"R > T": R > T, "S > P": S > P},
             "deadlock": {"T > R": T > R, "P > R": P > R, "P > S": P > S},
         }
-        if kind not in checks:
-            raise GameError(f"unknown game kind {kind!r}; expected one of {sorted(checks)}")
+        if not isinstance(kind, str) or kind not in checks:
+            raise GameError(f"unknown game kind {kind!r}; expected one of {list(GAME_KINDS)}")
         return [cond for cond, ok in checks[kind].items() if not ok]
 
     def require(self, kind: str) -> "Game":
@@ -172,14 +187,28 @@ class Game:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Game":
+        """Inverse of :meth:`to_dict`: a mapping with keys R, S, T, P (and optionally name)."""
+        if not isinstance(d, Mapping):
+            raise GameError(f"a game description must be a mapping with keys R, S, T, P, got {type(d).__name__}")
         missing = [k for k in ("R", "S", "T", "P") if k not in d]
         if missing:
             raise GameError(f"game description lacks field(s) {missing}")
         return cls(d["R"], d["S"], d["T"], d["P"], name=str(d.get("name", "custom")))
 
     @classmethod
+    def from_json(cls, text: str | bytes) -> "Game":
+        """Inverse of :meth:`to_json`."""
+        try:
+            d = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise GameError(f"game JSON is not valid JSON: {exc}") from None
+        return cls.from_dict(d)
+
+    @classmethod
     def from_payoffs(cls, payoffs: Sequence[float], name: str = "custom") -> "Game":
         """Build from a sequence ``(R, S, T, P)``."""
+        if isinstance(payoffs, (str, bytes)) or not isinstance(payoffs, Iterable):
+            raise GameError(f"payoffs must be a sequence of four numbers (R, S, T, P), got {payoffs!r}")
         vals = list(payoffs)
         if len(vals) != 4:
             raise GameError(f"expected four payoffs (R, S, T, P), got {len(vals)}")
@@ -204,10 +233,37 @@ def preset(name: str | Game) -> Game:
     """Return a preset game by name (a :class:`Game` passes through unchanged)."""
     if isinstance(name, Game):
         return name
+    if not isinstance(name, str):
+        raise GameError(f"game must be a preset name {sorted(PRESETS)} or a Game, got {name!r}")
     try:
         return PRESETS[name]
     except KeyError:
         raise GameError(f"unknown game preset {name!r}; choose one of {sorted(PRESETS)}") from None
+
+
+def _matrix(key: str, M: Any) -> np.ndarray:
+    """``M`` as a float64 array, or :class:`GameError` naming ``key`` (strings, ragged lists, None)."""
+    if M is None or isinstance(M, (str, bytes)):
+        raise GameError(f"payoff matrix {key} must be a 2-d array of numbers, got {M!r}")
+    try:
+        raw = np.asarray(M)
+    except ValueError:
+        raise GameError(f"payoff matrix {key} is ragged (rows of different lengths)") from None
+    if raw.dtype.kind not in "iuf":
+        raise GameError(f"payoff matrix {key} must hold only numbers, got an array of {raw.dtype}")
+    return np.array(raw, dtype=np.float64, copy=True)
+
+
+def _labels(key: str, labels: Any, size: int, prefix: str) -> tuple[str, ...]:
+    if labels is None:
+        return tuple(f"{prefix}{i}" for i in range(size))
+    if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+        raise GameError(f"{key} must be a sequence of strings, got {labels!r}")
+    out = tuple(str(x) for x in labels)
+    if len(set(out)) != len(out):
+        dup = sorted({x for x in out if out.count(x) > 1})
+        raise GameError(f"{key} must be unique; duplicated: {dup[:5]}")
+    return out
 
 
 @dataclass(frozen=True)
@@ -226,8 +282,8 @@ class BimatrixGame:
     name: str = "bimatrix"
 
     def __post_init__(self) -> None:
-        A = np.array(self.A, dtype=np.float64, copy=True)
-        B = np.array(self.B, dtype=np.float64, copy=True)
+        A = _matrix("A", self.A)
+        B = _matrix("B", self.B)
         if A.ndim != 2 or A.shape[0] < 1 or A.shape[1] < 1:
             raise GameError(f"payoff matrix A must be a non-empty 2-d array, got shape {A.shape}")
         if B.shape != A.shape:
@@ -241,8 +297,8 @@ class BimatrixGame:
         object.__setattr__(self, "A", A)
         object.__setattr__(self, "B", B)
         m, n = A.shape
-        rl = tuple(self.row_labels) if self.row_labels is not None else tuple(f"r{i}" for i in range(m))
-        cl = tuple(self.col_labels) if self.col_labels is not None else tuple(f"c{j}" for j in range(n))
+        rl = _labels("row_labels", self.row_labels, m, "r")
+        cl = _labels("col_labels", self.col_labels, n, "c")
         if len(rl) != m or len(cl) != n:
             raise GameError(f"labels ({len(rl)} rows, {len(cl)} cols) do not match the matrix shape {A.shape}")
         object.__setattr__(self, "row_labels", rl)
@@ -255,7 +311,7 @@ class BimatrixGame:
     @classmethod
     def symmetric(cls, A: Iterable[Iterable[float]], labels: Sequence[str] | None = None, name: str = "symmetric") -> "BimatrixGame":
         """A symmetric game: the column player's matrix is ``A`` transposed."""
-        A = np.asarray(A, dtype=np.float64)
+        A = _matrix("A", A)
         if A.ndim != 2 or A.shape[0] != A.shape[1]:
             raise GameError(f"a symmetric game needs a square matrix, got shape {A.shape}")
         labs = tuple(labels) if labels is not None else None

@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .errors import InvalidProbabilityError, ParameterError
+from .errors import FileFormatError, InvalidProbabilityError, OutputPathError, ParameterError
 from .games import Game, preset
 from .strategies import MemoryOne, StrategyPool, named
 
-__all__ = ["parse_strategy", "parse_strategies", "to_jsonable", "write_json", "write_netcdf"]
+__all__ = ["parse_strategy", "parse_strategies", "to_jsonable", "write_json", "write_netcdf", "read_netcdf",
+           "check_output_path", "check_output_dir", "load_pickle"]
 
 
 def parse_strategy(spec: str, game: Game | str = "paper", name: str | None = None) -> MemoryOne:
     """Parse a strategy given as a library name (``TFT``, ``Extort-2``...) or as five numbers
     ``p0,p_CC,p_CD,p_DC,p_DD`` (commas or spaces).  An optional ``label=`` prefix names it:
     ``mine=1,1,0,1,0``."""
+    if not isinstance(spec, str):
+        raise ParameterError(f"strategy spec must be a string (a name or p0,p_CC,p_CD,p_DC,p_DD), got {spec!r}")
+    game = preset(game)
     spec = spec.strip()
     label = name
     if "=" in spec:
         label, spec = (s.strip() for s in spec.split("=", 1))
+        if not label:
+            raise ParameterError(f"strategy spec {spec!r}: the label before '=' is empty")
+    if not spec:
+        raise ParameterError("empty strategy spec: give a library name (TFT, WSLS, ...) or five numbers p0,p_CC,p_CD,p_DC,p_DD")
     parts = [p for p in spec.replace(",", " ").split() if p]
     if len(parts) == 1 and not _is_number(parts[0]):
         s = named(parts[0], game)
@@ -48,8 +57,14 @@ def parse_strategies(specs: Sequence[str], game: Game | str = "paper") -> list[M
     """Parse several specs; ``all`` expands to the whole named library for ``game``."""
     from .strategies import library
 
+    if isinstance(specs, str):
+        specs = [specs]
+    if isinstance(specs, bytes) or not isinstance(specs, Iterable):
+        raise ParameterError(f"strategy specs must be a list of strings, got {specs!r}")
     out: list[MemoryOne] = []
     for spec in specs:
+        if not isinstance(spec, str):
+            raise ParameterError(f"strategy spec must be a string, got {spec!r}")
         if spec.strip().lower() == "all":
             out.extend(library(preset(game)).values())
         else:
@@ -83,19 +98,145 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def write_json(obj: Any, path: str | Path | None) -> str:
+def check_output_path(path: str | Path, what: str = "output path") -> Path:
+    """Make sure a file can be written at ``path``: not a directory, its folder exists or can be
+    created, and is writable.  Returns the path; raises :class:`OutputPathError` naming ``what``.
+
+    Call it *before* a long computation so a typo in ``--out`` costs nothing.
+    """
+    if path is None or not isinstance(path, (str, Path)) or str(path) == "":
+        raise OutputPathError(f"{what} must be a file path, got {path!r}")
+    p = Path(path)
+    if p.is_dir():
+        raise OutputPathError(f"{what} {str(p)!r} is a directory; give a file name")
+    parent = p.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputPathError(f"{what} {str(p)!r}: cannot create its folder ({exc.strerror or exc})") from None
+    if not parent.is_dir():
+        raise OutputPathError(f"{what} {str(p)!r}: {str(parent)!r} is not a folder")
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise OutputPathError(f"{what} {str(p)!r} cannot be written (permission denied)")
+    return p
+
+
+def check_output_dir(path: str | Path, what: str = "output directory") -> Path:
+    """Make sure ``path`` is (or can be created as) a writable directory; :class:`OutputPathError` otherwise."""
+    if path is None or not isinstance(path, (str, Path)) or str(path) == "":
+        raise OutputPathError(f"{what} must be a directory path, got {path!r}")
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise OutputPathError(f"{what} {str(p)!r} exists and is not a directory")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputPathError(f"{what} {str(p)!r} cannot be created ({exc.strerror or exc})") from None
+    if not os.access(p, os.W_OK):
+        raise OutputPathError(f"{what} {str(p)!r} cannot be written (permission denied)")
+    return p
+
+
+def write_json(obj: Any, path: str | Path | None, *, what: str = "output path") -> str:
     """Serialise ``obj`` (see :func:`to_jsonable`); write to ``path`` if given; return the text."""
-    text = json.dumps(to_jsonable(obj), indent=2, sort_keys=False)
+    try:
+        text = json.dumps(to_jsonable(obj), indent=2, sort_keys=False)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"cannot write this object as JSON: {exc}") from None
     if path is not None:
-        p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text + "\n")
+        p = check_output_path(path, what)
+        try:
+            p.write_text(text + "\n")
+        except OSError as exc:
+            raise OutputPathError(f"{what} {str(p)!r} cannot be written ({exc.strerror or exc})") from None
     return text
 
 
-def write_netcdf(ds: Any, path: str | Path) -> None:
+def write_netcdf(ds: Any, path: str | Path, *, what: str = "output path") -> None:
     """Write an xarray Dataset as netCDF: h5netcdf (netCDF4) if usable, else scipy (netCDF3)."""
+    if not hasattr(ds, "to_netcdf"):
+        raise ParameterError(f"write_netcdf needs an xarray Dataset, got {type(ds).__name__}")
+    p = check_output_path(path, what)
     try:
-        ds.to_netcdf(path, engine="h5netcdf")
-    except (ImportError, ValueError):
-        ds.to_netcdf(path, engine="scipy")
+        try:
+            ds.to_netcdf(p, engine="h5netcdf")
+        except (ImportError, ValueError):
+            ds.to_netcdf(p, engine="scipy")
+    except OSError as exc:
+        raise OutputPathError(f"{what} {str(p)!r} cannot be written ({exc.strerror or exc})") from None
+
+
+def read_netcdf(path: str | Path, *, variables: Sequence[str] = (), attrs: Sequence[str] = (),
+                what: str = "NetCDF file") -> Any:
+    """Read a NetCDF file fully into memory (file closed) and check it is one of the project's.
+
+    Raises :class:`FileFormatError` naming the file when it does not exist, is a directory, is
+    empty, truncated or not NetCDF, or lacks any of ``variables`` / ``attrs``.
+    """
+    import xarray as xr
+
+    if path is None or not isinstance(path, (str, Path)):
+        raise FileFormatError(f"{what} must be a file path, got {path!r}")
+    p = Path(path)
+    if not p.exists():
+        raise FileFormatError(f"no {what} at {str(p)!r}")
+    if p.is_dir():
+        raise FileFormatError(f"{what} {str(p)!r} is a directory, not a NetCDF file")
+    size = p.stat().st_size
+    if size == 0:
+        raise FileFormatError(f"{what} {str(p)!r} is empty")
+    with open(p, "rb") as fh:
+        magic = fh.read(8)
+    if magic[:3] == b"CDF":
+        engines = ["scipy"]
+    elif magic == b"\x89HDF\r\n\x1a\n":
+        engines = ["h5netcdf"]
+    else:
+        raise FileFormatError(f"{what} {str(p)!r} is not a NetCDF file (it starts with {magic[:8]!r})")
+    errors = []
+    for engine in engines:
+        try:
+            with xr.open_dataset(p, engine=engine) as ds:
+                out = ds.load()
+            break
+        except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged file
+            errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    else:
+        raise FileFormatError(f"{what} {str(p)!r} cannot be read (truncated or damaged?): {'; '.join(errors)}")
+    missing_v = [v for v in variables if v not in out.variables]
+    if missing_v:
+        raise FileFormatError(f"{what} {str(p)!r} lacks variable(s) {missing_v}; is it an eqtools file of this kind?")
+    missing_a = [a for a in attrs if a not in out.attrs]
+    if missing_a:
+        raise FileFormatError(f"{what} {str(p)!r} lacks attribute(s) {missing_a}; is it an eqtools file of this kind?")
+    return out
+
+
+def load_pickle(path: str | Path, *, what: str = "file", expect: type | tuple[type, ...] | None = None,
+                keys: Sequence[str] = ()) -> Any:
+    """Unpickle ``path`` (a checkpoint or saved agent), refusing damaged files with :class:`FileFormatError`.
+
+    ``expect``: the type the content must have; ``keys``: keys a dict content must have.
+    Only unpickle files you trust (pickle can run code); eqtools writes these files itself.
+    """
+    import pickle
+
+    p = Path(path)
+    if not p.exists():
+        raise FileFormatError(f"no {what} at {str(p)!r}")
+    if p.is_dir():
+        raise FileFormatError(f"{what} {str(p)!r} is a directory, not a file")
+    if p.stat().st_size == 0:
+        raise FileFormatError(f"{what} {str(p)!r} is empty")
+    try:
+        with open(p, "rb") as fh:
+            obj = pickle.load(fh)
+    except Exception as exc:  # noqa: BLE001 - UnpicklingError, EOFError, ModuleNotFoundError, ...
+        raise FileFormatError(f"{what} {str(p)!r} cannot be read (truncated or not a {what}?): "
+                              f"{type(exc).__name__}: {exc}") from None
+    if expect is not None and not isinstance(obj, expect):
+        raise FileFormatError(f"{what} {str(p)!r} holds a {type(obj).__name__}, not what eqtools writes")
+    missing = [k for k in keys if not isinstance(obj, dict) or k not in obj]
+    if missing:
+        raise FileFormatError(f"{what} {str(p)!r} lacks field(s) {missing}; is it an eqtools file of this kind?")
+    return obj

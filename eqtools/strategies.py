@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -73,7 +74,15 @@ def validate_probabilities(x: Any, *, what: str = "strategy", names: Sequence[st
     The last axis is interpreted as the parameter axis named by ``names``; the error names the
     first offending field (and its row for batches).
     """
-    arr = np.asarray(x, dtype=np.float64)
+    if x is None or isinstance(x, (str, bytes)):
+        raise InvalidProbabilityError(f"{what} must be numbers {tuple(names)}, got {x!r}")
+    try:
+        raw = np.asarray(x)
+    except ValueError:
+        raise InvalidProbabilityError(f"{what} is ragged (rows of different lengths); expected {tuple(names)} per row") from None
+    if raw.dtype.kind not in "biuf":
+        raise InvalidProbabilityError(f"{what} must hold only numbers {tuple(names)}, got {x!r}"[:300])
+    arr = raw.astype(np.float64)
     if arr.ndim == 0 or arr.shape[-1] != len(names):
         raise InvalidProbabilityError(
             f"{what} must have {len(names)} entries {tuple(names)} on its last axis, got shape {arr.shape}"
@@ -108,6 +117,12 @@ class MemoryOne:
     name: str = "memory-one"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise ParameterError(f"strategy name must be a string, got {self.name!r}")
+        if isinstance(self.p, (str, bytes)) or not isinstance(self.p, Iterable):
+            raise InvalidProbabilityError(f"strategy {self.name!r}: p must be 4 numbers (CC, CD, DC, DD), got {self.p!r}")
+        if not isinstance(self.p0, numbers.Real):
+            raise InvalidProbabilityError(f"strategy {self.name!r}: p0 must be a number in [0, 1], got {self.p0!r}")
         p = tuple(self.p)
         if len(p) != 4:
             raise InvalidProbabilityError(f"strategy {self.name!r}: p must have 4 entries (CC, CD, DC, DD), got {len(p)}")
@@ -119,12 +134,17 @@ class MemoryOne:
     @classmethod
     def from_vector(cls, vector: Sequence[float], name: str = "memory-one") -> "MemoryOne":
         """Build from ``(p0, p_CC, p_CD, p_DC, p_DD)``; the opening move must be explicit."""
-        v = np.asarray(vector, dtype=np.float64).ravel()
+        if vector is None or isinstance(vector, (str, bytes)):
+            raise InvalidProbabilityError(f"strategy {name!r}: expected 5 numbers (p0, p_CC, p_CD, p_DC, p_DD), got {vector!r}")
+        try:
+            v = np.asarray(vector).ravel()
+        except ValueError:
+            raise InvalidProbabilityError(f"strategy {name!r}: expected 5 numbers (p0, p_CC, p_CD, p_DC, p_DD), got a ragged list") from None
         if v.shape != (5,):
             raise InvalidProbabilityError(
                 f"strategy {name!r}: expected 5 numbers (p0, p_CC, p_CD, p_DC, p_DD), got {v.shape[0]}"
             )
-        return cls(float(v[0]), tuple(float(x) for x in v[1:]), name=name)  # type: ignore[arg-type]
+        return cls(v[0], tuple(v[1:]), name=name)  # type: ignore[arg-type]
 
     @property
     def vector(self) -> np.ndarray:
@@ -147,7 +167,25 @@ class MemoryOne:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "MemoryOne":
-        return cls(d["p0"], tuple(d["p"]), name=str(d.get("name", "memory-one")))  # type: ignore[arg-type]
+        """Inverse of :meth:`to_dict`: a mapping with keys ``p0``, ``p`` (4 numbers) and optionally ``name``."""
+        if not isinstance(d, Mapping):
+            raise ParameterError(f"a strategy description must be a mapping with keys p0, p, got {type(d).__name__}")
+        missing = [k for k in ("p0", "p") if k not in d]
+        if missing:
+            raise ParameterError(f"strategy description lacks field(s) {missing}")
+        return cls(d["p0"], d["p"], name=str(d.get("name", "memory-one")))  # type: ignore[arg-type]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "MemoryOne":
+        """Inverse of :meth:`to_json`."""
+        try:
+            d = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"strategy JSON is not valid JSON: {exc}") from None
+        return cls.from_dict(d)
 
     def __str__(self) -> str:
         ps = ", ".join(f"{x:.4g}" for x in self.p)
@@ -163,13 +201,17 @@ class StrategyPool:
     __slots__ = ("_params", "_names")
 
     def __init__(self, params: Any, names: Sequence[str] | None = None) -> None:
-        arr = validate_probabilities(np.atleast_2d(np.asarray(params, dtype=np.float64)), what="strategy pool")
+        arr = np.atleast_2d(validate_probabilities(params, what="strategy pool"))
         if arr.ndim != 2:
             raise InvalidProbabilityError(f"strategy pool must be 2-d (N, 5), got shape {arr.shape}")
+        if arr.shape[0] == 0:
+            raise ParameterError("a strategy pool needs at least one strategy, got shape (0, 5)")
         arr = arr.copy()
         arr.setflags(write=False)
         if names is None:
             names = [f"s{i}" for i in range(arr.shape[0])]
+        if isinstance(names, (str, bytes)) or not isinstance(names, Iterable):
+            raise ParameterError(f"strategy pool names must be a sequence of strings, got {names!r}")
         names = [str(n) for n in names]
         if len(names) != arr.shape[0]:
             raise ParameterError(f"strategy pool has {arr.shape[0]} strategies but {len(names)} names")
@@ -195,9 +237,19 @@ class StrategyPool:
         for name, row in zip(self._names, self._params):
             yield MemoryOne.from_vector(row, name=name)
 
-    def __getitem__(self, idx: int | str) -> MemoryOne:
+    def __getitem__(self, idx: int | str | slice) -> Any:
+        """A strategy by name or integer index (negative counts from the end); a slice gives a sub-pool."""
+        if isinstance(idx, slice):
+            return StrategyPool(self._params[idx], self._names[idx])
         if isinstance(idx, str):
+            if idx not in self._names:
+                shown = list(self._names[:8]) + (["..."] if len(self) > 8 else [])
+                raise ParameterError(f"strategy pool has no strategy named {idx!r}; names: {shown}")
             idx = self._names.index(idx)
+        elif isinstance(idx, (bool, np.bool_)) or not isinstance(idx, (int, np.integer)):
+            raise ParameterError(f"strategy pool index must be a name, an integer or a slice, got {idx!r}")
+        elif not -len(self) <= idx < len(self):
+            raise ParameterError(f"strategy pool index {int(idx)} is out of range for {len(self)} strategies")
         return MemoryOne.from_vector(self._params[idx], name=self._names[idx])
 
     def __repr__(self) -> str:
@@ -205,20 +257,28 @@ class StrategyPool:
 
     @classmethod
     def from_strategies(cls, strategies: Iterable[MemoryOne]) -> "StrategyPool":
+        if isinstance(strategies, (str, bytes)) or not isinstance(strategies, Iterable):
+            raise ParameterError(f"strategies must be an iterable of MemoryOne, got {strategies!r}")
         strategies = list(strategies)
         if not strategies:
             raise ParameterError("a strategy pool needs at least one strategy")
+        bad = [i for i, s in enumerate(strategies) if not isinstance(s, MemoryOne)]
+        if bad:
+            raise ParameterError(f"strategies[{bad[0]}] is not a MemoryOne: {strategies[bad[0]]!r}")
         return cls(np.stack([s.vector for s in strategies]), [s.name for s in strategies])
 
     @classmethod
     def uniform(cls, n: int, seed: int = 0, prefix: str = "rand") -> "StrategyPool":
         """``n`` strategies with all five parameters drawn i.i.d. from U(0, 1) (numpy, seeded)."""
-        if int(n) < 1:
-            raise ParameterError(f"n must be a positive integer, got {n}")
-        rng = np.random.default_rng(seed)
+        from .validation import positive_int, seed as check_seed
+
+        n = positive_int("n", n)
+        rng = np.random.default_rng(check_seed("seed", seed))
         return cls(rng.uniform(0.0, 1.0, size=(int(n), 5)), [f"{prefix}{i}" for i in range(int(n))])
 
     def concat(self, other: "StrategyPool") -> "StrategyPool":
+        if not isinstance(other, StrategyPool):
+            raise ParameterError(f"can only concatenate a StrategyPool, got {type(other).__name__}")
         return StrategyPool(np.concatenate([self._params, other._params]), list(self._names) + list(other._names))
 
     def to_json(self) -> str:
@@ -226,7 +286,16 @@ class StrategyPool:
 
     @classmethod
     def from_json(cls, text: str) -> "StrategyPool":
-        d = json.loads(text)
+        """Inverse of :meth:`to_json`: an object with ``names`` and ``params``."""
+        try:
+            d = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"strategy pool JSON is not valid JSON: {exc}") from None
+        if not isinstance(d, dict):
+            raise ParameterError(f"strategy pool JSON must be an object with 'names' and 'params', got {type(d).__name__}")
+        missing = [k for k in ("names", "params") if k not in d]
+        if missing:
+            raise ParameterError(f"strategy pool JSON lacks field(s) {missing}")
         return cls(d["params"], d["names"])
 
 
@@ -247,7 +316,10 @@ def zd_strategy(game: Game | str, alpha: float, beta: float, gamma: float, p0: f
     ``alpha * s_X + beta * s_Y + gamma = 0`` on long-run (limit-of-means) payoffs.
     Raises :class:`InvalidProbabilityError` if the coefficients give probabilities outside [0, 1].
     """
+    from .validation import finite as _finite_num
+
     g = preset(game)
+    alpha, beta, gamma = (_finite_num(k, v) for k, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma)))
     sx, sy = g.payoffs, g.payoffs_coplayer
     pt = alpha * sx + beta * sy + gamma
     p = pt + np.array([1.0, 1.0, 0.0, 0.0])
@@ -255,6 +327,12 @@ def zd_strategy(game: Game | str, alpha: float, beta: float, gamma: float, p0: f
     p = np.where(np.abs(p) < 1e-12, 0.0, p)
     p = np.where(np.abs(p - 1.0) < 1e-12, 1.0, p)
     return MemoryOne(p0, tuple(float(v) for v in p), name=name)  # type: ignore[arg-type]
+
+
+def _zd_numbers(chi: Any, phi: Any) -> tuple[float, float | None]:
+    from .validation import real
+
+    return real("chi", chi), (None if phi is None else real("phi", phi))
 
 
 def _phi_max(game: Game, chi: float, baseline: float) -> float:
@@ -280,6 +358,7 @@ def extortionate(game: Game | str, chi: float, phi: float | None = None, p0: flo
     """
     g = preset(game)
     _check_game_for_zd(g)
+    chi, phi = _zd_numbers(chi, phi)
     if not (chi >= 1.0 and math.isfinite(chi)):
         raise ParameterError(f"chi must be a finite number >= 1, got {chi}")
     hi = _phi_max(g, chi, g.P)
@@ -294,6 +373,7 @@ def generous(game: Game | str, chi: float, phi: float | None = None, p0: float =
     """Generous ZD strategy (Stewart & Plotkin 2013) enforcing ``s_X - R = chi (s_Y - R)``."""
     g = preset(game)
     _check_game_for_zd(g)
+    chi, phi = _zd_numbers(chi, phi)
     if not (chi >= 1.0 and math.isfinite(chi)):
         raise ParameterError(f"chi must be a finite number >= 1, got {chi}")
     hi = _phi_max(g, chi, g.R)
@@ -310,8 +390,12 @@ def equalizer(game: Game | str, value: float, phi: float | None = None, p0: floa
     ``value`` must lie in [P, R] for valid probabilities; ``phi`` defaults to half its largest
     valid value (the sign convention requires ``phi < 0`` here, handled internally).
     """
+    from .validation import finite as _finite_num
+
     g = preset(game)
     _check_game_for_zd(g)
+    value = _finite_num("value", value)
+    _, phi = _zd_numbers(1.0, phi)
     if not (min(g.P, g.R) <= value <= max(g.P, g.R)):
         raise ParameterError(f"equalizer value must lie between P = {g.P:g} and R = {g.R:g}, got {value}")
     sy = g.payoffs_coplayer
@@ -373,6 +457,10 @@ def named(name: str, game: Game | str = "paper") -> MemoryOne:
     (:func:`extortionate` with chi = 2), Generous-2.  Also accepts ``Extort-<chi>`` and
     ``Generous-<chi>`` for any chi >= 1.
     """
+    if not isinstance(name, str):
+        raise ParameterError(f"strategy name must be a string, got {name!r}")
+    g = preset(game)  # an unknown game is an error even for game-independent strategies
+    game = g
     if name in NAMED_STRATEGIES:
         return NAMED_STRATEGIES[name]
     if name == "GTFT":
@@ -384,9 +472,11 @@ def named(name: str, game: Game | str = "paper") -> MemoryOne:
             except ValueError:
                 break
             return fn(game, chi, name=name)
+    known = sorted(NAMED_STRATEGIES) + list(GAME_DEPENDENT)
+    close = [k for k in known if k.lower() == name.strip().lower()]
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ParameterError(
-        f"unknown strategy {name!r}; known: {sorted(NAMED_STRATEGIES) + list(GAME_DEPENDENT)} "
-        "or Extort-<chi>, Generous-<chi>"
+        f"unknown strategy {name!r}{hint}; known: {known} or Extort-<chi>, Generous-<chi>"
     )
 
 

@@ -9,8 +9,10 @@ A tournament dataset has dimensions ``row`` and ``col`` (strategy labels) and va
 * ``row_params``, ``col_params``: memory-one vectors ``(row|col, param)`` (NaN for players
   that are not memory-one).
 
-Attributes: ``game`` (JSON), ``criterion`` (e.g. ``finite(n=100)``), ``config`` (JSON text of
-the full configuration that produced it), ``eqtools_version``.
+Attributes: ``game`` (JSON), ``criterion`` (e.g. ``finite(n=100)``), ``noise`` (the
+execution-error rate every player was subject to; 0.0 for error-free play), ``config`` (JSON
+text of the full configuration that produced it), ``eqtools_version``.  Files written before
+``noise`` existed load with ``noise = 0.0``.
 Computation lives in :mod:`solvers.tournament`; this module only holds and stores results.
 """
 
@@ -52,17 +54,26 @@ def make_tournament(
     row_params: Any = None,
     col_params: Any = None,
     config: Mapping[str, Any] | None = None,
+    noise: float = 0.0,
 ) -> xr.Dataset:
     """Assemble a tournament Dataset (see module docstring) and validate shapes."""
     from . import __version__
+    from .strategies import validate_noise
 
+    eps = validate_noise(noise)
+    from .games import preset
+
+    game = preset(game)
     rn, cn = [str(r) for r in row_names], [str(c) for c in col_names]
     shape = (len(rn), len(cn))
     data: dict[str, Any] = {}
     for key in VALUE_VARS:
         if key not in values:
             raise ParameterError(f"tournament values lack {key!r}")
-        arr = np.asarray(values[key], dtype=np.float64)
+        try:
+            arr = np.asarray(values[key], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError(f"tournament variable {key} must be an array of numbers of shape {shape}") from None
         if arr.shape != shape:
             raise ParameterError(f"tournament variable {key} has shape {arr.shape}, expected {shape}")
         data[key] = (("row", "col"), arr)
@@ -80,6 +91,7 @@ def make_tournament(
         attrs={
             "game": game.to_json(),
             "criterion": criterion,
+            "noise": eps,
             "config": json.dumps(dict(config or {}), sort_keys=True, default=str),
             "eqtools_version": __version__,
         },
@@ -89,11 +101,21 @@ def make_tournament(
 
 def tournament_game(ds: xr.Dataset) -> Game:
     """The :class:`Game` stored in a tournament's attributes."""
-    return Game.from_dict(json.loads(ds.attrs["game"]))
+    from .errors import FileFormatError, GameError
+
+    text = getattr(ds, "attrs", {}).get("game")
+    if text is None:
+        raise FileFormatError("tournament dataset lacks the 'game' attribute")
+    try:
+        return Game.from_json(text)
+    except GameError as exc:
+        raise FileFormatError(f"tournament attribute 'game' is not a valid game: {exc}") from None
 
 
 def to_bimatrix(ds: xr.Dataset, name: str | None = None) -> BimatrixGame:
     """The meta-game of a tournament: row payoffs ``A``, column payoffs ``B``."""
+    if not isinstance(ds, xr.Dataset) or any(v not in ds for v in ("payoff_row", "payoff_col")):
+        raise ParameterError("to_bimatrix needs a tournament Dataset with payoff_row and payoff_col")
     return BimatrixGame(
         ds["payoff_row"].values,
         ds["payoff_col"].values,
@@ -105,22 +127,30 @@ def to_bimatrix(ds: xr.Dataset, name: str | None = None) -> BimatrixGame:
 
 def save_tournament(ds: xr.Dataset, path: str | Path) -> Path:
     """Write a tournament to NetCDF (classic format via scipy, no HDF5 needed); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from .errors import OutputPathError
+    from .io import check_output_path
+
+    if not isinstance(ds, xr.Dataset) or "exact" not in ds:
+        raise ParameterError("save_tournament needs a tournament Dataset (see make_tournament)")
+    path = check_output_path(path, "tournament output path")
     out = ds.copy()
     out["exact"] = out["exact"].astype(np.int8)  # NetCDF has no bool type
-    out.to_netcdf(path, engine="scipy")
+    try:
+        out.to_netcdf(path, engine="scipy")
+    except OSError as exc:
+        raise OutputPathError(f"tournament output path {str(path)!r} cannot be written ({exc.strerror or exc})") from None
     return path
 
 
 def load_tournament(path: str | Path) -> xr.Dataset:
     """Read a tournament written by :func:`save_tournament` (fully loaded, file closed)."""
-    path = Path(path)
-    if not path.exists():
-        raise ParameterError(f"no tournament file at {path}")
-    with xr.open_dataset(path, engine="scipy") as ds:
-        out = ds.load()
+    from .io import read_netcdf
+
+    out = read_netcdf(path, variables=VALUE_VARS + ("exact", "row", "col"), attrs=("game", "criterion"),
+                      what="tournament file")
+    tournament_game(out)  # the game attribute must parse
     out["exact"] = out["exact"].astype(bool)
+    out.attrs["noise"] = float(out.attrs.get("noise", 0.0))
     for coord in ("row", "col", "param"):
         out = out.assign_coords({coord: [str(v) for v in out[coord].values]})
     return out

@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from eqtools.errors import ParameterError
@@ -41,6 +43,10 @@ class A2CHyper:
     max_grad_norm: float = 1.0
 
     def __post_init__(self) -> None:
+        for name in ("reward_scale", "gamma", "gae_lambda", "value_coef", "entropy_coef", "lr", "adam_eps", "max_grad_norm"):
+            v = getattr(self, name)
+            if isinstance(v, (bool, str, bytes)) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
+                raise ParameterError(f"A2C hyper-parameter {name} must be a finite number, got {v!r}")
         checks = {
             "reward_scale": self.reward_scale > 0,
             "gamma": 0.0 <= self.gamma <= 1.0,

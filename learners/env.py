@@ -32,6 +32,7 @@ __all__ = [
     "payoff_table",
     "joint_outcome",
     "memory_one_actions",
+    "noisy_actions",
     "Trajectory",
     "rollout_memory_one",
     "NUM_TOKENS",
@@ -72,6 +73,19 @@ def memory_one_actions(key: jax.Array, params: jnp.ndarray, token: jnp.ndarray) 
     return (u >= p_c).astype(jnp.int32)
 
 
+def noisy_actions(key: jax.Array, actions: jnp.ndarray, noise: float | jnp.ndarray) -> jnp.ndarray:
+    """Execution errors: each (intended) action flips C <-> D independently with probability ``noise``.
+
+    Apply it to *sampled* actions before :func:`joint_outcome`, so any agent — memory-one or a
+    learned sequence model — meets the same noise; keep the intended action for the agent's own
+    log-probability.  ``noise = 0`` returns ``actions`` unchanged (but still consumes ``key``:
+    callers that must stay bit-identical without noise should skip the call, as
+    :func:`rollout_memory_one` does).
+    """
+    flip = jax.random.uniform(key, actions.shape) < noise
+    return jnp.where(flip, 1 - actions, actions)
+
+
 class Trajectory(NamedTuple):
     """Time-major arrays of shape ``(horizon, batch)`` from a rollout."""
 
@@ -89,18 +103,27 @@ def rollout_memory_one(
     game: Game | str = "paper",
     horizon: int = DEFAULT_HORIZON,
     batch: int = 4096,
+    noise: float = 0.0,
 ) -> Trajectory:
     """Play ``batch`` episodes of memory-one ``p`` (player X) against ``q`` (player Y).
 
     ``p`` and ``q`` are 5-vectors, or ``(batch, 5)`` arrays (one strategy per episode).
-    Uses :func:`jax.lax.scan` over the ``horizon`` rounds.
+    Uses :func:`jax.lax.scan` over the ``horizon`` rounds.  ``noise``: execution-error rate;
+    each sampled action flips with that probability (:func:`noisy_actions`) and the trajectory
+    records the actions as played.  ``noise = 0`` (default) is bit-identical to the noise-free
+    rollout (no extra random draws).
     """
+    from eqtools.strategies import validate_noise
+
     if int(horizon) < 1:
         raise ParameterError(f"horizon must be a positive integer, got {horizon}")
     if int(batch) < 1:
         raise ParameterError(f"batch must be a positive integer, got {batch}")
+    eps = validate_noise(noise)
     pa = jnp.broadcast_to(jnp.asarray(p, jnp.float32), (int(batch), 5))
     qa = jnp.broadcast_to(jnp.asarray(q, jnp.float32), (int(batch), 5))
+    if eps:
+        return _rollout_m1_noisy(key, pa, qa, payoff_table(game), jnp.float32(eps), int(horizon))
     return _rollout_m1(key, pa, qa, payoff_table(game), int(horizon))
 
 
@@ -121,3 +144,24 @@ def _rollout_m1_impl(key, pa, qa, table, horizon):
 
 
 _rollout_m1 = jax.jit(_rollout_m1_impl, static_argnums=(4,))
+
+
+def _rollout_m1_noisy_impl(key, pa, qa, table, noise, horizon):
+    batch = pa.shape[0]
+
+    def body(carry, k):
+        tok_x, tok_y = carry
+        kx, ky = jax.random.split(k)
+        ax = memory_one_actions(kx, pa, tok_x)
+        ay = memory_one_actions(ky, qa, tok_y)
+        fx, fy = jax.random.split(jax.random.fold_in(k, 1))
+        ax, ay = noisy_actions(fx, ax, noise), noisy_actions(fy, ay, noise)
+        ox, oy, rx, ry = joint_outcome(ax, ay, table)
+        return (ox, oy), Trajectory(ax, ay, rx, ry, ox - 1)
+
+    start = jnp.full((batch,), START_TOKEN, jnp.int32)
+    _, traj = jax.lax.scan(body, (start, start), jax.random.split(key, horizon))
+    return traj
+
+
+_rollout_m1_noisy = jax.jit(_rollout_m1_noisy_impl, static_argnums=(5,))

@@ -202,9 +202,13 @@ def project(
     half = int(matches) // 2
     fields = list(Trajectories.__dataclass_fields__)
 
+    def sliced(tr: Trajectories, idx: Any) -> Trajectories:
+        # optional fields (intended actions without noise) stay None
+        return Trajectories(*(None if getattr(tr, f) is None else getattr(tr, f)[idx] for f in fields))
+
     def split(tr: Trajectories) -> tuple[Trajectories, Trajectories]:
-        return (Trajectories(*(getattr(tr, f)[..., :half, :] for f in fields)),
-                Trajectories(*(getattr(tr, f)[..., half:, :] for f in fields)))
+        return (sliced(tr, (Ellipsis, slice(None, half), slice(None))),
+                sliced(tr, (Ellipsis, slice(half, None), slice(None))))
 
     # All memory-one probes in one batched, jitted call; other policies one by one.
     m1 = [i for i, pr in enumerate(probe_list) if isinstance(pr, MemoryOne)]
@@ -214,7 +218,7 @@ def project(
         tr = play(agent, MemoryOnePolicy(params, "probes"), g, n=n, matches=2 * half, seed=seed,
                   pairs_shape=(len(m1),))
         for j, i in enumerate(m1):
-            per_probe[i] = Trajectories(*(getattr(tr, f)[j] for f in fields))
+            per_probe[i] = sliced(tr, j)
     for i, probe in enumerate(probe_list):
         if i not in per_probe:
             per_probe[i] = play(agent, probe, g, n=n, matches=2 * half, seed=seed * 1000 + i + 1)

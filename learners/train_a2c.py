@@ -439,9 +439,7 @@ class Trainer:
         path = Path(path) if path is not None else self.checkpoint_path
         if path is None or not path.exists():
             return False
-        with open(path, "rb") as fh:
-            state = pickle.load(fh)
-        saved = TrainConfig.from_dict(state["config"])
+        saved, state = _read_checkpoint(path)
         if saved.result_key() != self.cfg.result_key():
             diff = sorted(k for k in self.cfg.result_key() if saved.result_key().get(k) != self.cfg.result_key()[k])
             raise ParameterError(f"checkpoint {path} was written with a different config (fields {diff}); use another --out")
@@ -487,18 +485,18 @@ class Trainer:
                 self._record_eval()
             pending.append(self.step())
             if self.iteration % cfg.log_every == 0 or self.iteration == end:
-                self.history.extend(np.asarray(x) for x in _fetch(pending))
+                self.history.extend(self._checked(pending))
                 pending = []
                 if bar is not None:
                     bar.update(self.iteration - bar.n)
                     bar.set_postfix(self.live_metrics(), refresh=False)
             if self.iteration % cfg.checkpoint_every == 0:
-                self.history.extend(np.asarray(x) for x in _fetch(pending))
+                self.history.extend(self._checked(pending))
                 pending = []
                 self.wall_s += time.perf_counter() - t0
                 t0 = time.perf_counter()
                 self.save_checkpoint()
-        self.history.extend(np.asarray(x) for x in _fetch(pending))
+        self.history.extend(self._checked(pending))
         finished = self.iteration == cfg.iterations or timed_out
         self.timed_out = timed_out
         if evaluate and finished and self.iteration not in self.eval_iters:
@@ -511,6 +509,31 @@ class Trainer:
             if finished and self.eval_history:
                 self.write_results()
         return self
+
+    def _checked(self, pending: list[jnp.ndarray]) -> list[np.ndarray]:
+        """Fetch pending metrics; stop the run (:class:`NonFiniteError`) if a loss, the gradient norm
+        or a parameter is non-finite.  Raised before anything is saved, so the last good
+        checkpoint stays on disk and no summary is written."""
+        from eqtools.errors import NonFiniteError
+
+        new = [np.asarray(x) for x in _fetch(pending)]
+        watched = [TRAIN_METRICS.index(m) for m in ("value_loss", "policy_loss", "entropy", "grad_norm")]
+        where = None
+        for k, m in enumerate(new):
+            bad = ~np.isfinite(m[..., watched])
+            if bad.any():
+                s, l, j = (int(v) for v in np.argwhere(bad)[0])
+                where = (f"non-finite {TRAIN_METRICS[watched[j]]} at iteration {self.iteration - len(new) + k + 1} "
+                         f"(seed {self.cfg.seed + s}, learner {l + 1})")
+                break
+        if where is None and not all(bool(jnp.all(jnp.isfinite(x))) for x in jax.tree_util.tree_leaves(self.params)):
+            where = f"non-finite parameters after iteration {self.iteration}"
+        if where is not None:
+            ck = self.checkpoint_path
+            kept = f"; the last good checkpoint {ck} is kept" if ck is not None and ck.exists() else ""
+            raise NonFiniteError(f"A2C training diverged: {where} (lower --lr or --reward-scale?){kept}; "
+                                 "no summary was written")
+        return new
 
     def _record_eval(self) -> None:
         self.eval_iters.append(self.iteration)
@@ -621,9 +644,24 @@ def load_checkpoint_state(run_dir: str | Path) -> tuple[TrainConfig, dict[str, A
     path = Path(run_dir) / "checkpoint.pkl"
     if not path.exists():
         raise ParameterError(f"no checkpoint.pkl in {run_dir} (is it an 'eqtools train a2c' output directory?)")
-    with open(path, "rb") as fh:
-        state = pickle.load(fh)
-    return TrainConfig.from_dict(state["config"]), state
+    return _read_checkpoint(path)
+
+
+#: Keys every A2C checkpoint holds (the ones a reader of the parameters needs).
+_CHECKPOINT_KEYS: tuple[str, ...] = ("config", "iteration", "params")
+
+
+def _read_checkpoint(path: Path) -> tuple[TrainConfig, dict[str, Any]]:
+    """Unpickle and check a checkpoint; :class:`FileFormatError` names the file if it is damaged."""
+    from eqtools.errors import EqtoolsError, FileFormatError
+    from eqtools.io import load_pickle
+
+    state = load_pickle(path, what="A2C checkpoint", expect=dict, keys=_CHECKPOINT_KEYS)
+    try:
+        cfg = TrainConfig.from_dict(state["config"])
+    except (EqtoolsError, TypeError, KeyError, ValueError) as exc:
+        raise FileFormatError(f"A2C checkpoint {str(path)!r} holds an invalid config: {exc}") from None
+    return cfg, state
 
 
 def checkpoint_params(run_dir: str | Path) -> tuple[TrainConfig, Any, int]:

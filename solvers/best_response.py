@@ -36,11 +36,11 @@ from typing import Any
 import numpy as np
 
 from eqtools.conventions import SWAP
-from eqtools.errors import ConvergenceError, ParameterError
+from eqtools.errors import ConvergenceError, ParameterError, SizeLimitError
 from eqtools.games import Game, preset
-from eqtools.strategies import MemoryOne, StrategyPool
+from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 
-from .payoffs import as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
+from .payoffs import _cd, as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
 
 __all__ = [
     "BestResponse",
@@ -106,27 +106,41 @@ def _tie_tol(game: Game, atol: float | None) -> float:
     return 1e-9 * scale
 
 
-def _onestep(qs: np.ndarray, r: np.ndarray, cont: np.ndarray) -> np.ndarray:
-    """Q[o, a] = sum_b P(b | o) (r[2a+b] + cont[2a+b]) for observation probs ``qs`` (shape (k,))."""
+def _onestep(qs: np.ndarray, r: np.ndarray, cont: np.ndarray, eps: float = 0.0, qd: np.ndarray | None = None) -> np.ndarray:
+    """Q[o, a] for *intended* action ``a``: sum over the actual action ``a'`` (``a`` flipped with
+    probability ``eps``) and Y's reply ``b`` of ``P(a'|a) P(b|o) (r + cont)[2a' + b]``.
+
+    ``qs`` (and optionally its accurate complement ``qd``) are Y's cooperation probabilities in
+    the observations considered (shape (k,)).
+    """
     qs = qs[:, None]
-    # a = C -> next states CC (b=C) / CD (b=D); a = D -> DC / DD
-    qc = qs * (r[0] + cont[0]) + (1 - qs) * (r[1] + cont[1])
-    qd = qs * (r[2] + cont[2]) + (1 - qs) * (r[3] + cont[3])
-    return np.concatenate([qc, qd], axis=1)
+    qd = (1 - qs) if qd is None else qd[:, None]
+    # actual a' = C -> next states CC (b=C) / CD (b=D); a' = D -> DC / DD
+    qc = qs * (r[0] + cont[0]) + qd * (r[1] + cont[1])
+    qdd = qs * (r[2] + cont[2]) + qd * (r[3] + cont[3])
+    if eps:
+        qc, qdd = (1 - eps) * qc + eps * qdd, eps * qc + (1 - eps) * qdd
+    return np.concatenate([qc, qdd], axis=1)
 
 
-def _eval_stationary_discounted(actions: np.ndarray, qy: np.ndarray, r: np.ndarray, gamma: float) -> np.ndarray:
-    """Unnormalised value V(s) of the deterministic policy ``actions`` (4 entries, 0=C, 1=D)."""
-    P = np.zeros((4, 4))
-    rp = np.zeros(4)
-    for s in range(4):
-        a = int(actions[s])
-        b = qy[s]
-        P[s, 2 * a] = b
-        P[s, 2 * a + 1] = 1 - b
-        rp[s] = b * r[2 * a] + (1 - b) * r[2 * a + 1]
-    # V = r_pi + gamma P V  (reward of the *next* round, received on leaving s)
-    return np.linalg.solve(np.eye(4) - gamma * P, rp)
+def _policy_values_discounted(actions: np.ndarray, q: np.ndarray, game: Game, gamma: float, eps: float) -> np.ndarray:
+    """Normalised values ``(1 - gamma) V(s)`` of deterministic policies (rows of ``actions``, 0=C, 1=D).
+
+    ``V(s)`` is the discounted payoff of the rounds *after* state ``s``; it equals the discounted
+    payoff of the pair whose openings are the reactions at ``s``, so it is computed by the
+    accurate (restart-chain GTH) route of :func:`solvers.payoffs.discounted`, noise included.
+    ``actions`` is ``(K, 4)``; returns ``(K, 4)``.
+    """
+    actions = np.atleast_2d(actions)
+    K = actions.shape[0]
+    react = 1.0 - actions.astype(float)  # P(C) after each state
+    xs = np.empty((K, 4, 5))
+    ys = np.empty((K, 4, 5))
+    xs[:, :, 1:] = react[:, None, :]
+    xs[:, :, 0] = react
+    ys[:, :, 1:] = q[1:]
+    ys[:, :, 0] = q[1:][SWAP]
+    return np.asarray(discounted(xs, ys, game, gamma, noise=eps).payoff_x)
 
 
 def _mo_from_actions(opening: int, actions: np.ndarray, name: str | None = None) -> MemoryOne:
@@ -223,6 +237,7 @@ class FiniteHorizonBestResponse:
     best_stationary_value: float
 
     criterion: str = "finite"
+    noise: float = 0.0
 
     @property
     def ties(self) -> bool:
@@ -234,7 +249,8 @@ class FiniteHorizonBestResponse:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "criterion": f"finite(n={self.n})",
+            "criterion": self.criterion,
+            "noise": self.noise,
             "value": self.value,
             "policy": self.policy.tolist(),
             "tie_rounds": [int(t) for t in np.flatnonzero(self.tie_mask.any(axis=1))],
@@ -247,6 +263,19 @@ class FiniteHorizonBestResponse:
 # ------------------------------------------------------------------ solvers
 
 
+def _coplayer_cd(q: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Y's (cooperate, defect) probabilities per observation of X (start, CC, CD, DC, DD), noise included."""
+    qc, qd = _cd(q, eps)
+    return _coplayer_probs(qc), _coplayer_probs(qd)
+
+
+def _single_coplayer(coplayer: Any) -> np.ndarray:
+    q = as_params(coplayer, "coplayer")
+    if q.shape != (5,):
+        raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")
+    return q
+
+
 def best_response_discounted(
     coplayer: Any,
     game: Game | str,
@@ -254,25 +283,30 @@ def best_response_discounted(
     *,
     atol: float | None = None,
     max_iter: int = 100,
+    noise: float = 0.0,
 ) -> BestResponse:
     """Exact discounted best response to the memory-one ``coplayer`` by Howard policy iteration.
 
-    ``atol`` is the tolerance (on the unnormalised values) for declaring two actions tied;
-    default ``1e-9 * max(1, max |payoff|)``.
+    ``noise`` is the execution-error rate of *both* players: the co-player's intended actions
+    flip, and so do the best responder's own (choosing C yields C only with probability
+    ``1 - noise``), which changes the MDP's transitions.  Policy values are computed in
+    normalised form by the accurate restart-chain route of :func:`solvers.payoffs.discounted`
+    (no ``I - gamma P`` solve), so they stay accurate as ``gamma -> 1``.  ``atol`` is the
+    tolerance (normalised values) for declaring two actions tied; default
+    ``1e-9 * max(1, max |payoff|)``.
     """
     g = preset(game)
     gamma = check_gamma(gamma)
-    q = as_params(coplayer, "coplayer")
-    if q.shape != (5,):
-        raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")
-    tol = _tie_tol(g, atol) / (1 - gamma)  # unnormalised scale
+    eps = validate_noise(noise)
+    q = _single_coplayer(coplayer)
+    tol = _tie_tol(g, atol)
     r = g.payoffs
-    qo = _coplayer_probs(q)
-    qy = qo[1:]
+    rn = (1.0 - gamma) * r
+    qoc, qod = _coplayer_cd(q, eps)
     actions = np.zeros(4, dtype=int)  # start from "cooperate everywhere"
     for it in range(max_iter):
-        V = _eval_stationary_discounted(actions, qy, r, gamma)
-        Q = _onestep(qy, r, gamma * V)
+        V = _policy_values_discounted(actions, q, g, gamma, eps)[0]
+        Q = _onestep(qoc[1:], rn, gamma * V, eps, qod[1:])
         cur = Q[np.arange(4), actions]
         better = Q.max(axis=1) > cur + tol
         if not better.any():
@@ -280,57 +314,53 @@ def best_response_discounted(
         actions = np.where(better, Q.argmax(axis=1), actions)
     else:  # pragma: no cover - policy iteration terminates in <= 16 improvements
         raise ConvergenceError(f"policy iteration did not converge in max_iter={max_iter} iterations")
-    Qo = _onestep(qo[:1], r, gamma * V)[0]
-    Qall = np.vstack([Qo, Q])  # (5, 2) unnormalised
+    Qo = _onestep(qoc[:1], rn, gamma * V, eps, qod[:1])[0]
+    Qall = np.vstack([Qo, Q])  # (5, 2) normalised
     best = Qall.max(axis=1)
     optimal = Qall >= best[:, None] - tol
     action_sets = tuple(tuple(a for a, ok in zip(("C", "D"), row) if ok) for row in optimal)
-    value = (1 - gamma) * float(best[0])
-    # Canonical strategy: cooperate on ties.
+    value = float(best[0])
     canon_open = 0 if optimal[0, 0] else 1
     canon = np.where(optimal[1:, 0], 0, 1)
     strategy = _mo_from_actions(canon_open, canon)
-    # Bellman-optimal pure strategies: the product of the per-observation optimal sets.
     choices = [np.flatnonzero(row) for row in optimal]
     bellman = tuple(_mo_from_actions(c[0], np.array(c[1:])) for c in itertools.product(*choices))
-    # Pure strategies reaching the optimum from the opening (exact evaluation of all 32).
+    # Pure strategies reaching the optimum from the opening (exact evaluation of all 32, batched).
+    allbits = np.array(list(itertools.product((0, 1), repeat=5)))
+    Vall = _policy_values_discounted(allbits[:, 1:], q, g, gamma, eps)
     optimal_pure = []
-    vals = np.empty(32)
-    for k, bits in enumerate(itertools.product((0, 1), repeat=5)):
-        acts = np.array(bits[1:])
-        Vk = _eval_stationary_discounted(acts, qy, r, gamma)
-        v0 = _onestep(qo[:1], r, gamma * Vk)[0, bits[0]]
-        vals[k] = (1 - gamma) * v0
+    for k, bits in enumerate(allbits):
+        v0 = _onestep(qoc[:1], rn, gamma * Vall[k], eps, qod[:1])[0, bits[0]]
         if v0 >= best[0] - tol:
-            optimal_pure.append(_mo_from_actions(bits[0], acts))
+            optimal_pure.append(_mo_from_actions(int(bits[0]), bits[1:]))
     return BestResponse(
         value=value,
         strategy=strategy,
-        q_values=(1 - gamma) * Qall,
+        q_values=Qall,
         action_sets=action_sets,
         bellman_optimal=bellman,
         optimal_pure=tuple(optimal_pure),
-        criterion=f"discounted(gamma={gamma:g})",
-        info={"gamma": gamma, "policy_iterations": it + 1, "tie_tol": tol * (1 - gamma)},
+        criterion=f"discounted(gamma={gamma:g}" + (f", noise={eps:g})" if eps else ")"),
+        info={"gamma": gamma, "noise": eps, "policy_iterations": it + 1, "tie_tol": tol},
     )
 
 
-def best_response_limit(coplayer: Any, game: Game | str, *, atol: float | None = None) -> BestResponse:
+def best_response_limit(coplayer: Any, game: Game | str, *, atol: float | None = None, noise: float = 0.0) -> BestResponse:
     """Exact limit-of-means best response: enumeration of the 32 pure memory-one strategies.
 
-    Valid because a finite MDP has a deterministic stationary average-optimal policy; the
-    payoffs are the exact Cesàro limits (reducible chains included) of
-    :func:`solvers.payoffs.limit_of_means`.  ``q_values`` are NaN (not defined for this
-    criterion); ``action_sets`` list, per observation, the actions used by some optimal pure
-    strategy *at a state it reaches* (a state never reached leaves the action free).
+    Valid because a finite MDP has a deterministic stationary average-optimal policy; under
+    execution errors ``noise`` the intended pure strategy ``s`` is played as
+    ``apply_noise(s, noise)``, exactly.  The payoffs are the exact Cesàro limits (reducible
+    chains included) of :func:`solvers.payoffs.limit_of_means`.  ``q_values`` are NaN (not
+    defined for this criterion); ``action_sets`` list, per observation, the actions used by some
+    optimal pure strategy *at a state it reaches* (a state never reached leaves the action free).
     """
     g = preset(game)
-    q = as_params(coplayer, "coplayer")
-    if q.shape != (5,):
-        raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")
+    eps = validate_noise(noise)
+    q = _single_coplayer(coplayer)
     tol = _tie_tol(g, atol)
     pool = pure_strategies()
-    res = limit_of_means(pool.params, q[None, :], g)
+    res = limit_of_means(pool.params, q[None, :], g, noise=eps)
     vals = np.asarray(res.payoff_x)
     best = float(vals.max())
     idx = np.flatnonzero(vals >= best - tol)
@@ -349,55 +379,58 @@ def best_response_limit(coplayer: Any, game: Game | str, *, atol: float | None =
         action_sets=tuple(sets),
         bellman_optimal=(),
         optimal_pure=optimal,
-        criterion="limit",
-        info={"pure_values": vals, "tie_tol": tol},
+        criterion="limit" + (f"(noise={eps:g})" if eps else ""),
+        info={"pure_values": vals, "tie_tol": tol, "noise": eps},
     )
 
 
-def _finite_stationary_values(qo: np.ndarray, r: np.ndarray, n: int) -> np.ndarray:
-    """Mean n-round payoff of each of the 32 pure stationary strategies (forward recursion)."""
-    out = np.empty(32)
-    for k, bits in enumerate(itertools.product((0, 1), repeat=5)):
-        a0 = bits[0]
-        acts = np.array(bits[1:])
-        b = qo[0]
-        d = np.zeros(4)
-        d[2 * a0] = b
-        d[2 * a0 + 1] = 1 - b
-        total = d @ r
-        P = np.zeros((4, 4))
-        for s in range(4):
-            P[s, 2 * acts[s]] = qo[1 + s]
-            P[s, 2 * acts[s] + 1] = 1 - qo[1 + s]
-        for _ in range(n - 1):
-            d = d @ P
-            total += d @ r
-        out[k] = total / n
-    return out
+#: Longest horizon for which :func:`best_response_finite` builds its per-round policy table;
+#: longer horizons are refused up front with :class:`~eqtools.errors.SizeLimitError`.
+MAX_TABLE_ROUNDS: int = 10**6
 
 
-def best_response_finite(coplayer: Any, game: Game | str, n: int, *, atol: float | None = None) -> FiniteHorizonBestResponse:
+def best_response_finite(
+    coplayer: Any, game: Game | str, n: int, *, atol: float | None = None, noise: float = 0.0
+) -> FiniteHorizonBestResponse:
     """Exact ``n``-round best response by backward induction (time-dependent policy).
 
     Optimal over *all* strategies of X (history dependent ones included): against a memory-one
-    co-player the pair (round, previous state) is a sufficient statistic.
+    co-player the pair (round, previous state) is a sufficient statistic.  ``noise``: execution
+    errors of both players (X's intended action flips too).  The per-round table is refused
+    above :data:`MAX_TABLE_ROUNDS` rounds (``SizeLimitError``); the best *stationary* values use
+    the O(log n) route of :func:`solvers.payoffs.finite_horizon`.
     """
     g = preset(game)
     n = check_horizon(n)
-    q = as_params(coplayer, "coplayer")
-    if q.shape != (5,):
-        raise ParameterError(f"coplayer must be a single 5-vector, got shape {q.shape}")
+    eps = validate_noise(noise)
+    if n > MAX_TABLE_ROUNDS:
+        raise SizeLimitError(
+            f"n = {n}: the finite-horizon best response builds a per-round policy table, served up to "
+            f"n = {MAX_TABLE_ROUNDS} rounds (solvers.best_response.MAX_TABLE_ROUNDS); for longer horizons "
+            "use the limit or a discount, or payoff_matrix(pure_strategies(), ..., n=n) for stationary play"
+        )
+    q = _single_coplayer(coplayer)
     tol = _tie_tol(g, atol) * n
-    r = g.payoffs
-    qo = _coplayer_probs(q)
-    qy = qo[1:]
-    V = np.zeros(4)  # value-to-go after the last round
+    r = [float(v) for v in g.payoffs]
+    qoc, qod = _coplayer_cd(q, eps)
+    qc = [float(v) for v in qoc[1:]]
+    qd = [float(v) for v in qod[1:]]
+    e1, e0 = 1.0 - eps, eps
+    # Backward induction in plain floats (8 numbers a round): fast enough for 10^6 rounds.
+    V = [0.0, 0.0, 0.0, 0.0]
     qvals = np.empty((max(n - 1, 0), 4, 2))
     for t in range(n - 1, 0, -1):
-        Q = _onestep(qy, r, V)
-        qvals[t - 1] = Q
-        V = Q.max(axis=1)
-    q_open = _onestep(qo[:1], r, V)[0]
+        w0, w1, w2, w3 = r[0] + V[0], r[1] + V[1], r[2] + V[2], r[3] + V[3]
+        row = []
+        for s in range(4):
+            c = qc[s] * w0 + qd[s] * w1
+            d = qc[s] * w2 + qd[s] * w3
+            if eps:
+                c, d = e1 * c + e0 * d, e0 * c + e1 * d
+            row.append((c, d))
+        qvals[t - 1] = row
+        V = [c if c >= d else d for c, d in row]
+    q_open = _onestep(qoc[:1], g.payoffs, np.asarray(V), eps, qod[:1])[0]
     value = float(q_open.max()) / n
     policy = np.empty((n, 5))
     tie = np.zeros((n, 5), dtype=bool)
@@ -405,23 +438,17 @@ def best_response_finite(coplayer: Any, game: Game | str, n: int, *, atol: float
     a_open = 0 if open_opt[0] else 1
     tie[0, 0] = bool(open_opt.all())
     policy[0, :] = 1.0 - a_open
-    for t in range(1, n):
-        Q = qvals[t - 1]
-        opt = Q >= Q.max(axis=1, keepdims=True) - tol
-        acts = np.where(opt[:, 0], 0, 1)
-        policy[t, 1:] = 1.0 - acts
-        policy[t, 0] = policy[0, 0]
-        tie[t, 1:] = opt.all(axis=1)
     if n > 1:
+        opt = qvals >= qvals.max(axis=2, keepdims=True) - tol
+        policy[1:, 1:] = np.where(opt[:, :, 0], 1.0, 0.0)
+        policy[1:, 0] = policy[0, 0]
+        tie[1:, 1:] = opt.all(axis=2)
         policy[0, 1:] = policy[1, 1:]
-    svals = _finite_stationary_values(qo, r, n)
+    pool = pure_strategies()
+    svals = np.asarray(finite_horizon(pool.params, q[None, :], g, n, noise=eps).payoff_x)
     sbest = float(svals.max())
     stol = _tie_tol(g, atol)
-    best_stat = tuple(
-        _mo_from_actions(bits[0], np.array(bits[1:]))
-        for k, bits in enumerate(itertools.product((0, 1), repeat=5))
-        if svals[k] >= sbest - stol
-    )
+    best_stat = tuple(pool[int(k)] for k in np.flatnonzero(svals >= sbest - stol))
     return FiniteHorizonBestResponse(
         value=value,
         n=n,
@@ -431,7 +458,8 @@ def best_response_finite(coplayer: Any, game: Game | str, n: int, *, atol: float
         tie_mask=tie,
         best_stationary=best_stat,
         best_stationary_value=sbest,
-        criterion=f"finite(n={n})",
+        criterion=f"finite(n={n}" + (f", noise={eps:g})" if eps else ")"),
+        noise=eps,
     )
 
 
@@ -443,14 +471,18 @@ def best_response(
     n: int | None = None,
     limit: bool = False,
     atol: float | None = None,
+    noise: float = 0.0,
 ) -> BestResponse | FiniteHorizonBestResponse:
-    """Exact best response under exactly one criterion (``gamma``, ``n`` or ``limit=True``)."""
+    """Exact best response under exactly one criterion (``gamma``, ``n`` or ``limit=True``).
+
+    ``noise``: execution-error rate of both players (see :func:`best_response_discounted`).
+    """
     crit = criterion_kwargs(gamma, n, limit)
     if "gamma" in crit:
-        return best_response_discounted(coplayer, game, crit["gamma"], atol=atol)
+        return best_response_discounted(coplayer, game, crit["gamma"], atol=atol, noise=noise)
     if "n" in crit:
-        return best_response_finite(coplayer, game, crit["n"], atol=atol)
-    return best_response_limit(coplayer, game, atol=atol)
+        return best_response_finite(coplayer, game, crit["n"], atol=atol, noise=noise)
+    return best_response_limit(coplayer, game, atol=atol, noise=noise)
 
 
 # ------------------------------------------------------------ exploitability
@@ -509,24 +541,25 @@ def exploitability(
     gamma: float | None = None,
     n: int | None = None,
     limit: bool = False,
+    noise: float = 0.0,
 ) -> Exploitability:
     """Exploitability / NashConv of the memory-one profile ``(x, y)``.
 
     Gains are measured against best responses over *all* strategies (memory-one suffices for
-    ``gamma`` and ``limit``; time-dependent for ``n``).  Returned gains are clipped at 0 (a
+    ``gamma`` and ``limit``; time-dependent for ``n``), under execution errors ``noise``.  Returned gains are clipped at 0 (a
     negative difference is round-off).
     """
     g = preset(game)
     crit = criterion_kwargs(gamma, n, limit)
     p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
     if "gamma" in crit:
-        pr = discounted(p, q, g, crit["gamma"])
+        pr = discounted(p, q, g, crit["gamma"], noise=noise)
     elif "n" in crit:
-        pr = finite_horizon(p, q, g, crit["n"])
+        pr = finite_horizon(p, q, g, crit["n"], noise=noise)
     else:
-        pr = limit_of_means(p, q, g)
-    bx = best_response(q, g, **crit)
-    by = best_response(p, g, **crit)
+        pr = limit_of_means(p, q, g, noise=noise)
+    bx = best_response(q, g, noise=noise, **crit)
+    by = best_response(p, g, noise=noise, **crit)
     return Exploitability(
         payoff_x=float(pr.payoff_x),
         payoff_y=float(pr.payoff_y),

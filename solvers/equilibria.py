@@ -25,7 +25,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
-from eqtools.strategies import MemoryOne, StrategyPool, extortionate, generous, library
+from eqtools.strategies import MemoryOne, StrategyPool, extortionate, generous, library, validate_noise
 
 from .best_response import best_response, criterion_kwargs, pure_strategies
 from .payoffs import as_params, discounted, finite_horizon, limit_of_means, payoff_matrix
@@ -52,13 +52,13 @@ def _tol(game: Game, tol: float | None) -> float:
     return float(tol)
 
 
-def _pair(x: Any, y: Any, g: Game, crit: dict[str, Any]):
+def _pair(x: Any, y: Any, g: Game, crit: dict[str, Any], noise: float = 0.0):
     p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
     if "gamma" in crit:
-        return discounted(p, q, g, crit["gamma"])
+        return discounted(p, q, g, crit["gamma"], noise=noise)
     if "n" in crit:
-        return finite_horizon(p, q, g, crit["n"])
-    return limit_of_means(p, q, g)
+        return finite_horizon(p, q, g, crit["n"], noise=noise)
+    return limit_of_means(p, q, g, noise=noise)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class NashCheck:
     deviation_y: MemoryOne | None
     criterion: str
     tol: float
+    noise: float = 0.0
 
     @property
     def gap(self) -> float:
@@ -98,6 +99,7 @@ class NashCheck:
             "deviation_y": None if self.deviation_y is None else self.deviation_y.name,
             "criterion": self.criterion,
             "tol": self.tol,
+            "noise": self.noise,
         }
 
 
@@ -110,22 +112,26 @@ def nash_check(
     n: int | None = None,
     limit: bool = False,
     tol: float | None = None,
+    noise: float = 0.0,
 ) -> NashCheck:
     """Exact Nash check of the memory-one pair ``(x, y)`` with each player's gain.
 
     ``tol`` (default ``1e-9 * max |payoff|``) is the largest gain still counted as 0.
+    ``noise``: execution-error rate of both players; deviations are best responses in the
+    noisy game (the deviator's own actions flip too).  Recorded in ``noise``.
     """
     g = preset(game)
     crit = criterion_kwargs(gamma, n, limit)
     t = _tol(g, tol)
-    pr = _pair(x, y, g, crit)
-    bx = best_response(as_params(y, "strategy y"), g, **crit)
-    by = best_response(as_params(x, "strategy x"), g, **crit)
+    eps = validate_noise(noise)
+    pr = _pair(x, y, g, crit, eps)
+    bx = best_response(as_params(y, "strategy y"), g, noise=eps, **crit)
+    by = best_response(as_params(x, "strategy x"), g, noise=eps, **crit)
     px, py = float(pr.payoff_x), float(pr.payoff_y)
     gx, gy = max(0.0, bx.value - px), max(0.0, by.value - py)
     dev_x = getattr(bx, "strategy", None)
     dev_y = getattr(by, "strategy", None)
-    return NashCheck(gx <= t and gy <= t, gx, gy, px, py, dev_x, dev_y, pr.criterion, t)
+    return NashCheck(gx <= t and gy <= t, gx, gy, px, py, dev_x, dev_y, pr.criterion, t, eps)
 
 
 @dataclass(frozen=True)
@@ -167,20 +173,23 @@ def pure_equilibria(
     n: int | None = None,
     limit: bool = False,
     tol: float | None = None,
+    noise: float = 0.0,
 ) -> PureEquilibria:
     """All pairs of pure memory-one strategies that are Nash equilibria of the iterated game.
 
     Payoffs of all 32 x 32 pairs come from :func:`solvers.payoffs.payoff_matrix`; each
     column's best-response value from the exact MDP solver (deviations to *any* strategy).
+    ``noise``: execution-error rate of both players (intended pure strategies, played noisily).
     """
     g = preset(game)
     crit = criterion_kwargs(gamma, n, limit)
     t = _tol(g, tol)
+    eps = validate_noise(noise)
     pool = pure_strategies()
-    res = payoff_matrix(pool, pool, g, **crit)
+    res = payoff_matrix(pool, pool, g, noise=eps, **crit)
     A = np.asarray(res.payoff_x)  # A[i, j]: payoff of row i against column j
     B = np.asarray(res.payoff_y)
-    best = np.array([best_response(pool.params[j], g, **crit).value for j in range(len(pool))])
+    best = np.array([best_response(pool.params[j], g, noise=eps, **crit).value for j in range(len(pool))])
     ok_x = A >= best[None, :] - t  # row i is a best response to column j
     ok_y = B >= best[:, None] - t  # column j is a best response to row i
     pairs = tuple((int(i), int(j)) for i, j in np.argwhere(ok_x & ok_y))
@@ -252,6 +261,7 @@ def search_equilibria(
     include_pure: bool = True,
     include_zd: bool = True,
     tol: float | None = None,
+    noise: float = 0.0,
 ) -> list[SymmetricRow]:
     """Symmetric equilibria ``(s, s)`` among candidate memory-one strategies.
 
@@ -268,8 +278,8 @@ def search_equilibria(
         cands += zd_family(g, "generous") + zd_family(g, "extortionate")
     rows = []
     for s in cands:
-        chk = nash_check(s, s, g, tol=tol, **crit)
-        pr = _pair(s, s, g, crit)
+        chk = nash_check(s, s, g, tol=tol, noise=noise, **crit)
+        pr = _pair(s, s, g, crit, validate_noise(noise))
         rows.append(SymmetricRow(s, chk.is_nash, chk.gain_x, chk.payoff_x, float(pr.coop_x)))
     return rows
 
@@ -283,9 +293,13 @@ def cooperative_nash(
     candidates: Iterable[MemoryOne] | None = None,
     coop_threshold: float = 1.0 - 1e-9,
     tol: float | None = None,
+    noise: float = 0.0,
 ) -> list[SymmetricRow]:
-    """Candidates ``s`` whose mutual play is fully cooperative, with whether ``(s, s)`` is Nash."""
-    rows = search_equilibria(game, gamma=gamma, n=n, limit=limit, candidates=candidates, tol=tol)
+    """Candidates ``s`` whose mutual play is fully cooperative, with whether ``(s, s)`` is Nash.
+
+    Under ``noise > 0`` no play is fully cooperative; lower ``coop_threshold`` accordingly.
+    """
+    rows = search_equilibria(game, gamma=gamma, n=n, limit=limit, candidates=candidates, tol=tol, noise=noise)
     return [r for r in rows if r.cooperation >= coop_threshold]
 
 
@@ -297,6 +311,7 @@ def critical_gamma(
     hi: float = 1 - 1e-6,
     xtol: float = 1e-10,
     tol: float | None = None,
+    noise: float = 0.0,
 ) -> float | None:
     """Smallest discount factor at which ``(s, s)`` is a Nash equilibrium, by bisection.
 
@@ -308,7 +323,7 @@ def critical_gamma(
     s = as_params(strategy, "strategy")
 
     def ok(gm: float) -> bool:
-        return nash_check(s, s, g, gamma=gm, tol=tol).is_nash
+        return nash_check(s, s, g, gamma=gm, tol=tol, noise=noise).is_nash
 
     if not ok(hi):
         return None
@@ -324,7 +339,7 @@ def critical_gamma(
     return b
 
 
-def known_facts(game: Game | str, gamma: float) -> dict[str, Any]:
+def known_facts(game: Game | str, gamma: float, *, noise: float = 0.0) -> dict[str, Any]:
     """Textbook facts recomputed exactly for ``game`` and ``gamma`` (with gaps as evidence).
 
     * mutual ALLD is Nash iff ``P >= S`` (against ALLD, C earns S and D earns P each round);
@@ -332,10 +347,11 @@ def known_facts(game: Game | str, gamma: float) -> dict[str, Any]:
     """
     g = preset(game)
     lib = library(g)
-    out: dict[str, Any] = {"game": g.to_dict(), "gamma": gamma}
-    alld = nash_check(lib["ALLD"], lib["ALLD"], g, gamma=gamma)
-    out["ALLD_vs_ALLD"] = {**alld.to_dict(), "expected": bool(g.P >= g.S)}
+    out: dict[str, Any] = {"game": g.to_dict(), "gamma": gamma, "noise": noise}
+    alld = nash_check(lib["ALLD"], lib["ALLD"], g, gamma=gamma, noise=noise)
+    # The textbook fact is for noise-free play (under noise the comparison mixes in R and T).
+    out["ALLD_vs_ALLD"] = {**alld.to_dict(), "expected": bool(g.P >= g.S) if not noise else None}
     for name in ("TFT", "GRIM", "WSLS", "GTFT"):
-        chk = nash_check(lib[name], lib[name], g, gamma=gamma)
-        out[f"{name}_vs_{name}"] = {**chk.to_dict(), "critical_gamma": critical_gamma(lib[name], g)}
+        chk = nash_check(lib[name], lib[name], g, gamma=gamma, noise=noise)
+        out[f"{name}_vs_{name}"] = {**chk.to_dict(), "critical_gamma": critical_gamma(lib[name], g, noise=noise)}
     return out

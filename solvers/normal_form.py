@@ -73,8 +73,11 @@ def as_bimatrix(game: Any) -> BimatrixGame:
     if isinstance(game, Game):
         return game.bimatrix()
     if isinstance(game, tuple) and len(game) == 2:
-        return BimatrixGame(np.asarray(game[0], dtype=float), np.asarray(game[1], dtype=float))
-    arr = np.asarray(game, dtype=float)
+        return BimatrixGame(game[0], game[1])  # the constructor names ragged / non-numeric matrices
+    try:
+        arr = np.asarray(game, dtype=float)
+    except (TypeError, ValueError):
+        raise GameError(f"cannot read a bimatrix game from {type(game).__name__}: not a numeric matrix") from None
     if arr.ndim == 2:
         return BimatrixGame.symmetric(arr)
     raise GameError(f"cannot read a bimatrix game from an object of type {type(game).__name__} / shape {arr.shape}")

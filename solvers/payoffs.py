@@ -33,9 +33,9 @@ import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 from eqtools.conventions import SWAP
-from eqtools.errors import ChainError, ParameterError
+from eqtools.errors import ChainError, ParameterError, PrecisionError, SizeLimitError
 from eqtools.games import Game, preset
-from eqtools.strategies import MemoryOne, StrategyPool, validate_probabilities
+from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise, validate_probabilities
 
 __all__ = [
     "PairResult",
@@ -55,6 +55,9 @@ __all__ = [
     "as_params",
     "check_horizon",
     "check_gamma",
+    "check_size",
+    "LimitDecomposition",
+    "MAX_BYTES",
 ]
 
 _SWAP = jnp.asarray(SWAP)
@@ -69,6 +72,17 @@ def as_params(x: Any, what: str = "strategy") -> np.ndarray:
     if isinstance(x, StrategyPool):
         return np.asarray(x.params)
     return validate_probabilities(x, what=what)
+
+
+def as_pair(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`as_params` of both players, refusing batch shapes that do not broadcast."""
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    try:
+        np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    except ValueError:
+        raise ParameterError(f"batch shapes of strategy x {p.shape[:-1]} and strategy y {q.shape[:-1]} "
+                             "do not broadcast against each other") from None
+    return p, q
 
 
 def check_horizon(n: Any) -> int:
@@ -204,6 +218,244 @@ def jnp_visits_stationary(p: jax.Array, q: jax.Array) -> jax.Array:
     return _gth_stationary(jnp_transition_matrix(p, q))
 
 
+# ------------------------------------------------ accurate float64 core (numpy layer)
+#
+# The numpy-facing functions below never form ``1 - p`` for a noisy probability nor ``1 - M_ii``
+# nor ``I - gamma M``: every chain is built from (cooperate, defect) probability *pairs* that
+# both carry full relative accuracy, and every solve is subtraction-free (GTH-type elimination,
+# repeated squaring of non-negative matrices).  Results therefore keep componentwise relative
+# accuracy however close the chain is to being reducible (entries down to ~1e-300) and however
+# close gamma is to 1.  See docs/exact_core.md.
+
+#: Largest array (bytes) a single request may allocate before it is refused with
+#: :class:`~eqtools.errors.SizeLimitError` (per-round profiles, simulations, tables).
+MAX_BYTES: int = 2 * 2**30
+
+
+def check_size(field_name: str, nbytes: float, what: str, hint: str = "") -> None:
+    """Refuse up front (``SizeLimitError``) a request whose output/working set exceeds :data:`MAX_BYTES`."""
+    if nbytes > MAX_BYTES:
+        raise SizeLimitError(
+            f"{field_name}: {what} needs about {nbytes / 2**30:.3g} GiB, above the {MAX_BYTES / 2**30:g} GiB "
+            f"limit (eqtools.solvers.payoffs.MAX_BYTES){'; ' + hint if hint else ''}"
+        )
+
+
+def _cd(params: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(P(cooperate), P(defect)) of every parameter after execution errors, both accurate.
+
+    ``c = eps + (1 - 2 eps) p`` and ``d = eps + (1 - 2 eps) (1 - p)``; the complement of ``p``
+    is formed once from the *input* (exact for p >= 1/2), never from the noisy value.
+    """
+    p = np.asarray(params, dtype=np.float64)
+    if eps == 0.0:
+        return p, 1.0 - p
+    k = 1.0 - 2.0 * eps
+    return eps + k * p, eps + k * (1.0 - p)
+
+
+def _noisy_inputs(x: Any, y: Any, noise: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    p, q = as_pair(x, y)
+    return p, q, validate_noise(noise)
+
+
+def _soa_chain(xc, xd, yc, yd):
+    """Transition entries ``M[s][s']`` and opening ``v0[s]`` as lists of arrays (structure of arrays).
+
+    Works for numpy and jax arrays alike; ``x*``/``y*`` are ``(..., 5)`` (cooperate, defect) pairs.
+    """
+    M = []
+    for s in range(4):
+        a, ab = xc[..., 1 + s], xd[..., 1 + s]
+        sw = int(SWAP[s])
+        b, bb = yc[..., 1 + sw], yd[..., 1 + sw]
+        M.append([a * b, a * bb, ab * b, ab * bb])
+    a, ab, b, bb = xc[..., 0], xd[..., 0], yc[..., 0], yd[..., 0]
+    v0 = [a * b, a * bb, ab * b, ab * bb]
+    return M, v0
+
+
+def _gth_soa(P, xp):
+    """GTH stationary distribution of chains given as a list-of-lists of arrays (any size k).
+
+    Subtraction-free: componentwise relative accuracy independent of conditioning.  The chain
+    must have a single closed class containing state 0 reachable from every state (callers
+    guarantee it structurally); returns ``(pi list, ok)`` where ``ok`` flags pivots > 0.
+    """
+    k = len(P)
+    P = [list(row) for row in P]
+    ok = None
+    for m in range(k - 1, 0, -1):
+        s = P[m][0]
+        for j in range(1, m):
+            s = s + P[m][j]
+        good = s >= _TINY
+        ok = good if ok is None else ok & good
+        s = xp.where(good, s, 1.0)
+        for i in range(m):
+            P[i][m] = P[i][m] / s
+        for i in range(m):
+            for j in range(m):
+                if i != j:
+                    P[i][j] = P[i][j] + P[i][m] * P[m][j]
+    pi = [xp.ones_like(P[0][1])]
+    for m in range(1, k):
+        acc = pi[0] * P[0][m]
+        for i in range(1, m):
+            acc = acc + pi[i] * P[i][m]
+        pi.append(acc)
+        # Rescale so that max(pi) = 1: skewed distributions (ratios beyond the float range) then
+        # underflow in their negligible components instead of overflowing.
+        mx = pi[0]
+        for v in pi[1:]:
+            mx = xp.maximum(mx, v)
+        pi = [v / mx for v in pi]
+    tot = pi[0]
+    for v in pi[1:]:
+        tot = tot + v
+    return [v / tot for v in pi], ok
+
+
+def _tiny_products(xc, xd, yc, yd, xp):
+    """True where a structurally positive transition probability underflows in float64."""
+    bad = None
+    for s in range(5):
+        sw = 0 if s == 0 else 1 + int(SWAP[s - 1])
+        for a in (xc[..., s], xd[..., s]):
+            for b in (yc[..., sw], yd[..., sw]):
+                f = (a > 0) & (b > 0) & (a * b < _TINY)
+                bad = f if bad is None else bad | f
+    return bad
+
+
+_TINY = np.finfo(np.float64).tiny  # smallest normal float64 (2.2e-308)
+
+
+def _stationary_soa(xc, xd, yc, yd, xp):
+    M, _ = _soa_chain(xc, xd, yc, yd)
+    pi, ok = _gth_soa(M, xp)
+    return xp.stack(pi, axis=-1), ok
+
+
+def _discounted_soa(xc, xd, yc, yd, gamma, delta, xp):
+    """Normalised discounted visits ``(1-gamma) v0 (I - gamma M)^{-1}`` without forming ``I - gamma M``.
+
+    They are the stationary distribution (restricted to the four states) of the chain with an
+    extra *restart* state R: from any state go on with ``gamma M`` or jump to R with ``delta =
+    1 - gamma``; from R draw the opening ``v0``.  R is reachable from everywhere, so GTH (R first)
+    is well posed and subtraction-free; ``delta`` is passed exactly, never formed as ``1 - gamma``
+    downstream.
+    """
+    M, v0 = _soa_chain(xc, xd, yc, yd)
+    zero = xp.zeros_like(M[0][0])
+    P = [[zero] + [v0[j] + zero for j in range(4)]]
+    for s in range(4):
+        P.append([delta + zero] + [gamma * M[s][j] for j in range(4)])
+    pi, ok = _gth_soa(P, xp)
+    d = pi[1:]
+    tot = d[0] + d[1] + d[2] + d[3]
+    return xp.stack([v / tot for v in d], axis=-1), ok
+
+
+def _matmul_soa(A, B):
+    return [[A[i][0] * B[0][j] + A[i][1] * B[1][j] + A[i][2] * B[2][j] + A[i][3] * B[3][j] for j in range(4)]
+            for i in range(4)]
+
+
+def _vecmat_soa(v, B):
+    return [v[0] * B[0][j] + v[1] * B[1][j] + v[2] * B[2][j] + v[3] * B[3][j] for j in range(4)]
+
+
+def _finite_soa_jnp(xc, xd, yc, yd, bits):
+    """Mean visits over ``n = sum_k bits[k] 2^k`` rounds by repeated squaring (O(log n)).
+
+    Carries ``(M^(2^k), S_k = sum_{t < 2^k} M^t)``; the accumulated ``(v0 M^m, v0 S_m)`` absorbs a
+    block when its bit is set.  Only products and sums of non-negative numbers: no cancellation.
+    Returns the *unnormalised* sum ``v0 S_n`` (shape ``(..., 4)``).
+    """
+    M, v0 = _soa_chain(xc, xd, yc, yd)
+    eye = [[jnp.ones_like(M[0][0]) if i == j else jnp.zeros_like(M[0][0]) for j in range(4)] for i in range(4)]
+    zero = [jnp.zeros_like(v) for v in v0]
+
+    def body(carry, bit):
+        Pb, Sb, av, asum = carry
+        add = [asum[j] + s for j, s in enumerate(_vecmat_soa(av, Sb))]
+        adv = _vecmat_soa(av, Pb)
+        asum = [jnp.where(bit, a, b) for a, b in zip(add, asum)]
+        av = [jnp.where(bit, a, b) for a, b in zip(adv, av)]
+        PS = _matmul_soa(Pb, Sb)
+        Sb = [[Sb[i][j] + PS[i][j] for j in range(4)] for i in range(4)]
+        Pb = _matmul_soa(Pb, Pb)
+        return (Pb, Sb, av, asum), None
+
+    (_, _, _, asum), _ = jax.lax.scan(body, (M, eye, list(v0), zero), bits)
+    return jnp.stack(asum, axis=-1)
+
+
+def _bits(n: int) -> np.ndarray:
+    """Binary digits of ``n``, least significant first, padded to a multiple of 8 (few compiled shapes)."""
+    length = 8 * max(1, -(-n.bit_length() // 8))
+    return np.array([(n >> k) & 1 for k in range(length)], dtype=bool)
+
+
+def _finite_fn(xc, xd, yc, yd, bits):
+    return _finite_soa_jnp(xc, xd, yc, yd, bits)
+
+
+def _discounted_fn(xc, xd, yc, yd, gamma, delta):
+    return _discounted_soa(xc, xd, yc, yd, gamma, delta, jnp)
+
+
+def _stationary_fn(xc, xd, yc, yd):
+    return _stationary_soa(xc, xd, yc, yd, jnp)
+
+
+#: Pairs per inner (cache-sized) chunk and per outer (memory-bounding) block in the batched routes.
+CHUNK_PAIRS: int = 2048
+BLOCK_PAIRS: int = 1 << 18
+
+
+@partial(jax.jit, static_argnums=(0, 1))
+def _mapped(fn, inner, xc, xd, yc, yd, *args):
+    blocks = [a.reshape(-1, inner, 5) for a in (xc, xd, yc, yd)]
+    out = jax.lax.map(lambda b: fn(*b, *args), tuple(blocks))
+    return jax.tree_util.tree_map(lambda o: o.reshape((-1,) + o.shape[2:]), out)
+
+
+def _run_batched(fn, p, q, eps, *args):
+    """Apply ``fn(xc, xd, yc, yd, *args)`` (pure jnp) to broadcast pairs; returns ``(out, shape)``.
+
+    ``out`` has the flat pair axis first.  Pairs go in blocks of at most :data:`BLOCK_PAIRS`
+    (built lazily from the broadcast views, so no full ``(N, M, 5)`` copy), each padded to a
+    power of two and mapped in cache-sized chunks inside one compiled program.
+    """
+    shape = np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    pb = np.broadcast_to(p, shape + (5,)).reshape(-1, 5) if shape else p[None]
+    qb = np.broadcast_to(q, shape + (5,)).reshape(-1, 5) if shape else q[None]
+    B = pb.shape[0]
+    size = min(BLOCK_PAIRS, 1 << max(0, (B - 1).bit_length()))
+    inner = min(CHUNK_PAIRS, size)
+    outs = []
+    with jax.enable_x64(True):
+        for lo in range(0, B, size):
+            hi = min(B, lo + size)
+            xc, xd = _cd(pb[lo:hi], eps)
+            yc, yd = _cd(qb[lo:hi], eps)
+            tiny = _tiny_products(xc, xd, yc, yd, np)
+            if np.any(tiny):
+                i = lo + int(np.flatnonzero(tiny)[0])
+                raise PrecisionError(
+                    f"pair {i}: a transition probability (product of two strategy probabilities) is below "
+                    f"the float64 range ({_TINY:.3g}); such a chain cannot be solved in float64 — round the "
+                    "tiny strategy entries to 0 or rescale them"
+                )
+            sl = [xc, xd, yc, yd]
+            if hi - lo < size:  # pad the last block: one compiled shape
+                sl = [np.concatenate([a, np.broadcast_to(a[:1], (size - (hi - lo), 5))]) for a in sl]
+            out = _mapped(fn, inner, *(jnp.asarray(a) for a in sl), *args)
+            outs.append(jax.tree_util.tree_map(lambda o, m=hi - lo: np.asarray(o)[:m], out))
+    res = jax.tree_util.tree_map(lambda *o: np.concatenate(o, axis=0), *outs)
+    return res, shape
 # ----------------------------------------------------------- numpy layer
 
 @dataclass(frozen=True)
@@ -211,6 +463,7 @@ class PairResult:
     """Expected per-round quantities for one pair or a batch of pairs (arrays broadcast).
 
     ``visits`` is the state-visit distribution over (CC, CD, DC, DD) in X's view (last axis).
+    ``info["noise"]`` is the execution-error rate the result was computed under.
     """
 
     visits: np.ndarray
@@ -224,12 +477,14 @@ class PairResult:
     @classmethod
     def from_visits(cls, visits: Any, game: Game, criterion: str, info: dict[str, Any] | None = None) -> "PairResult":
         d = np.asarray(visits, dtype=np.float64)
+        lo, hi = float(np.min(game.payoffs)), float(np.max(game.payoffs))
+        # d is a distribution, so the payoffs are convex combinations: clip the last-ulp round-off.
         return cls(
             visits=d,
-            payoff_x=d @ game.payoffs,
-            payoff_y=d @ game.payoffs_coplayer,
-            coop_x=d[..., 0] + d[..., 1],
-            coop_y=d[..., 0] + d[..., 2],
+            payoff_x=np.clip(d @ game.payoffs, lo, hi),
+            payoff_y=np.clip(d @ game.payoffs_coplayer, lo, hi),
+            coop_x=np.clip(d[..., 0] + d[..., 1], 0.0, 1.0),
+            coop_y=np.clip(d[..., 0] + d[..., 2], 0.0, 1.0),
             criterion=criterion,
             info=dict(info or {}),
         )
@@ -239,16 +494,13 @@ class PairResult:
         return float(self.payoff_x), float(self.payoff_y)
 
 
-def transition_matrix(x: Any, y: Any) -> np.ndarray:
-    """Transition matrix of the pair ``(x, y)`` in X's view (numpy float64)."""
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
-    with jax.enable_x64(True):
-        return np.asarray(jnp_transition_matrix(jnp.asarray(p), jnp.asarray(q)))
-
-
-@partial(jax.jit, static_argnums=2)
-def _visits_finite_jit(p, q, n):
-    return jnp_visits_finite(p, q, n)
+def transition_matrix(x: Any, y: Any, *, noise: float = 0.0) -> np.ndarray:
+    """Transition matrix of the pair ``(x, y)`` in X's view (numpy float64), under execution errors ``noise``."""
+    p, q, eps = _noisy_inputs(x, y, noise)
+    xc, xd = _cd(p, eps)
+    yc, yd = _cd(q, eps)
+    M, _ = _soa_chain(xc, xd, yc, yd)
+    return np.stack([np.stack(row, axis=-1) for row in M], axis=-2)
 
 
 @partial(jax.jit, static_argnums=2)
@@ -256,73 +508,151 @@ def _round_profile_jit(p, q, n):
     return jnp_round_profile(p, q, n)
 
 
-@jax.jit
-def _visits_discounted_jit(p, q, gamma):
-    return jnp_visits_discounted(p, q, gamma)
+def _normalise(d: np.ndarray) -> np.ndarray:
+    return d / d.sum(axis=-1, keepdims=True)
 
 
-def finite_horizon(x: Any, y: Any, game: Game | str, n: int) -> PairResult:
+def _crit_info(info: dict[str, Any], eps: float) -> dict[str, Any]:
+    return {**info, "noise": eps}
+
+
+def _suffix(eps: float) -> str:
+    return f", noise={eps:g}" if eps else ""
+
+
+def finite_horizon(x: Any, y: Any, game: Game | str, n: int, *, noise: float = 0.0) -> PairResult:
     """Exact mean per-round quantities over ``n`` rounds, opening round included.
 
     ``x`` and ``y`` may be :class:`MemoryOne`, :class:`StrategyPool` or ``(..., 5)`` arrays
-    (broadcast against each other).
+    (broadcast against each other).  ``noise`` is the execution-error rate: each intended
+    action, the opening included, flips with that probability.  Cost O(log n) per pair
+    (repeated squaring), so ``n = 10**9`` is as fast as ``n = 100``.
     """
     g = preset(game)
     n = check_horizon(n)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
-    with jax.enable_x64(True):
-        d = _visits_finite_jit(jnp.asarray(p), jnp.asarray(q), n)
-        d = np.asarray(d)
-    return PairResult.from_visits(d, g, f"finite(n={n})", {"n": n})
+    p, q, eps = _noisy_inputs(x, y, noise)
+    d, shape = _run_batched(_finite_fn, p, q, eps, _bits(n))
+    d = _normalise(d).reshape(*shape, 4)
+    return PairResult.from_visits(d, g, f"finite(n={n}{_suffix(eps)})", _crit_info({"n": n, "method": "repeated squaring"}, eps))
 
 
-def round_profile(x: Any, y: Any, n: int) -> np.ndarray:
-    """Per-round state distribution, shape ``(..., n, 4)``: ``[t, s]`` = P(round t ends in state s)."""
+def round_profile(x: Any, y: Any, n: int, *, noise: float = 0.0) -> np.ndarray:
+    """Per-round state distribution, shape ``(..., n, 4)``: ``[t, s]`` = P(round t ends in state s).
+
+    The whole profile is returned, so its size is refused up front (``SizeLimitError``) when it
+    would exceed :data:`MAX_BYTES`; for long horizons use :func:`finite_horizon` (means).
+    """
     n = check_horizon(n)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q, eps = _noisy_inputs(x, y, noise)
+    shape = np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    check_size("n", 8.0 * 4 * n * math.prod(shape), f"a per-round profile of {n} rounds for {math.prod(shape)} pair(s)",
+               "use finite_horizon for the mean over the rounds")
+    if eps:
+        p, q = apply_noise(p, eps), apply_noise(q, eps)
     with jax.enable_x64(True):
         return np.asarray(_round_profile_jit(jnp.asarray(p), jnp.asarray(q), n))
 
 
-def discounted(x: Any, y: Any, game: Game | str, gamma: float) -> PairResult:
-    """Exact normalised discounted quantities ``(1 - gamma) sum_t gamma^t E[r_t]``."""
+def discounted(x: Any, y: Any, game: Game | str, gamma: float, *, noise: float = 0.0) -> PairResult:
+    """Exact normalised discounted quantities ``(1 - gamma) sum_t gamma^t E[r_t]``.
+
+    Computed as the stationary distribution of a restart chain by a subtraction-free GTH
+    elimination, so the visits keep componentwise relative accuracy ~1e-15 even as
+    ``gamma -> 1`` (no ``I - gamma M`` solve).  ``noise``: execution-error rate.
+    """
     g = preset(game)
     gamma = check_gamma(gamma)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
-    with jax.enable_x64(True):
-        d = np.asarray(_visits_discounted_jit(jnp.asarray(p), jnp.asarray(q), gamma))
-    return PairResult.from_visits(d, g, f"discounted(gamma={gamma:g})", {"gamma": gamma})
+    p, q, eps = _noisy_inputs(x, y, noise)
+    delta = 1.0 - gamma  # exact for gamma >= 1/2 (Sterbenz), relatively accurate below
+    (d, ok), shape = _run_batched(_discounted_fn, p, q, eps, np.float64(gamma), np.float64(delta))
+    _check_ok(ok, d, "discounted visits")
+    d = _normalise(d).reshape(*shape, 4)
+    return PairResult.from_visits(d, g, f"discounted(gamma={gamma:g}{_suffix(eps)})",
+                                  _crit_info({"gamma": gamma, "method": "GTH on the restart chain"}, eps))
 
 
-def _transition_np(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    px = p[..., 1:]
-    qy = q[..., 1:][..., SWAP]
-    return np.stack([px * qy, px * (1 - qy), (1 - px) * qy, (1 - px) * (1 - qy)], axis=-1)
+def _check_ok(ok: np.ndarray, d: np.ndarray, what: str) -> None:
+    bad = ~np.asarray(ok, dtype=bool) | ~np.all(np.isfinite(d), axis=-1)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise PrecisionError(f"pair {i}: {what} cannot be computed in float64 (a pivot underflowed); "
+                             "the chain has transition probabilities below the float range")
 
 
-def _opening_np(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    a, b = p[..., 0], q[..., 0]
-    return np.stack([a * b, a * (1 - b), (1 - a) * b, (1 - a) * (1 - b)], axis=-1)
-
-
-def _stationary_of_class(M: np.ndarray, cls: np.ndarray) -> np.ndarray:
-    """Stationary distribution of the closed irreducible class ``cls`` (GTH in numpy)."""
-    sub = M[np.ix_(cls, cls)].astype(np.float64).copy()
-    k = len(cls)
-    if k == 1:
-        return np.ones(1)
-    P = sub
+def _gth_np(sub: np.ndarray) -> tuple[np.ndarray, bool]:
+    """GTH on one irreducible chain (numpy); ``ok`` is False when a pivot leaves the normal range."""
+    P = sub.astype(np.float64).copy()
+    k = P.shape[0]
     for m in range(k - 1, 0, -1):
         s = P[m, :m].sum()
-        if s <= 0:
-            raise ChainError("internal: class is not irreducible")
+        if not s >= _TINY:
+            return np.full(k, np.nan), False
         P[:m, m] /= s
         P[:m, :m] += np.outer(P[:m, m], P[m, :m])
     pi = np.zeros(k)
     pi[0] = 1.0
     for m in range(1, k):
         pi[m] = pi[:m] @ P[:m, m]
-    return pi / pi.sum()
+        pi[: m + 1] /= pi[: m + 1].max()  # keep within range (see _gth_soa)
+    pi = pi / pi.sum()
+    return pi, bool(np.all(np.isfinite(pi)))
+
+
+def _stationary_of_class(M: np.ndarray, cls: np.ndarray) -> np.ndarray:
+    """Stationary distribution of the closed irreducible class ``cls`` (GTH in numpy).
+
+    GTH's pivots are exit probabilities of censored chains; when the stationary masses span
+    more than the float range a pivot can underflow for one elimination order but not another,
+    so each state is tried as the one kept last.  Only if every order fails is the chain
+    refused (:class:`PrecisionError`).
+    """
+    cls = np.asarray(cls)
+    k = len(cls)
+    if k == 1:
+        return np.ones(1)
+    sub = M[np.ix_(cls, cls)]
+    for first in range(k):
+        order = np.r_[first, np.delete(np.arange(k), first)]
+        pi, ok = _gth_np(sub[np.ix_(order, order)])
+        if ok:
+            out = np.empty(k)
+            out[order] = pi
+            return out
+    raise PrecisionError(
+        f"states {cls.tolist()}: the stationary probabilities span more than the float64 range for every "
+        "elimination order; the chain cannot be solved in float64"
+    )
+
+
+def _absorption_weights(M: np.ndarray, v0: np.ndarray, closed: list[np.ndarray], transient: np.ndarray) -> np.ndarray:
+    """Probability of ending in each closed class from the opening distribution ``v0``.
+
+    State elimination (stochastic complementation) of the transient states one at a time, with
+    each state's leaving probability taken as the *sum* of its exits (never ``1 - self-loop``):
+    subtraction-free, so exact up to a few ulps even when the chain is nearly absorbing.
+    """
+    k, m = len(transient), len(closed)
+    W = np.zeros((1 + k, k + m))  # rows: opening, transient states; cols: transient, classes
+    W[0, :k] = v0[transient]
+    for c, cl in enumerate(closed):
+        W[0, k + c] = v0[cl].sum()
+        W[1:, k + c] = M[np.ix_(transient, cl)].sum(axis=1)
+    W[1:, :k] = M[np.ix_(transient, transient)]
+    for e in range(k):
+        row = W[1 + e].copy()
+        row[e] = 0.0  # a self-loop only delays leaving
+        s = row.sum()
+        if not s > 0:
+            raise PrecisionError(f"transient state {transient[e]}: its exit probabilities underflow in float64")
+        row /= s
+        for r in range(1 + k):
+            if r != 1 + e and W[r, e] != 0.0:
+                w = W[r, e]
+                W[r, e] = 0.0
+                W[r] += w * row
+                W[r, e] = 0.0
+    w = W[0, k:]
+    return w / w.sum()
 
 
 @dataclass(frozen=True)
@@ -340,43 +670,42 @@ class LimitDecomposition:
         return len(self.closed_classes) == 1
 
 
-def limit_state_distribution(x: Any, y: Any) -> LimitDecomposition:
-    """Exact limit-of-means state distribution of one pair, reducible chains included.
+def _structure(xc, xd, yc, yd) -> np.ndarray:
+    """Exact zero pattern of the transition matrix from the *factors* (no underflow can hide an edge)."""
+    pos = np.zeros(xc.shape[:-1] + (4, 4), dtype=bool)
+    for s in range(4):
+        sw = int(SWAP[s])
+        for ia, a in enumerate((xc[..., 1 + s], xd[..., 1 + s])):
+            for ib, b in enumerate((yc[..., 1 + sw], yd[..., 1 + sw])):
+                pos[..., s, 2 * ia + ib] = (a > 0) & (b > 0)
+    return pos
 
-    Closed communicating classes are found from the exact zero pattern of the transition
-    matrix; each closed class gets its unique stationary distribution (periodic classes
-    included: the Cesàro limit is that distribution), weighted by the probability that play
-    starting from the opening distribution is absorbed into it.
-    """
-    p = as_params(x, "strategy x")
-    q = as_params(y, "strategy y")
-    if p.shape != (5,) or q.shape != (5,):
-        raise ParameterError("limit_state_distribution takes a single pair; use limit_of_means for batches")
-    M = _transition_np(p, q)
-    v0 = _opening_np(p, q)
-    ncomp, labels = connected_components(M > 0.0, directed=True, connection="strong")
+
+def _decompose(p: np.ndarray, q: np.ndarray, eps: float) -> LimitDecomposition:
+    xc, xd = _cd(p, eps)
+    yc, yd = _cd(q, eps)
+    if np.any(_tiny_products(xc, xd, yc, yd, np)):
+        raise PrecisionError("a transition probability (product of two strategy probabilities) is below the "
+                             f"float64 range ({_TINY:.3g}); round the tiny strategy entries to 0 or rescale them")
+    Ml, v0l = _soa_chain(xc, xd, yc, yd)
+    M = np.array([[float(v) for v in row] for row in Ml])
+    v0 = np.array([float(v) for v in v0l])
+    pos = _structure(xc, xd, yc, yd)
+    ncomp, labels = connected_components(pos, directed=True, connection="strong")
     closed, transient = [], []
     for c in range(ncomp):
         members = np.flatnonzero(labels == c)
         outside = np.setdiff1d(np.arange(4), members)
-        if outside.size == 0 or not np.any(M[np.ix_(members, outside)] > 0):
+        if outside.size == 0 or not np.any(pos[np.ix_(members, outside)]):
             closed.append(members)
         else:
             transient.extend(members.tolist())
     transient_arr = np.array(sorted(transient), dtype=int)
-    weights = np.zeros(len(closed))
-    if transient_arr.size:
-        Q = M[np.ix_(transient_arr, transient_arr)]
-        IminusQ = np.eye(transient_arr.size) - Q
-        # Absorption probabilities from each transient state into each closed class.
-        Rm = np.stack([M[np.ix_(transient_arr, c)].sum(axis=1) for c in closed], axis=1)
-        B = np.linalg.solve(IminusQ, Rm)
-        weights += v0[transient_arr] @ B
-    for i, c in enumerate(closed):
-        weights[i] += v0[c].sum()
+    weights = _absorption_weights(M, v0, closed, transient_arr)
     visits = np.zeros(4)
     for w, c in zip(weights, closed):
         visits[c] += w * _stationary_of_class(M, c)
+    visits = visits / visits.sum()
     return LimitDecomposition(
         visits=visits,
         closed_classes=[c.tolist() for c in closed],
@@ -385,9 +714,24 @@ def limit_state_distribution(x: Any, y: Any) -> LimitDecomposition:
     )
 
 
-def _irreducible_mask(M: np.ndarray) -> np.ndarray:
-    """Batched test: is each 4-state chain irreducible (all states communicate)?"""
-    pos = M > 0.0
+def limit_state_distribution(x: Any, y: Any, *, noise: float = 0.0) -> LimitDecomposition:
+    """Exact limit-of-means state distribution of one pair, reducible chains included.
+
+    Closed communicating classes are found from the exact zero pattern of the transition
+    matrix (read off the strategy factors, so no underflow can hide an edge); each closed class
+    gets its unique stationary distribution by GTH (periodic classes included: the Cesàro limit
+    is that distribution), weighted by the probability that play from the opening is absorbed
+    into it, computed by subtraction-free elimination of the transient states.  The class
+    weights and the visits sum to 1 by construction.
+    """
+    p, q, eps = _noisy_inputs(x, y, noise)
+    if p.shape != (5,) or q.shape != (5,):
+        raise ParameterError("limit_state_distribution takes a single pair; use limit_of_means for batches")
+    return _decompose(p, q, eps)
+
+
+def _irreducible_mask(pos: np.ndarray) -> np.ndarray:
+    """Batched test on structural patterns: is each 4-state chain irreducible?"""
     out = pos.all(axis=(-2, -1))  # strictly positive chains (the generic case) are irreducible
     rest = np.flatnonzero(~out)
     if rest.size:
@@ -399,40 +743,41 @@ def _irreducible_mask(M: np.ndarray) -> np.ndarray:
     return out
 
 
-@jax.jit
-def _stationary_jit(p, q):
-    return jnp_visits_stationary(p, q)
-
-
-def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = False) -> PairResult:
+def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = False, noise: float = 0.0) -> PairResult:
     """Exact limit-of-means quantities for one pair or a batch (broadcast).
 
-    Irreducible chains (the generic case) are solved in one batched call; the rest — chains
-    with transient states, several closed classes, absorbing states — go through the exact
-    decomposition of :func:`limit_state_distribution`, so the opening moves decide the answer
-    where they should.  ``info["ergodic"]`` flags, per pair, whether the limit is independent of
-    the opening; with ``require_ergodic=True`` a pair with several closed classes raises
-    :class:`ChainError` instead.
+    Irreducible chains (the generic case, and every chain when ``noise > 0``) are solved in one
+    batched subtraction-free GTH call; the rest — chains with transient states, several closed
+    classes, absorbing states — go through the exact decomposition of
+    :func:`limit_state_distribution`, so the opening moves decide the answer where they should.
+    ``info["ergodic"]`` flags, per pair, whether the limit is independent of the opening; with
+    ``require_ergodic=True`` a pair with several closed classes raises :class:`ChainError`.
     """
     g = preset(game)
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    p, q, eps = _noisy_inputs(x, y, noise)
     p, q = np.broadcast_arrays(p, q)
     shape = p.shape[:-1]
     pf, qf = p.reshape(-1, 5), q.reshape(-1, 5)
-    # Interior pairs (all reaction probabilities in (0, 1)) have strictly positive, hence
-    # irreducible, chains; only the others need the structural test.
-    interior = np.all((pf[:, 1:] > 0) & (pf[:, 1:] < 1) & (qf[:, 1:] > 0) & (qf[:, 1:] < 1), axis=1)
+    xc, xd = _cd(pf, eps)
+    yc, yd = _cd(qf, eps)
+    interior = np.all((xc[:, 1:] > 0) & (xd[:, 1:] > 0) & (yc[:, 1:] > 0) & (yd[:, 1:] > 0), axis=1)
     irred = interior.copy()
     edge = np.flatnonzero(~interior)
     if edge.size:
-        irred[edge] = _irreducible_mask(_transition_np(pf[edge], qf[edge]))
+        irred[edge] = _irreducible_mask(_structure(xc[edge], xd[edge], yc[edge], yd[edge]))
     visits = np.empty((pf.shape[0], 4))
     ergodic = np.ones(pf.shape[0], dtype=bool)
+    slow = ~irred
     if irred.any():
-        with jax.enable_x64(True):
-            visits[irred] = np.asarray(_stationary_jit(jnp.asarray(pf[irred]), jnp.asarray(qf[irred])))
-    for i in np.flatnonzero(~irred):
-        dec = limit_state_distribution(pf[i], qf[i])
+        (d, ok), _ = _run_batched(_stationary_fn, pf[irred], qf[irred], eps)
+        good = np.asarray(ok, dtype=bool) & np.all(np.isfinite(d), axis=-1)
+        idx = np.flatnonzero(irred)
+        visits[idx[good]] = _normalise(d[good])
+        # GTH with state CC kept last underflowed (masses spanning beyond the float range):
+        # these go through the per-pair route, which tries every elimination order.
+        slow[idx[~good]] = True
+    for i in np.flatnonzero(slow):
+        dec = _decompose(pf[i], qf[i], eps)
         visits[i] = dec.visits
         ergodic[i] = dec.ergodic
         if require_ergodic and not dec.ergodic:
@@ -441,41 +786,13 @@ def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = 
                 f"{dec.closed_classes}; the limit of means depends on the opening moves"
             )
     visits = visits.reshape(*shape, 4)
-    return PairResult.from_visits(visits, g, "limit", {"ergodic": ergodic.reshape(shape)})
+    return PairResult.from_visits(visits, g, "limit" + (f"(noise={eps:g})" if eps else ""),
+                                  {"ergodic": ergodic.reshape(shape), "noise": eps})
 
 
 # ------------------------------------------------------------ all pairs
 
 Criterion = Literal["finite", "discounted", "limit"]
-
-
-@partial(jax.jit, static_argnames=("n", "chunk"))
-def _all_pairs_finite(P, Q, n, chunk):
-    # Rows of P in chunks (lax.map) so the working set stays in cache; columns vectorised.
-    nrow = P.shape[0]
-    pad = (-nrow) % chunk
-    Pp = jnp.concatenate([P, jnp.broadcast_to(P[:1], (pad, 5))], axis=0) if pad else P
-    blocks = Pp.reshape(-1, chunk, 5)
-
-    def one(block):
-        return jnp_visits_finite(block[:, None, :], Q[None, :, :], n)
-
-    out = jax.lax.map(one, blocks)
-    return out.reshape(-1, Q.shape[0], 4)[:nrow]
-
-
-@partial(jax.jit, static_argnames=("chunk",))
-def _all_pairs_discounted(P, Q, gamma, chunk):
-    nrow = P.shape[0]
-    pad = (-nrow) % chunk
-    Pp = jnp.concatenate([P, jnp.broadcast_to(P[:1], (pad, 5))], axis=0) if pad else P
-    blocks = Pp.reshape(-1, chunk, 5)
-
-    def one(block):
-        return jnp_visits_discounted(block[:, None, :], Q[None, :, :], gamma)
-
-    out = jax.lax.map(one, blocks)
-    return out.reshape(-1, Q.shape[0], 4)[:nrow]
 
 
 def payoff_matrix(
@@ -487,13 +804,21 @@ def payoff_matrix(
     gamma: float | None = None,
     limit: bool = False,
     chunk: int | None = None,
+    noise: float = 0.0,
 ) -> PairResult:
     """Exact quantities for every (row, column) pair: arrays of shape ``(N, M)``.
 
     Exactly one criterion: ``n`` (finite horizon), ``gamma`` (discounted) or ``limit=True``.
     ``rows`` and ``cols`` are :class:`StrategyPool` objects or ``(N, 5)`` / ``(M, 5)`` arrays.
+    ``noise`` is the execution-error rate (recorded in ``info["noise"]``).  ``chunk`` is kept for
+    compatibility (it must be a positive integer when given) and otherwise ignored (pairs are
+    processed in chunks of :data:`CHUNK_PAIRS`).
     """
     g = preset(game)
+    if chunk is not None:
+        from eqtools.validation import positive_int
+
+        positive_int("chunk", chunk)
     chosen = [n is not None, gamma is not None, bool(limit)]
     if sum(chosen) != 1:
         raise ParameterError("choose exactly one criterion: n (finite horizon), gamma (discounted) or limit=True")
@@ -501,18 +826,8 @@ def payoff_matrix(
     Q = np.atleast_2d(as_params(cols, "column strategies"))
     if P.ndim != 2 or Q.ndim != 2:
         raise ParameterError("row and column strategies must be (N, 5) and (M, 5)")
-    if chunk is None:
-        chunk = max(1, min(P.shape[0], 8192 // max(1, Q.shape[0]) or 1))
     if limit:
-        return limit_of_means(P[:, None, :], Q[None, :, :], g)
-    with jax.enable_x64(True):
-        if n is not None:
-            n = check_horizon(n)
-            d = _all_pairs_finite(jnp.asarray(P), jnp.asarray(Q), n, int(chunk))
-            crit, info = f"finite(n={n})", {"n": n}
-        else:
-            gm = check_gamma(gamma)
-            d = _all_pairs_discounted(jnp.asarray(P), jnp.asarray(Q), gm, int(chunk))
-            crit, info = f"discounted(gamma={gm:g})", {"gamma": gm}
-        d = np.asarray(d)
-    return PairResult.from_visits(d, g, crit, info)
+        return limit_of_means(P[:, None, :], Q[None, :, :], g, noise=noise)
+    if n is not None:
+        return finite_horizon(P[:, None, :], Q[None, :, :], g, n, noise=noise)
+    return discounted(P[:, None, :], Q[None, :, :], g, gamma, noise=noise)

@@ -169,6 +169,9 @@ class PPIOperator:
         reference: str | Reference = "tabular",
     ) -> None:
         self.game = preset(game)
+        from eqtools.validation import real
+
+        beta, gamma = real("beta", beta), real("gamma", gamma)
         if not (math.isfinite(beta) and beta >= 0):
             raise ParameterError(f"beta must be a finite number >= 0, got {beta}")
         if horizon is None:

@@ -90,7 +90,10 @@ def _square(matrix: Any, labels: Sequence[str] | None) -> tuple[np.ndarray, tupl
         M = np.asarray(matrix.A)
         labels = labels or matrix.row_labels
     else:
-        M = np.asarray(matrix, dtype=float)
+        try:
+            M = np.asarray(matrix, dtype=float)
+        except (TypeError, ValueError):
+            raise GameError("meta-game matrix must be a square array of numbers (got a ragged list or non-numbers)") from None
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
         raise GameError(f"meta-game matrix must be square with at least 2 strategies, got shape {M.shape}")
     if not np.all(np.isfinite(M)):
@@ -188,6 +191,7 @@ def sink_components(G: nx.DiGraph) -> list[set[Any]]:
 def _partial_sums(M: np.ndarray, m: int, selection: str) -> np.ndarray:
     """``S[s, t, l-1] = sum_{k<=l} (f_t(k) - f_s(k))`` for l = 1..m-1 (mutant t, resident s)."""
     N = M.shape[0]
+    _refuse_size(N, m)
     k = np.arange(1, m, dtype=float)  # number of mutants 1..m-1
     if selection == "local":
         D = M.T - M  # D[s, t] = M[t, s] - M[s, t]
@@ -203,6 +207,20 @@ def _partial_sums(M: np.ndarray, m: int, selection: str) -> np.ndarray:
     else:
         raise ParameterError(f"selection must be 'local' or 'moran', got {selection!r}")
     return np.cumsum(diff, axis=-1)
+
+
+def _refuse_size(N: int, m: int) -> None:
+    """Refuse up front (``SizeLimitError``) an ``(N, N, m - 1)`` table above ``payoffs.MAX_BYTES``."""
+    from eqtools.errors import SizeLimitError
+
+    from .payoffs import MAX_BYTES
+
+    need = 8.0 * 3 * N * N * max(int(m) - 1, 0)
+    if need > MAX_BYTES:
+        raise SizeLimitError(
+            f"m = {m}: α-Rank with {N} strategies and population size m = {m} needs about {need / 2**30:.3g} GiB "
+            f"of fixation sums, above the {MAX_BYTES / 2**30:g} GiB limit (solvers.payoffs.MAX_BYTES); use a smaller m"
+        )
 
 
 def _local_log_rho(M: np.ndarray, alpha: float, m: int) -> np.ndarray:
@@ -226,23 +244,26 @@ def fixation_log_probabilities(M: Any, alpha: float, m: int = 50, selection: str
 
     Local selection uses the closed form (:func:`_local_log_rho`, memory ``O(N^2)``, fine for
     thousands of strategies); Moran selection sums the ``m - 1`` partial sums explicitly
-    (memory ``O(N^2 m)``).
+    (memory ``O(N^2 m)``, refused up front above ``payoffs.MAX_BYTES``).
     """
-    M = np.asarray(M, dtype=float)
+    M, _ = _square(M, None)
+    _check_alpha_m(alpha, m)
     if selection == "local":
         return _local_log_rho(M, float(alpha), int(m))
-    S = _partial_sums(M, m, selection)
+    S = _partial_sums(M, int(m), selection)
     terms = np.concatenate([np.zeros(S.shape[:2] + (1,)), -alpha * S], axis=-1)
     mx = terms.max(axis=-1, keepdims=True)
     lse = mx[..., 0] + np.log(np.exp(terms - mx).sum(axis=-1))
     return -lse
 
 
-def _check_alpha_m(alpha: float, m: int) -> None:
-    if not (math.isfinite(alpha) and alpha >= 0):
-        raise ParameterError(f"alpha must be a finite number >= 0, got {alpha}")
-    if isinstance(m, bool) or int(m) != m or m < 2:
-        raise ParameterError(f"population size m must be an integer >= 2, got {m}")
+def _check_alpha_m(alpha: Any, m: Any) -> None:
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(alpha) and alpha >= 0):
+        raise ParameterError(f"alpha must be a finite number >= 0, got {alpha!r}")
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(m) or int(m) != m or m < 2:
+        raise ParameterError(f"population size m must be an integer >= 2, got {m!r}")
 
 
 def _gth(C: np.ndarray) -> np.ndarray:

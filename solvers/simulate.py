@@ -22,10 +22,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.conventions import START_TOKEN
-from eqtools.errors import ParameterError
+from eqtools.errors import ParameterError, SizeLimitError
 from eqtools.games import Game, preset
+from eqtools.strategies import validate_noise
 
-from .payoffs import as_params, check_gamma, check_horizon
+from .payoffs import as_params, check_gamma, check_horizon, check_size
 
 __all__ = ["Policy", "MemoryOnePolicy", "SimResult", "Trajectories", "simulate", "simulate_memory_one", "play"]
 
@@ -83,19 +84,35 @@ class SimResult:
     coop_y_by_round: np.ndarray
     matches: int
     criterion: str
+    noise: float = 0.0
 
 
-def _play_round(policy_x, policy_y, cx, cy, ox, oy, t, key, batch_shape, dtype):
-    """One simultaneous round: both players' cooperation probabilities and sampled actions."""
+def _flip(key, actions, noise, batch_shape, dtype):
+    """Execution errors: each sampled action flips with probability ``noise`` (own key stream)."""
+    flip = jax.random.uniform(key, batch_shape, dtype=dtype) < noise
+    return jnp.where(flip, 1 - actions, actions)
+
+
+def _play_round(policy_x, policy_y, cx, cy, ox, oy, t, key, batch_shape, dtype, noise=None):
+    """One simultaneous round: both players' cooperation probabilities and sampled actions.
+
+    With ``noise`` (a traced scalar; ``None`` = no execution errors, the original key use, so
+    noise-free results are bit-identical to before) the *sampled* actions flip with that
+    probability, from a key stream separate from the action draws.  Returns the actions played;
+    the intended ones are returned too when ``noise`` is given.
+    """
     px, cx = policy_x.coop_prob(cx, ox, t)
     py, cy = policy_y.coop_prob(cy, oy, t)
     kx, ky = jax.random.split(key)
     ax = (jax.random.uniform(kx, batch_shape, dtype=dtype) >= px).astype(jnp.int32)  # 0 = C, 1 = D
     ay = (jax.random.uniform(ky, batch_shape, dtype=dtype) >= py).astype(jnp.int32)
-    return cx, cy, px, py, ax, ay
+    if noise is None:
+        return cx, cy, px, py, ax, ay
+    fx, fy = jax.random.split(jax.random.fold_in(key, 1))
+    return cx, cy, px, py, _flip(fx, ax, noise, batch_shape, dtype), _flip(fy, ay, noise, batch_shape, dtype), ax, ay
 
 
-def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, key, weights, record_rounds):
+def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, key, weights, record_rounds, noise=None):
     carry_x = policy_x.init(batch_shape)
     carry_y = policy_y.init(batch_shape)
     obs0 = jnp.full(batch_shape, START_TOKEN, dtype=jnp.int32)
@@ -105,7 +122,8 @@ def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, k
     def body(state, inp):
         cx, cy, ox, oy, acc = state
         t, k, w = inp
-        cx, cy, px, py, ax, ay = _play_round(policy_x, policy_y, cx, cy, ox, oy, t, k, batch_shape, rx.dtype)
+        cx, cy, px, py, ax, ay = _play_round(policy_x, policy_y, cx, cy, ox, oy, t, k, batch_shape, rx.dtype,
+                                             noise)[:6]
         sx = 2 * ax + ay
         sy = 2 * ay + ax
         gx, gy, ncx, ncy, vis = acc
@@ -120,10 +138,26 @@ def _simulate_core(policy_x: Policy, policy_y: Policy, rx, ry, n, batch_shape, k
     return acc, rounds
 
 
-@partial(jax.jit, static_argnames=("n", "batch_shape", "record_rounds"))
-def _simulate_m1_jit(p, q, rx, ry, key, weights, n, batch_shape, record_rounds):
+@partial(jax.jit, static_argnames=("n", "batch_shape", "record_rounds", "noisy"))
+def _simulate_m1_jit(p, q, rx, ry, key, weights, n, batch_shape, record_rounds, noise=None, noisy=False):
     return _simulate_core(MemoryOnePolicy(p, "x"), MemoryOnePolicy(q, "y"), rx, ry, n, batch_shape, key, weights,
-                          record_rounds)
+                          record_rounds, noise if noisy else None)
+
+
+#: Largest number of simulated player-rounds (batch x rounds) one call will run; larger
+#: requests are refused up front with :class:`~eqtools.errors.SizeLimitError`.
+MAX_SIM_ROUNDS: int = 10**11
+
+
+def _check_sim_size(batch: int, n: int, pairs: int, record_rounds: bool) -> None:
+    # Working set: ~16 float64 arrays over the batch, plus the per-round curves when recorded.
+    check_size("matches", 8.0 * 16 * batch + (16.0 * n * pairs if record_rounds else 0.0),
+               f"simulating {batch} matches of {n} rounds", "use fewer matches or the exact solvers")
+    if batch * n > MAX_SIM_ROUNDS:
+        raise SizeLimitError(
+            f"matches: {batch} matches x {n} rounds = {batch * n:.3g} simulated rounds, above the limit "
+            f"{MAX_SIM_ROUNDS:.0e} (solvers.simulate.MAX_SIM_ROUNDS); use fewer matches or the exact solvers"
+        )
 
 
 def simulate(
@@ -137,8 +171,14 @@ def simulate(
     pairs_shape: tuple[int, ...] = (),
     seed: int = 0,
     record_rounds: bool = True,
+    noise: float = 0.0,
 ) -> SimResult:
     """Play ``matches`` independent matches for each pair in ``pairs_shape`` and average.
+
+    ``noise`` is the execution-error rate: every sampled action (opening included) of either
+    player flips with that probability before it is played and observed, so any
+    :class:`Policy`, not only memory-one ones, meets noise.  ``noise = 0`` draws no extra
+    random numbers (results identical to a call without it).
 
     With ``gamma`` the per-round quantities are weighted ``(1 - gamma) gamma^t`` over ``n``
     rounds (choose ``n`` so that ``gamma^n`` is negligible; the truncated tail mass is
@@ -150,6 +190,9 @@ def simulate(
     if int(matches) < 2:
         raise ParameterError(f"matches must be at least 2 (standard errors need two), got {matches}")
     matches = int(matches)
+    eps = validate_noise(noise)
+    batch_shape = tuple(int(d) for d in pairs_shape) + (matches,)
+    _check_sim_size(math.prod(batch_shape), n, math.prod(batch_shape[:-1]), record_rounds)
     if gamma is None:
         weights = np.full(n, 1.0 / n)
         criterion = f"finite(n={n})"
@@ -157,20 +200,25 @@ def simulate(
         gm = check_gamma(gamma)
         weights = (1 - gm) * gm ** np.arange(n)
         criterion = f"discounted(gamma={gm:g}, truncated at n={n}, tail mass {gm ** n:.2e})"
-    batch_shape = tuple(pairs_shape) + (matches,)
+    if eps:
+        criterion += f" noise={eps:g}"
     with jax.enable_x64(True):
         rx = jnp.asarray(g.payoffs)
         ry = jnp.asarray(g.payoffs_coplayer)
         w = jnp.asarray(weights)
-        key = jax.random.PRNGKey(int(seed))
+        from eqtools.validation import seed as check_seed
+
+        key = jax.random.PRNGKey(check_seed("seed", seed))
         if isinstance(policy_x, MemoryOnePolicy) and isinstance(policy_y, MemoryOnePolicy):
             # Parameters as traced arguments: one compiled program per shape, reused across calls.
+            extra = {"noise": jnp.asarray(eps), "noisy": True} if eps else {}
             acc, rounds = _simulate_m1_jit(jnp.asarray(policy_x.params), jnp.asarray(policy_y.params), rx, ry, key, w,
-                                           n=n, batch_shape=batch_shape, record_rounds=record_rounds)
+                                           n=n, batch_shape=batch_shape, record_rounds=record_rounds, **extra)
         else:
             fn = jax.jit(partial(_simulate_core, policy_x, policy_y, n=n, batch_shape=batch_shape,
                                  record_rounds=record_rounds))
-            acc, rounds = fn(rx=rx, ry=ry, key=key, weights=w)
+            extra = {"noise": jnp.asarray(eps)} if eps else {}
+            acc, rounds = fn(rx=rx, ry=ry, key=key, weights=w, **extra)
         gx, gy, cx, cy, vis = (np.asarray(o) for o in acc)
         if record_rounds:
             cxr, cyr = (np.moveaxis(np.asarray(r), 0, -1) for r in rounds)
@@ -188,7 +236,7 @@ def simulate(
         payoff_x=px_, payoff_y=py_, coop_x=cx_m, coop_y=cy_m, visits=vis.mean(axis=-2),
         payoff_x_se=pxs, payoff_y_se=pys, coop_x_se=cxs, coop_y_se=cys,
         coop_x_by_round=cxr, coop_y_by_round=cyr,
-        matches=matches, criterion=criterion,
+        matches=matches, criterion=criterion, noise=eps,
     )
 
 
@@ -202,8 +250,12 @@ def simulate_memory_one(
     matches: int = 1000,
     seed: int = 0,
     record_rounds: bool = True,
+    noise: float = 0.0,
 ) -> SimResult:
-    """Simulate memory-one pairs: ``x`` and ``y`` are strategies or ``(K, 5)`` arrays (broadcast)."""
+    """Simulate memory-one pairs: ``x`` and ``y`` are strategies or ``(K, 5)`` arrays (broadcast).
+
+    ``noise``: execution errors applied to the sampled actions (see :func:`simulate`).
+    """
     p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
     p, q = np.broadcast_arrays(p, q)
     pairs_shape = p.shape[:-1]
@@ -212,6 +264,7 @@ def simulate_memory_one(
     return simulate(
         MemoryOnePolicy(pe, "x"), MemoryOnePolicy(qe, "y"), game,
         n=n, gamma=gamma, matches=matches, pairs_shape=pairs_shape, seed=seed, record_rounds=record_rounds,
+        noise=noise,
     )
 
 
@@ -221,7 +274,8 @@ class Trajectories:
 
     ``tokens_*`` are each player's observation tokens *before* acting (0 = start, 1 + state
     of the previous round from its own view); ``p_*`` its cooperation probability;
-    ``a_*`` its sampled action (0 = C, 1 = D); ``r_*`` its reward.
+    ``a_*`` its action as played (0 = C, 1 = D); ``r_*`` its reward.  With execution errors
+    ``intended_*`` hold the actions before the flips (``None`` without noise).
     """
 
     tokens_x: np.ndarray
@@ -232,20 +286,26 @@ class Trajectories:
     a_y: np.ndarray
     r_x: np.ndarray
     r_y: np.ndarray
+    intended_x: np.ndarray | None = None
+    intended_y: np.ndarray | None = None
 
 
 def play(policy_x: Policy, policy_y: Policy, game: Game | str, *, n: int = 100, matches: int = 1000,
-         seed: int = 0, pairs_shape: tuple[int, ...] = ()) -> Trajectories:
+         seed: int = 0, pairs_shape: tuple[int, ...] = (), noise: float = 0.0) -> Trajectories:
     """Play and record seeded matches of ``n`` rounds (float64).
 
     The batch is ``pairs_shape + (matches,)`` (policies broadcast against it); every recorded
-    array has shape ``pairs_shape + (matches, n)``.
+    array has shape ``pairs_shape + (matches, n)``.  ``noise``: execution errors on the sampled
+    actions (the intended ones are recorded in ``intended_*``).
     """
     g = preset(game)
     n = check_horizon(n)
+    eps = validate_noise(noise)
     if int(matches) < 1:
         raise ParameterError(f"matches must be a positive integer, got {matches}")
     batch_shape = tuple(int(d) for d in pairs_shape) + (int(matches),)
+    b = math.prod(batch_shape)
+    check_size("matches", 8.0 * 10 * b * n, f"recording {b} matches of {n} rounds", "record fewer matches or rounds")
 
     def run(key, rx, ry):
         cx0, cy0 = policy_x.init(batch_shape), policy_y.init(batch_shape)
@@ -254,9 +314,11 @@ def play(policy_x: Policy, policy_y: Policy, game: Game | str, *, n: int = 100, 
         def body(state, inp):
             cx, cy, ox, oy = state
             t, k = inp
-            cx, cy, px, py, ax, ay = _play_round(policy_x, policy_y, cx, cy, ox, oy, t, k, batch_shape, rx.dtype)
+            out = _play_round(policy_x, policy_y, cx, cy, ox, oy, t, k, batch_shape, rx.dtype,
+                              jnp.asarray(eps, rx.dtype) if eps else None)
+            cx, cy, px, py, ax, ay = out[:6]
             sx, sy = 2 * ax + ay, 2 * ay + ax
-            rec = (ox, oy, px, py, ax, ay, rx[sx], ry[sx])
+            rec = (ox, oy, px, py, ax, ay, rx[sx], ry[sx]) + tuple(out[6:])
             return (cx, cy, 1 + sx, 1 + sy), rec
 
         _, recs = jax.lax.scan(body, (cx0, cy0, obs0, obs0), (jnp.arange(n), jax.random.split(key, n)))

@@ -12,7 +12,7 @@ import xarray as xr
 
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
-from eqtools.strategies import MemoryOne, StrategyPool
+from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from eqtools.tournament import make_tournament
 
 from .payoffs import payoff_matrix
@@ -54,14 +54,18 @@ def tournament(
     matches: int = 1000,
     seed: int = 0,
     config: dict[str, Any] | None = None,
+    noise: float = 0.0,
 ) -> xr.Dataset:
     """All-pairs tournament of ``rows`` against ``cols`` (``cols`` defaults to ``rows``).
 
     Memory-one pairs are exact (finite horizon ``n``, discounted ``gamma`` or ``limit``);
     pairs involving any other :class:`~solvers.simulate.Policy` are simulated with ``matches``
     seeded matches each and carry standard errors.  With no criterion given, ``n = 100``.
+    ``noise`` is the execution-error rate of every player (exact for memory-one pairs, applied
+    to the sampled actions in simulated ones); the Dataset records it in ``attrs["noise"]``.
     """
     g = preset(game)
+    eps = validate_noise(noise)
     if n is None and gamma is None and not limit:
         n = 100
     R = _as_players(rows)
@@ -79,7 +83,7 @@ def tournament(
 
     if r_m1.any() and c_m1.any():
         ri, ci = np.flatnonzero(r_m1), np.flatnonzero(c_m1)
-        res = payoff_matrix(rparams[ri], cparams[ci], g, n=n, gamma=gamma, limit=limit)
+        res = payoff_matrix(rparams[ri], cparams[ci], g, n=n, gamma=gamma, limit=limit, noise=eps)
         sub = np.ix_(ri, ci)
         vals["payoff_row"][sub] = res.payoff_x
         vals["payoff_col"][sub] = res.payoff_y
@@ -89,6 +93,8 @@ def tournament(
         crit = res.criterion
     else:
         crit = f"finite(n={n})" if n is not None else (f"discounted(gamma={gamma:g})" if gamma is not None else "limit")
+        if eps:
+            crit = (crit[:-1] + f", noise={eps:g})") if crit.endswith(")") else f"{crit}(noise={eps:g})"
 
     todo = [(i, j) for i in range(shape[0]) for j in range(shape[1]) if not exact[i, j]]
     if todo:
@@ -103,17 +109,17 @@ def tournament(
         for k, (i, j) in enumerate(tqdm(todo, desc="simulating", disable=len(todo) < 4, leave=False)):
             px = R[i] if not isinstance(R[i], MemoryOne) else MemoryOnePolicy(R[i].vector, R[i].name)
             py = Cp[j] if not isinstance(Cp[j], MemoryOne) else MemoryOnePolicy(Cp[j].vector, Cp[j].name)
-            s = simulate(px, py, g, n=sim_n, gamma=gamma, matches=matches, seed=seed + k)
+            s = simulate(px, py, g, n=sim_n, gamma=gamma, matches=matches, seed=seed + k, noise=eps)
             for key, attr in (("payoff_row", "payoff_x"), ("payoff_col", "payoff_y"), ("coop_row", "coop_x"), ("coop_col", "coop_y")):
                 vals[key][i, j] = float(getattr(s, attr))
                 ses[key][i, j] = float(getattr(s, attr + "_se"))
 
     cfg = {
-        "rows": rn, "cols": cn, "n": n, "gamma": gamma, "limit": limit,
+        "rows": rn, "cols": cn, "n": n, "gamma": gamma, "limit": limit, "noise": eps,
         "matches": matches if todo else None, "seed": seed if todo else None,
     }
     cfg.update(config or {})
     return make_tournament(
         rn, cn, vals, game=g, criterion=crit, stderr=ses, exact=exact,
-        row_params=rparams, col_params=cparams, config=cfg,
+        row_params=rparams, col_params=cparams, config=cfg, noise=eps,
     )

@@ -20,7 +20,20 @@ classifies:
 * ``zd-other``: any other exact solution (e.g. ``chi < 0``; ALLD is ZD in some games);
 * ``not ZD``: residual above ``tol``.
 
-The opening move ``p0`` is irrelevant for the long-run relation and ignored.  Construction of
+The opening move ``p0`` is irrelevant for the long-run relation and ignored.
+
+**Under execution errors** (rate ``eps``: each intended action flips with probability ``eps``)
+the strategy actually played is ``p' = eps + (1 - 2 eps) p``, and the Press–Dyson lemma
+``v . (p' - e) = 0`` (``e`` = indicator of X cooperating in each state) turns the enforced
+relation into
+
+    (1 - 2 eps) (alpha s_X + beta s_Y + gamma) = eps (2 c_X - 1),
+
+``c_X`` being X's own (actual) cooperation rate — it holds against every co-player, noisy or
+not.  The right-hand side is a linear function of the payoffs only in games with equal gains
+from switching (``R + P = S + T``, e.g. the donation game); otherwise noise breaks the linear
+payoff relation by a term ``O(eps)``.  :func:`enforced_relation_error` with ``noise`` checks the
+noisy relation; :func:`fit_zd` with ``noise`` fits the strategy actually played.  Construction of
 ZD strategies (:func:`eqtools.strategies.extortionate`, ``generous``, ``equalizer``,
 ``zd_strategy``) lives in :mod:`eqtools.strategies` and is re-exported here.
 """
@@ -35,7 +48,7 @@ import numpy as np
 
 from eqtools.errors import GameError, ParameterError
 from eqtools.games import Game, preset
-from eqtools.strategies import equalizer, extortionate, generous, zd_strategy
+from eqtools.strategies import apply_noise, equalizer, extortionate, generous, validate_noise, zd_strategy
 
 from .payoffs import as_params, limit_of_means
 
@@ -72,6 +85,7 @@ class ZDFit:
     kind: str
     tol: float
     game: Game
+    noise: float = 0.0
 
     def enforced(self) -> tuple[float, float, float]:
         """The relation ``alpha s_X + beta s_Y + gamma = 0`` it enforces (exact ZD only)."""
@@ -111,11 +125,13 @@ class ZDFit:
             "residual": self.residual,
             "relative_residual": self.relative_residual,
             "tol": self.tol,
+            "noise": self.noise,
             "description": self.describe(),
         }
 
 
-def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: float | None = None) -> ZDFit:
+def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: float | None = None,
+           noise: float = 0.0) -> ZDFit:
     """Fit ``p~ ≈ alpha S_X + beta S_Y + gamma 1`` by least squares and classify.
 
     Parameters
@@ -128,12 +144,18 @@ def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: flo
     kappa_tol:
         Tolerance for calling ``kappa`` equal to P or R and ``chi`` equal to 1 (default:
         ``max(1e-6, 10 * tol)`` times the payoff range).
+    noise:
+        Execution-error rate: fit the strategy actually played, ``noise + (1 - 2 noise) p``
+        (still ZD exactly when ``R + P = S + T`` or the noise is 0).
     """
     g = preset(game)
     p = as_params(strategy, "strategy")
     if p.shape != (5,):
         raise ParameterError(f"strategy must be a single 5-vector, got shape {p.shape}")
-    if not (tol >= 0):
+    eps = validate_noise(noise)
+    if eps:
+        p = apply_noise(p, eps)
+    if isinstance(tol, (str, bytes)) or tol is None or not (tol >= 0):
         raise ParameterError(f"tol must be >= 0, got {tol}")
     X = np.stack([g.payoffs, g.payoffs_coplayer, np.ones(4)], axis=1)
     if np.linalg.matrix_rank(X) < 3:
@@ -153,7 +175,7 @@ def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: flo
     scale = max(abs(alpha), abs(beta), 1e-300)
     if norm == 0:
         # p~ = 0: p = (1, 1, 0, 0) "repeat" strategy; every coefficient 0 — trivially ZD.
-        return ZDFit(0.0, 0.0, 0.0, math.nan, 0.0, math.nan, resid, rel, True, "zd-other", tol, g)
+        return ZDFit(0.0, 0.0, 0.0, math.nan, 0.0, math.nan, resid, rel, True, "zd-other", tol, g, eps)
     phi = alpha
     if abs(alpha) <= 1e-9 * max(1.0, abs(beta)) or abs(alpha) < 1e-12:
         chi, kappa, kind = math.nan, math.nan, "equalizer"
@@ -174,19 +196,27 @@ def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: flo
                 kind = "zd-other"
     if not is_zd:
         kind = "not ZD"
-    return ZDFit(alpha, beta, gam, chi, phi, kappa, resid, rel, is_zd, kind, tol, g)
+    return ZDFit(alpha, beta, gam, chi, phi, kappa, resid, rel, is_zd, kind, tol, g, eps)
 
 
-def enforced_relation_error(strategy: Any, game: Game | str, coplayers: Any, fit: ZDFit | None = None) -> np.ndarray:
-    """``|alpha s_X + beta s_Y + gamma|`` on exact limit-of-means payoffs against each co-player.
+def enforced_relation_error(strategy: Any, game: Game | str, coplayers: Any, fit: ZDFit | None = None, *,
+                            noise: float = 0.0) -> np.ndarray:
+    """Residual of the enforced relation on exact limit-of-means play against each co-player.
 
-    An independent check of a fit through the Markov chain: it is ~0 for every co-player when
-    the strategy is ZD (Press–Dyson), and typically not for a non-ZD strategy.  ``coplayers``
-    is an ``(N, 5)`` array or :class:`~eqtools.strategies.StrategyPool`.
+    Without noise: ``|alpha s_X + beta s_Y + gamma|``.  With execution errors ``noise = eps``
+    (both players): ``|(1 - 2 eps)(alpha s_X + beta s_Y + gamma) + eps (1 - 2 c_X)|``, the
+    relation a ZD strategy enforces under noise (module docstring); ``fit`` is the noise-free
+    fit of the *intended* strategy.  An independent check through the Markov chain: ~0 for every
+    co-player when the strategy is ZD (Press–Dyson), typically not for a non-ZD strategy.
+    ``coplayers`` is an ``(N, 5)`` array or :class:`~eqtools.strategies.StrategyPool`.
     """
     g = preset(game)
+    eps = validate_noise(noise)
     p = as_params(strategy, "strategy")
     f = fit if fit is not None else fit_zd(p, g, tol=math.inf)
     Q = np.atleast_2d(as_params(coplayers, "coplayers"))
-    res = limit_of_means(p[None, :], Q, g)
-    return np.abs(f.alpha * np.asarray(res.payoff_x) + f.beta * np.asarray(res.payoff_y) + f.gamma)
+    res = limit_of_means(p[None, :], Q, g, noise=eps)
+    lin = f.alpha * np.asarray(res.payoff_x) + f.beta * np.asarray(res.payoff_y) + f.gamma
+    if not eps:
+        return np.abs(lin)
+    return np.abs((1.0 - 2.0 * eps) * lin + eps * (1.0 - 2.0 * np.asarray(res.coop_x)))

@@ -30,7 +30,8 @@ import numpy as np
 import xarray as xr
 
 from eqtools.conventions import PARAM_NAMES
-from eqtools.errors import ParameterError
+from eqtools.errors import FileFormatError, ParameterError
+from eqtools.io import load_pickle
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne
 from learners.projection import Projection, default_probes, project
@@ -40,7 +41,7 @@ from solvers.payoffs import finite_horizon
 from solvers.simulate import MemoryOnePolicy, Policy, simulate
 from solvers.zd import fit_zd
 
-__all__ = ["AgentVerification", "PairVerification", "Verification", "verify_agents", "write_report"]
+__all__ = ["AgentVerification", "PairVerification", "Verification", "verify_agents", "write_report", "summary_dict"]
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,29 @@ def verify_agents(
     return Verification(out, pair, g, int(n), cfg)
 
 
+def summary_dict(v: Verification) -> dict[str, Any]:
+    """The headline numbers of a :class:`Verification` as plain JSON-able types."""
+    agents = []
+    for a in v.agents:
+        agents.append({
+            "name": a.name, "projection": [float(x) for x in a.projection.strategy.vector],
+            "kl_gap": float(a.projection.kl_gap), "kl_gap_se": float(a.projection.kl_gap_se),
+            "zd": str(a.zd["description"]), "zd_chi": a.zd.get("chi"), "br_value": float(a.br_value),
+            "stationary_br": [float(x) for x in a.stationary_br.vector],
+            "stationary_br_vs_projection": float(a.stationary_br_vs_projection),
+            "stationary_br_vs_agent": float(a.stationary_br_vs_agent),
+            "stationary_br_vs_agent_se": float(a.stationary_br_vs_agent_se),
+            "predictive_gap": a.predictive_gap,
+        })
+    pair = None
+    if v.pair is not None:
+        p = v.pair
+        pair = {k: float(getattr(p, k)) for k in ("measured_x", "measured_y", "measured_x_se", "measured_y_se",
+                                                  "measured_coop_x", "measured_coop_y", "analytic_x", "analytic_y")}
+        pair.update(is_nash=bool(p.nash["is_nash"]), gain_x=float(p.nash["gain_x"]), gain_y=float(p.nash["gain_y"]))
+    return {"game": v.game.to_dict(), "horizon": v.horizon, "agents": agents, "pair": pair}
+
+
 def _fmt_vec(v: np.ndarray) -> str:
     return "(" + ", ".join(f"{x:.2f}" for x in v) + ")"
 
@@ -336,6 +360,10 @@ def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy
     return agents, meta
 
 
+#: Keys of a saved PPI agent (``PPIAgent.save``).
+_PPI_AGENT_KEYS: tuple[str, ...] = ("hidden", "embed", "reward_input_scale", "params", "spec", "game", "horizon")
+
+
 def load_ppi_agents(paths: Sequence[str | Path], seed: int = 0) -> tuple[list[Policy], dict[str, Any]]:
     """One or two saved PPI agents (``PPIAgent.save`` pickles, e.g. a mechanism step's
     ``agent_0.pkl`` and the ``fixed_icl.pkl``) as policies."""
@@ -348,9 +376,11 @@ def load_ppi_agents(paths: Sequence[str | Path], seed: int = 0) -> tuple[list[Po
     games = set()
     horizons = set()
     for i, p in enumerate(paths):
-        if not p.exists():
-            raise ParameterError(f"no PPI agent file at {p}")
-        a = PPIAgent.load(p)
+        load_pickle(p, what="PPI agent file", expect=dict, keys=_PPI_AGENT_KEYS)  # refuses damaged files by name
+        try:
+            a = PPIAgent.load(p)
+        except (TypeError, KeyError, ValueError) as exc:
+            raise FileFormatError(f"PPI agent file {str(p)!r} does not hold a saved PPI agent: {exc}") from None
         games.add(a.game)
         horizons.add(int(a.horizon))
         label = f"{p.parent.name}/{p.stem}" if p.parent.name else p.stem

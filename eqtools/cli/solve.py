@@ -2,9 +2,9 @@
 
 Subcommands: ``best-response``, ``nash``, ``zd``, ``alpharank``, ``predictive``.
 Strategies are given by name (``TFT``, ``Extort-2``, ...; see ``eqtools.strategies.named``) or as
-a vector ``p0,pCC,pCD,pDC,pDD``.  Results are printed as JSON, or written with ``--out`` to a
-``.json`` file or a ``.nc`` (NetCDF) file (arrays as variables, the full JSON in the
-``result_json`` attribute).
+a vector ``p0,pCC,pCD,pDC,pDD``.  Results are printed as readable tables (``--json``: as JSON),
+and with ``--out`` also written to a ``.json`` file or a ``.nc`` (NetCDF) file (arrays as
+variables, the full JSON in the ``result_json`` attribute).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import OutputPathError, ParameterError
 from ..games import preset
+from ..io import check_output_path
+from . import _format as F
 from ..strategies import MemoryOne, named
 
 
@@ -64,34 +66,186 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
-def _emit(result: dict[str, Any], args: argparse.Namespace, arrays: dict[str, Any] | None = None) -> int:
+def _emit(result: dict[str, Any], args: argparse.Namespace, arrays: dict[str, Any] | None = None,
+          text: Any = None) -> int:
+    """Print ``result`` as a readable table (``text(result)``; a generic listing when None) or, with
+    ``--json``, as JSON; with ``--out`` also write it to a ``.json`` or ``.nc`` file."""
     result = _jsonable(result)
-    text = json.dumps(result, indent=2)
+    js = json.dumps(result, indent=2)
     out = getattr(args, "out", None)
-    if out is None:
-        print(text)
-        return 0
-    if out.endswith(".json"):
-        with open(out, "w") as fh:
-            fh.write(text + "\n")
-    elif out.endswith(".nc"):
-        import xarray as xr
+    if out is not None:
+        path = check_output_path(out, "--out")
+        try:
+            if out.endswith(".json"):
+                with open(path, "w") as fh:
+                    fh.write(js + "\n")
+            else:
+                import xarray as xr
 
-        ds = xr.Dataset()
-        for name, (dims, values, coords) in (arrays or {}).items():
-            ds[name] = xr.DataArray(np.asarray(values, dtype=float), dims=dims, coords=coords)
-        ds.attrs["result_json"] = text
-        ds.attrs["command"] = " ".join(sys.argv)
-        try:  # netCDF4 through h5netcdf when h5py is present, else classic netCDF3 through scipy
-            import h5py  # noqa: F401
+                ds = xr.Dataset()
+                for name, (dims, values, coords) in (arrays or {}).items():
+                    ds[name] = xr.DataArray(np.asarray(values, dtype=float), dims=dims, coords=coords)
+                ds.attrs["result_json"] = js
+                ds.attrs["command"] = " ".join(sys.argv)
+                try:  # netCDF4 through h5netcdf when h5py is present, else classic netCDF3 through scipy
+                    import h5py  # noqa: F401
 
-            ds.to_netcdf(out, engine="h5netcdf")
-        except ImportError:
-            ds.to_netcdf(out, engine="scipy")
+                    ds.to_netcdf(path, engine="h5netcdf")
+                except ImportError:
+                    ds.to_netcdf(path, engine="scipy")
+        except OSError as exc:
+            raise OutputPathError(f"--out {out!r} cannot be written ({exc.strerror or exc})") from None
+        print(f"wrote {out}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(js)
     else:
-        raise ParameterError(f"--out must end in .json or .nc, got {out!r}")
-    print(f"wrote {out}", file=sys.stderr)
+        print((text or _generic_text)(result))
     return 0
+
+
+def _noisy(strats: list[MemoryOne], noise: float) -> list[MemoryOne]:
+    """Memory-one strategies as played under execution errors (exact for payoffs of memory-one pairs)."""
+    from ..strategies import apply_noise
+
+    if not noise:
+        return strats
+    return [MemoryOne.from_vector(apply_noise(s.vector, noise), name=s.name) for s in strats]
+def _generic_text(result: dict[str, Any]) -> str:
+    """Fallback readable listing: game and criterion first, then scalars and short lists."""
+    lines = []
+    if "game" in result:
+        lines.append(F.game_line(result["game"]))
+    for k, v in result.items():
+        if k == "game":
+            continue
+        if isinstance(v, dict) and {"p0", "p"} <= set(v):
+            lines.append(f"{k}: {v.get('name', '')} {F.strategy(v)}")
+        elif isinstance(v, (str, int, float, bool)) or v is None:
+            lines.append(f"{k}: {F.num(v) if not isinstance(v, str) else v}")
+        elif isinstance(v, list) and len(v) <= 12 and all(not isinstance(x, (list, dict)) for x in v):
+            lines.append(f"{k}: {', '.join(F.num(x) if not isinstance(x, str) else x for x in v)}")
+        elif isinstance(v, list):
+            lines.append(f"{k}: [{len(v)} entries; see --json]")
+        elif isinstance(v, dict):
+            lines.append(f"{k}: {{{len(v)} fields; see --json}}")
+    return "\n".join(lines)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse unwritable ``--out`` / ``--plot`` paths before any computation."""
+    out = getattr(args, "out", None)
+    if out is not None:
+        if not (out.endswith(".json") or out.endswith(".nc")):
+            raise ParameterError(f"--out must end in .json or .nc, got {out!r}")
+        check_output_path(out, "--out")
+    plot = getattr(args, "plot", None)
+    if plot is not None:
+        from matplotlib.backend_bases import FigureCanvasBase
+
+        kinds = FigureCanvasBase.get_supported_filetypes()
+        ext = plot.rsplit(".", 1)[-1].lower() if "." in plot else ""
+        if ext not in kinds:
+            raise ParameterError(f"--plot {plot!r}: the file name must end in one of {sorted('.' + k for k in kinds)}")
+        check_output_path(plot, "--plot")
+
+
+def _guarded(fn: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        _check_outputs(args)
+        return fn(args)
+
+    run.__name__ = fn.__name__
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def _header(res: dict[str, Any]) -> list[str]:
+    lines = [F.game_line(res["game"])]
+    if "criterion" in res:
+        lines.append(f"criterion: {F.criterion_text(res['criterion'])}")
+    return lines
+
+
+def _text_best_response(res: dict[str, Any]) -> str:
+    lines = _header(res)
+    lines.append(f"co-player: {res['coplayer']['name']} {F.strategy(res['coplayer'])}")
+    if "policy" in res:  # finite horizon: a round-dependent policy
+        pol = res["policy"]
+        lines.append(f"best response: round-dependent, value {F.num(res['value'])} per round")
+        rows = [[str(t + 1)] + [F.num(x, 3) for x in r] for t, r in enumerate(pol)]
+        if len(rows) > 12:
+            rows = rows[:5] + [["..."] + [""] * 5] + rows[-5:]
+        lines.append(F.table(["round", "P(C) start", "after CC", "after CD", "after DC", "after DD"], rows))
+        best = res.get("best_stationary") or []
+        lines.append(f"best stationary (memory-one) value {F.num(res.get('best_stationary_value'))}: "
+                     f"{', '.join(best[:8])}{' ...' if len(best) > 8 else ''}; "
+                     f"stationary is optimal: {F.num(bool(res.get('stationary_is_optimal')))}")
+        if res.get("tie_rounds"):
+            lines.append(f"rounds with ties: {', '.join(str(t) for t in res['tie_rounds'][:20])}")
+        return "\n".join(lines)
+    st = res["strategy"]
+    lines.append(f"best response: {st['name']} {F.strategy(st)}, value {F.num(res['value'])} per round")
+    q = res.get("q_values")
+    acts = res.get("action_sets", {})
+    obs = ["start", "CC", "CD", "DC", "DD"]
+    rows = []
+    for i, o in enumerate(obs):
+        qc, qd = (q[i] if q is not None else (None, None))
+        rows.append([o, F.num(qc), F.num(qd), "/".join(acts.get(o, []))])
+    lines.append(F.table(["observation", "Q(C)", "Q(D)", "optimal actions"], rows))
+    opt = res.get("optimal_pure") or []
+    lines.append(f"optimal pure strategies ({len(opt)}): {', '.join(opt[:8])}{' ...' if len(opt) > 8 else ''}")
+    return "\n".join(lines)
+
+
+def _text_zd(res: dict[str, Any]) -> str:
+    lines = [F.game_line(res["game"]), f"strategy: {res['strategy']['name']} {F.strategy(res['strategy'])}",
+             f"verdict: {res.get('description', '')}"]
+    rows = [[k, F.num(res.get(k), 6)] for k in ("chi", "phi", "kappa", "alpha", "beta", "gamma", "residual",
+                                                  "relative_residual", "tol") if k in res]
+    lines.append(F.table(["field", "value"], rows))
+    return "\n".join(lines)
+
+
+def _text_alpharank(res: dict[str, Any]) -> str:
+    lines = _header(res)
+    labels = res["labels"]
+    M = res["matrix"]
+    if len(labels) <= 12:
+        lines.append("meta-game (row player's payoff):")
+        lines.append(F.table(["row \\ col"] + labels, [[labels[i]] + [F.num(x) for x in M[i]] for i in range(len(labels))]))
+    lim = res["limit"]
+    pi_lim = lim.get("pi") or {}
+    fin = {}
+    if "finite" in res:
+        fin = {r["strategy"]: r["mass"] for r in res["finite"]["ranking"]}
+    headers = ["strategy", "mass (alpha -> inf)"] + ([f"mass (alpha = {F.num(res['finite']['alpha'])})"] if fin else [])
+    order = sorted(labels, key=lambda l: (-(fin.get(l, 0.0) or 0.0), -(pi_lim.get(l, 0.0) or 0.0)))
+    rows = [[l, F.num(pi_lim.get(l)) if pi_lim else "unresolved"] + ([F.num(fin.get(l), 6)] if fin else []) for l in order]
+    lines.append(F.table(headers, rows))
+    lines.append("alpha -> inf sinks: " + "; ".join("{" + ", ".join(c) + "}" for c in lim.get("sinks", [])))
+    lines.append("better-response sinks: " + "; ".join("{" + ", ".join(c) + "}" for c in res.get("better_response_sinks", [])))
+    if "plot" in res:
+        lines.append(f"plot: {res['plot']}")
+    return "\n".join(lines)
+
+
+def _text_predictive(res: dict[str, Any]) -> str:
+    lines = [F.game_line(res["game"])]
+    for r in res["results"]:
+        op = r["operator"]
+        lines.append(f"beta = {F.num(op['beta'])}, gamma_q = {F.num(op['gamma'])}, lookahead {op['horizon'] or 'infinite'}, "
+                     f"prior weight {F.num(op['prior_weight'])}: {len(r['fixed_points'])} fixed point(s) "
+                     f"from {r['n_starts']} starts ({r['n_failed']} failed)")
+        rows = []
+        for k, fp in enumerate(r["fixed_points"]):
+            for a, (agent, pi) in enumerate(fp["pi"].items()):
+                rows.append([str(k) if a == 0 else "", agent, F.vec([pi[o] for o in ("start", "CC", "CD", "DC", "DD")]),
+                             F.num(fp["payoffs"][a]), F.num(fp["cooperation"][a]),
+                             F.num(fp["stable"]) if a == 0 else "", F.num(fp["nash_conv"]) if a == 0 else ""])
+        if rows:
+            lines.append(F.table(["#", "agent", "P(C) (start; CC, CD, DC, DD)", "payoff", "cooperation", "stable", "NashConv"], rows))
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------ commands
@@ -103,95 +257,70 @@ def _cmd_best_response(args: argparse.Namespace) -> int:
     g = preset(args.game)
     q = parse_strategy(args.coplayer, g)
     crit = _criterion(args)
-    br = best_response(q, g, **crit)
+    br = best_response(q, g, noise=args.noise, **crit)
     res = {"game": g.to_dict(), "coplayer": q.to_dict(), **br.to_dict()}
     arrays = {}
     if "n" in crit:
         arrays["policy"] = (("round", "param"), br.policy, {"param": ["p0", "p_CC", "p_CD", "p_DC", "p_DD"]})
     else:
         arrays["q_values"] = (("observation", "action"), br.q_values, {"observation": ["start", "CC", "CD", "DC", "DD"], "action": ["C", "D"]})
-    return _emit(res, args, arrays)
-
-
-def _kv_lines(d: dict[str, Any], indent: str = "") -> list[str]:
-    lines = []
-    for k, v in d.items():
-        if isinstance(v, dict):
-            lines.append(f"{indent}{k}:")
-            lines += _kv_lines(v, indent + "  ")
-        elif isinstance(v, float):
-            lines.append(f"{indent}{k}: {v:.6g}")
-        else:
-            lines.append(f"{indent}{k}: {v}")
-    return lines
+    return _emit(res, args, arrays, _text_best_response)
 
 
 def _cmd_nash(args: argparse.Namespace) -> int:
     from solvers.equilibria import nash_check, pure_equilibria
 
-    from ._meta_report import format_nash
-
+    if sum(bool(v) for v in (args.pair, args.strategies, args.tournament)) > 1:
+        raise ParameterError("give one of --pair X Y (check one pair), --strategies ... or --tournament FILE (meta-game)")
     g = preset(args.game)
     crit = _criterion(args)
-    if sum(bool(v) for v in (args.pair, args.strategies, args.tournament)) > 1:
-        raise ParameterError("choose one of --pair, --strategies, --tournament")
     if args.pair:
         x, y = (parse_strategy(s, g) for s in args.pair)
-        chk = nash_check(x, y, g, **crit)
-        out = {"game": g.to_dict(), "x": x.to_dict(), "y": y.to_dict(), **chk.to_dict()}
-        if args.json or args.out:
-            return _emit(out, args)
-        d = chk.to_dict()
-        print(f"({x.name}, {y.name}) in game {g.name}, {d['criterion']}: {'a Nash equilibrium' if d['is_nash'] else 'NOT a Nash equilibrium'}")
-        print("\n".join("  " + line for line in _kv_lines({k: v for k, v in d.items() if k not in ("is_nash",)})))
-        return 0
+        chk = nash_check(x, y, g, noise=args.noise, **crit)
+        return _emit({"game": g.to_dict(), "x": x.to_dict(), "y": y.to_dict(), **chk.to_dict()}, args)
     if args.strategies or args.tournament:
-        from solvers.meta_game import meta_game_equilibria
+        return _meta_game_nash(args, g, crit)
+    pe = pure_equilibria(g, noise=args.noise, **crit)
+    return _emit({"game": g.to_dict(), **pe.to_dict()}, args)
 
-        from ..games import BimatrixGame
 
-        if args.tournament:
-            from ..tournament import load_tournament, tournament_game
+def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> int:
+    """Meta-game equilibria at any size: complete when feasible, else a verified sample (said which)."""
+    from solvers.meta_game import meta_game_equilibria
 
-            ds = load_tournament(args.tournament)
-            labels = tuple(str(v) for v in ds["row"].values)
-            if labels != tuple(str(v) for v in ds["col"].values):
-                raise ParameterError(f"--tournament {args.tournament}: rows and columns differ; the meta-game needs a symmetric tournament")
-            M = (np.asarray(ds["payoff_row"].values) + np.asarray(ds["payoff_col"].values).T) / 2.0
-            crit_out: Any = ds.attrs.get("criterion", "")
-            gname = tournament_game(ds).name
-        else:
-            from solvers.response_graph import tournament_matrix
+    from ..games import BimatrixGame
+    from ._meta_report import format_nash
 
-            strats = [parse_strategy(s, g) for s in args.strategies]
-            M, labels = tournament_matrix(strats, g, **crit)
-            crit_out, gname = crit, g.name
-        opts: dict[str, Any] = {"tol": args.tol, "seed": args.seed, "time_limit": args.time_limit}
-        if args.sample:
-            opts["enumerate"] = False
-        if args.max_labels is not None:
-            opts["max_labels"] = args.max_labels
-        res = meta_game_equilibria(BimatrixGame.symmetric(M, labels, name=f"meta-game({gname})"), **opts)
-        out = {"game": gname, "criterion": crit_out, "matrix": M, "labels": list(labels), **res.to_dict()}
-        arrays = {"matrix": (("row", "col"), M, {"row": list(labels), "col": list(labels)})}
-        if len(res):
-            arrays["x"] = (("equilibrium", "row"), np.array([e.x for e in res.equilibria]), {"row": list(labels)})
-            arrays["y"] = (("equilibrium", "col"), np.array([e.y for e in res.equilibria]), {"col": list(labels)})
-        if args.json or args.out:
-            rc = _emit(out, args, arrays)
-            if args.json or not args.out:
-                return rc
-        print(format_nash(res, max_rows=args.max_rows))
-        return 0
-    pe = pure_equilibria(g, **crit)
-    out = {"game": g.to_dict(), **pe.to_dict()}
-    if args.json or args.out:
-        return _emit(out, args)
-    d = pe.to_dict()
-    print(f"pure memory-one Nash equilibria of the iterated {g.name} game, {d['criterion']}: {d['n_pairs']} pair(s)")
-    for p in d["pairs"]:
-        print(f"  ({p['x']}, {p['y']}): payoffs {p['payoff_x']:.4f}, {p['payoff_y']:.4f}")
-    return 0
+    if args.tournament:
+        from ..tournament import load_tournament, tournament_game
+
+        if args.noise:
+            raise ParameterError("--noise applies to --strategies; a --tournament file already fixes its payoffs")
+        ds = load_tournament(args.tournament)
+        labels = tuple(str(v) for v in ds["row"].values)
+        if labels != tuple(str(v) for v in ds["col"].values):
+            raise ParameterError(f"--tournament {args.tournament}: rows and columns differ; the meta-game needs a symmetric tournament")
+        M = (np.asarray(ds["payoff_row"].values) + np.asarray(ds["payoff_col"].values).T) / 2.0
+        crit_out: Any = ds.attrs.get("criterion", "")
+        gname = tournament_game(ds).name
+    else:
+        from solvers.response_graph import tournament_matrix
+
+        strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
+        M, labels = tournament_matrix(strats, g, **crit)
+        crit_out, gname = crit, g.name
+    opts: dict[str, Any] = {"tol": args.tol, "seed": args.seed, "time_limit": args.time_limit}
+    if args.sample:
+        opts["enumerate"] = False
+    if args.max_labels is not None:
+        opts["max_labels"] = args.max_labels
+    res = meta_game_equilibria(BimatrixGame.symmetric(M, labels, name=f"meta-game({gname})"), **opts)
+    out = {"game": gname, "criterion": crit_out, "matrix": M, "labels": list(labels), **res.to_dict()}
+    arrays = {"matrix": (("row", "col"), M, {"row": list(labels), "col": list(labels)})}
+    if len(res):
+        arrays["x"] = (("equilibrium", "row"), np.array([e.x for e in res.equilibria]), {"row": list(labels)})
+        arrays["y"] = (("equilibrium", "col"), np.array([e.y for e in res.equilibria]), {"col": list(labels)})
+    return _emit(out, args, arrays, text=lambda _r: format_nash(res, max_rows=args.max_rows))
 
 
 def _cmd_zd(args: argparse.Namespace) -> int:
@@ -199,8 +328,8 @@ def _cmd_zd(args: argparse.Namespace) -> int:
 
     g = preset(args.game)
     s = parse_strategy(args.strategy, g)
-    fit = fit_zd(s, g, tol=args.tol)
-    return _emit({"game": g.to_dict(), "strategy": s.to_dict(), **fit.to_dict()}, args)
+    fit = fit_zd(s, g, tol=args.tol, noise=args.noise)
+    return _emit({"game": g.to_dict(), "strategy": s.to_dict(), **fit.to_dict()}, args, text=_text_zd)
 
 
 def _cmd_alpharank(args: argparse.Namespace) -> int:
@@ -208,7 +337,7 @@ def _cmd_alpharank(args: argparse.Namespace) -> int:
 
     g = preset(args.game)
     crit = _criterion(args)
-    strats = [parse_strategy(s, g) for s in args.strategies]
+    strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
     M, labels = tournament_matrix(strats, g, **crit)
     lim = alpharank_limit(M, m=args.m, selection=args.selection, labels=labels)
     out: dict[str, Any] = {"game": g.to_dict(), "criterion": crit, "labels": list(labels), "matrix": M, "limit": lim.to_dict()}
@@ -223,7 +352,7 @@ def _cmd_alpharank(args: argparse.Namespace) -> int:
         mass = dict(zip(labels, lim.pi.tolist())) if lim.pi is not None else None
         plot_response_graph(lim.graph, mass=mass, path=args.plot, title=f"α-Rank response graph ({g.name})")
         out["plot"] = args.plot
-    return _emit(out, args, arrays)
+    return _emit(out, args, arrays, _text_alpharank)
 
 
 def _cmd_predictive(args: argparse.Namespace) -> int:
@@ -242,7 +371,7 @@ def _cmd_predictive(args: argparse.Namespace) -> int:
             reference=args.reference,
         )
         results.append(r.to_dict())
-    return _emit({"game": g.to_dict(), "results": results}, args)
+    return _emit({"game": g.to_dict(), "results": results}, args, text=_text_predictive)
 
 
 # ------------------------------------------------------------ parser
@@ -254,7 +383,13 @@ def _add_common(p: argparse.ArgumentParser, criterion: bool = True) -> None:
         p.add_argument("--gamma", type=float, default=None, help="discount factor (default 0.9 if no criterion given)")
         p.add_argument("--horizon", type=int, default=None, help="finite horizon n (rounds)")
         p.add_argument("--limit", action="store_true", help="limit of means")
-    p.add_argument("--out", default=None, help="write the result to a .json or .nc file instead of stdout")
+    p.add_argument("--out", default=None, help="also write the result to a .json or .nc file")
+    p.add_argument("--json", action="store_true", help="print JSON instead of the readable table")
+
+
+def _add_noise(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--noise", type=float, default=0.0, metavar="EPS",
+                   help="execution-error rate in [0, 0.5]: each intended action flips with this probability")
 
 
 def register(subparsers: Any) -> None:
@@ -266,7 +401,8 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("best-response", help="exact best response to a memory-one co-player")
     p.add_argument("--coplayer", required=True, help="co-player: name or p0,pCC,pCD,pDC,pDD")
     _add_common(p)
-    p.set_defaults(func=_cmd_best_response)
+    _add_noise(p)
+    p.set_defaults(func=_guarded(_cmd_best_response))
 
     p = sub.add_parser(
         "nash",
@@ -279,7 +415,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--strategies", nargs="+", help="meta-game over these strategies")
     p.add_argument("--tournament", default=None, metavar="FILE.nc",
                    help="meta-game of a tournament file written by 'eqtools tournament' (e.g. out/tournament.nc)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of the readable summary")
     p.add_argument("--tol", type=float, default=1e-9, help="verification tolerance relative to the payoff range (meta-games)")
     p.add_argument("--seed", type=int, default=0, help="seed for the sampled methods (meta-games)")
     p.add_argument("--time-limit", type=float, default=None, help="seconds for the sampled methods (meta-games)")
@@ -287,13 +422,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-labels", type=int, default=None, help="Lemke–Howson start labels (default: all up to 600)")
     p.add_argument("--max-rows", type=int, default=40, help="equilibria shown in the table")
     _add_common(p)
-    p.set_defaults(func=_cmd_nash)
+    _add_noise(p)
+    p.set_defaults(func=_guarded(_cmd_nash))
 
     p = sub.add_parser("zd", help="is a strategy zero-determinant? fit (chi, phi, kappa)")
     p.add_argument("--strategy", required=True, help="name or p0,pCC,pCD,pDC,pDD")
     p.add_argument("--tol", type=float, default=1e-8, help="largest residual still called ZD")
     _add_common(p, criterion=False)
-    p.set_defaults(func=_cmd_zd)
+    _add_noise(p)
+    p.set_defaults(func=_guarded(_cmd_zd))
 
     p = sub.add_parser("alpharank", help="α-Rank (finite α and α → ∞) over a meta-game of strategies")
     p.add_argument("--strategies", nargs="+", required=True, help="names or vectors")
@@ -302,7 +439,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--selection", choices=("local", "moran"), default="local")
     p.add_argument("--plot", default=None, help="write a plot of the response graph (png/pdf)")
     _add_common(p)
-    p.set_defaults(func=_cmd_alpharank)
+    _add_noise(p)
+    p.set_defaults(func=_guarded(_cmd_alpharank))
 
     p = sub.add_parser("predictive", help="fixed points of the tabular PPI operator (predictive equilibria)")
     p.add_argument("--beta", type=float, nargs="+", required=True, help="inverse temperature(s)")
@@ -312,4 +450,4 @@ def register(subparsers: Any) -> None:
     p.add_argument("--episode-length", type=int, default=100)
     p.add_argument("--reference", choices=("tabular", "uniform"), default="tabular")
     _add_common(p, criterion=False)
-    p.set_defaults(func=_cmd_predictive)
+    p.set_defaults(func=_guarded(_cmd_predictive))

@@ -14,6 +14,8 @@ def _add_criterion(p: argparse.ArgumentParser) -> None:
     g.add_argument("-n", "--horizon", type=int, default=None, help="finite horizon in rounds (default 100)")
     g.add_argument("--gamma", type=float, default=None, help="discount factor in (0, 1)")
     g.add_argument("--limit", action="store_true", help="limit of means (exact, reducible chains included)")
+    p.add_argument("--noise", type=float, default=0.0, metavar="EPS",
+                   help="execution-error rate in [0, 0.5]: each intended action flips with this probability")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.set_defaults(func=_run_tournament)
 
     p = sub.add_parser("payoff", help="exact payoffs of one strategy pair",
-                       description="Exact expected per-round payoffs and cooperation for one pair (JSON to stdout).")
+                       description="Exact expected per-round payoffs and cooperation for one pair "
+                                   "(a readable table; --json for JSON).")
     p.add_argument("x", help="row strategy (name or p0,pCC,pCD,pDC,pDD)")
     p.add_argument("y", help="column strategy")
     p.add_argument("--game", default="paper")
@@ -50,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--simulate", type=int, default=0, metavar="MATCHES",
                    help="also simulate this many seeded matches as a cross-check")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print JSON instead of the readable table")
     p.set_defaults(func=_run_payoff)
 
 
@@ -57,7 +61,7 @@ def _game(args):
     from eqtools.errors import GameError
     from eqtools.games import Game, preset
 
-    if args.payoffs:
+    if args.payoffs is not None:
         try:
             vals = [float(v) for v in args.payoffs.replace(" ", "").split(",")]
         except ValueError:
@@ -74,6 +78,11 @@ def _criterion(args) -> dict:
     return {"n": args.horizon if args.horizon is not None else 100}
 
 
+#: Variables of a tournament dataset that --plot-var may name.
+_PLOT_VARS: tuple[str, ...] = ("payoff_row", "payoff_col", "coop_row", "coop_col", "payoff_row_se", "payoff_col_se",
+                               "coop_row_se", "coop_col_se")
+
+
 def _run_tournament(args) -> int:
     from eqtools.errors import ParameterError
     from eqtools.io import parse_strategies
@@ -81,17 +90,29 @@ def _run_tournament(args) -> int:
     from eqtools.tournament import plot_tournament, save_tournament
     from solvers.tournament import tournament
 
+    from eqtools.io import check_output_path
+
     game = _game(args)
+    out = check_output_path(args.out, "--out")
+    if not args.no_plot:
+        check_output_path(out.with_suffix(".png"), "plot path")
     players = parse_strategies(args.strategies, game)
+    if args.random < 0:
+        raise ParameterError(f"--random must be a non-negative number of strategies, got {args.random}")
     if args.random:
         players.extend(StrategyPool.uniform(args.random, seed=args.seed))
     if not players:
         raise ParameterError("no strategies given: name some (e.g. TFT ALLD WSLS, or 'all') or use --random N")
+    names = [p.name for p in players]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ParameterError(f"strategy names must be unique; duplicated: {dup[:5]} (label copies: mine=TFT)")
+    if not args.no_plot and args.plot_var not in _PLOT_VARS:
+        raise ParameterError(f"--plot-var must be one of {list(_PLOT_VARS)}, got {args.plot_var!r}")
     t0 = time.perf_counter()
     ds = tournament(players, game=game, config={"command": "eqtools tournament", "random": args.random,
-                                                "random_seed": args.seed}, **_criterion(args))
+                                                "random_seed": args.seed}, noise=args.noise, **_criterion(args))
     dt = time.perf_counter() - t0
-    out = Path(args.out)
     save_tournament(ds, out)
     msg = f"{len(players)}x{len(players)} tournament, game {game.name}, {ds.attrs['criterion']}: {dt:.2f} s -> {out}"
     if not args.no_plot:
@@ -131,17 +152,17 @@ def _run_payoff(args) -> int:
     x, y = parse_strategy(args.x, game), parse_strategy(args.y, game)
     crit = _criterion(args)
     if "limit" in crit:
-        res = P.limit_of_means(x, y, game)
-        dec = P.limit_state_distribution(x, y)
+        res = P.limit_of_means(x, y, game, noise=args.noise)
+        dec = P.limit_state_distribution(x, y, noise=args.noise)
         extra = {"closed_classes": dec.closed_classes, "class_weights": dec.class_weights, "ergodic": dec.ergodic}
     elif "gamma" in crit:
-        res = P.discounted(x, y, game, crit["gamma"])
+        res = P.discounted(x, y, game, crit["gamma"], noise=args.noise)
         extra = {}
     else:
-        res = P.finite_horizon(x, y, game, crit["n"])
+        res = P.finite_horizon(x, y, game, crit["n"], noise=args.noise)
         extra = {}
     out = {
-        "game": game.to_dict(), "x": x.to_dict(), "y": y.to_dict(), "criterion": res.criterion,
+        "game": game.to_dict(), "x": x.to_dict(), "y": y.to_dict(), "criterion": res.criterion, "noise": args.noise,
         "payoff_x": res.payoff_x, "payoff_y": res.payoff_y, "coop_x": res.coop_x, "coop_y": res.coop_y,
         "visits": dict(zip(("CC", "CD", "DC", "DD"), res.visits)), **extra,
     }
@@ -151,9 +172,39 @@ def _run_payoff(args) -> int:
 
         if "limit" in crit:
             raise ParameterError("--simulate needs a finite horizon or a discount, not --limit")
-        n = crit.get("n") or int(__import__("math").ceil(__import__("math").log(1e-6) / __import__("math").log(crit["gamma"])))
-        s = simulate_memory_one(x, y, game, n=n, gamma=crit.get("gamma"), matches=args.simulate, seed=args.seed)
+        import math
+
+        if args.simulate < 0:
+            raise ParameterError(f"--simulate must be a non-negative number of matches, got {args.simulate}")
+        n = crit.get("n") or int(math.ceil(math.log(1e-6) / math.log(crit["gamma"])))
+        if n * args.simulate > 50_000_000:
+            raise ParameterError(f"--simulate {args.simulate} matches x {n} rounds is too many to simulate "
+                                 f"(limit 5e7 rounds; use fewer matches or a smaller --gamma/--horizon)")
+        s = simulate_memory_one(x, y, game, n=n, gamma=crit.get("gamma"), matches=args.simulate, seed=args.seed,
+                                noise=args.noise)
         out["simulated"] = {"matches": s.matches, "payoff_x": s.payoff_x, "payoff_x_se": s.payoff_x_se,
                             "payoff_y": s.payoff_y, "payoff_y_se": s.payoff_y_se}
-    print(json.dumps(to_jsonable(out), indent=2))
+    if args.json:
+        print(json.dumps(to_jsonable(out), indent=2))
+    else:
+        print(_payoff_text(to_jsonable(out)))
     return 0
+
+
+def _payoff_text(res: dict) -> str:
+    """The readable default output of ``eqtools payoff``."""
+    from . import _format as F
+
+    lines = [F.game_line(res["game"]), f"criterion: {res['criterion']}"]
+    rows = [["x (row)", res["x"]["name"], F.strategy(res["x"]), F.num(res["payoff_x"]), F.num(res["coop_x"])],
+            ["y (column)", res["y"]["name"], F.strategy(res["y"]), F.num(res["payoff_y"]), F.num(res["coop_y"])]]
+    lines.append(F.table(["player", "strategy", "(p0; CC, CD, DC, DD)", "payoff/round", "cooperation"], rows))
+    lines.append("state visits (x's view): " + ", ".join(f"{k} {F.num(v)}" for k, v in res["visits"].items()))
+    if "ergodic" in res:
+        lines.append(f"ergodic: {F.num(bool(res['ergodic']))}; closed classes {res['closed_classes']} "
+                     f"with weights {[F.num(w) for w in res['class_weights']]}")
+    if "simulated" in res:
+        s = res["simulated"]
+        lines.append(f"simulated ({s['matches']} seeded matches): x {F.num(s['payoff_x'])} ± {F.num(s['payoff_x_se'])}, "
+                     f"y {F.num(s['payoff_y'])} ± {F.num(s['payoff_y_se'])}")
+    return "\n".join(lines)

@@ -12,7 +12,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     tsub = t.add_subparsers(dest="learner", metavar="LEARNER")
     from learners.ppi.cli import add_ppi_parser  # light import: parser only
 
-    add_ppi_parser(tsub)
+    ppi = add_ppi_parser(tsub)
+    ppi.set_defaults(func=_checked_out(ppi.get_default("func"), "ppi"))
     a = tsub.add_parser(
         "a2c",
         help="two decentralised GRU A2C learners in the mixed co-player pool",
@@ -61,6 +62,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.set_defaults(func=lambda args: (t.print_help(), 2)[1])
 
 
+def _checked_out(func: Any, learner: str) -> Any:
+    """Wrap a train entry point so an unusable ``--out`` is refused before any training."""
+
+    def run(args: argparse.Namespace) -> int:
+        if getattr(args, "out", None) is not None:
+            from eqtools.io import check_output_dir
+
+            check_output_dir(args.out, "--out")
+        return func(args)
+
+    run.__name__ = f"run_{learner}"
+    return run
+
+
 def build_config(args: argparse.Namespace) -> Any:
     """The :class:`learners.train_a2c.TrainConfig` described by parsed CLI arguments."""
     from dataclasses import replace
@@ -102,10 +117,12 @@ def _run_a2c(args: argparse.Namespace) -> int:
         from eqtools.errors import ParameterError
 
         raise ParameterError(f"--max-minutes must be positive, got {args.max_minutes}")
+    from eqtools.io import check_output_dir
+
     cfg = build_config(args)
     if args.mode == "mechanism":
         return _run_mechanism(args, cfg)
-    out = Path(args.out or f"runs/a2c_{args.preset}_{args.ablation}")
+    out = check_output_dir(Path(args.out or f"runs/a2c_{args.preset}_{args.ablation}"), "--out")
     tr = Trainer(cfg, out)
     print(f"eqtools train a2c: preset {args.preset}, ablation {cfg.ablation}, {cfg.seeds} seed(s) on "
           f"{tr.n_devices} device(s), batch {cfg.batch}, hidden {cfg.hidden}, {cfg.iterations} iterations -> {out}")
@@ -139,7 +156,12 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
         except ValueError:
             raise ParameterError(f"--mechanism-iterations must be three integers like 1500,1500,1500, "
                                  f"got {args.mechanism_iterations!r}") from None
-    out = Path(args.out or f"runs/a2c_{args.preset}_mechanism")
+    from eqtools.io import check_output_dir
+
+    if len(its) != 3 or any(i < 1 for i in its):
+        raise ParameterError(f"--mechanism-iterations must be three positive integers like 1500,1500,1500, "
+                             f"got {args.mechanism_iterations!r}")
+    out = check_output_dir(Path(args.out or f"runs/a2c_{args.preset}_mechanism"), "--out")
     budget = None if args.max_minutes is None else [60.0 * args.max_minutes] * 3
     print(f"eqtools train a2c --mode mechanism: preset {args.preset}, {cfg.seeds} seed(s), batch {cfg.batch}, "
           f"hidden {cfg.hidden}, iterations {its} -> {out}")

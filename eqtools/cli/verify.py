@@ -19,36 +19,69 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--zd-tol", type=float, default=0.02, help="largest ZD-fit residual still called ZD")
     v.add_argument("--out", default=None, help="report directory (default RUN_DIR/verify)")
+    v.add_argument("--json", action="store_true", help="print a JSON summary instead of the readable table")
     v.set_defaults(func=_run)
 
 
 def _run(args) -> int:
+    import json
+
     from eqtools.errors import ParameterError
-    from studies.verify import load_a2c_pair, load_ppi_agents, verify_agents, write_report
+    from eqtools.io import check_output_dir
+    from eqtools.validation import nonneg_finite, positive_int
+    from studies.verify import load_a2c_pair, load_ppi_agents, summary_dict, verify_agents, write_report
 
     if (args.run_dir is None) == (args.ppi is None):
-        raise ParameterError("give either RUN_DIR (an A2C run) or --ppi AGENT.pkl [AGENT.pkl]")
+        raise ParameterError("give either RUN_DIR (an A2C run) or --ppi AGENT.pkl [AGENT.pkl], not both")
+    if args.ppi is not None and args.seed_index != 0:
+        raise ParameterError("--seed-index applies to an A2C RUN_DIR, not to --ppi agents")
+    if args.seed_index < 0:
+        raise ParameterError(f"--seed-index must be a non-negative integer, got {args.seed_index}")
+    if positive_int("--matches", args.matches) < 2:
+        raise ParameterError(f"--matches must be at least 2 (half fit, half held out), got {args.matches}")
+    nonneg_finite("--zd-tol", args.zd_tol)
     if args.ppi:
         agents, meta = load_ppi_agents(args.ppi, seed=args.seed)
         default_out = Path(args.ppi[0]).parent / "verify"
     else:
         agents, meta = load_a2c_pair(args.run_dir, args.seed_index)
         default_out = Path(args.run_dir) / "verify"
+    out = check_output_dir(Path(args.out) if args.out else default_out, "--out")
     v = verify_agents(agents, meta["game"], n=meta["horizon"], matches=args.matches, seed=args.seed,
                       zd_tol=args.zd_tol, config=meta)
-    out = Path(args.out) if args.out else default_out
     files = write_report(v, out, title=f"Verification of {meta['learner']} learners, seed {meta['seed']} "
                                        f"(ablation {meta['ablation']}, iteration {meta['iteration']})")
-    for a in v.agents:
-        print(f"{a.name}: projection {tuple(round(float(x), 3) for x in a.projection.strategy.vector)}, "
-              f"KL gap {a.projection.kl_gap:.4f}, {a.zd['description']}")
-        if a.predictive_gap is not None:
-            pg = a.predictive_gap
-            print(f"  predictive-equilibrium gap vs {pg['coplayer']}: own {pg['kl_own']:.4f}, "
-                  f"co-player {pg['kl_coplayer']:.4f} nats/decision")
-    if v.pair is not None:
-        p = v.pair
-        print(f"pair: measured {p.measured_x:.3f}/{p.measured_y:.3f}, projections {p.analytic_x:.3f}/{p.analytic_y:.3f}, "
-              f"projected pair Nash: {p.nash['is_nash']} (gains {p.nash['gain_x']:.3f}/{p.nash['gain_y']:.3f})")
-    print("report: " + ", ".join(str(f) for f in files.values()))
+    summary = summary_dict(v)
+    summary["report"] = {k: str(f) for k, f in files.items()}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(_text(summary))
     return 0
+
+
+def _text(s: dict) -> str:
+    """The readable default output of ``eqtools verify``."""
+    from . import _format as F
+
+    lines = [F.game_line(s["game"]) + f"; horizon {s['horizon']} rounds"]
+    rows = []
+    for a in s["agents"]:
+        rows.append([a["name"], F.vec(a["projection"], 2), f"{F.num(a['kl_gap'])} ± {F.num(a['kl_gap_se'])}",
+                     a["zd"], F.num(a["br_value"]), f"{F.num(a['stationary_br_vs_agent'])} ± {F.num(a['stationary_br_vs_agent_se'])}"])
+    lines.append(F.table(["agent", "projection (p0; CC, CD, DC, DD)", "KL gap (nats)", "ZD fit",
+                          "best-response value", "stationary BR vs agent"], rows))
+    for a in s["agents"]:
+        pg = a.get("predictive_gap")
+        if pg:
+            lines.append(f"{a['name']}: predictive-equilibrium gap vs {pg['coplayer']}: own {F.num(pg['kl_own'])}, "
+                         f"co-player {F.num(pg['kl_coplayer'])} nats/decision")
+    p = s.get("pair")
+    if p:
+        lines.append(f"pair: measured payoffs {F.num(p['measured_x'])} / {F.num(p['measured_y'])} "
+                     f"(cooperation {F.num(p['measured_coop_x'])} / {F.num(p['measured_coop_y'])}); "
+                     f"projections {F.num(p['analytic_x'])} / {F.num(p['analytic_y'])}; "
+                     f"projected pair is {'a' if p['is_nash'] else 'not a'} memory-one Nash equilibrium "
+                     f"(gains {F.num(p['gain_x'])} / {F.num(p['gain_y'])})")
+    lines.append("report: " + ", ".join(s["report"].values()))
+    return "\n".join(lines)

@@ -123,6 +123,11 @@ class PPIConfig:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
                 raise ParameterError(f"{name} must be a non-negative integer, got {v!r}")
+        from eqtools.validation import real
+
+        for name in ("lr", "max_grad_norm", "weight_decay", "b1", "b2", "beta"):  # finite numbers (inf/NaN refused)
+            if not np.isfinite(real(name, getattr(self, name))):
+                raise ParameterError(f"{name} must be a finite number, got {getattr(self, name)!r}")
         for name in ("lr", "max_grad_norm"):
             if not float(getattr(self, name)) > 0:
                 raise ParameterError(f"{name} must be positive, got {getattr(self, name)!r}")
@@ -334,6 +339,19 @@ def _epoch(step, params, opt_state, data: EpisodeStore, batch_size: int, rng_see
 
 # ---------------------------------------------------------------------------- runner
 
+def _require_finite(losses: Any, params: Any, where: str, checkpoint: Path | None) -> None:
+    """Stop a run whose loss or parameters went non-finite (:class:`NonFiniteError`); nothing is saved."""
+    from eqtools.errors import NonFiniteError
+
+    bad = [n for n, v in zip(("loss", "loss_action", "loss_observation", "loss_reward"), np.asarray(losses)) if not np.isfinite(v)]
+    if not bad and not all(bool(jnp.all(jnp.isfinite(x))) for x in jax.tree_util.tree_leaves(params)):
+        bad = ["parameters"]
+    if bad:
+        kept = f"; the last good checkpoint {checkpoint} is kept" if checkpoint is not None and checkpoint.exists() else ""
+        raise NonFiniteError(f"training diverged at {where}: non-finite {', '.join(bad)} (lower --lr?){kept}; "
+                             "no summary was written")
+
+
 def _agent_from(cfg: PPIConfig, params: Any, name: str) -> PPIAgent:
     m = cfg.module()
     return PPIAgent(m.hidden, m.embed, m.reward_input_scale, params, cfg.spec, cfg.game, cfg.horizon, name,
@@ -360,6 +378,8 @@ class PPIRunner:
     trainable:
         Which of the two slots learn (default both).
 
+    Notes
+    -----
     Files in ``out_dir``: ``config.json``, ``checkpoint.pkl``, ``data/*.npy`` (int8 shards; under the
     opponent-ID ablation each with a float32 ``*_z.npy`` companion),
     ``phases.nc`` (learner x phase x metric), ``eval.nc`` (learner x phase x opponent),
@@ -505,8 +525,11 @@ class PPIRunner:
                 self.params[i], self.opt_states[i] = init(key)
             elif self.opt_states[i] is None:
                 self.opt_states[i] = make_optimizer(cfg).init(self.params[i])
-        self.params[i], self.opt_states[i], losses = _epoch(step, self.params[i], self.opt_states[i], self.data[i],
-                                                            cfg.batch_size, [cfg.seed, self.phase, i, self.epoch])
+        new_params, new_opt, losses = _epoch(step, self.params[i], self.opt_states[i], self.data[i],
+                                             cfg.batch_size, [cfg.seed, self.phase, i, self.epoch])
+        _require_finite(losses, new_params, f"PPI learner {i}, phase {self.phase}, epoch {self.epoch + 1}",
+                        self.checkpoint_path)
+        self.params[i], self.opt_states[i] = new_params, new_opt
         for name, v in zip(("loss", "loss_action", "loss_observation", "loss_reward"), losses):
             self._pending[i, PHASE_METRICS.index(name)] = float(v)
         self._pending[i, PHASE_METRICS.index("train_s")] += time.perf_counter() - t0

@@ -69,7 +69,7 @@ def test_cli_tournament_writes_netcdf_and_png(tmp_path, capsys):
 
 
 def test_cli_payoff_json_and_errors(capsys):
-    assert main(["payoff", "Extort-2", "ALLC", "--game", "axelrod", "--limit"]) == 0
+    assert main(["payoff", "Extort-2", "ALLC", "--game", "axelrod", "--limit", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["payoff_x"] == pytest.approx(3.5) and out["payoff_y"] == pytest.approx(2.25)
     assert main(["payoff", "TFT", "1,1,1.5,0,0"]) == 2

@@ -64,4 +64,4 @@ def test_cli_named_errors(tmp_path, capsys):
     rc, out = _run(capsys, "solve", "nash", "--strategies", "TFT", "ALLD", "--tol", "2")
     assert rc == 2 and "tol" in out.err
     rc, out = _run(capsys, "solve", "nash", "--pair", "TFT", "TFT", "--strategies", "ALLD", "TFT")
-    assert rc == 2 and "choose one" in out.err
+    assert rc == 2 and "give one of" in out.err

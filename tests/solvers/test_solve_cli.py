@@ -11,7 +11,7 @@ from eqtools.cli import main
 
 
 def _run(capsys, *argv):
-    rc = main(["solve", *argv])
+    rc = main(["solve", *argv, "--json"])  # JSON output (the default is a readable table)
     out = capsys.readouterr()
     return rc, out
 
