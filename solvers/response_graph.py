@@ -165,6 +165,20 @@ def response_graph(
     raise ParameterError(f"population must be 'single' or 'profiles', got {population!r}")
 
 
+def _sink_classes(adj: np.ndarray) -> list[list[int]]:
+    """Sink strongly connected components of the digraph with boolean adjacency ``adj`` (scipy)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    A = np.array(adj, dtype=bool)
+    np.fill_diagonal(A, False)
+    ncomp, lab = connected_components(csr_matrix(A), directed=True, connection="strong")
+    s, t = np.nonzero(A)
+    leaves = np.zeros(ncomp, dtype=bool)
+    leaves[lab[s][lab[s] != lab[t]]] = True
+    return [np.flatnonzero(lab == c).tolist() for c in range(ncomp) if not leaves[c]]
+
+
 def sink_components(G: nx.DiGraph) -> list[set[Any]]:
     """Sink strongly connected components (no edge leaves them), sorted by their smallest node."""
     comps = [set(c) for c in nx.attracting_components(G)]
@@ -209,11 +223,33 @@ def _refuse_size(N: int, m: int) -> None:
         )
 
 
+def _local_log_rho(M: np.ndarray, alpha: float, m: int) -> np.ndarray:
+    """Closed form of ``log rho`` under local selection, ``O(N^2)`` memory (no partial-sum array).
+
+    ``S_l = l D`` with ``D[s, t] = M[t, s] - M[s, t]``, so ``1/rho = sum_{l<m} e^{-l a}`` with
+    ``a = alpha D``: a geometric series, ``log`` of it is ``(m-1) max(0, -a) + log((1 - e^{-m|a|}) /
+    (1 - e^{-|a|}))`` (``log m`` at ``a = 0``), evaluated with ``expm1`` so that it is accurate for
+    tiny and huge ``|a|`` alike.
+    """
+    a = alpha * (M.T - M)
+    b = np.abs(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log(-np.expm1(-m * b)) - np.log(-np.expm1(-b))
+    ratio = np.where(b > 1e-300, ratio, math.log(m))
+    return -((m - 1) * np.maximum(0.0, -a) + ratio)
+
+
 def fixation_log_probabilities(M: Any, alpha: float, m: int = 50, selection: str = "local") -> np.ndarray:
-    """``log rho[s, t]`` (mutant ``t`` fixing in a population of ``s``), computed stably."""
+    """``log rho[s, t]`` (mutant ``t`` fixing in a population of ``s``), computed stably.
+
+    Local selection uses the closed form (:func:`_local_log_rho`, memory ``O(N^2)``, fine for
+    thousands of strategies); Moran selection sums the ``m - 1`` partial sums explicitly
+    (memory ``O(N^2 m)``, refused up front above ``payoffs.MAX_BYTES``).
+    """
     M, _ = _square(M, None)
     _check_alpha_m(alpha, m)
-    _check_size(M.shape[0], m)
+    if selection == "local":
+        return _local_log_rho(M, float(alpha), int(m))
     S = _partial_sums(M, int(m), selection)
     terms = np.concatenate([np.zeros(S.shape[:2] + (1,)), -alpha * S], axis=-1)
     mx = terms.max(axis=-1, keepdims=True)
@@ -228,17 +264,6 @@ def _check_alpha_m(alpha: Any, m: Any) -> None:
     if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)) \
             or not math.isfinite(m) or int(m) != m or m < 2:
         raise ParameterError(f"population size m must be an integer >= 2, got {m!r}")
-
-
-#: Largest ``N * N * (m - 1)`` (partial sums of fitness differences) α-Rank will allocate.
-MAX_PARTIAL_SUMS: int = 50_000_000
-
-
-def _check_size(N: int, m: Any) -> None:
-    cells = N * N * (int(m) - 1)
-    if cells > MAX_PARTIAL_SUMS:
-        raise ParameterError(f"population size m = {int(m)} with {N} strategies needs {cells:.3g} partial sums "
-                             f"(more than {MAX_PARTIAL_SUMS:.0e}); choose m <= {MAX_PARTIAL_SUMS // (N * N) + 1}")
 
 
 def _gth(C: np.ndarray) -> np.ndarray:
@@ -311,7 +336,6 @@ def alpharank(
     """
     M, labs = _square(matrix, labels)
     _check_alpha_m(alpha, m)
-    _check_size(M.shape[0], m)
     N = M.shape[0]
     logrho = fixation_log_probabilities(M, alpha, int(m), selection)
     eta = 1.0 / (N - 1)
@@ -363,12 +387,20 @@ def alpharank_limit(
     """Exact α → ∞ limit of single-population α-Rank (see module docstring)."""
     M, labs = _square(matrix, labels)
     _check_alpha_m(0.0, m)
-    _check_size(M.shape[0], m)
     N = M.shape[0]
+    m = int(m)
     scale = max(1.0, float(np.ptp(M)))
-    S = _partial_sums(M, int(m), selection)
-    smin = S.min(axis=-1)
-    zeros = (np.abs(S) <= tol * scale).sum(axis=-1)
+    if selection == "local":
+        # S_l = l D (l = 1..m-1): min and exact-zero count in closed form, O(N^2) memory
+        D = M.T - M
+        smin = np.where(D >= 0, D, (m - 1) * D)
+        with np.errstate(divide="ignore"):
+            cnt = np.floor(tol * scale / np.abs(D))
+        zeros = np.where(D == 0, m - 1, np.minimum(m - 1, cnt)).astype(int)
+    else:
+        S = _partial_sums(M, m, selection)
+        smin = S.min(axis=-1)
+        zeros = (np.abs(S) <= tol * scale).sum(axis=-1)
     eta = 1.0 / (N - 1)
     rho_lim = np.where(smin >= -tol * scale, 1.0 / (1.0 + zeros), 0.0)
     np.fill_diagonal(rho_lim, 0.0)
@@ -376,29 +408,29 @@ def alpharank_limit(
     np.fill_diagonal(resist, 0.0)
     G = nx.DiGraph()
     G.add_nodes_from(labs)
-    for s in range(N):
-        for t in range(N):
-            if s != t and rho_lim[s, t] > 0:
-                G.add_edge(labs[s], labs[t], rho=float(rho_lim[s, t]))
-    sinks = [frozenset(c) for c in sink_components(G)]
+    es, et = np.nonzero(rho_lim > 0)
+    G.add_edges_from((labs[a], labs[b], {"rho": float(rho_lim[a, b])}) for a, b in zip(es.tolist(), et.tolist()))
+    sinks = [frozenset(labs[i] for i in c) for c in _sink_classes(rho_lim > 0)]
+    sinks.sort(key=lambda c: sorted(map(str, c))[0])
     idx = {l: i for i, l in enumerate(labs)}
     # potentials via Young's theorem on the graph of recurrent classes
     if len(sinks) == 1:
         pots = [0.0]
     else:
-        R = nx.DiGraph()
-        for s in range(N):
-            for t in range(N):
-                if s != t:
-                    R.add_edge(s, t, w=float(resist[s, t]) if rho_lim[s, t] == 0 else 0.0)
-        dist = dict(nx.all_pairs_dijkstra_path_length(R, weight="w"))
+        from scipy.sparse.csgraph import csgraph_from_dense, dijkstra
+
+        Wd = np.where(rho_lim > 0, 0.0, resist)
+        np.fill_diagonal(Wd, np.inf)  # no self-loops; zero-weight edges stay edges
+        graph = csgraph_from_dense(Wd, null_value=np.inf)
         K = len(sinks)
-        reps = [[idx[x] for x in c] for c in sinks]
+        reps = [sorted(idx[x] for x in c) for c in sinks]
+        dist = dijkstra(graph, directed=True, indices=sorted(set().union(*map(set, reps))))
+        row_of = {v: r for r, v in enumerate(sorted(set().union(*map(set, reps))))}
         W = np.zeros((K, K))
         for a in range(K):
             for b in range(K):
                 if a != b:
-                    W[a, b] = min(dist[u][v] for u in reps[a] for v in reps[b])
+                    W[a, b] = min(dist[row_of[u], v] for u in reps[a] for v in reps[b])
         pots = []
         for root in range(K):
             H = nx.DiGraph()

@@ -266,31 +266,58 @@ def _cmd_best_response(args: argparse.Namespace) -> int:
 
 def _cmd_nash(args: argparse.Namespace) -> int:
     from solvers.equilibria import nash_check, pure_equilibria
-    from solvers.normal_form import extreme_equilibria
-    from solvers.response_graph import tournament_matrix
 
-    if args.pair and args.strategies:
-        raise ParameterError("give either --pair X Y (check one pair) or --strategies ... (meta-game), not both")
+    if sum(bool(v) for v in (args.pair, args.strategies, args.tournament)) > 1:
+        raise ParameterError("give one of --pair X Y (check one pair), --strategies ... or --tournament FILE (meta-game)")
     g = preset(args.game)
     crit = _criterion(args)
     if args.pair:
         x, y = (parse_strategy(s, g) for s in args.pair)
         chk = nash_check(x, y, g, noise=args.noise, **crit)
         return _emit({"game": g.to_dict(), "x": x.to_dict(), "y": y.to_dict(), **chk.to_dict()}, args)
-    if args.strategies:
-        strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
-        M, labels = tournament_matrix(strats, g, **crit)
-        from ..games import BimatrixGame
-
-        res = extreme_equilibria(BimatrixGame.symmetric(M, labels, name=f"meta-game({g.name})"))
-        out = {"game": g.to_dict(), "criterion": crit, "matrix": M, "labels": list(labels), **res.to_dict()}
-        arrays = {"matrix": (("row", "col"), M, {"row": list(labels), "col": list(labels)})}
-        if len(res):
-            arrays["x"] = (("equilibrium", "row"), np.array([e.x for e in res.equilibria]), {"row": list(labels)})
-            arrays["y"] = (("equilibrium", "col"), np.array([e.y for e in res.equilibria]), {"col": list(labels)})
-        return _emit(out, args, arrays)
+    if args.strategies or args.tournament:
+        return _meta_game_nash(args, g, crit)
     pe = pure_equilibria(g, noise=args.noise, **crit)
     return _emit({"game": g.to_dict(), **pe.to_dict()}, args)
+
+
+def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> int:
+    """Meta-game equilibria at any size: complete when feasible, else a verified sample (said which)."""
+    from solvers.meta_game import meta_game_equilibria
+
+    from ..games import BimatrixGame
+    from ._meta_report import format_nash
+
+    if args.tournament:
+        from ..tournament import load_tournament, tournament_game
+
+        if args.noise:
+            raise ParameterError("--noise applies to --strategies; a --tournament file already fixes its payoffs")
+        ds = load_tournament(args.tournament)
+        labels = tuple(str(v) for v in ds["row"].values)
+        if labels != tuple(str(v) for v in ds["col"].values):
+            raise ParameterError(f"--tournament {args.tournament}: rows and columns differ; the meta-game needs a symmetric tournament")
+        M = (np.asarray(ds["payoff_row"].values) + np.asarray(ds["payoff_col"].values).T) / 2.0
+        crit_out: Any = ds.attrs.get("criterion", "")
+        gname = tournament_game(ds).name
+    else:
+        from solvers.response_graph import tournament_matrix
+
+        strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
+        M, labels = tournament_matrix(strats, g, **crit)
+        crit_out, gname = crit, g.name
+    opts: dict[str, Any] = {"tol": args.tol, "seed": args.seed, "time_limit": args.time_limit}
+    if args.sample:
+        opts["enumerate"] = False
+    if args.max_labels is not None:
+        opts["max_labels"] = args.max_labels
+    res = meta_game_equilibria(BimatrixGame.symmetric(M, labels, name=f"meta-game({gname})"), **opts)
+    out = {"game": gname, "criterion": crit_out, "matrix": M, "labels": list(labels), **res.to_dict()}
+    arrays = {"matrix": (("row", "col"), M, {"row": list(labels), "col": list(labels)})}
+    if len(res):
+        arrays["x"] = (("equilibrium", "row"), np.array([e.x for e in res.equilibria]), {"row": list(labels)})
+        arrays["y"] = (("equilibrium", "col"), np.array([e.y for e in res.equilibria]), {"col": list(labels)})
+    return _emit(out, args, arrays, text=lambda _r: format_nash(res, max_rows=args.max_rows))
 
 
 def _cmd_zd(args: argparse.Namespace) -> int:
@@ -374,9 +401,23 @@ def register(subparsers: Any) -> None:
     _add_noise(p)
     p.set_defaults(func=_guarded(_cmd_best_response))
 
-    p = sub.add_parser("nash", help="Nash check of a pair, pure memory-one equilibria, or meta-game equilibria")
+    p = sub.add_parser(
+        "nash",
+        help="Nash check of a pair, pure memory-one equilibria, or meta-game equilibria (any size)",
+        description="Meta-game equilibria (--strategies or --tournament): complete enumeration when feasible, "
+        "else a verified sample (Lemke–Howson from every label, symmetric equilibria with ESS check, replicator); "
+        "the output says which. Readable table by default, JSON with --json.",
+    )
     p.add_argument("--pair", nargs=2, metavar=("X", "Y"), help="check whether (X, Y) is a Nash equilibrium")
-    p.add_argument("--strategies", nargs="+", help="meta-game over these strategies: all extreme equilibria")
+    p.add_argument("--strategies", nargs="+", help="meta-game over these strategies")
+    p.add_argument("--tournament", default=None, metavar="FILE.nc",
+                   help="meta-game of a tournament file written by 'eqtools tournament' (e.g. out/tournament.nc)")
+    p.add_argument("--tol", type=float, default=1e-9, help="verification tolerance relative to the payoff range (meta-games)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the sampled methods (meta-games)")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds for the sampled methods (meta-games)")
+    p.add_argument("--sample", action="store_true", help="skip complete enumeration, sample only (meta-games)")
+    p.add_argument("--max-labels", type=int, default=None, help="Lemke–Howson start labels (default: all up to 600)")
+    p.add_argument("--max-rows", type=int, default=40, help="equilibria shown in the table")
     _add_common(p)
     _add_noise(p)
     p.set_defaults(func=_guarded(_cmd_nash))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 
 
@@ -32,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("-o", "--out", default="out/tournament.nc", help="output NetCDF path (PNG written beside it)")
     t.add_argument("--plot-var", default="payoff_row", help="variable to plot (payoff_row, coop_row, ...)")
     t.add_argument("--no-plot", action="store_true")
+    t.add_argument("--analyse", "--analyze", action="store_true",
+                   help="also analyse the meta-game: Nash equilibria (complete or verified sample, said which), "
+                        "ESS, α-Rank, replicator; summary printed, full JSON written beside the NetCDF")
+    t.add_argument("--json", action="store_true", help="with --analyse: print the analysis as JSON instead of the summary")
+    t.add_argument("--analyse-time-limit", type=float, default=None, metavar="S",
+                   help="with --analyse: seconds for the sampled Nash methods (default: no limit; deterministic)")
     t.set_defaults(func=_run_tournament)
 
     p = sub.add_parser("payoff", help="exact payoffs of one strategy pair",
@@ -127,7 +134,28 @@ def _run_tournament(args) -> int:
         png = out.with_suffix(".png")
         plot_tournament(ds, args.plot_var, png)
         msg += f", {png}"
-    print(msg)
+    print(msg, file=sys.stderr if args.analyse and args.json else sys.stdout)  # --json: stdout is pure JSON
+    if args.analyse:
+        return _analyse(ds, out, args)
+    return 0
+
+
+def _analyse(ds, out: Path, args) -> int:
+    """``--analyse``: meta-game analysis of the tournament just computed."""
+    from eqtools.io import to_jsonable
+    from solvers.meta_game import analyse_tournament
+
+    from ._meta_report import format_analysis
+
+    an = analyse_tournament(ds, time_limit=args.analyse_time_limit, seed=args.seed)
+    d = to_jsonable(an.to_dict())
+    path = out.with_suffix(".meta.json")
+    path.write_text(json.dumps(d, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(d, indent=2))
+    else:
+        print(format_analysis(an))
+        print(f"full analysis (JSON): {path}")
     return 0
 
 

@@ -114,10 +114,16 @@ def test_best_response_table_refuses_huge_horizon():
 
 def test_alpharank_refuses_huge_population():
     M = np.array([[1.0, 0.0], [2.0, 0.5]])
+    # Moran selection needs the (N, N, m - 1) partial-sum table: refused up front
     with pytest.raises(SizeLimitError, match="m = 1000000000"):
-        alpharank(M, 1.0, m=10**9)
+        alpharank(M, 1.0, m=10**9, selection="moran")
     with pytest.raises(SizeLimitError, match="m = 1000000000"):
-        fixation_log_probabilities(M, 1.0, m=10**9)
+        fixation_log_probabilities(M, 1.0, m=10**9, selection="moran")
+    # local selection has a closed form (no table): served, and equal to the m -> infinity
+    # asymptotics rho = 1 - e^{-a D} (D > 0), e^{-(m-1) a |D|} (1 - e^{-a |D|}) (D < 0)
+    lr = fixation_log_probabilities(M, 1.0, m=10**9)
+    assert lr[0, 1] == pytest.approx(np.log1p(-np.exp(-2.0)), rel=1e-12)
+    assert lr[1, 0] == pytest.approx(-(10**9 - 1) * 2.0 + np.log1p(-np.exp(-2.0)), rel=1e-12)
 
 
 def test_best_response_finite_long_horizon_served():

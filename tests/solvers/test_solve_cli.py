@@ -26,9 +26,9 @@ def test_best_response_json(capsys):
 
 def test_nash_pair_against_threshold(capsys):
     # TFT threshold in the axelrod game is 2/3
-    rc, out = _run(capsys, "nash", "--pair", "TFT", "TFT", "--game", "axelrod", "--gamma", "0.7")
+    rc, out = _run(capsys, "nash", "--pair", "TFT", "TFT", "--game", "axelrod", "--gamma", "0.7", "--json")
     assert rc == 0 and json.loads(out.out)["is_nash"] is True
-    rc, out = _run(capsys, "nash", "--pair", "TFT", "1,1,0,1,0", "--game", "axelrod", "--gamma", "0.6")
+    rc, out = _run(capsys, "nash", "--pair", "TFT", "1,1,0,1,0", "--game", "axelrod", "--gamma", "0.6", "--json")
     assert rc == 0 and json.loads(out.out)["is_nash"] is False
 
 
