@@ -29,3 +29,17 @@ class ChainError(EqtoolsError):
 
 class ConvergenceError(EqtoolsError):
     """An iterative method did not converge within its budget."""
+
+
+class EnumerationTooLarge(EqtoolsError):
+    """A complete enumeration (e.g. of all extreme Nash equilibria) would exceed its budget.
+
+    ``estimate``: the cost estimate that triggered the refusal (a dict, see
+    ``solvers.normal_form.estimate_enumeration_cost``); ``partial``: the result found before the
+    budget ran out (marked incomplete), or ``None`` when raised up front.
+    """
+
+    def __init__(self, message: str, *, estimate: dict | None = None, partial: object | None = None) -> None:
+        super().__init__(message)
+        self.estimate = estimate if estimate is not None else {}
+        self.partial = partial
