@@ -365,20 +365,29 @@ class _VertexSearch:
     def done(self) -> bool:
         return len(self.frontier) == 0
 
-    def _follow(self, z: np.ndarray, S: np.ndarray, W: np.ndarray, owner: np.ndarray):
-        """Follow directions ``W`` (rows, max-abs 1) from points ``z[owner]`` with slacks ``S[owner]``."""
-        gw = np.hstack([-W, W @ self.C])
-        Sx = S[owner]
-        up = gw > self.tol
+    def _follow(self, S: np.ndarray, W: np.ndarray):
+        """Follow ``d`` directions per vertex: ``S`` (N, k) slacks, ``W`` (N, r, d) unit directions.
+
+        Returns the step lengths ``lam`` (N, r) and the tight masks at the far ends (N, r, k).
+        """
+        N, r, d = W.shape
+        gw = np.empty((N, r, self.k))
+        np.negative(W, out=gw[..., :d])
+        gw[..., d:] = (W.reshape(-1, d) @ self.C).reshape(N, r, self.e)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(up, Sx / gw, np.inf)
-        lam = ratio.min(axis=1)
+            ratio = S[:, None, :] / gw
+        ratio[gw <= self.tol] = np.inf
+        lam = ratio.min(axis=2)
         if not np.all(np.isfinite(lam)):
             raise GameError("unbounded edge in a best-response polytope: numerical trouble (payoffs too close to degenerate)")
-        tight = (Sx - lam[:, None] * gw) <= self.tol
-        return lam, tight
+        gw *= lam[..., None]
+        np.subtract(S[:, None, :], gw, out=gw)
+        return lam, gw <= self.tol
 
-    def _accept(self, tight: np.ndarray, base: np.ndarray, lam: np.ndarray, W: np.ndarray, z: np.ndarray):
+    def _accept(self, tight: np.ndarray, lam: np.ndarray, W: np.ndarray, z: np.ndarray):
+        """Keep the far ends not seen before; returns their points and masks (or None)."""
+        N, r, d = W.shape
+        tight = tight.reshape(N * r, self.k)
         keys = _keys(tight)
         keys, first = np.unique(keys, return_index=True)
         fresh = ~np.isin(keys, self.visited, assume_unique=True)
@@ -387,7 +396,8 @@ class _VertexSearch:
         first = first[fresh]
         self.visited = np.union1d(self.visited, keys[fresh])
         self.n_found += len(first)
-        pts = z[base[first]] + lam[first, None] * W[first]
+        owner, j = np.divmod(first, r)
+        pts = z[owner] + lam.reshape(-1)[first, None] * W[owner, j]
         return np.clip(pts, 0.0, None), tight[first]
 
     def step(self, budget: "_BudgetState") -> None:
@@ -413,12 +423,11 @@ class _VertexSearch:
                 raise GameError(f"numerical trouble: a singular basis at a vertex (tol={tol})") from exc
             z = np.clip(np.einsum("nij,nj->ni", Binv, self.h[T]), 0.0, None)
             out_pts[ii] = z
-            W = -np.swapaxes(Binv, 1, 2).reshape(-1, d)
-            W /= np.abs(W).max(axis=1, keepdims=True)
+            W = -np.swapaxes(Binv, 1, 2)  # W[n, j]: leave the j-th tight constraint
+            W /= np.abs(W).max(axis=2, keepdims=True)
             S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
-            owner = np.repeat(np.arange(len(ii)), d)
-            lam, tight = self._follow(z, S, W, owner)
-            got = self._accept(tight, owner, lam, W, z)
+            lam, tight = self._follow(S, W)
+            got = self._accept(tight, lam, W, z)
             if got is not None:
                 new_pts.append(got[0])
                 new_masks.append(got[1])
@@ -428,11 +437,10 @@ class _VertexSearch:
             Gt, ht = self.G[FM[i]], self.h[FM[i]]
             z = np.clip(np.linalg.lstsq(Gt, ht, rcond=None)[0], 0.0, None)[None, :]
             out_pts[i] = z[0]
-            W = _cone_rays(Gt, 1e-9)
+            W = _cone_rays(Gt, 1e-9)[None, :, :]
             S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
-            owner = np.zeros(len(W), dtype=np.intp)
-            lam, tight = self._follow(z, S, W, owner)
-            got = self._accept(tight, owner, lam, W, z)
+            lam, tight = self._follow(S, W)
+            got = self._accept(tight, lam, W, z)
             if got is not None:
                 new_pts.append(got[0])
                 new_masks.append(got[1])
@@ -526,11 +534,14 @@ def _complement(LF: np.ndarray, dF: int, Go: np.ndarray, ho: np.ndarray, tol: fl
     Ro = np.nonzero(R)[1].reshape(len(R), -1)
     M = Go[Ro]
     rhs = ho[Ro]
-    s = np.linalg.svd(M, compute_uv=False)
-    cond = s[:, 0] / np.maximum(s[:, -1], 1e-300)
-    if np.any(cond > 1e10):
+    try:
+        Minv = np.linalg.inv(M)
+    except np.linalg.LinAlgError:
         return None
-    Y = np.linalg.solve(M, rhs[..., None])[..., 0]
+    cond = np.abs(M).sum(axis=1).max(axis=1) * np.abs(Minv).sum(axis=1).max(axis=1)  # 1-norm condition
+    if not np.all(np.isfinite(cond)) or np.any(cond > 1e10):
+        return None
+    Y = np.einsum("nij,nj->ni", Minv, rhs)
     slack = ho[None, :] - Y @ Go.T
     feas = np.all(slack >= -tol * 10, axis=1) & (np.abs(Y).sum(axis=1) > tol)
     Y = np.clip(Y[feas], 0.0, None)
