@@ -64,6 +64,34 @@ def gambit_equilibria(A, B, rational: bool = False) -> list[tuple[np.ndarray, np
     return out
 
 
+def gambit_cliques(A, B, rational: bool = True) -> tuple[set, list[frozenset]]:
+    """pygambit's ``enummixed_solve(cliques=True)``: (set of extreme equilibria, maximal Nash
+    subsets), each subset a frozenset of rounded ``(x, y)`` keys (see :func:`as_set`)."""
+    import pygambit as gbt
+
+    maker = getattr(gbt, "StrategicGame", gbt.Game)
+    if rational:
+        from fractions import Fraction
+
+        A = [[Fraction(float(v)) for v in r] for r in np.asarray(A)]
+        B = [[Fraction(float(v)) for v in r] for r in np.asarray(B)]
+    else:
+        A, B = np.asarray(A, float), np.asarray(B, float)
+    g = maker.from_arrays(A, B)
+    players = list(g.players)
+    res = gbt.nash.enummixed_solve(g, rational=rational, cliques=True)
+
+    def probs(prof):
+        if hasattr(prof, "keys"):  # rational cliques: dict player label -> {strategy label -> prob}
+            return tuple(np.array([float(v) for v in prof[p].values()]) for p in prof.keys())
+        if players and isinstance(players[0], str):
+            return tuple(np.array([float(prof[p][s]) for s in g.get_strategies(p)]) for p in players)
+        return tuple(np.array([float(prof[s]) for s in p.strategies]) for p in players)
+
+    eqs = as_set(probs(e) for e in res.equilibria)
+    return eqs, [frozenset(as_set(probs(prof) for prof in clique)) for clique in res.cliques]
+
+
 def as_set(pairs, nd: int = 6) -> set:
     """Equilibria as a set of rounded (x, y) tuples (``+ 0.0`` folds -0.0 into 0.0)."""
     return {(tuple(np.round(np.asarray(x, float), nd) + 0.0), tuple(np.round(np.asarray(y, float), nd) + 0.0)) for x, y in pairs}
