@@ -337,15 +337,17 @@ class _VertexSearch:
     ``C`` (``d x e``) is positive, so the polyhedron is a polytope with the origin as a
     (nondegenerate) vertex.  A vertex is identified by its set of tight constraints (its
     labels: ``z_i = 0`` first, then ``(C^T z)_j = 1``), which is unique to it.  From a vertex
-    with exactly ``d`` tight constraints the ``d`` edges are the columns of ``-G_T^{-1}``
-    (vectorised over the whole BFS level: one batched inverse, one GEMM, one ratio test).
-    From a degenerate vertex (more than ``d`` tight constraints) the edges are the extreme
-    rays of its tangent cone, found by :func:`_cone_rays`.  Each edge is followed to the
-    next vertex by a ratio test; the graph of a polytope is connected, so the search meets
-    every vertex, each once (no lexicographic perturbation, no repeated degenerate bases).
+    with exactly ``d`` tight constraints ``T`` the ``d`` edges are the columns of ``-G_T^{-1}``
+    (vectorised over a whole BFS level: one matrix product and one ratio test; the inverse
+    basis of a new vertex is the parent's after one rank-one pivot update, recomputed from
+    scratch whenever it no longer solves its basis to 1e-11, so rounding cannot accumulate).  From a degenerate vertex
+    (more than ``d`` tight constraints) the edges are the extreme rays of its tangent cone,
+    found by :func:`_cone_rays`.  Each edge is followed to the next vertex by a ratio test; the
+    graph of a polytope is connected, so the search meets every vertex, each once (no
+    lexicographic perturbation, none of the many bases of a degenerate vertex).
     """
 
-    def __init__(self, C: np.ndarray, tol: float, chunk_elems: int = 1 << 21):
+    def __init__(self, C: np.ndarray, tol: float, chunk_elems: int = 1 << 21, refresh: int = 1000):
         d, e = C.shape
         self.C, self.d, self.e, self.k, self.tol = C, d, e, d + e, tol
         self.G = np.vstack([-np.eye(d), C.T])
@@ -356,19 +358,30 @@ class _VertexSearch:
         self.points: list[np.ndarray] = []
         self.masks: list[np.ndarray] = []
         self.frontier, self.fmask = np.zeros((1, d)), m0
+        # carried bases of nondegenerate frontier vertices: order of tight rows and inverse
+        self.fT: np.ndarray | None = None
+        self.fB: np.ndarray | None = None
         self.n_found = 1
         self.n_degenerate = 0
         self.levels = 0
+        self.refresh = refresh
         self.chunk = max(1, chunk_elems // (d * self.k))
 
     @property
     def done(self) -> bool:
         return len(self.frontier) == 0
 
-    def _follow(self, S: np.ndarray, W: np.ndarray):
-        """Follow ``d`` directions per vertex: ``S`` (N, k) slacks, ``W`` (N, r, d) unit directions.
+    def _inv(self, T: np.ndarray) -> np.ndarray:
+        try:
+            return np.linalg.inv(self.G[T])
+        except np.linalg.LinAlgError as exc:
+            raise GameError(f"numerical trouble: a singular basis at a vertex (tol={self.tol})") from exc
 
-        Returns the step lengths ``lam`` (N, r) and the tight masks at the far ends (N, r, k).
+    def _follow(self, S: np.ndarray, W: np.ndarray):
+        """Follow ``r`` directions per vertex: ``S`` (N, k) slacks, ``W`` (N, r, d) unit directions.
+
+        Returns the step lengths ``lam`` (N, r), the first blocking constraint (N, r) and the
+        tight masks at the far ends (N, r, k).
         """
         N, r, d = W.shape
         gw = np.empty((N, r, self.k))
@@ -377,15 +390,16 @@ class _VertexSearch:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = S[:, None, :] / gw
         ratio[gw <= self.tol] = np.inf
-        lam = ratio.min(axis=2)
+        enter = ratio.argmin(axis=2)
+        lam = np.take_along_axis(ratio, enter[..., None], axis=2)[..., 0]
         if not np.all(np.isfinite(lam)):
             raise GameError("unbounded edge in a best-response polytope: numerical trouble (payoffs too close to degenerate)")
         gw *= lam[..., None]
         np.subtract(S[:, None, :], gw, out=gw)
-        return lam, gw <= self.tol
+        return lam, enter, gw <= self.tol
 
     def _accept(self, tight: np.ndarray, lam: np.ndarray, W: np.ndarray, z: np.ndarray):
-        """Keep the far ends not seen before; returns their points and masks (or None)."""
+        """Keep the far ends not seen before: (points, masks, owner, direction index) or None."""
         N, r, d = W.shape
         tight = tight.reshape(N * r, self.k)
         keys = _keys(tight)
@@ -398,7 +412,7 @@ class _VertexSearch:
         self.n_found += len(first)
         owner, j = np.divmod(first, r)
         pts = z[owner] + lam.reshape(-1)[first, None] * W[owner, j]
-        return np.clip(pts, 0.0, None), tight[first]
+        return np.clip(pts, 0.0, None), tight[first], owner, j, first
 
     def step(self, budget: "_BudgetState") -> None:
         """Process one BFS level (all vertices of the current frontier)."""
@@ -410,27 +424,51 @@ class _VertexSearch:
                 f"numerical trouble: a computed vertex has only {int(cnt.min())} tight constraints (< dimension {d}); "
                 f"tol={tol} may be too small for these payoffs"
             )
+        carried = self.fT is not None and self.levels % self.refresh != 0
         out_pts = F.copy()
-        new_pts: list[np.ndarray] = []
-        new_masks: list[np.ndarray] = []
+        new: list[tuple] = []
         nd = np.flatnonzero(cnt == d)
         for s0 in range(0, len(nd), self.chunk):
             ii = nd[s0 : s0 + self.chunk]
-            T = np.nonzero(FM[ii])[1].reshape(len(ii), d)
-            try:
-                Binv = np.linalg.inv(self.G[T])
-            except np.linalg.LinAlgError as exc:
-                raise GameError(f"numerical trouble: a singular basis at a vertex (tol={tol})") from exc
-            z = np.clip(np.einsum("nij,nj->ni", Binv, self.h[T]), 0.0, None)
+            if carried:
+                T, Binv = self.fT[ii], self.fB[ii].copy()  # type: ignore[index]
+                z = np.einsum("nij,nj->ni", Binv, self.h[T])
+                # an updated inverse must still solve its basis: else recompute it from scratch
+                res = np.abs(np.einsum("nij,nj->ni", self.G[T], z) - self.h[T]).max(axis=1)
+                bad = ~(res <= 1e-11)
+                if bad.any():
+                    Binv[bad] = self._inv(T[bad])
+                    z[bad] = np.einsum("nij,nj->ni", Binv[bad], self.h[T[bad]])
+            else:
+                T = np.nonzero(FM[ii])[1].reshape(len(ii), d)
+                Binv = self._inv(T)
+                z = np.einsum("nij,nj->ni", Binv, self.h[T])
+            z = np.clip(z, 0.0, None)
             out_pts[ii] = z
-            W = -np.swapaxes(Binv, 1, 2)  # W[n, j]: leave the j-th tight constraint
-            W /= np.abs(W).max(axis=2, keepdims=True)
+            Wraw = -np.swapaxes(Binv, 1, 2)  # Wraw[n, j]: direction leaving the j-th tight row
+            scale = np.abs(Wraw).max(axis=2, keepdims=True)
+            W = Wraw / scale
             S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
-            lam, tight = self._follow(S, W)
+            lam, enter, tight = self._follow(S, W)
             got = self._accept(tight, lam, W, z)
             if got is not None:
-                new_pts.append(got[0])
-                new_masks.append(got[1])
+                pts, masks, owner, j, flat = got
+                # rank-one update of the inverse basis for children with exactly d tight rows
+                ok = masks.sum(axis=1) == d
+                Tn = np.full((len(pts), d), -1, dtype=np.intp)
+                Bn = np.full((len(pts), d, d), np.nan)
+                if ok.any():
+                    o, jj, ent = owner[ok], j[ok], enter.reshape(-1)[flat[ok]]
+                    Bo = Binv[o]
+                    u = Bo[np.arange(len(o)), :, jj]  # column jj of the parent's inverse
+                    v = np.einsum("ci,cij->cj", self.G[ent], Bo)  # g_enter^T Binv
+                    alpha = v[np.arange(len(o)), jj]
+                    v[np.arange(len(o)), jj] -= 1.0
+                    Bn[ok] = Bo - u[:, :, None] * (v / alpha[:, None])[:, None, :]
+                    Tk = T[o].copy()
+                    Tk[np.arange(len(o)), jj] = ent
+                    Tn[ok] = Tk
+                new.append((pts, masks, Tn, Bn))
             budget.check(self)
         for i in np.flatnonzero(cnt > d):
             self.n_degenerate += 1
@@ -439,19 +477,30 @@ class _VertexSearch:
             out_pts[i] = z[0]
             W = _cone_rays(Gt, 1e-9)[None, :, :]
             S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
-            lam, tight = self._follow(S, W)
+            lam, _enter, tight = self._follow(S, W)
             got = self._accept(tight, lam, W, z)
             if got is not None:
-                new_pts.append(got[0])
-                new_masks.append(got[1])
+                pts, masks = got[0], got[1]
+                new.append((pts, masks, np.full((len(pts), d), -1, dtype=np.intp), np.full((len(pts), d, d), np.nan)))
             budget.check(self)
         self.points.append(out_pts)
         self.masks.append(FM)
         self.levels += 1
-        if new_pts:
-            self.frontier, self.fmask = np.concatenate(new_pts), np.concatenate(new_masks)
+        if new:
+            self.frontier = np.concatenate([a[0] for a in new])
+            self.fmask = np.concatenate([a[1] for a in new])
+            self.fT = np.concatenate([a[2] for a in new])
+            self.fB = np.concatenate([a[3] for a in new])
+            # vertices reached from a degenerate one (or found through a tie) have no carried basis
+            if np.any(self.fT[:, 0] < 0) and self.levels % self.refresh != 0:
+                missing = np.flatnonzero((self.fT[:, 0] < 0) & (self.fmask.sum(axis=1) == d))
+                if len(missing):
+                    T = np.nonzero(self.fmask[missing])[1].reshape(len(missing), d)
+                    self.fB[missing] = self._inv(T)
+                    self.fT[missing] = T
         else:
             self.frontier, self.fmask = np.zeros((0, d)), np.zeros((0, self.k), dtype=bool)
+            self.fT = self.fB = None
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         """Vertices found so far (processed ones) and their tight-constraint masks."""
@@ -515,38 +564,51 @@ def _match(LP: np.ndarray, LQ: np.ndarray, m: int, n: int) -> np.ndarray:
     return np.concatenate(pairs).astype(np.intp)
 
 
-def _complement(LF: np.ndarray, dF: int, Go: np.ndarray, ho: np.ndarray, tol: float):
+def _complement(MF: np.ndarray, dF: int, C_other: np.ndarray, tol: float):
     """lrsnash step: the complementary point of each nondegenerate vertex of one polytope.
 
-    ``LF``: label masks (game order) of all vertices of the finished polytope (dimension
-    ``dF``); ``Go, ho``: the other polytope's constraints in game-label order.  For a vertex
-    with exactly ``dF`` labels the other player's point must have the ``d_o`` missing labels:
-    a square system.  Returns ``(idx, points, masks)`` of the feasible solutions, or None if
-    some vertex is degenerate or some system is singular / ill-conditioned (then the caller
-    enumerates the other polytope too and matches labels).
+    ``MF``: tight masks, in the finished polytope's own order ``[z = 0 (dF) | payoff rows (d_o)]``,
+    of all its vertices; ``C_other`` (``d_o x dF``): the other polytope's matrix.  A vertex with
+    support ``S`` and tight payoff rows ``J`` (``|J| = |S|`` when nondegenerate) needs the other
+    player's point ``w`` with ``w = 0`` off ``J`` and ``C_other[J, S]^T w_J = 1``: one small
+    system per vertex, batched by support size.  Returns ``(idx, points, masks)`` (masks in the
+    other polytope's own order) of the feasible solutions, or None if some vertex is degenerate
+    or some system singular / ill-conditioned (the caller then enumerates the other polytope).
     """
-    pop = LF.sum(axis=1)
-    if np.any(pop != dF):
+    if np.any(MF.sum(axis=1) != dF):
         return None
-    R = ~LF
-    idx = np.arange(len(LF))
-    # (the origin's complement is the other origin, dropped below as the zero solution)
-    Ro = np.nonzero(R)[1].reshape(len(R), -1)
-    M = Go[Ro]
-    rhs = ho[Ro]
-    try:
-        Minv = np.linalg.inv(M)
-    except np.linalg.LinAlgError:
-        return None
-    cond = np.abs(M).sum(axis=1).max(axis=1) * np.abs(Minv).sum(axis=1).max(axis=1)  # 1-norm condition
-    if not np.all(np.isfinite(cond)) or np.any(cond > 1e10):
-        return None
-    Y = np.einsum("nij,nj->ni", Minv, rhs)
-    slack = ho[None, :] - Y @ Go.T
-    feas = np.all(slack >= -tol * 10, axis=1) & (np.abs(Y).sum(axis=1) > tol)
-    Y = np.clip(Y[feas], 0.0, None)
-    tight = np.abs(slack[feas]) <= tol
-    return idx[feas], Y, tight
+    d_o = C_other.shape[0]
+    supp = ~MF[:, :dF]
+    Jm = MF[:, dF:]
+    size = supp.sum(axis=1)
+    idx_out: list[np.ndarray] = []
+    pts_out: list[np.ndarray] = []
+    for s in np.unique(size):
+        if s == 0:
+            continue  # the origin: its complement is the other origin, not an equilibrium
+        rows = np.flatnonzero(size == s)
+        S = np.nonzero(supp[rows])[1].reshape(len(rows), s)
+        J = np.nonzero(Jm[rows])[1].reshape(len(rows), s)
+        M = np.swapaxes(C_other[J[:, :, None], S[:, None, :]], 1, 2)  # (N, s, s) = C[J, S]^T
+        try:
+            Minv = np.linalg.inv(M)
+        except np.linalg.LinAlgError:
+            return None
+        cond = np.abs(M).sum(axis=1).max(axis=1) * np.abs(Minv).sum(axis=1).max(axis=1)  # 1-norm condition
+        if not np.all(np.isfinite(cond)) or np.any(cond > 1e10):
+            return None
+        wJ = Minv.sum(axis=2)
+        w = np.zeros((len(rows), d_o))
+        np.put_along_axis(w, J, wJ, axis=1)
+        feas = np.all(wJ >= -10 * tol, axis=1) & np.all(w @ C_other <= 1.0 + 10 * tol, axis=1)
+        idx_out.append(rows[feas])
+        pts_out.append(np.clip(w[feas], 0.0, None))
+    if not idx_out:
+        return np.zeros(0, np.intp), np.zeros((0, d_o)), np.zeros((0, d_o + dF), bool)
+    idx = np.concatenate(idx_out)
+    W = np.concatenate(pts_out)
+    masks = np.hstack([W <= tol, np.abs(1.0 - W @ C_other) <= tol])
+    return idx, W, masks
 
 
 # ------------------------------------------------------------ maximal Nash subsets
@@ -796,24 +858,16 @@ def extreme_equilibria(
     SP = _VertexSearch(B1, tol)  # x in R^m: labels [x_i = 0 | column j best reply]
     SQ = _VertexSearch(A1.T, tol)  # y in R^n: [y_j = 0 | row i best reply]
     budget = _BudgetState(max_vertices, None if time_limit is None else t0 + float(time_limit), [SP, SQ])
-    GP = np.vstack([-np.eye(m), B1.T])  # P's constraints in label order
-    hP = np.concatenate([np.zeros(m), np.ones(n)])
-    GQ = np.vstack([A1, -np.eye(n)])  # Q's constraints in label order
-    hQ = np.concatenate([np.ones(m), np.zeros(n)])
     info: dict[str, Any] = {"tol": tol, "method": METHOD, "estimate": est}
     try:
-        while not (SP.done or SQ.done):
-            SP.step(budget)
-            if SP.done:
-                break
-            SQ.step(budget)
+        while not (SP.done or SQ.done):  # advance the search that has seen fewer vertices
+            (SP if SP.n_found <= SQ.n_found else SQ).step(budget)
         route = None
-        for player, S, Go, ho in ((0, SP, GQ, hQ), (1, SQ, GP, hP)):
+        for player, S, Cother in ((0, SP, A1.T), (1, SQ, B1)):
             if not S.done:
                 continue
             V, M = S.result()
-            L = _label_order(M, S.d, player)
-            comp = _complement(L, S.d, Go, ho, tol)
+            comp = _complement(M, S.d, Cother, tol)
             if comp is not None:
                 route = (player, V, M, comp)
                 break
