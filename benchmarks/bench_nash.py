@@ -129,7 +129,7 @@ def build(family, n, seed):
     raise ValueError(family)
 
 
-def run(families, sizes, games, timeout, methods):
+def run(families, sizes, games, timeouts, methods):
     from solvers.normal_form import is_equilibrium
 
     _warm_up()
@@ -141,7 +141,7 @@ def run(families, sizes, games, timeout, methods):
                 A, B = np.array(g.A), np.array(g.B)
                 res = {}
                 for meth in methods:
-                    status, eqs, dt, note, wall = run_one(meth, A, B, timeout)
+                    status, eqs, dt, note, wall = run_one(meth, A, B, timeouts[meth])
                     valid = {_key(x, y) for x, y in eqs if is_equilibrium((A, B), x, y)}
                     res[meth] = {"status": status, "set": valid, "returned": len(eqs), "seconds": dt, "note": note}
                 truth = set().union(*(r["set"] for r in res.values()))
@@ -186,14 +186,17 @@ def main():
     ap.add_argument("--families", nargs="+", default=["generic", "tournament"], choices=["generic", "tournament", "coordination"])
     ap.add_argument("--sizes", type=int, nargs="+", default=[6, 8, 10, 12, 14, 16])
     ap.add_argument("--games", type=int, default=1, help="games per family and size (seeds 0..games-1)")
-    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per solver call")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per solver call")
+    ap.add_argument("--timeout-pygambit", type=float, default=400.0, help="seconds per pygambit call (the reference set)")
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     ap.add_argument("--json", default=None, help="write rows, table and machine to this file")
     a = ap.parse_args()
     from _machine import machine
 
     t0 = time.time()
-    rows = run(a.families, a.sizes, a.games, a.timeout, a.methods)
+    timeouts = {m: a.timeout for m in a.methods}
+    timeouts["pygambit"] = a.timeout_pygambit
+    rows = run(a.families, a.sizes, a.games, timeouts, a.methods)
     tab = table(rows, a.methods)
     print()
     print(tab)

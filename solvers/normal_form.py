@@ -387,13 +387,16 @@ class _VertexSearch:
         gw = np.empty((N, r, self.k))
         np.negative(W, out=gw[..., :d])
         gw[..., d:] = (W.reshape(-1, d) @ self.C).reshape(N, r, self.e)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = S[:, None, :] / gw
-        ratio[gw <= self.tol] = np.inf
-        enter = ratio.argmin(axis=2)
-        lam = np.take_along_axis(ratio, enter[..., None], axis=2)[..., 0]
-        if not np.all(np.isfinite(lam)):
+        # ratio test as a max of rates gw_i / S_i (one product, no division per entry); tight
+        # constraints (S_i <= tol) get rate 0: from a vertex every edge keeps them or leaves them
+        inv_s = np.zeros_like(S)
+        np.divide(1.0, S, out=inv_s, where=S > self.tol)
+        rate = gw * inv_s[:, None, :]
+        enter = rate.argmax(axis=2)
+        mu = np.take_along_axis(rate, enter[..., None], axis=2)[..., 0]
+        if not np.all(mu > 0):
             raise GameError("unbounded edge in a best-response polytope: numerical trouble (payoffs too close to degenerate)")
+        lam = 1.0 / mu
         gw *= lam[..., None]
         np.subtract(S[:, None, :], gw, out=gw)
         return lam, enter, gw <= self.tol
