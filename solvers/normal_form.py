@@ -39,6 +39,7 @@ Also: :func:`replicator_dynamics` on a symmetric (tournament) matrix.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 import warnings
@@ -526,6 +527,95 @@ class _BudgetState:
             raise _Budget("time_limit reached")
 
 
+# ------------------------------------------------------------ tiny games
+
+# Games with at most this many label subsets per polytope (C(m + n, m)) are solved in one batch.
+_SMALL_GAME_SYSTEMS = 1000
+
+
+def _polytope_vertices_small(C: np.ndarray, tol: float, chunk: int = 200_000) -> np.ndarray:
+    """Vertices (other than 0) of ``{z in R^d : z >= 0, C^T z <= 1}`` by solving every square system.
+
+    Only for tiny games (``C(d + e, d)`` at most ``_SMALL_GAME_SYSTEMS``), where one batch of all
+    label subsets is cheaper than the search's per-level overhead.  Returns ``(V, d)``, duplicates merged.
+    """
+    d, e = C.shape
+    found: list[np.ndarray] = []
+    for k in range(1, min(d, e) + 1):
+        S_all = np.array(list(itertools.combinations(range(d), k)), dtype=np.intp)
+        J_all = np.array(list(itertools.combinations(range(e), k)), dtype=np.intp)
+        per = max(1, chunk // len(J_all))
+        for s0 in range(0, len(S_all), per):
+            S = S_all[s0 : s0 + per]
+            # M[a, b] = C[S_a, J_b]^T : shape (nS, nJ, k, k)
+            sub = C[S[:, None, :, None], J_all[None, :, None, :]]  # (nS, nJ, k(rows), k(cols))
+            Mt = np.swapaxes(sub, -1, -2).reshape(-1, k, k)
+            Sidx = np.repeat(S, len(J_all), axis=0)
+            z = _batched_solve(Mt)
+            good = np.all(np.isfinite(z), axis=1)
+            z, Sidx = z[good], Sidx[good]
+            feas = np.all(z >= -tol, axis=1)
+            if not feas.any():
+                continue
+            z, Sidx = z[feas], Sidx[feas]
+            full = np.zeros((z.shape[0], d))
+            np.put_along_axis(full, Sidx, z, axis=1)
+            full[full < 0] = 0.0
+            slack = full @ C  # (N, e)
+            feas = np.all(slack <= 1.0 + tol, axis=1)
+            if feas.any():
+                found.append(full[feas])
+    if not found:
+        return np.zeros((0, d))
+    V = np.concatenate(found)
+    return _merge_close(V, tol)
+
+
+def _batched_solve(Mt: np.ndarray) -> np.ndarray:
+    """Solve ``Mt[i] z_i = 1`` for a batch; singular or ill-conditioned systems give NaN rows.
+
+    One LAPACK call when no matrix is exactly singular (the generic case); otherwise the
+    singular ones are filtered by their determinant first.  Solutions are accepted only when
+    the residual is small (near-singular systems with a wild solution are dropped: the vertex
+    they would describe is found through a well-conditioned basis).
+    """
+    k = Mt.shape[-1]
+    rhs = np.ones((Mt.shape[0], k, 1))
+    try:
+        z = np.linalg.solve(Mt, rhs)[..., 0]
+    except np.linalg.LinAlgError:
+        z = np.full((Mt.shape[0], k), np.nan)
+        det = Mt[:, 0, 0] if k == 1 else np.linalg.det(Mt)
+        ok = np.abs(det) > 1e-12
+        if ok.any():
+            z[ok] = np.linalg.solve(Mt[ok], rhs[ok])[..., 0]
+    bad = ~np.all(np.isfinite(z), axis=1)
+    z[bad] = np.nan
+    res = np.abs(np.einsum("nij,nj->ni", Mt, np.nan_to_num(z)) - 1.0).max(axis=1)
+    z[res > 1e-8] = np.nan
+    return z
+
+
+def _merge_close(V: np.ndarray, tol: float) -> np.ndarray:
+    if len(V) == 0:
+        return V
+    scale = 1e-7
+    key = np.round(V / scale).astype(np.int64)
+    _, idx = np.unique(key, axis=0, return_index=True)
+    U = V[np.sort(idx)]
+    # Merge near-duplicates that straddled a rounding boundary.
+    from scipy.spatial import cKDTree
+
+    pairs = cKDTree(U).query_pairs(r=10 * scale, p=np.inf, output_type="ndarray")
+    if len(pairs):
+        keep = np.ones(len(U), dtype=bool)
+        for i, j in sorted(map(tuple, pairs)):
+            if keep[i]:
+                keep[j] = False
+        U = U[keep]
+    return U
+
+
 # ------------------------------------------------------------ matching
 
 
@@ -862,6 +952,10 @@ def extreme_equilibria(
     SQ = _VertexSearch(A1.T, tol)  # y in R^n: [y_j = 0 | row i best reply]
     budget = _BudgetState(max_vertices, None if time_limit is None else t0 + float(time_limit), [SP, SQ])
     info: dict[str, Any] = {"tol": tol, "method": METHOD, "estimate": est}
+    if math.comb(m + n, m) <= _SMALL_GAME_SYSTEMS:
+        eqs, worst, degen, n_vertices = _small_game(g, A1, B1, tol)
+        info.update(route="tiny game: every label subset solved in one batch", degeneracy_checked="both polytopes")
+        return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
     try:
         while not (SP.done or SQ.done):  # advance the search that has seen fewer vertices
             (SP if SP.n_found <= SQ.n_found else SQ).step(budget)
@@ -920,6 +1014,11 @@ def extreme_equilibria(
             estimate=est,
             partial=partial,
         ) from None
+    return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
+
+
+def _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ) -> NashResult:
+    m, n = g.shape
     if not eqs:
         raise GameError(
             f"no equilibrium found for game {g.name!r} of shape {(m, n)}: numerical trouble (tol={tol}); "
@@ -941,9 +1040,13 @@ def extreme_equilibria(
 
 def _from_both(g: BimatrixGame, SP: _VertexSearch, SQ: _VertexSearch, tol: float):
     """Match completely labelled pairs among the vertices the two searches have processed."""
-    m, n = g.shape
     VP, MP = SP.result()
     VQ, MQ = SQ.result()
+    return _from_vertices(g, VP, MP, VQ, MQ, tol, (len(VP) if SP.done else None, len(VQ) if SQ.done else None))
+
+
+def _from_vertices(g: BimatrixGame, VP, MP, VQ, MQ, tol: float, nv):
+    m, n = g.shape
     LP = _label_order(MP, m, 0)
     LQ = _label_order(MQ, n, 1)
     pairs = _match(LP, LQ, m, n)
@@ -954,8 +1057,17 @@ def _from_both(g: BimatrixGame, SP: _VertexSearch, SQ: _VertexSearch, tol: float
     for player, V, L, dim in ((0, VP, LP, m), (1, VQ, LQ, n)):
         for i in np.flatnonzero(L.sum(axis=1) > dim):
             degen.append((player, V[i] / V[i].sum(), tuple(int(b) for b in np.flatnonzero(L[i]))))
-    nv = (len(VP) if SP.done else None, len(VQ) if SQ.done else None)
     return eqs, worst, degen, nv
+
+
+def _small_game(g: BimatrixGame, A1: np.ndarray, B1: np.ndarray, tol: float):
+    out = []
+    for C in (B1, A1.T):
+        V = _polytope_vertices_small(C, tol)
+        V = np.vstack([np.zeros((1, C.shape[0])), V])
+        M = np.hstack([V <= tol, np.abs(V @ C - 1.0) <= tol])
+        out += [V, M]
+    return _from_vertices(g, out[0], out[1], out[2], out[3], tol, (len(out[0]), len(out[2])))
 
 
 def is_equilibrium(game: Any, x: Any, y: Any, *, tol: float = 1e-7) -> bool:

@@ -121,6 +121,28 @@ def test_degenerate_integer_games_same_set_and_cliques_as_pygambit_rational():
     assert degenerate >= 6
 
 
+@pytest.mark.parametrize("route", ["tiny-game batch", "vertex search"])
+def test_both_routes_agree_with_pygambit_on_small_degenerate_games(monkeypatch, route):
+    """Games with C(m + n, m) <= 1000 take the one-batch route; force the vertex search too."""
+    import solvers.normal_form as nf
+
+    if route == "vertex search":
+        monkeypatch.setattr(nf, "_SMALL_GAME_SYSTEMS", 0)
+    rng = np.random.default_rng(5)
+    for _ in range(8):
+        m, n = rng.integers(2, 6, size=2)
+        A, B = rng.integers(0, 3, (m, n)).astype(float), rng.integers(0, 3, (m, n)).astype(float)
+        r = extreme_equilibria((A, B))
+        assert ("batch" in r.info["route"]) == (route == "tiny-game batch")
+        theirs, cliques = gambit_cliques(A, B)
+        assert _ours(r) == theirs, (A, B)
+        keys = [as_set([(e.x, e.y)]).pop() for e in r.equilibria]
+        assert {frozenset(keys[k] for k in s.equilibria) for s in r.maximal_nash_subsets} == set(cliques)
+    A = np.ones((3, 4))
+    r = extreme_equilibria((A, A))
+    assert len(r) == 12 and len(r.maximal_nash_subsets) == 1
+
+
 def test_constant_game_every_pure_pair_one_subset():
     """All payoffs equal: every profile is an equilibrium; the extreme ones are the 12 pure pairs,
     forming one maximal Nash subset (every vertex of both polytopes is highly degenerate)."""
