@@ -12,7 +12,9 @@ child with a wall-clock limit (``--timeout``):
 
 Every profile returned is verified by the best-response conditions; the *true* set is the union
 of the verified extreme equilibria found by any method (all four return vertex pairs), and each
-method is scored by how many of them it returned (``found/true``) and its wall time.  eqtools'
+method is scored by how many of them it returned (``found/true``) and its wall time (fast
+solves are repeated, up to 5 runs within 1 s, and the best run is reported; the same rule for
+every method).  eqtools'
 set is also compared with pygambit's as a set (not just a count) wherever pygambit finished.
 
     taskset -c 0 python benchmarks/bench_nash.py --json benchmarks/results/nash.json
@@ -75,8 +77,15 @@ def _solve(method: str, A: np.ndarray, B: np.ndarray):
 
 
 def _child(method, A, B, conn):
+    """Solve; repeat fast solves (up to 5 runs within 1 s) and report the fastest, so that
+    millisecond timings are not just scheduler noise on a shared machine."""
     try:
-        conn.send(("ok",) + _solve(method, A, B))
+        out, dt, note = _solve(method, A, B)
+        spent, runs = dt, 1
+        while spent < 1.0 and runs < 5:
+            _, dt2, _ = _solve(method, A, B)
+            dt, spent, runs = min(dt, dt2), spent + dt2, runs + 1
+        conn.send(("ok", out, dt, (note + f"; best of {runs}").lstrip("; ")))
     except Exception as exc:  # reported, not raised
         conn.send(("error", [], float("nan"), f"{type(exc).__name__}: {exc}"[:300] + traceback.format_exc()[-300:]))
     conn.close()
