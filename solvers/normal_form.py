@@ -479,7 +479,10 @@ class _VertexSearch:
             Gt, ht = self.G[FM[i]], self.h[FM[i]]
             z = np.clip(np.linalg.lstsq(Gt, ht, rcond=None)[0], 0.0, None)[None, :]
             out_pts[i] = z[0]
-            W = _cone_rays(Gt, 1e-9)[None, :, :]
+            try:
+                W = _cone_rays(Gt, 1e-9)[None, :, :]
+            except np.linalg.LinAlgError as exc:
+                raise GameError(f"numerical trouble: the tight constraints at a degenerate vertex are rank-deficient (tol={tol})") from exc
             S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
             lam, _enter, tight = self._follow(S, W)
             got = self._accept(tight, lam, W, z)
