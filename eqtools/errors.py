@@ -39,6 +39,8 @@ class PrecisionError(ChainError):
 class SizeLimitError(ParameterError):
     """A request too large to serve (memory or time), refused up front; the message names the
     field, the size asked for and the largest size served."""
+
+
 class FileFormatError(EqtoolsError):
     """An input file (NetCDF, checkpoint, pickle, JSON) is missing, unreadable, truncated or not
     what the project wrote; the message names the file and what is wrong with it."""

@@ -18,7 +18,6 @@ analyses it in one call and never refuses for size:
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from dataclasses import dataclass, field
@@ -32,7 +31,14 @@ from eqtools.games import BimatrixGame
 from eqtools.tournament import to_bimatrix
 
 from .nash_sampling import NashSample, SampledEquilibrium, ess_check, sample_equilibria, verify_equilibrium
-from .normal_form import NashResult, ReplicatorResult, as_bimatrix, extreme_equilibria, replicator_dynamics
+from .normal_form import (
+    NashResult,
+    ReplicatorResult,
+    as_bimatrix,
+    estimate_enumeration_cost,
+    extreme_equilibria,
+    replicator_dynamics,
+)
 from .response_graph import AlphaRank, AlphaRankLimit, alpharank, alpharank_limit
 
 __all__ = ["MetaGameNash", "MetaGameAnalysis", "meta_game_equilibria", "analyse_tournament", "analyse_matrix"]
@@ -44,24 +50,12 @@ COMPLETE_METHOD = "complete enumeration"
 
 
 def _estimate(g: BimatrixGame, max_vertices: int) -> dict[str, Any]:
-    """Cost estimate of complete enumeration (``estimate_enumeration_cost`` of normal_form)."""
-    try:
-        from .normal_form import estimate_enumeration_cost
-    except ImportError:  # SHIM (i11b): pre-i11a enumerator; the lead deletes this branch on merge
-        m, n = g.shape
-        systems = math.comb(m + n, m) - 1
-        ok = m + n <= 62 and systems <= 5_000_000
-        size = str(systems) if systems < 10**7 else f"about 10^{len(str(systems)) - 1}"
-        return {"feasible": ok, "reason": f"C(m+n, m) - 1 = {size} linear systems per polytope "
-                f"({'within' if ok else 'above'} the 5e6 limit of the subset enumerator)"}
+    """Cost estimate of complete enumeration (:func:`solvers.normal_form.estimate_enumeration_cost`)."""
     return dict(estimate_enumeration_cost(g, max_vertices=max_vertices))
 
 
 def _enumerate(g: BimatrixGame, tol: float, max_vertices: int, time_limit: float | None) -> NashResult:
-    params = inspect.signature(extreme_equilibria).parameters
-    if "time_limit" in params:
-        return extreme_equilibria(g, tol=tol, max_vertices=max_vertices, time_limit=time_limit)
-    return extreme_equilibria(g, tol=tol)  # SHIM (i11b): pre-i11a signature; delete on merge
+    return extreme_equilibria(g, tol=tol, max_vertices=max_vertices, time_limit=time_limit)
 
 
 # ------------------------------------------------------------------ results

@@ -1,7 +1,7 @@
 """Nash equilibria of bimatrix games (stage games, meta-games from tournament matrices).
 
-Main route: **all extreme equilibria by vertex enumeration** of the two best-response polytopes
-(the method behind ``lrsnash``; Avis, Rosenberg, Savani & von Stengel 2010):
+Main route: **all extreme equilibria** as the completely labelled vertex pairs of the two
+best-response polytopes (von Stengel 2002; Avis, Rosenberg, Savani & von Stengel 2010)
 
     P = {x >= 0 : B'^T x <= 1},   Q = {y >= 0 : A' y <= 1},
 
@@ -11,22 +11,28 @@ response in ``P``; row ``i`` a best response / column ``j`` unplayed in ``Q``). 
 equilibria are exactly the completely labelled vertex pairs other than ``(0, 0)``; this holds
 for degenerate games too, provided labels are read from *all* tight constraints (done here).
 
-Vertices are enumerated exhaustively and vectorised: every vertex of ``P`` other than 0 solves
-``B'[S, J]^T x_S = 1`` for some row set ``S`` and column set ``J`` of equal size with a
-non-singular sub-matrix, so all ``C(m + n, m)`` such systems are solved in numpy batches and
-filtered for feasibility.  No pivoting rule, no lexicographic perturbation: degenerate vertices
-are simply found several times and merged.  Cost grows like ``C(m + n, m)`` (184 756 systems per
-polytope at 10x10; a ``ParameterError`` is raised above ``max_systems``).
+Enumeration whose cost follows the output (:func:`extreme_equilibria`, docs/nash_enumeration.md):
+a breadth-first search over the *vertex graph* of each polytope, vectorised one BFS level at a
+time (batched inverses of the bases, one matrix product and one ratio test per level).  A
+vertex is keyed by its set of tight constraints; at a degenerate vertex the edges are the
+extreme rays of its tangent cone (double description on the few tight constraints), so every
+vertex is visited once, with no lexicographic perturbation and none of the many bases a
+degenerate vertex has.  The two searches advance in turn; when one polytope is exhausted with
+no degenerate vertex, each of its vertices fixes the other player's complementary point by one
+linear solve (the lrsnash idea); otherwise both are exhausted and completely labelled pairs are
+matched by label bitmasks.  Cost: proportional to the number of vertices visited (times
+``d^2 (m + n)``), never ``C(m + n, m)``.  Budgets (``max_vertices``, ``time_limit``) raise
+:class:`~eqtools.errors.EnumerationTooLarge`, up front when :func:`estimate_enumeration_cost`
+already shows the budget is hopeless.
 
-Degeneracy (some mixed strategy with more pure best responses than its support size) is
-detected exactly as "a vertex with more labels than the dimension" and reported with the
-offending vertices; connected components of the equilibrium set are reported as the connected
-components of the bipartite graph of extreme-equilibrium pairs (two extreme equilibria sharing
-a vertex are joined by a segment of equilibria).
+Equilibrium sets of degenerate games: ``components`` (connected components of the bipartite
+graph of extreme-equilibrium pairs) and ``maximal_nash_subsets`` (its maximal bicliques: the
+maximal convex sets ``conv(X) x conv(Y)`` of equilibria, as Gambit/lrsnash report them).
 
 Cross-checks (:func:`cross_check`): nashpy's Lemke–Howson from every initial label, support
 enumeration and vertex enumeration, each result verified by the best-response conditions and
 matched against the list; anything found elsewhere but not here is reported as a miss.
+The test suite compares the *set* of extreme equilibria with pygambit's ``enummixed``.
 
 Also: :func:`replicator_dynamics` on a symmetric (tournament) matrix.
 """
@@ -35,23 +41,27 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import networkx as nx
 import numpy as np
+import scipy.linalg
 
-from eqtools.errors import ConvergenceError, GameError, ParameterError
+from eqtools.errors import ConvergenceError, EnumerationTooLarge, GameError, ParameterError
 from eqtools.games import BimatrixGame, Game
 
 __all__ = [
     "Equilibrium",
     "NashResult",
+    "NashSubset",
     "CrossCheck",
     "ReplicatorResult",
     "as_bimatrix",
     "extreme_equilibria",
+    "estimate_enumeration_cost",
     "is_equilibrium",
     "cross_check",
     "replicator_dynamics",
@@ -66,18 +76,25 @@ def as_bimatrix(game: Any) -> BimatrixGame:
 
     Accepts a :class:`BimatrixGame`, a :class:`Game` (its stage game), a pair ``(A, B)``, or a
     single square matrix ``M`` read as a *symmetric* meta-game (row payoff ``M``, column payoff
-    ``M.T``, e.g. a tournament matrix of row-strategy payoffs).
+    ``M.T``, e.g. a tournament matrix of row-strategy payoffs).  Non-numeric, non-finite, empty
+    or mismatched payoffs raise :class:`GameError` naming the matrix.
     """
     if isinstance(game, BimatrixGame):
         return game
     if isinstance(game, Game):
         return game.bimatrix()
     if isinstance(game, tuple) and len(game) == 2:
-        return BimatrixGame(game[0], game[1])  # the constructor names ragged / non-numeric matrices
+        mats = []
+        for name, M in zip(("A", "B"), game):
+            try:
+                mats.append(np.asarray(M, dtype=float))
+            except (TypeError, ValueError) as exc:
+                raise GameError(f"payoff matrix {name} is not a numeric array: {exc}") from None
+        return BimatrixGame(mats[0], mats[1])
     try:
         arr = np.asarray(game, dtype=float)
-    except (TypeError, ValueError):
-        raise GameError(f"cannot read a bimatrix game from {type(game).__name__}: not a numeric matrix") from None
+    except (TypeError, ValueError) as exc:
+        raise GameError(f"cannot read a bimatrix game from an object of type {type(game).__name__}: {exc}") from None
     if arr.ndim == 2:
         return BimatrixGame.symmetric(arr)
     raise GameError(f"cannot read a bimatrix game from an object of type {type(game).__name__} / shape {arr.shape}")
@@ -132,6 +149,47 @@ class Equilibrium:
 
 
 @dataclass(frozen=True)
+class NashSubset:
+    """A maximal Nash subset: a maximal product ``conv(X) x conv(Y)`` of equilibria.
+
+    ``row_vertices`` / ``col_vertices``: vertex ids (``Equilibrium.row_vertex`` / ``col_vertex``)
+    of ``X`` and ``Y``, every pair of which is an extreme equilibrium (indices ``equilibria``
+    into :attr:`NashResult.equilibria`); ``row_strategies`` / ``col_strategies``: those
+    vertices as mixed strategies; ``support_row`` / ``support_col``: union of their supports;
+    ``payoff_row`` / ``payoff_col``: (min, max) payoff over the set (attained at vertex pairs).
+    A nondegenerate game has one singleton subset per equilibrium.
+    """
+
+    row_vertices: tuple[int, ...]
+    col_vertices: tuple[int, ...]
+    equilibria: tuple[int, ...]
+    support_row: tuple[int, ...]
+    support_col: tuple[int, ...]
+    payoff_row: tuple[float, float]
+    payoff_col: tuple[float, float]
+    row_strategies: tuple[np.ndarray, ...] = ()
+    col_strategies: tuple[np.ndarray, ...] = ()
+
+    def to_dict(self, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "row_vertices": list(self.row_vertices),
+            "col_vertices": list(self.col_vertices),
+            "equilibria": list(self.equilibria),
+            "support_row": list(self.support_row),
+            "support_col": list(self.support_col),
+            "payoff_row": list(self.payoff_row),
+            "payoff_col": list(self.payoff_col),
+            "row_strategies": [x.tolist() for x in self.row_strategies],
+            "col_strategies": [y.tolist() for y in self.col_strategies],
+        }
+        if row_labels is not None:
+            d["support_row_labels"] = [row_labels[i] for i in self.support_row]
+        if col_labels is not None:
+            d["support_col_labels"] = [col_labels[j] for j in self.support_col]
+        return d
+
+
+@dataclass(frozen=True)
 class NashResult:
     """All extreme equilibria of a bimatrix game with degeneracy diagnostics.
 
@@ -140,14 +198,23 @@ class NashResult:
     equilibria:
         Every extreme equilibrium (completely labelled vertex pair), sorted.
     degenerate:
-        True when some vertex of a best-response polytope has more labels than its dimension.
+        True when some vertex of a best-response polytope has more labels than its dimension
+        (``info["degeneracy_checked"]`` says which vertices were examined).
     degenerate_vertices:
         ``(player, mixed strategy, labels)`` for each over-labelled vertex (``player`` 0 = row).
     components:
         Connected components of the equilibrium set, as lists of indices into ``equilibria``;
         a component with one element is an isolated equilibrium.
     n_vertices:
-        Number of vertices of ``P`` and ``Q`` (origin included).
+        Number of vertices of ``P`` and ``Q`` (origin included); ``None`` for a polytope that
+        was not enumerated in full (the lrsnash route needs only one).
+    complete:
+        True when every extreme equilibrium is listed (False only on a ``partial`` result
+        carried by :class:`~eqtools.errors.EnumerationTooLarge`).
+    method:
+        The algorithm that produced the result.
+    maximal_nash_subsets:
+        Maximal Nash subsets (maximal bicliques of the extreme-equilibrium pairs).
     """
 
     game: BimatrixGame
@@ -155,8 +222,11 @@ class NashResult:
     degenerate: bool
     degenerate_vertices: tuple[tuple[int, np.ndarray, tuple[int, ...]], ...]
     components: tuple[tuple[int, ...], ...]
-    n_vertices: tuple[int, int]
+    n_vertices: tuple[int | None, int | None]
     info: dict[str, Any] = field(default_factory=dict)
+    complete: bool = True
+    method: str = "vertex-graph search of the best-response polytopes + complementary labels"
+    maximal_nash_subsets: tuple[NashSubset, ...] = ()
 
     def __len__(self) -> int:
         return len(self.equilibria)
@@ -182,9 +252,12 @@ class NashResult:
 
     def to_dict(self) -> dict[str, Any]:
         g = self.game
+        info = {k: v for k, v in self.info.items() if k != "estimate"}
         return {
             "game": g.name,
             "shape": list(g.shape),
+            "method": self.method,
+            "complete": self.complete,
             "n_equilibria": len(self.equilibria),
             "degenerate": self.degenerate,
             "degenerate_vertices": [
@@ -192,26 +265,284 @@ class NashResult:
                 for p, v, l in self.degenerate_vertices
             ],
             "components": [list(c) for c in self.components],
+            "maximal_nash_subsets": [s.to_dict(g.row_labels, g.col_labels) for s in self.maximal_nash_subsets],
             "equilibria": [e.to_dict(g.row_labels, g.col_labels) for e in self.equilibria],
             "n_vertices": list(self.n_vertices),
+            "info": info,
         }
 
 
-# ------------------------------------------------------------ vertex enum
+# ------------------------------------------------------------ vertex search
 
 
-def _polytope_vertices(C: np.ndarray, tol: float, max_systems: int, chunk: int = 200_000) -> np.ndarray:
-    """Vertices (other than 0) of ``{z in R^d : z >= 0, C^T z <= 1}`` for positive ``C`` (d x e).
+def _keys(mask: np.ndarray) -> np.ndarray:
+    """Hashable, sortable keys for rows of a boolean label mask (uint64 up to 64 labels, else bytes)."""
+    packed = np.packbits(mask, axis=1, bitorder="little")
+    nb = packed.shape[1]
+    if nb <= 8:
+        out = np.zeros((len(mask), 8), np.uint8)
+        out[:, :nb] = packed
+        return out.view("<u8")[:, 0]
+    return np.ascontiguousarray(packed).view(np.dtype((np.void, nb))).ravel()
 
-    Returns an array ``(V, d)`` (duplicates merged).
+
+def _cone_rays(G: np.ndarray, tol: float) -> np.ndarray:
+    """Extreme rays of the pointed cone ``{w : G w <= 0}`` (``G`` is ``t x d`` of rank ``d``).
+
+    Double description: start from the simplicial cone of ``d`` independent rows (QR with column
+    pivoting), add the other ``t - d`` rows one at a time and keep the new rays made of adjacent
+    pairs (combinatorial adjacency test).  Used only at degenerate vertices (``t > d``), where
+    it gives the edges leaving the vertex.  Rows of the result are rays scaled to max-abs 1.
+    """
+    t, d = G.shape
+    _, _, piv = scipy.linalg.qr(G.T, pivoting=True, mode="economic")
+    basis = piv[:d]
+    R = -np.linalg.inv(G[basis]).T
+    R /= np.abs(R).max(axis=1, keepdims=True)
+    Z = np.zeros((d, t), dtype=bool)
+    Z[:, basis] = ~np.eye(d, dtype=bool)
+    for hrow in piv[d:]:
+        v = R @ G[hrow]
+        eps = tol * max(1.0, float(np.abs(G[hrow]).max()))
+        pos, neg = v > eps, v < -eps
+        Z[~(pos | neg), hrow] = True
+        Pi, Ni = np.flatnonzero(pos), np.flatnonzero(neg)
+        new_r: list[np.ndarray] = []
+        new_z: list[np.ndarray] = []
+        if len(Pi) and len(Ni):
+            common = Z[Pi][:, None, :] & Z[Ni][None, :, :]
+            for a, b in np.argwhere(common.sum(axis=2) >= d - 2):
+                c = common[a, b]
+                inside = Z[:, c].all(axis=1)
+                inside[Pi[a]] = inside[Ni[b]] = False
+                if inside.any():  # another ray lies on the same face: not adjacent
+                    continue
+                r = v[Pi[a]] * R[Ni[b]] - v[Ni[b]] * R[Pi[a]]
+                new_r.append(r / np.abs(r).max())
+                zz = c.copy()
+                zz[hrow] = True
+                new_z.append(zz)
+        keep = ~pos
+        R = np.vstack([R[keep]] + ([np.array(new_r)] if new_r else []))
+        Z = np.vstack([Z[keep]] + ([np.array(new_z)] if new_z else []))
+    return R
+
+
+class _Budget(Exception):
+    """Internal: the vertex or time budget ran out (converted to EnumerationTooLarge)."""
+
+
+class _VertexSearch:
+    """Breadth-first search over the vertex graph of ``{z in R^d : z >= 0, C^T z <= 1}``.
+
+    ``C`` (``d x e``) is positive, so the polyhedron is a polytope with the origin as a
+    (nondegenerate) vertex.  A vertex is identified by its set of tight constraints (its
+    labels: ``z_i = 0`` first, then ``(C^T z)_j = 1``), which is unique to it.  From a vertex
+    with exactly ``d`` tight constraints ``T`` the ``d`` edges are the columns of ``-G_T^{-1}``
+    (vectorised over a whole BFS level: one matrix product and one ratio test; the inverse
+    basis of a new vertex is the parent's after one rank-one pivot update, recomputed from
+    scratch whenever it no longer solves its basis to 1e-11, so rounding cannot accumulate).  From a degenerate vertex
+    (more than ``d`` tight constraints) the edges are the extreme rays of its tangent cone,
+    found by :func:`_cone_rays`.  Each edge is followed to the next vertex by a ratio test; the
+    graph of a polytope is connected, so the search meets every vertex, each once (no
+    lexicographic perturbation, none of the many bases of a degenerate vertex).
+    """
+
+    def __init__(self, C: np.ndarray, tol: float, chunk_elems: int = 1 << 21, refresh: int = 1000):
+        d, e = C.shape
+        self.C, self.d, self.e, self.k, self.tol = C, d, e, d + e, tol
+        self.G = np.vstack([-np.eye(d), C.T])
+        self.h = np.concatenate([np.zeros(d), np.ones(e)])
+        m0 = np.zeros((1, self.k), dtype=bool)
+        m0[0, :d] = True
+        self.visited = np.sort(_keys(m0))
+        self.points: list[np.ndarray] = []
+        self.masks: list[np.ndarray] = []
+        self.frontier, self.fmask = np.zeros((1, d)), m0
+        # carried bases of nondegenerate frontier vertices: order of tight rows and inverse
+        self.fT: np.ndarray | None = None
+        self.fB: np.ndarray | None = None
+        self.n_found = 1
+        self.n_degenerate = 0
+        self.levels = 0
+        self.refresh = refresh
+        self.chunk = max(1, chunk_elems // (d * self.k))
+
+    @property
+    def done(self) -> bool:
+        return len(self.frontier) == 0
+
+    def _inv(self, T: np.ndarray) -> np.ndarray:
+        try:
+            return np.linalg.inv(self.G[T])
+        except np.linalg.LinAlgError as exc:
+            raise GameError(f"numerical trouble: a singular basis at a vertex (tol={self.tol})") from exc
+
+    def _follow(self, S: np.ndarray, W: np.ndarray):
+        """Follow ``r`` directions per vertex: ``S`` (N, k) slacks, ``W`` (N, r, d) unit directions.
+
+        Returns the step lengths ``lam`` (N, r), the first blocking constraint (N, r) and the
+        tight masks at the far ends (N, r, k).
+        """
+        N, r, d = W.shape
+        gw = np.empty((N, r, self.k))
+        np.negative(W, out=gw[..., :d])
+        gw[..., d:] = (W.reshape(-1, d) @ self.C).reshape(N, r, self.e)
+        # ratio test as a max of rates gw_i / S_i (one product, no division per entry); tight
+        # constraints (S_i <= tol) get rate 0: from a vertex every edge keeps them or leaves them
+        inv_s = np.zeros_like(S)
+        np.divide(1.0, S, out=inv_s, where=S > self.tol)
+        rate = gw * inv_s[:, None, :]
+        enter = rate.argmax(axis=2)
+        mu = np.take_along_axis(rate, enter[..., None], axis=2)[..., 0]
+        if not np.all(mu > 0):
+            raise GameError("unbounded edge in a best-response polytope: numerical trouble (payoffs too close to degenerate)")
+        lam = 1.0 / mu
+        gw *= lam[..., None]
+        np.subtract(S[:, None, :], gw, out=gw)
+        return lam, enter, gw <= self.tol
+
+    def _accept(self, tight: np.ndarray, lam: np.ndarray, W: np.ndarray, z: np.ndarray):
+        """Keep the far ends not seen before: (points, masks, owner, direction index) or None."""
+        N, r, d = W.shape
+        tight = tight.reshape(N * r, self.k)
+        keys = _keys(tight)
+        keys, first = np.unique(keys, return_index=True)
+        fresh = ~np.isin(keys, self.visited, assume_unique=True)
+        if not fresh.any():
+            return None
+        first = first[fresh]
+        self.visited = np.union1d(self.visited, keys[fresh])
+        self.n_found += len(first)
+        owner, j = np.divmod(first, r)
+        pts = z[owner] + lam.reshape(-1)[first, None] * W[owner, j]
+        return np.clip(pts, 0.0, None), tight[first], owner, j, first
+
+    def step(self, budget: "_BudgetState") -> None:
+        """Process one BFS level (all vertices of the current frontier)."""
+        d, tol = self.d, self.tol
+        F, FM = self.frontier, self.fmask
+        cnt = FM.sum(axis=1)
+        if np.any(cnt < d):
+            raise GameError(
+                f"numerical trouble: a computed vertex has only {int(cnt.min())} tight constraints (< dimension {d}); "
+                f"tol={tol} may be too small for these payoffs"
+            )
+        carried = self.fT is not None and self.levels % self.refresh != 0
+        out_pts = F.copy()
+        new: list[tuple] = []
+        nd = np.flatnonzero(cnt == d)
+        for s0 in range(0, len(nd), self.chunk):
+            ii = nd[s0 : s0 + self.chunk]
+            if carried:
+                T, Binv = self.fT[ii], self.fB[ii].copy()  # type: ignore[index]
+                z = np.einsum("nij,nj->ni", Binv, self.h[T])
+                # an updated inverse must still solve its basis: else recompute it from scratch
+                res = np.abs(np.einsum("nij,nj->ni", self.G[T], z) - self.h[T]).max(axis=1)
+                bad = ~(res <= 1e-11)
+                if bad.any():
+                    Binv[bad] = self._inv(T[bad])
+                    z[bad] = np.einsum("nij,nj->ni", Binv[bad], self.h[T[bad]])
+            else:
+                T = np.nonzero(FM[ii])[1].reshape(len(ii), d)
+                Binv = self._inv(T)
+                z = np.einsum("nij,nj->ni", Binv, self.h[T])
+            z = np.clip(z, 0.0, None)
+            out_pts[ii] = z
+            Wraw = -np.swapaxes(Binv, 1, 2)  # Wraw[n, j]: direction leaving the j-th tight row
+            scale = np.abs(Wraw).max(axis=2, keepdims=True)
+            W = Wraw / scale
+            S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
+            lam, enter, tight = self._follow(S, W)
+            got = self._accept(tight, lam, W, z)
+            if got is not None:
+                pts, masks, owner, j, flat = got
+                # rank-one update of the inverse basis for children with exactly d tight rows
+                ok = masks.sum(axis=1) == d
+                Tn = np.full((len(pts), d), -1, dtype=np.intp)
+                Bn = np.full((len(pts), d, d), np.nan)
+                if ok.any():
+                    o, jj, ent = owner[ok], j[ok], enter.reshape(-1)[flat[ok]]
+                    Bo = Binv[o]
+                    u = Bo[np.arange(len(o)), :, jj]  # column jj of the parent's inverse
+                    v = np.einsum("ci,cij->cj", self.G[ent], Bo)  # g_enter^T Binv
+                    alpha = v[np.arange(len(o)), jj]
+                    v[np.arange(len(o)), jj] -= 1.0
+                    Bn[ok] = Bo - u[:, :, None] * (v / alpha[:, None])[:, None, :]
+                    Tk = T[o].copy()
+                    Tk[np.arange(len(o)), jj] = ent
+                    Tn[ok] = Tk
+                new.append((pts, masks, Tn, Bn))
+            budget.check(self)
+        for i in np.flatnonzero(cnt > d):
+            self.n_degenerate += 1
+            Gt, ht = self.G[FM[i]], self.h[FM[i]]
+            z = np.clip(np.linalg.lstsq(Gt, ht, rcond=None)[0], 0.0, None)[None, :]
+            out_pts[i] = z[0]
+            try:
+                W = _cone_rays(Gt, 1e-9)[None, :, :]
+            except np.linalg.LinAlgError as exc:
+                raise GameError(f"numerical trouble: the tight constraints at a degenerate vertex are rank-deficient (tol={tol})") from exc
+            S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
+            lam, _enter, tight = self._follow(S, W)
+            got = self._accept(tight, lam, W, z)
+            if got is not None:
+                pts, masks = got[0], got[1]
+                new.append((pts, masks, np.full((len(pts), d), -1, dtype=np.intp), np.full((len(pts), d, d), np.nan)))
+            budget.check(self)
+        self.points.append(out_pts)
+        self.masks.append(FM)
+        self.levels += 1
+        if new:
+            self.frontier = np.concatenate([a[0] for a in new])
+            self.fmask = np.concatenate([a[1] for a in new])
+            self.fT = np.concatenate([a[2] for a in new])
+            self.fB = np.concatenate([a[3] for a in new])
+            # vertices reached from a degenerate one (or found through a tie) have no carried basis
+            if np.any(self.fT[:, 0] < 0) and self.levels % self.refresh != 0:
+                missing = np.flatnonzero((self.fT[:, 0] < 0) & (self.fmask.sum(axis=1) == d))
+                if len(missing):
+                    T = np.nonzero(self.fmask[missing])[1].reshape(len(missing), d)
+                    self.fB[missing] = self._inv(T)
+                    self.fT[missing] = T
+        else:
+            self.frontier, self.fmask = np.zeros((0, d)), np.zeros((0, self.k), dtype=bool)
+            self.fT = self.fB = None
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vertices found so far (processed ones) and their tight-constraint masks."""
+        if not self.points:
+            return np.zeros((0, self.d)), np.zeros((0, self.k), dtype=bool)
+        return np.concatenate(self.points), np.concatenate(self.masks)
+
+
+@dataclass
+class _BudgetState:
+    max_vertices: int | None
+    deadline: float | None
+    searches: list = field(default_factory=list)
+
+    def check(self, _s: Any = None) -> None:
+        total = sum(s.n_found for s in self.searches)
+        if self.max_vertices is not None and total > self.max_vertices:
+            raise _Budget(f"more than max_vertices={self.max_vertices} vertices")
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise _Budget("time_limit reached")
+
+
+# ------------------------------------------------------------ tiny games
+
+# Games with at most this many label subsets per polytope (C(m + n, m)) are solved in one batch.
+_SMALL_GAME_SYSTEMS = 1000
+
+
+def _polytope_vertices_small(C: np.ndarray, tol: float, chunk: int = 200_000) -> np.ndarray:
+    """Vertices (other than 0) of ``{z in R^d : z >= 0, C^T z <= 1}`` by solving every square system.
+
+    Only for tiny games (``C(d + e, d)`` at most ``_SMALL_GAME_SYSTEMS``), where one batch of all
+    label subsets is cheaper than the search's per-level overhead.  Returns ``(V, d)``, duplicates merged.
     """
     d, e = C.shape
-    total = math.comb(d + e, d) - 1
-    if total > max_systems:
-        raise ParameterError(
-            f"game of shape {(d, e)} needs {total} linear systems per polytope, above max_systems={max_systems}; "
-            "raise max_systems or use a pivoting method (e.g. nashpy lemke_howson) for a sample of equilibria"
-        )
     found: list[np.ndarray] = []
     for k in range(1, min(d, e) + 1):
         S_all = np.array(list(itertools.combinations(range(d), k)), dtype=np.intp)
@@ -288,66 +619,251 @@ def _merge_close(V: np.ndarray, tol: float) -> np.ndarray:
     return U
 
 
-def _labels(V: np.ndarray, C: np.ndarray, tol: float, zero_first: bool) -> np.ndarray:
-    """Bitmask of labels for vertices ``V`` of ``{z >= 0, C^T z <= 1}``.
+# ------------------------------------------------------------ matching
 
-    ``zero_first``: the zero-coordinate labels come first (polytope P: labels 0..m-1 are rows);
-    otherwise the tight-inequality labels come first (polytope Q: labels 0..m-1 are rows).
+
+def _label_order(mask: np.ndarray, d: int, player: int) -> np.ndarray:
+    """Polytope constraint order -> game labels (rows 0..m-1, then columns m..m+n-1)."""
+    if player == 0:  # P: [x_i = 0 (rows) | column j best reply]
+        return mask
+    return np.hstack([mask[:, d:], mask[:, :d]])  # Q: [y_j = 0 | row i best reply] -> [rows | cols]
+
+
+def _match(LP: np.ndarray, LQ: np.ndarray, m: int, n: int) -> np.ndarray:
+    """All pairs ``(i, j)`` with ``LP[i] | LQ[j]`` = every label (completely labelled pairs).
+
+    Nondegenerate pairs (``m`` and ``n`` labels) by exact key lookup of the complement; pairs
+    with a degenerate (over-labelled) vertex by a vectorised superset test.
     """
-    d, e = C.shape
-    zero = V <= tol
-    tight = np.abs(V @ C - 1.0) <= tol
-    bits = np.concatenate([zero, tight], axis=1) if zero_first else np.concatenate([tight, zero], axis=1)
-    weights = (np.uint64(1) << np.arange(d + e, dtype=np.uint64))
-    return (bits.astype(np.uint64) * weights).sum(axis=1).astype(np.uint64)
+    popP, popQ = LP.sum(axis=1), LQ.sum(axis=1)
+    pairs: list[np.ndarray] = []
+    ndP, ndQ = np.flatnonzero(popP == m), np.flatnonzero(popQ == n)
+    if len(ndP) and len(ndQ):
+        kq = _keys(LQ[ndQ])
+        order = np.argsort(kq)
+        kq_sorted = kq[order]
+        kp = _keys(~LP[ndP])
+        pos = np.searchsorted(kq_sorted, kp)
+        pos = np.minimum(pos, len(kq_sorted) - 1)
+        hit = kq_sorted[pos] == kp
+        pairs.append(np.stack([ndP[hit], ndQ[order[pos[hit]]]], axis=1))
+    for i in np.flatnonzero(popP > m):
+        need = ~LP[i]
+        js = np.flatnonzero(LQ[:, need].all(axis=1))
+        pairs.append(np.stack([np.full(len(js), i), js], axis=1))
+    for j in np.flatnonzero(popQ > n):
+        need = ~LQ[j]
+        is_ = ndP[LP[ndP][:, need].all(axis=1)]
+        pairs.append(np.stack([is_, np.full(len(is_), j)], axis=1))
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.intp)
+    return np.concatenate(pairs).astype(np.intp)
 
 
-def _bits(mask: int, width: int) -> tuple[int, ...]:
-    return tuple(i for i in range(width) if (int(mask) >> i) & 1)
+def _complement(MF: np.ndarray, dF: int, C_other: np.ndarray, tol: float):
+    """lrsnash step: the complementary point of each nondegenerate vertex of one polytope.
+
+    ``MF``: tight masks, in the finished polytope's own order ``[z = 0 (dF) | payoff rows (d_o)]``,
+    of all its vertices; ``C_other`` (``d_o x dF``): the other polytope's matrix.  A vertex with
+    support ``S`` and tight payoff rows ``J`` (``|J| = |S|`` when nondegenerate) needs the other
+    player's point ``w`` with ``w = 0`` off ``J`` and ``C_other[J, S]^T w_J = 1``: one small
+    system per vertex, batched by support size.  Returns ``(idx, points, masks)`` (masks in the
+    other polytope's own order) of the feasible solutions, or None if some vertex is degenerate
+    or some system singular / ill-conditioned (the caller then enumerates the other polytope).
+    """
+    if np.any(MF.sum(axis=1) != dF):
+        return None
+    d_o = C_other.shape[0]
+    supp = ~MF[:, :dF]
+    Jm = MF[:, dF:]
+    size = supp.sum(axis=1)
+    idx_out: list[np.ndarray] = []
+    pts_out: list[np.ndarray] = []
+    for s in np.unique(size):
+        if s == 0:
+            continue  # the origin: its complement is the other origin, not an equilibrium
+        rows = np.flatnonzero(size == s)
+        S = np.nonzero(supp[rows])[1].reshape(len(rows), s)
+        J = np.nonzero(Jm[rows])[1].reshape(len(rows), s)
+        M = np.swapaxes(C_other[J[:, :, None], S[:, None, :]], 1, 2)  # (N, s, s) = C[J, S]^T
+        try:
+            Minv = np.linalg.inv(M)
+        except np.linalg.LinAlgError:
+            return None
+        cond = np.abs(M).sum(axis=1).max(axis=1) * np.abs(Minv).sum(axis=1).max(axis=1)  # 1-norm condition
+        if not np.all(np.isfinite(cond)) or np.any(cond > 1e10):
+            return None
+        wJ = Minv.sum(axis=2)
+        w = np.zeros((len(rows), d_o))
+        np.put_along_axis(w, J, wJ, axis=1)
+        feas = np.all(wJ >= -10 * tol, axis=1) & np.all(w @ C_other <= 1.0 + 10 * tol, axis=1)
+        idx_out.append(rows[feas])
+        pts_out.append(np.clip(w[feas], 0.0, None))
+    if not idx_out:
+        return np.zeros(0, np.intp), np.zeros((0, d_o)), np.zeros((0, d_o + dF), bool)
+    idx = np.concatenate(idx_out)
+    W = np.concatenate(pts_out)
+    masks = np.hstack([W <= tol, np.abs(1.0 - W @ C_other) <= tol])
+    return idx, W, masks
 
 
-def extreme_equilibria(game: Any, *, tol: float = 1e-9, max_systems: int = 5_000_000) -> NashResult:
-    """All extreme Nash equilibria of a bimatrix game by exhaustive vertex enumeration.
+# ------------------------------------------------------------ maximal Nash subsets
 
-    ``game``: anything :func:`as_bimatrix` accepts.  ``tol`` is the tolerance on the rescaled
-    payoffs (entries in [1, 2]) for tight constraints.  Raises :class:`GameError` if no
-    equilibrium is found (impossible in exact arithmetic: a sign of numerical trouble).
+
+def _maximal_bicliques(edges: Sequence[tuple[int, int]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Maximal bicliques ``(rows, cols)`` of a bipartite graph given by its edges.
+
+    Every closed column set is an intersection of row neighbourhoods; they are generated by
+    closing the neighbourhoods under intersection (formal-concept style), and each closed set
+    ``Y`` gives the maximal biclique ``({r : N(r) contains Y}, Y)``.
+    """
+    rows = sorted({r for r, _ in edges})
+    cols = sorted({c for _, c in edges})
+    bit = {c: i for i, c in enumerate(cols)}
+    nb: dict[int, int] = {r: 0 for r in rows}
+    for r, c in edges:
+        nb[r] |= 1 << bit[c]
+    closed: set[int] = set()
+    frontier = set(nb.values())
+    while frontier:
+        new: set[int] = set()
+        for Y in frontier:
+            if Y in closed:
+                continue
+            closed.add(Y)
+            for r in rows:
+                Z = Y & nb[r]
+                if Z and Z not in closed:
+                    new.add(Z)
+        frontier = new
+    out = []
+    for Y in closed:
+        X = tuple(r for r in rows if nb[r] & Y == Y)
+        out.append((X, tuple(c for c in cols if (Y >> bit[c]) & 1)))
+    out.sort()
+    return out
+
+
+# ------------------------------------------------------------ cost estimate
+
+
+def _ubt(d: int, f: int) -> int:
+    """McMullen's upper bound: the most vertices a ``d``-polytope with ``f`` facets can have."""
+    if f <= d:
+        return 1
+    return math.comb(f - (d + 1) // 2, f - d) + math.comb(f - (d + 2) // 2, f - d)
+
+
+# ln(vertices) of the best-response polytopes of square games with i.i.d. normal payoffs,
+# fitted to measured counts (docs/nash_enumeration.md): about 0.375 (m + n) - 1.
+_GENERIC_LOG_SLOPE = 0.375
+_GENERIC_LOG_OFFSET = -1.0
+
+
+def estimate_enumeration_cost(game: Any, *, max_vertices: int | None = 200_000) -> dict[str, Any]:
+    """Cheap a-priori cost estimate of :func:`extreme_equilibria` (no enumeration; microseconds).
+
+    Keys: ``feasible`` (False only when the enumeration is hopeless within ``max_vertices``),
+    ``reason``, ``shape``, ``upper_bound_vertices`` (McMullen's bound for the row and column
+    best-response polytopes: a guarantee), ``log10_upper_bound``, ``typical_generic_vertices``
+    (both polytopes together for a game with i.i.d. random payoffs of this shape; degenerate
+    games such as tournaments usually have far fewer, games with dominated strategies fewer
+    still), ``log10_typical_generic``, ``max_vertices``.
+
+    Rule: feasible if the guaranteed bound fits the budget; infeasible if even a game 1000
+    times smaller than a typical random one would exceed it; otherwise feasible with the
+    warning that the search may stop with :class:`EnumerationTooLarge` (with a partial result).
     """
     g = as_bimatrix(game)
-    A, B = g.A, g.B
-    m, n = A.shape
-    if m + n > 62:
-        raise ParameterError(f"game of shape {(m, n)} too large for exhaustive vertex enumeration (m + n <= 62)")
-    A1, B1 = _rescale(A), _rescale(B)
-    # P: x in R^m, constraints x >= 0 (labels 0..m-1), B1^T x <= 1 (labels m..m+n-1)
-    VP = _polytope_vertices(B1, tol, max_systems)
-    # Q: y in R^n, constraints A1 y <= 1 (labels 0..m-1), y >= 0 (labels m..m+n-1)
-    VQ = _polytope_vertices(A1.T, tol, max_systems)
-    LP = _labels(VP, B1, tol, zero_first=True)
-    LQ = _labels(VQ, A1.T, tol, zero_first=False)
-    full = np.uint64((1 << (m + n)) - 1)
-    # degeneracy: a vertex with more labels than the dimension
-    popP = np.array([bin(int(v)).count("1") for v in LP], dtype=int)
-    popQ = np.array([bin(int(v)).count("1") for v in LQ], dtype=int)
-    degen: list[tuple[int, np.ndarray, tuple[int, ...]]] = []
-    for i in np.flatnonzero(popP > m):
-        degen.append((0, VP[i] / VP[i].sum(), _bits(LP[i], m + n)))
-    for j in np.flatnonzero(popQ > n):
-        degen.append((1, VQ[j] / VQ[j].sum(), _bits(LQ[j], m + n)))
-    pairs = np.argwhere((LP[:, None] | LQ[None, :]) == full)
-    eqs: list[Equilibrium] = []
-    for i, j in pairs:
-        x = VP[i] / VP[i].sum()
-        y = VQ[j] / VQ[j].sum()
-        x = np.where(x <= tol, 0.0, x)
-        y = np.where(y <= tol, 0.0, y)
-        x, y = x / x.sum(), y / y.sum()
-        eqs.append(Equilibrium(x, y, float(x @ A @ y), float(x @ B @ y), int(i), int(j)))
-    if not eqs:
-        raise GameError(
-            f"no equilibrium found for game {g.name!r} of shape {(m, n)}: numerical trouble (tol={tol}); "
-            "try a larger tol or rescale the payoffs"
+    m, n = g.shape
+    ub = (_ubt(m, m + n), _ubt(n, m + n))
+    ub_total = ub[0] + ub[1]
+    log_typ = _GENERIC_LOG_SLOPE * (m + n) + _GENERIC_LOG_OFFSET + math.log(2.0)
+    log_ub = math.log(ub_total)
+    log_typ = min(log_typ, log_ub)
+    typ = math.exp(log_typ) if log_typ < 700 else math.inf
+    out: dict[str, Any] = {
+        "shape": [m, n],
+        "upper_bound_vertices": [ub[0], ub[1]],
+        "log10_upper_bound": log_ub / math.log(10),
+        "typical_generic_vertices": typ,
+        "log10_typical_generic": log_typ / math.log(10),
+        "max_vertices": max_vertices,
+    }
+    if max_vertices is None:
+        out.update(feasible=True, reason="no vertex budget (max_vertices=None): runs until done or time_limit")
+    elif ub_total <= max_vertices:
+        out.update(feasible=True, reason=f"guaranteed: at most {ub_total} vertices (upper bound theorem) <= max_vertices={max_vertices}")
+    elif log_typ - math.log(1000.0) > math.log(max_vertices):
+        out.update(
+            feasible=False,
+            reason=(
+                f"a {m}x{n} game with random payoffs has about 10^{log_typ / math.log(10):.1f} best-response-polytope vertices; "
+                f"even 1000 times fewer would exceed max_vertices={max_vertices} (pass max_vertices=None to try anyway)"
+            ),
         )
+    else:
+        out.update(
+            feasible=True,
+            reason=(
+                f"may exceed max_vertices={max_vertices} (random {m}x{n} games have about 10^{log_typ / math.log(10):.1f} vertices; "
+                "degenerate games usually far fewer): the search stops with EnumerationTooLarge and a partial result if it does"
+            ),
+        )
+    return out
+
+
+# ------------------------------------------------------------ main entry
+
+
+def _check_options(tol: float, max_vertices: int | None, time_limit: float | None) -> None:
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and 0 < tol < 1e-3):
+        raise ParameterError(f"tol must be a finite number in (0, 1e-3), got {tol!r}")
+    if max_vertices is not None and (isinstance(max_vertices, bool) or not isinstance(max_vertices, (int, np.integer)) or max_vertices < 1):
+        raise ParameterError(f"max_vertices must be a positive integer or None, got {max_vertices!r}")
+    if time_limit is not None and not (isinstance(time_limit, (int, float)) and math.isfinite(time_limit) and time_limit > 0):
+        raise ParameterError(f"time_limit must be a positive number of seconds or None, got {time_limit!r}")
+
+
+def _equilibria_from_pairs(
+    g: BimatrixGame, X: np.ndarray, Y: np.ndarray, xid: np.ndarray, yid: np.ndarray, tol: float
+) -> tuple[list[Equilibrium], float]:
+    A, B = g.A, g.B
+    eqs: list[Equilibrium] = []
+    worst = 0.0
+    if len(X) == 0:
+        return eqs, worst
+    x = X / X.sum(axis=1, keepdims=True)
+    y = Y / Y.sum(axis=1, keepdims=True)
+    x = np.where(x <= tol, 0.0, x)
+    y = np.where(y <= tol, 0.0, y)
+    x /= x.sum(axis=1, keepdims=True)
+    y /= y.sum(axis=1, keepdims=True)
+    Ay = y @ A.T  # (N, m)
+    xB = x @ B  # (N, n)
+    pr = np.einsum("ni,ni->n", x, Ay)
+    pc = np.einsum("nj,nj->n", xB, y)
+    sa, sb = max(float(np.ptp(A)), 1e-300), max(float(np.ptp(B)), 1e-300)
+    regret = np.maximum((Ay.max(axis=1) - pr) / sa, (xB.max(axis=1) - pc) / sb)
+    worst = float(regret.max())
+    for k in range(len(x)):
+        eqs.append(Equilibrium(x[k], y[k], float(pr[k]), float(pc[k]), int(xid[k]), int(yid[k])))
+    return eqs, worst
+
+
+def _unique_ids(masks: np.ndarray) -> np.ndarray:
+    _, inv = np.unique(_keys(masks), return_inverse=True)
+    return inv.ravel()
+
+
+def _finish(
+    g: BimatrixGame,
+    eqs: list[Equilibrium],
+    degen: list[tuple[int, np.ndarray, tuple[int, ...]]],
+    n_vertices: tuple[int | None, int | None],
+    info: dict[str, Any],
+    complete: bool,
+) -> NashResult:
     order = sorted(range(len(eqs)), key=lambda k: (tuple(-eqs[k].x), tuple(-eqs[k].y)))
     eqs = [eqs[k] for k in order]
     G = nx.Graph()
@@ -355,18 +871,206 @@ def extreme_equilibria(game: Any, *, tol: float = 1e-9, max_systems: int = 5_000
         G.add_edge(("x", e.row_vertex), ("y", e.col_vertex), idx=k)
     comps = []
     for cc in nx.connected_components(G):
-        idx = sorted(G.edges[u, v]["idx"] for u, v in G.subgraph(cc).edges)
-        comps.append(tuple(idx))
+        comps.append(tuple(sorted(G.edges[u, v]["idx"] for u, v in G.subgraph(cc).edges)))
     comps.sort()
+    pair_index = {(e.row_vertex, e.col_vertex): k for k, e in enumerate(eqs)}
+    xs = {e.row_vertex: e.x for e in eqs}
+    ys = {e.col_vertex: e.y for e in eqs}
+    subsets: list[NashSubset] = []
+    for comp in comps:
+        edges = [(eqs[k].row_vertex, eqs[k].col_vertex) for k in comp]
+        for X, Yv in _maximal_bicliques(edges):
+            ks = tuple(sorted(pair_index[(r, c)] for r in X for c in Yv))
+            sr = tuple(sorted({i for r in X for i in np.flatnonzero(xs[r] > 0).tolist()}))
+            sc = tuple(sorted({j for c in Yv for j in np.flatnonzero(ys[c] > 0).tolist()}))
+            prs = [eqs[k].payoff_row for k in ks]
+            pcs = [eqs[k].payoff_col for k in ks]
+            subsets.append(
+                NashSubset(
+                    row_vertices=tuple(X),
+                    col_vertices=tuple(Yv),
+                    equilibria=ks,
+                    support_row=sr,
+                    support_col=sc,
+                    payoff_row=(min(prs), max(prs)),
+                    payoff_col=(min(pcs), max(pcs)),
+                    row_strategies=tuple(xs[r] for r in X),
+                    col_strategies=tuple(ys[c] for c in Yv),
+                )
+            )
+    subsets.sort(key=lambda s: s.equilibria)
     return NashResult(
         game=g,
         equilibria=tuple(eqs),
         degenerate=bool(degen),
         degenerate_vertices=tuple(degen),
         components=tuple(comps),
-        n_vertices=(len(VP) + 1, len(VQ) + 1),
-        info={"tol": tol, "method": "exhaustive vertex enumeration"},
+        n_vertices=n_vertices,  # type: ignore[arg-type]
+        info=info,
+        complete=complete,
+        method=METHOD,
+        maximal_nash_subsets=tuple(subsets),
     )
+
+
+METHOD = "vertex-graph search of the best-response polytopes + complementary labels"
+
+
+def extreme_equilibria(
+    game: Any,
+    *,
+    tol: float = 1e-9,
+    max_vertices: int | None = 200_000,
+    time_limit: float | None = None,
+) -> NashResult:
+    """All extreme Nash equilibria of a bimatrix game, with their maximal Nash subsets.
+
+    ``game``: anything :func:`as_bimatrix` accepts (bad input raises :class:`GameError`).
+    ``tol``: tolerance for a tight constraint on the payoffs rescaled to [1, 2].
+    ``max_vertices``: budget on the polytope vertices visited (both polytopes together);
+    ``time_limit``: seconds.  If :func:`estimate_enumeration_cost` already shows the budget is
+    hopeless, :class:`EnumerationTooLarge` is raised at once (``partial=None``); if the budget
+    runs out during the search it is raised with ``partial`` = the equilibria found so far
+    (a :class:`NashResult` with ``complete=False``).  Never returns an incomplete result.
+
+    Algorithm (docs/nash_enumeration.md): breadth-first search over the vertex graphs of both
+    best-response polytopes, one BFS level of each in turn; when one polytope is exhausted and
+    all its vertices are nondegenerate, each of its vertices determines the other player's
+    unique complementary point by one linear solve (the lrsnash idea of Avis et al. 2010);
+    otherwise both polytopes are enumerated and completely labelled pairs are matched by
+    label bitmasks.  Degenerate vertices are handled exactly: edges from them are the extreme
+    rays of the tangent cone, and labels are read from all tight constraints.
+    """
+    t0 = time.perf_counter()
+    g = as_bimatrix(game)
+    _check_options(tol, max_vertices, time_limit)
+    est = estimate_enumeration_cost(g, max_vertices=max_vertices)
+    if not est["feasible"]:
+        raise EnumerationTooLarge(
+            f"complete Nash enumeration of game {g.name!r} refused up front: {est['reason']}", estimate=est, partial=None
+        )
+    m, n = g.shape
+    A1, B1 = _rescale(g.A), _rescale(g.B)
+    SP = _VertexSearch(B1, tol)  # x in R^m: labels [x_i = 0 | column j best reply]
+    SQ = _VertexSearch(A1.T, tol)  # y in R^n: [y_j = 0 | row i best reply]
+    budget = _BudgetState(max_vertices, None if time_limit is None else t0 + float(time_limit), [SP, SQ])
+    info: dict[str, Any] = {"tol": tol, "method": METHOD, "estimate": est}
+    if math.comb(m + n, m) <= _SMALL_GAME_SYSTEMS:
+        eqs, worst, degen, n_vertices = _small_game(g, A1, B1, tol)
+        info.update(route="tiny game: every label subset solved in one batch", degeneracy_checked="both polytopes")
+        return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
+    try:
+        while not (SP.done or SQ.done):  # advance the search that has seen fewer vertices
+            (SP if SP.n_found <= SQ.n_found else SQ).step(budget)
+        route = None
+        for player, S, Cother in ((0, SP, A1.T), (1, SQ, B1)):
+            if not S.done:
+                continue
+            V, M = S.result()
+            comp = _complement(M, S.d, Cother, tol)
+            if comp is not None:
+                route = (player, V, M, comp)
+                break
+        if route is not None:
+            player, V, M, (idx, W, Wmask) = route
+            other_ids = _unique_ids(Wmask) if len(Wmask) else np.zeros(0, np.intp)
+            d_o = n if player == 0 else m
+            if player == 0:
+                eqs, worst = _equilibria_from_pairs(g, V[idx], W, idx, other_ids, tol)
+            else:
+                eqs, worst = _equilibria_from_pairs(g, W, V[idx], other_ids, idx, tol)
+            degen = []
+            seen: set[int] = set()
+            for w, wm, oid in zip(W, Wmask, other_ids):
+                if wm.sum() > d_o and int(oid) not in seen:
+                    seen.add(int(oid))
+                    lab = _label_order(wm[None, :], d_o, 1 - player)[0]
+                    degen.append((1 - player, w / w.sum(), tuple(int(i) for i in np.flatnonzero(lab))))
+            n_vertices: tuple[int | None, int | None] = (len(V), None) if player == 0 else (None, len(V))
+            info.update(
+                route=f"{'row' if player == 0 else 'column'} polytope enumerated, complementary points solved",
+                degeneracy_checked=(
+                    f"{'row' if player == 0 else 'column'} polytope (no degenerate vertex) and every equilibrium vertex; "
+                    "the other polytope was not enumerated"
+                ),
+            )
+        else:
+            while not SP.done:
+                SP.step(budget)
+            while not SQ.done:
+                SQ.step(budget)
+            eqs, worst, degen, n_vertices = _from_both(g, SP, SQ, tol)
+            info.update(route="both polytopes enumerated, labels matched", degeneracy_checked="both polytopes")
+    except _Budget as exc:
+        partial = None
+        try:
+            peqs, _, pdeg, _ = _from_both(g, SP, SQ, tol)
+            pinfo = dict(info, route="interrupted: pairs among the vertices visited so far", stopped=str(exc))
+            partial = _finish(g, peqs, pdeg, (None, None), pinfo, complete=False)
+        except Exception:  # pragma: no cover - partial results are best effort
+            partial = None
+        est = dict(est, vertices_visited=[SP.n_found, SQ.n_found], seconds=time.perf_counter() - t0)
+        raise EnumerationTooLarge(
+            f"complete Nash enumeration of game {g.name!r} ({m}x{n}) stopped: {exc} "
+            f"(visited {SP.n_found} + {SQ.n_found} vertices in {time.perf_counter() - t0:.1f} s); "
+            "raise max_vertices / time_limit, or use a sampling method",
+            estimate=est,
+            partial=partial,
+        ) from None
+    return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
+
+
+def _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ) -> NashResult:
+    m, n = g.shape
+    if not eqs:
+        raise GameError(
+            f"no equilibrium found for game {g.name!r} of shape {(m, n)}: numerical trouble (tol={tol}); "
+            "try a larger tol or rescale the payoffs"
+        )
+    if worst > 1e-6:
+        raise GameError(
+            f"numerical trouble in game {g.name!r}: an enumerated profile has regret {worst:.3g} (relative to the payoff range); "
+            f"try a larger tol (now {tol})"
+        )
+    info.update(
+        vertices_visited=[SP.n_found, SQ.n_found],
+        degenerate_vertices_in_search=[SP.n_degenerate, SQ.n_degenerate],
+        max_regret=worst,
+        seconds=time.perf_counter() - t0,
+    )
+    return _finish(g, eqs, degen, n_vertices, info, complete=True)
+
+
+def _from_both(g: BimatrixGame, SP: _VertexSearch, SQ: _VertexSearch, tol: float):
+    """Match completely labelled pairs among the vertices the two searches have processed."""
+    VP, MP = SP.result()
+    VQ, MQ = SQ.result()
+    return _from_vertices(g, VP, MP, VQ, MQ, tol, (len(VP) if SP.done else None, len(VQ) if SQ.done else None))
+
+
+def _from_vertices(g: BimatrixGame, VP, MP, VQ, MQ, tol: float, nv):
+    m, n = g.shape
+    LP = _label_order(MP, m, 0)
+    LQ = _label_order(MQ, n, 1)
+    pairs = _match(LP, LQ, m, n)
+    keep = (VP[pairs[:, 0]].sum(axis=1) > tol) & (VQ[pairs[:, 1]].sum(axis=1) > tol) if len(pairs) else np.zeros(0, bool)
+    pairs = pairs[keep]
+    eqs, worst = _equilibria_from_pairs(g, VP[pairs[:, 0]], VQ[pairs[:, 1]], pairs[:, 0], pairs[:, 1], tol)
+    degen: list[tuple[int, np.ndarray, tuple[int, ...]]] = []
+    for player, V, L, dim in ((0, VP, LP, m), (1, VQ, LQ, n)):
+        for i in np.flatnonzero(L.sum(axis=1) > dim):
+            degen.append((player, V[i] / V[i].sum(), tuple(int(b) for b in np.flatnonzero(L[i]))))
+    return eqs, worst, degen, nv
+
+
+def _small_game(g: BimatrixGame, A1: np.ndarray, B1: np.ndarray, tol: float):
+    out = []
+    for C in (B1, A1.T):
+        V = _polytope_vertices_small(C, tol)
+        V = np.vstack([np.zeros((1, C.shape[0])), V])
+        M = np.hstack([V <= tol, np.abs(V @ C - 1.0) <= tol])
+        out += [V, M]
+    return _from_vertices(g, out[0], out[1], out[2], out[3], tol, (len(out[0]), len(out[2])))
 
 
 def is_equilibrium(game: Any, x: Any, y: Any, *, tol: float = 1e-7) -> bool:

@@ -1,0 +1,223 @@
+"""Complete Nash enumeration (solvers.normal_form.extreme_equilibria) against independent references.
+
+* pygambit ``enummixed_solve`` (lrs-style vertex enumeration): the SET of extreme equilibria must
+  be equal (not just the count) on generic random games, on degenerate tournament meta-games
+  built with eqtools' own tournament code, on degenerate integer games; its ``cliques`` must
+  equal our maximal Nash subsets.
+* quantecon ``vertex_enumeration`` (qhull) on a larger generic game (exact there: nondegenerate).
+* Closed form: the coordination game ``A = B = I_n`` has the ``2^n - 1`` equilibria uniform on
+  each non-empty common support.
+* Budgets and bad input raise named errors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from eqtools.errors import EnumerationTooLarge, GameError, ParameterError
+from eqtools.games import BimatrixGame
+from nash_games import as_set, coordination_game, gambit_cliques, gambit_equilibria, generic_game, tournament_game
+from solvers.normal_form import estimate_enumeration_cost, extreme_equilibria, is_equilibrium
+
+pytest.importorskip("pygambit", reason="pygambit is the reference for these tests (test extra)")
+
+
+def _ours(r):
+    return as_set((e.x, e.y) for e in r.equilibria)
+
+
+@pytest.fixture(scope="module")
+def tournaments():
+    return {n: tournament_game(n) for n in (8, 12)}
+
+
+@pytest.mark.parametrize("n", [6, 8, 10])
+def test_generic_games_same_set_as_pygambit(n):
+    for seed in range(2 if n < 10 else 1):
+        g = generic_game(n, seed)
+        r = extreme_equilibria(g)
+        assert r.complete and not r.degenerate
+        assert len(r) % 2 == 1  # nondegenerate games have an odd number of equilibria
+        assert _ours(r) == as_set(gambit_equilibria(g.A, g.B))
+        assert len(r.maximal_nash_subsets) == len(r)  # isolated: one singleton subset each
+
+
+def test_generic_rectangular_games_same_set_as_pygambit():
+    for m, n, seed in ((3, 9, 1), (9, 4, 2), (1, 5, 3), (5, 1, 4)):
+        rng = np.random.default_rng(seed)
+        A, B = rng.standard_normal((m, n)), rng.standard_normal((m, n))
+        assert _ours(extreme_equilibria((A, B))) == as_set(gambit_equilibria(A, B))
+
+
+@pytest.mark.parametrize("n", [8, 12])
+def test_tournament_meta_games_same_set_and_cliques_as_pygambit(tournaments, n):
+    g = tournaments[n]
+    r = extreme_equilibria(g)
+    assert r.degenerate and r.complete
+    ours = _ours(r)
+    theirs, cliques = gambit_cliques(g.A, g.B, rational=False)
+    assert ours == theirs
+    if n == 12:
+        assert len(ours) == 684  # the count quoted in issue 11
+    # maximal Nash subsets = pygambit's cliques (as sets of extreme equilibria)
+    keys = [as_set([(e.x, e.y)]).pop() for e in r.equilibria]
+    subsets = {frozenset(keys[k] for k in s.equilibria) for s in r.maximal_nash_subsets}
+    assert subsets == set(cliques)
+    assert len(r.maximal_nash_subsets) < len(r) / 10  # hundreds of equilibria read as a few subsets
+
+
+def test_tournament_16_independent_checks():
+    """16x16 tournament: pygambit takes minutes here, so check against the definition instead:
+    every pair valid, every pair completely labelled, subsets convex sets of equilibria."""
+    g = tournament_game(16)
+    r = extreme_equilibria(g)
+    assert r.complete and r.degenerate and len(r) > 1000
+    rng = np.random.default_rng(0)
+    for e in r.equilibria:
+        assert is_equilibrium(g, e.x, e.y, tol=1e-9)
+    for s in r.maximal_nash_subsets:
+        lam = rng.dirichlet(np.ones(len(s.row_strategies)))
+        mu = rng.dirichlet(np.ones(len(s.col_strategies)))
+        x = lam @ np.array(s.row_strategies)
+        y = mu @ np.array(s.col_strategies)
+        assert is_equilibrium(g, x, y, tol=1e-9)
+        assert set(np.flatnonzero(x > 1e-12)) <= set(s.support_row)
+        d = s.to_dict(g.row_labels, g.col_labels)
+        assert d["support_row_labels"] == [g.row_labels[i] for i in s.support_row]
+        assert s.payoff_row[0] - 1e-9 <= x @ g.A @ y <= s.payoff_row[1] + 1e-9
+
+
+@pytest.mark.parametrize("n", [4, 5, 6, 7, 8])
+def test_coordination_game_closed_form(n):
+    r = extreme_equilibria(coordination_game(n))
+    expected = []
+    for k in range(1, n + 1):
+        for S in itertools.combinations(range(n), k):
+            v = np.zeros(n)
+            v[list(S)] = 1.0 / k
+            expected.append((v, v))
+    assert len(r) == 2**n - 1
+    assert _ours(r) == as_set(expected)
+    if n <= 6:
+        assert _ours(r) == as_set(gambit_equilibria(np.eye(n), np.eye(n)))
+
+
+def test_degenerate_integer_games_same_set_and_cliques_as_pygambit_rational():
+    rng = np.random.default_rng(11)
+    degenerate = 0
+    for _ in range(12):
+        m, n = rng.integers(2, 6, size=2)
+        A, B = rng.integers(0, 3, (m, n)).astype(float), rng.integers(0, 3, (m, n)).astype(float)
+        r = extreme_equilibria((A, B))
+        degenerate += r.degenerate
+        theirs, cliques = gambit_cliques(A, B)
+        assert _ours(r) == theirs, (A, B)
+        keys = [as_set([(e.x, e.y)]).pop() for e in r.equilibria]
+        assert {frozenset(keys[k] for k in s.equilibria) for s in r.maximal_nash_subsets} == set(cliques)
+    assert degenerate >= 6
+
+
+@pytest.mark.parametrize("route", ["tiny-game batch", "vertex search"])
+def test_both_routes_agree_with_pygambit_on_small_degenerate_games(monkeypatch, route):
+    """Games with C(m + n, m) <= 1000 take the one-batch route; force the vertex search too."""
+    import solvers.normal_form as nf
+
+    if route == "vertex search":
+        monkeypatch.setattr(nf, "_SMALL_GAME_SYSTEMS", 0)
+    rng = np.random.default_rng(5)
+    for _ in range(8):
+        m, n = rng.integers(2, 6, size=2)
+        A, B = rng.integers(0, 3, (m, n)).astype(float), rng.integers(0, 3, (m, n)).astype(float)
+        r = extreme_equilibria((A, B))
+        assert ("batch" in r.info["route"]) == (route == "tiny-game batch")
+        theirs, cliques = gambit_cliques(A, B)
+        assert _ours(r) == theirs, (A, B)
+        keys = [as_set([(e.x, e.y)]).pop() for e in r.equilibria]
+        assert {frozenset(keys[k] for k in s.equilibria) for s in r.maximal_nash_subsets} == set(cliques)
+    A = np.ones((3, 4))
+    r = extreme_equilibria((A, A))
+    assert len(r) == 12 and len(r.maximal_nash_subsets) == 1
+
+
+def test_constant_game_every_pure_pair_one_subset():
+    """All payoffs equal: every profile is an equilibrium; the extreme ones are the 12 pure pairs,
+    forming one maximal Nash subset (every vertex of both polytopes is highly degenerate)."""
+    A = np.ones((3, 4))
+    r = extreme_equilibria((A, A))
+    assert len(r) == 12 and r.degenerate
+    assert len(r.maximal_nash_subsets) == 1
+    s = r.maximal_nash_subsets[0]
+    assert s.support_row == (0, 1, 2) and s.support_col == (0, 1, 2, 3) and len(s.equilibria) == 12
+    assert _ours(r) == as_set(gambit_equilibria(A, A, rational=True))
+
+
+def test_budget_exceeded_raises_with_partial_result():
+    g = generic_game(12, 0)
+    with pytest.raises(EnumerationTooLarge) as info:
+        extreme_equilibria(g, max_vertices=300)
+    err = info.value
+    assert err.estimate["vertices_visited"][0] + err.estimate["vertices_visited"][1] > 300
+    assert err.partial is not None and not err.partial.complete
+    for e in err.partial.equilibria:  # whatever it found is right
+        assert is_equilibrium(g, e.x, e.y)
+    with pytest.raises(EnumerationTooLarge, match="time_limit"):
+        extreme_equilibria(generic_game(13, 0), time_limit=1e-3)
+
+
+def test_hopeless_game_refused_up_front_quickly():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((1000, 1000))
+    t0 = time.perf_counter()
+    est = estimate_enumeration_cost((A, A.T))
+    assert time.perf_counter() - t0 < 1.0
+    assert est["feasible"] is False and "max_vertices" in est["reason"]
+    assert est["log10_upper_bound"] > 100
+    with pytest.raises(EnumerationTooLarge) as info:
+        extreme_equilibria((A, A.T))
+    assert info.value.partial is None and info.value.estimate["feasible"] is False
+    assert time.perf_counter() - t0 < 5.0
+    small = estimate_enumeration_cost(np.eye(4))
+    assert small["feasible"] and "guaranteed" in small["reason"]
+
+
+@pytest.mark.parametrize(
+    "game, field",
+    [
+        ((np.array([[1.0, np.nan]]), np.ones((1, 2))), "A"),
+        ((np.ones((2, 2)), np.array([[1.0, np.inf], [0.0, 0.0]])), "B"),
+        ((np.ones((2, 3)), np.ones((3, 2))), "shape"),
+        ((np.zeros((0, 3)), np.zeros((0, 3))), "non-empty"),
+        (np.zeros((0, 0)), "non-empty"),
+        ((np.array([["a", "b"]]), np.ones((1, 2))), "A"),
+        (np.ones(3), "shape"),
+    ],
+)
+def test_bad_input_raises_game_error_naming_the_field(game, field):
+    with pytest.raises(GameError, match=field):
+        extreme_equilibria(game)
+
+
+def test_bad_options_raise_parameter_error():
+    g = BimatrixGame(np.eye(2), np.eye(2))
+    for kw, field in (({"tol": 0.0}, "tol"), ({"tol": float("nan")}, "tol"), ({"max_vertices": 0}, "max_vertices"),
+                      ({"max_vertices": 2.5}, "max_vertices"), ({"time_limit": -1.0}, "time_limit")):
+        with pytest.raises(ParameterError, match=field):
+            extreme_equilibria(g, **kw)
+
+
+def test_to_dict_has_subsets_with_labels_and_method():
+    g = BimatrixGame(np.array([[3, 3], [2, 5], [0, 6]]), np.array([[3, 3], [2, 6], [3, 1]]), row_labels=("T", "M", "B"), col_labels=("L", "R"))
+    r = extreme_equilibria(g)
+    d = r.to_dict()
+    assert d["complete"] is True and d["method"] == r.method
+    subs = sorted(d["maximal_nash_subsets"], key=lambda s: len(s["equilibria"]))
+    assert [len(s["equilibria"]) for s in subs] == [1, 2]
+    assert subs[1]["support_row_labels"] == ["T"] and subs[1]["support_col_labels"] == ["L", "R"]
+    assert subs[0]["support_row_labels"] == ["M", "B"]
+    import json
+
+    json.dumps(d)
