@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from eqtools.errors import (
+    ChainError,
     EqtoolsError,
     FileFormatError,
     GameError,
@@ -214,9 +215,16 @@ def test_alpharank_population_too_large_is_refused_up_front():
     from solvers.response_graph import alpharank, alpharank_limit
 
     M = [[1.0, 0.0], [2.0, 0.5]]
-    for call in (lambda: alpharank(M, 1.0, m=10**9), lambda: alpharank_limit(M, m=10**9)):
-        with pytest.raises(ParameterError, match="population size m = 1000000000"):
+    # Moran selection builds (N, N, m - 1) partial sums: refused up front at m = 10^9
+    for call in (lambda: alpharank(M, 1.0, m=10**9, selection="moran"),
+                 lambda: alpharank_limit(M, m=10**9, selection="moran")):
+        with pytest.raises(ParameterError, match="m = 1000000000"):
             call()
+    # local selection has a closed form: m = 10^9 is served (the limit resolves; finite alpha = 1
+    # underflows and says so with a named ChainError rather than a wrong distribution)
+    assert alpharank_limit(M, m=10**9).resolved
+    with pytest.raises(ChainError, match="reducible"):
+        alpharank(M, 1.0, m=10**9)
     assert alpharank(M, 0.001, m=1000).pi.sum() == pytest.approx(1.0)  # large but feasible m still runs
     assert alpharank_limit(M, m=100_000).resolved
 
