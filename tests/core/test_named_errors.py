@@ -211,14 +211,14 @@ def test_alpharank_population_size(m):
 
 
 def test_alpharank_population_too_large_is_refused_up_front():
-    from solvers.response_graph import alpharank, alpharank_limit
+    # Moran selection builds an (N, N, m - 1) partial-sum table: refused up front with the size
+    # (local selection has a closed form and serves any m; tests/exact/test_horizon.py checks it).
+    from solvers.response_graph import alpharank
 
     M = [[1.0, 0.0], [2.0, 0.5]]
-    for call in (lambda: alpharank(M, 1.0, m=10**9), lambda: alpharank_limit(M, m=10**9)):
-        with pytest.raises(ParameterError, match="population size m = 1000000000"):
-            call()
-    assert alpharank(M, 0.001, m=1000).pi.sum() == pytest.approx(1.0)  # large but feasible m still runs
-    assert alpharank_limit(M, m=100_000).resolved
+    with pytest.raises(ParameterError, match="m = 1000000000"):
+        alpharank(M, 1.0, m=10**9, selection="moran")
+    assert alpharank(M, 0.001, m=1000, selection="moran").pi.sum() == pytest.approx(1.0)  # large but feasible
 
 
 def test_alpharank_matrix_not_numbers():
