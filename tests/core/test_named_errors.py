@@ -183,6 +183,15 @@ def test_payoff_batches_that_do_not_broadcast():
         P.finite_horizon("TFT", named("ALLD"), "paper", 10)
 
 
+def test_payoff_matrix_empty_side():
+    from solvers.payoffs import payoff_matrix
+
+    for rows, cols in ((np.zeros((0, 5)), np.full((2, 5), 0.5)), (np.full((2, 5), 0.5), np.zeros((0, 5)))):
+        for crit in (dict(n=5), dict(gamma=0.9), dict(limit=True)):
+            with pytest.raises(ParameterError, match="at least one row and one column"):
+                payoff_matrix(rows, cols, "paper", **crit)
+
+
 @pytest.mark.parametrize("chunk", [0, -1, 1.5, "a", True])
 def test_payoff_matrix_chunk(chunk):
     from solvers.payoffs import payoff_matrix
