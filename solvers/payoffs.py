@@ -815,6 +815,8 @@ def payoff_matrix(
     Q = np.atleast_2d(as_params(cols, "column strategies"))
     if P.ndim != 2 or Q.ndim != 2:
         raise ParameterError("row and column strategies must be (N, 5) and (M, 5)")
+    if P.shape[0] == 0 or Q.shape[0] == 0:
+        raise ParameterError(f"payoff_matrix needs at least one row and one column strategy, got {P.shape[0]} x {Q.shape[0]}")
     if limit:
         return limit_of_means(P[:, None, :], Q[None, :, :], g, noise=noise)
     if n is not None:

@@ -101,6 +101,12 @@ def _run_tournament(args) -> int:
 
     from eqtools.io import check_output_path
 
+    if not args.analyse:
+        given = [f for f, on in (("--json", args.json), ("--analyse-time-limit", args.analyse_time_limit is not None)) if on]
+        if given:
+            raise ParameterError(f"{' and '.join(given)} {'applies' if len(given) == 1 else 'apply'} only with --analyse")
+    elif args.analyse_time_limit is not None and not args.analyse_time_limit > 0:
+        raise ParameterError(f"--analyse-time-limit must be a positive number of seconds, got {args.analyse_time_limit}")
     game = _game(args)
     out = check_output_path(args.out, "--out")
     if not args.no_plot:

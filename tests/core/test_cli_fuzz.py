@@ -33,6 +33,7 @@ STRATEGY_BAD = ["nope", "tft", "1,2,3", "1,1,1,1,2", "nan,1,1,1,1", "a,b,c,d,e",
                 "Generous-x", "=", "x=", "-0.1,0,0,0,0", "1,,1,1,1", ""]
 PAYOFFS_BAD = ["1,2,3", "a,b,c,d", "nan,0,5,1", "inf,0,5,1", "1,2,3,4,5", "", ","]
 GAME_BAD = ["nope", "", "PAPER"]
+NOISE_BAD = ["-0.1", "0.6", "nan", "inf", "x"]
 
 
 def _commands(tmp: Path) -> dict[str, tuple[list[str], dict[str, list[str]], list[int]]]:
@@ -41,14 +42,15 @@ def _commands(tmp: Path) -> dict[str, tuple[list[str], dict[str, list[str]], lis
     return {
         "payoff": (["payoff", "TFT", "ALLD"],
                    {"--game": GAME_BAD, "--payoffs": PAYOFFS_BAD, "--horizon": INT_POS_BAD, "--gamma": GAMMA_BAD,
-                    "--simulate": ["-1", "x", "1.5"], "--seed": SEED_BAD}, [1, 2]),
+                    "--simulate": ["-1", "x", "1.5"], "--seed": SEED_BAD, "--noise": NOISE_BAD}, [1, 2]),
         "tournament": (["tournament", "TFT", "ALLD", "--no-plot", "-o", str(tmp / "t.nc")],
                        {"--game": GAME_BAD, "--payoffs": PAYOFFS_BAD, "--horizon": INT_POS_BAD, "--gamma": GAMMA_BAD,
-                        "--random": ["-1", "x"], "--seed": SEED_BAD}, [1, 2]),
+                        "--random": ["-1", "x"], "--seed": SEED_BAD, "--noise": NOISE_BAD,
+                        "--analyse-time-limit": ["0", "-1", "nan", "x"]}, [1, 2]),
         "best-response": (["solve", "best-response", "--coplayer", "TFT"],
-                          {"--game": GAME_BAD, "--gamma": GAMMA_BAD, "--horizon": INT_POS_BAD}, [3]),
+                          {"--game": GAME_BAD, "--gamma": GAMMA_BAD, "--horizon": INT_POS_BAD, "--noise": NOISE_BAD}, [3]),
         "nash": (["solve", "nash", "--pair", "TFT", "ALLD"],
-                 {"--game": GAME_BAD, "--gamma": GAMMA_BAD, "--horizon": INT_POS_BAD}, [3, 4]),
+                 {"--game": GAME_BAD, "--gamma": GAMMA_BAD, "--horizon": INT_POS_BAD, "--noise": NOISE_BAD}, [3, 4]),
         "zd": (["solve", "zd", "--strategy", "TFT"], {"--game": GAME_BAD, "--tol": ["-1", "nan", "inf", "x"]}, [3]),
         "alpharank": (["solve", "alpharank", "--strategies", "TFT", "ALLD"],
                       {"--game": GAME_BAD, "--gamma": GAMMA_BAD, "--horizon": INT_POS_BAD,
@@ -87,6 +89,8 @@ CONTRADICTIONS = [
     ["train", "a2c", "--mode", "mechanism", "--table2-step", "1", "--no-progress"],
     ["train", "a2c", "--ablation", "no-tabular", "--tabular-share", "0.5", "--no-progress"],
     ["shaping", "run", "--learners", "lola,naive", "--beta", "1"],
+    ["tournament", "TFT", "ALLD", "--no-plot", "--json"],
+    ["tournament", "TFT", "ALLD", "--no-plot", "--analyse-time-limit", "5"],
 ]
 
 MISSING = [

@@ -184,6 +184,15 @@ def test_payoff_batches_that_do_not_broadcast():
         P.finite_horizon("TFT", named("ALLD"), "paper", 10)
 
 
+def test_payoff_matrix_empty_side():
+    from solvers.payoffs import payoff_matrix
+
+    for rows, cols in ((np.zeros((0, 5)), np.full((2, 5), 0.5)), (np.full((2, 5), 0.5), np.zeros((0, 5)))):
+        for crit in (dict(n=5), dict(gamma=0.9), dict(limit=True)):
+            with pytest.raises(ParameterError, match="at least one row and one column"):
+                payoff_matrix(rows, cols, "paper", **crit)
+
+
 @pytest.mark.parametrize("chunk", [0, -1, 1.5, "a", True])
 def test_payoff_matrix_chunk(chunk):
     from solvers.payoffs import payoff_matrix
@@ -194,7 +203,7 @@ def test_payoff_matrix_chunk(chunk):
 
 @pytest.mark.parametrize("alpha", ["a", None, [1], complex(1, 0), float("nan"), float("inf"), -1, True])
 def test_alpharank_alpha(alpha):
-    from solvers.response_graph import alpharank
+    from solvers.response_graph import alpharank, alpharank_limit
 
     with pytest.raises(ParameterError, match="alpha"):
         alpharank([[1.0, 0.0], [2.0, 0.5]], alpha)
@@ -212,6 +221,8 @@ def test_alpharank_population_size(m):
 
 
 def test_alpharank_population_too_large_is_refused_up_front():
+    # Moran selection builds an (N, N, m - 1) partial-sum table: refused up front with the size
+    # (local selection has a closed form and serves any m; tests/exact/test_horizon.py checks it).
     from solvers.response_graph import alpharank, alpharank_limit
 
     M = [[1.0, 0.0], [2.0, 0.5]]
@@ -230,7 +241,7 @@ def test_alpharank_population_too_large_is_refused_up_front():
 
 
 def test_alpharank_matrix_not_numbers():
-    from solvers.response_graph import alpharank
+    from solvers.response_graph import alpharank, alpharank_limit
 
     for M in ([[1, 2], [3]], "ab"):
         with pytest.raises(GameError, match="meta-game matrix"):
