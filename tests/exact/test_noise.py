@@ -60,12 +60,12 @@ def test_finite_and_discounted_noise_match_seeded_simulation(eps):
     X = np.vstack([pool[:4], lib])
     Y = np.vstack([pool[4:], lib[::-1]])
     ex = P.finite_horizon(X, Y, GAME, 60, noise=eps)
-    sim = simulate_memory_one(X, Y, GAME, n=60, matches=3000, seed=3, noise=eps)
+    sim = simulate_memory_one(X, Y, GAME, n=60, matches=2000, seed=3, noise=eps)
     for q in ("payoff_x", "payoff_y", "coop_x", "coop_y"):
         z = (getattr(sim, q) - getattr(ex, q)) / getattr(sim, q + "_se")
         assert np.max(np.abs(z)) < Z_BOUND, (q, z)
     exd = P.discounted(X, Y, GAME, 0.8, noise=eps)
-    simd = simulate_memory_one(X, Y, GAME, n=120, gamma=0.8, matches=3000, seed=4, noise=eps)  # tail 0.8^120 ~ 2e-12
+    simd = simulate_memory_one(X, Y, GAME, n=120, gamma=0.8, matches=2000, seed=4, noise=eps)  # tail 0.8^120 ~ 2e-12
     z = (simd.payoff_x - exd.payoff_x) / simd.payoff_x_se
     assert np.max(np.abs(z)) < Z_BOUND
 
@@ -211,12 +211,21 @@ def test_discounted_best_response_with_noise_matches_simulation():
 
 
 def test_noise_changes_nash_verdicts_as_expected():
-    # GRIM vs GRIM: Nash without noise at gamma = 0.9, but one error triggers permanent
-    # punishment, so under noise defecting pays — and WSLS recovers from errors.
+    # TFT vs TFT is Nash without noise at gamma = 0.9 (gamma >= (T-R)/(T-P)), but under errors
+    # one mistake starts an echo of retaliation, and the more forgiving ALLC does better
+    # (Boyd 1989: TFT is not a best reply to itself with errors).  GRIM stays Nash: once the
+    # partner has switched to defection for good, so does the best reply.
     g = eq.preset("axelrod")
-    assert nash_check(eq.named("GRIM"), eq.named("GRIM"), g, gamma=0.9).is_nash
-    noisy = nash_check(eq.named("GRIM"), eq.named("GRIM"), g, gamma=0.9, noise=0.05)
+    tft, grim = eq.named("TFT"), eq.named("GRIM")
+    assert nash_check(tft, tft, g, gamma=0.9).is_nash
+    noisy = nash_check(tft, tft, g, gamma=0.9, noise=0.05)
+    assert not noisy.is_nash and noisy.gap > 0.1 and noisy.deviation_x.name == "CCCCC"
     assert noisy.noise == 0.05 and noisy.to_dict()["noise"] == 0.05
+    # the deviation's gain, re-measured by seeded noisy simulation of ALLC against TFT
+    sim = simulate_memory_one(eq.named("ALLC").vector, tft.vector, g, n=250, gamma=0.9, matches=4000, seed=6,
+                              noise=0.05)
+    assert abs(float(sim.payoff_x) - (noisy.payoff_x + noisy.gain_x)) < Z_BOUND * float(sim.payoff_x_se)
+    assert nash_check(grim, grim, g, gamma=0.9, noise=0.05).is_nash
     pe = pure_equilibria(g, gamma=0.9, noise=0.01)
     assert pe.payoff_x.shape == (32, 32)
     # ALLD vs ALLD stays an equilibrium under noise (against ALLD's random errors, D is still best)
