@@ -132,7 +132,7 @@ def test_reducible_chains_at_astronomical_horizons_match_the_limit():
     # Several closed classes weighted by the opening: the Cesaro mean at n = 2^62 equals the
     # exact limit to O(1/n).  (Row-sum round-off doubling with every squaring would distort
     # the class weights by exp(n * 1e-16) here; rows are renormalised at each step.)
-    lib = np.array([s.vector for s in eq.library(GAME).values()])
+    lib = np.array([eq.named(k).vector for k in ("ALLC", "ALLD", "TFT", "WSLS", "GRIM", "Alternator")])
     X = np.repeat(lib, len(lib), axis=0)
     Y = np.tile(lib, (len(lib), 1))
     X = np.vstack([X, [[0.3, 1, 0.2, 0, 0.7], [0.5, 0, 1, 0, 1e-12]]])
