@@ -361,30 +361,52 @@ def _vecmat_soa(v, B):
     return [v[0] * B[0][j] + v[1] * B[1][j] + v[2] * B[2][j] + v[3] * B[3][j] for j in range(4)]
 
 
+def _rownorm(A):
+    out = []
+    for row in A:
+        t = row[0] + row[1] + row[2] + row[3]
+        out.append([v / t for v in row])
+    return out
+
+
+def _vecnorm(v):
+    t = v[0] + v[1] + v[2] + v[3]
+    return [x / t for x in v]
+
+
 def _finite_soa_jnp(xc, xd, yc, yd, bits):
     """Mean visits over ``n = sum_k bits[k] 2^k`` rounds by repeated squaring (O(log n)).
 
-    Carries ``(M^(2^k), S_k = sum_{t < 2^k} M^t)``; the accumulated ``(v0 M^m, v0 S_m)`` absorbs a
-    block when its bit is set.  Only products and sums of non-negative numbers: no cancellation.
-    Returns the *unnormalised* sum ``v0 S_n`` (shape ``(..., 4)``).
+    Carries ``P_k = M^(2^k)`` and the block mean ``A_k = 2^-k sum_{t < 2^k} M^t`` (both
+    stochastic), with ``A_{k+1} = (A_k + P_k A_k) / 2``; the running ``(v0 M^m, mean over the
+    first m rounds)`` absorbs block ``k`` when bit ``k`` of ``n`` is set.  Only products, sums
+    and divisions of non-negative numbers (no cancellation); every row is renormalised to sum 1
+    after each step, so mass errors cannot compound over the ~log2(n) squarings (without it,
+    row-sum errors double with each squaring and distort reducible chains at huge ``n``).
     """
     M, v0 = _soa_chain(xc, xd, yc, yd)
-    eye = [[jnp.ones_like(M[0][0]) if i == j else jnp.zeros_like(M[0][0]) for j in range(4)] for i in range(4)]
-    zero = [jnp.zeros_like(v) for v in v0]
+    M = _rownorm(M)
+    zero = jnp.zeros_like(M[0][0])
 
-    def body(carry, bit):
-        Pb, Sb, av, asum = carry
-        add = [asum[j] + s for j, s in enumerate(_vecmat_soa(av, Sb))]
-        adv = _vecmat_soa(av, Pb)
-        asum = [jnp.where(bit, a, b) for a, b in zip(add, asum)]
-        av = [jnp.where(bit, a, b) for a, b in zip(adv, av)]
-        PS = _matmul_soa(Pb, Sb)
-        Sb = [[Sb[i][j] + PS[i][j] for j in range(4)] for i in range(4)]
-        Pb = _matmul_soa(Pb, Pb)
-        return (Pb, Sb, av, asum), None
+    def body(carry, inp):
+        Pb, Ab, av, amean, m = carry
+        bit, blk = inp  # blk = 2^k as float
+        add = _vecmat_soa(av, Ab)  # mean of the next 2^k rounds
+        tot = m + blk
+        nmean = _vecnorm([(m / tot) * a + (blk / tot) * b for a, b in zip(amean, add)])
+        nav = _vecnorm(_vecmat_soa(av, Pb))
+        amean = [jnp.where(bit, a, b) for a, b in zip(nmean, amean)]
+        av = [jnp.where(bit, a, b) for a, b in zip(nav, av)]
+        m = jnp.where(bit, tot, m)
+        PA = _matmul_soa(Pb, Ab)
+        Ab = _rownorm([[0.5 * (Ab[i][j] + PA[i][j]) for j in range(4)] for i in range(4)])
+        Pb = _rownorm(_matmul_soa(Pb, Pb))
+        return (Pb, Ab, av, amean, m), None
 
-    (_, _, _, asum), _ = jax.lax.scan(body, (M, eye, list(v0), zero), bits)
-    return jnp.stack(asum, axis=-1)
+    eye = [[jnp.ones_like(zero) if i == j else zero for j in range(4)] for i in range(4)]
+    blocks = 2.0 ** jnp.arange(bits.shape[0], dtype=zero.dtype)
+    (_, _, _, amean, _), _ = jax.lax.scan(body, (M, eye, _vecnorm(list(v0)), [zero] * 4, zero), (bits, blocks))
+    return jnp.stack(amean, axis=-1)
 
 
 def _bits(n: int) -> np.ndarray:

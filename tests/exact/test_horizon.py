@@ -132,3 +132,24 @@ def test_best_response_finite_long_horizon_served():
     br = best_response_finite(eq.named("WSLS"), GAME, 10**5, noise=0.01)
     assert br.policy.shape == (10**5, 5)
     assert 0 <= br.value - br.best_stationary_value <= (GAME.payoffs.max() - GAME.payoffs.min()) * 50 / 10**5
+
+
+def test_reducible_chains_at_astronomical_horizons_match_the_limit():
+    # Several closed classes weighted by the opening: the Cesaro mean at n = 2^62 equals the
+    # exact limit to O(1/n).  (Row-sum round-off doubling with every squaring would distort
+    # the class weights by exp(n * 1e-16) here; rows are renormalised at each step.)
+    lib = np.array([eq.named(k).vector for k in ("ALLC", "ALLD", "TFT", "WSLS", "GRIM", "Alternator")])
+    X = np.repeat(lib, len(lib), axis=0)
+    Y = np.tile(lib, (len(lib), 1))
+    X = np.vstack([X, [[0.3, 1, 0.2, 0, 0.7], [0.5, 0, 1, 0, 1e-12]]])
+    Y = np.vstack([Y, [[0.6, 1, 0, 0.4, 0], [0.5, 1 - 1e-12, 0.5, 0, 0.5]]])
+    L = P.limit_of_means(X, Y, GAME).visits
+    f = P.finite_horizon(X, Y, GAME, 2**62 + 1).visits
+    np.testing.assert_allclose(f[:-1], L[:-1], atol=1e-13)
+    f9 = P.finite_horizon(X, Y, GAME, 10**9).visits
+    np.testing.assert_allclose(f9[:-1], L[:-1], atol=1e-7)
+    # The last pair leaves its transient states at rate 1e-12 per round: at n = 10^9 it has not
+    # yet (far from the limit), at 2^62 it is O(1e12 / n) away — both as the mpmath closed form says.
+    for n, got in ((10**9, f9[-1]), (2**62 + 1, f[-1])):
+        np.testing.assert_allclose(got, mp_finite(X[-1], Y[-1], n), rtol=1e-10, atol=1e-25)
+    assert abs(f9[-1] - L[-1]).max() > 0.5

@@ -23,7 +23,7 @@ from eqtools.errors import GameError  # noqa: E402
 from eqtools.strategies import apply_noise  # noqa: E402
 from solvers import payoffs as P  # noqa: E402
 
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 # Entries (and noise) below 1e-150 are mapped to 0: the limit of a chain whose every pivot is
