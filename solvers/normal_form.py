@@ -416,7 +416,38 @@ class _VertexSearch:
         self.n_found += len(first)
         owner, j = np.divmod(first, r)
         pts = z[owner] + lam.reshape(-1)[first, None] * W[owner, j]
-        return np.clip(pts, 0.0, None), tight[first], owner, j, first
+        masks = tight[first]
+        # Refine each new vertex from its own tight set and re-read its labels: the far end of a
+        # long edge can carry ~1e-9 of rounding, enough to hide a tight constraint.
+        Gm = self.G[None, :, :] * masks[:, :, None]
+        GtG = np.einsum("nki,nkj->nij", Gm, Gm)
+        Gth = np.einsum("nki,k->ni", Gm, self.h)
+        try:
+            ref = np.linalg.solve(GtG, Gth[..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            ref = pts  # a rank-deficient tight set: caught as "fewer than d labels" next level
+        good = np.all(np.isfinite(ref), axis=1) & (np.abs(ref - pts).max(axis=1) <= 1e-6)
+        pts = np.where(good[:, None], np.clip(ref, 0.0, None), np.clip(pts, 0.0, None))
+        new_masks = np.abs(self.h[None, :] - pts @ self.G.T) <= self.tol
+        changed = np.flatnonzero(np.any(new_masks != masks, axis=1) & good)
+        if len(changed):
+            masks = masks.copy()
+            masks[changed] = new_masks[changed]
+            ck = _keys(masks[changed])
+            seen = np.isin(ck, self.visited)
+            ck_u, ck_first = np.unique(ck, return_index=True)
+            dup = np.ones(len(changed), dtype=bool)
+            dup[ck_first] = False  # several candidates may refine to the same vertex
+            drop = changed[seen | dup]
+            self.visited = np.union1d(self.visited, ck_u)
+            if len(drop):
+                keep = np.ones(len(pts), dtype=bool)
+                keep[drop] = False
+                self.n_found -= len(drop)
+                pts, masks, owner, j, first = pts[keep], masks[keep], owner[keep], j[keep], first[keep]
+                if not len(pts):
+                    return None
+        return pts, masks, owner, j, first
 
     def step(self, budget: "_BudgetState") -> None:
         """Process one BFS level (all vertices of the current frontier)."""
