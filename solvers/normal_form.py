@@ -416,7 +416,46 @@ class _VertexSearch:
         self.n_found += len(first)
         owner, j = np.divmod(first, r)
         pts = z[owner] + lam.reshape(-1)[first, None] * W[owner, j]
-        return np.clip(pts, 0.0, None), tight[first], owner, j, first
+        masks = tight[first]
+        pts = np.clip(pts, 0.0, None)
+        # The far end of a long edge can carry ~1e-9 of rounding, enough to hide a tight
+        # constraint: vertices with a near-tight constraint (slack in (tol, 1e-6]) are refined
+        # from their own tight set and their labels re-read.
+        slack = self.h[None, :] - pts @ self.G.T
+        sus = np.flatnonzero(np.any((np.abs(slack) > self.tol) & (np.abs(slack) <= 1e-6), axis=1))
+        changed = np.zeros(0, dtype=np.intp)
+        if len(sus):
+            Gm = self.G[None, :, :] * masks[sus][:, :, None]
+            GtG = np.einsum("nki,nkj->nij", Gm, Gm)
+            Gth = np.einsum("nki,k->ni", Gm, self.h)
+            try:
+                ref = np.linalg.solve(GtG, Gth[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                ref = pts[sus]  # rank-deficient tight set: caught as "fewer than d labels" next level
+            good = np.all(np.isfinite(ref), axis=1) & (np.abs(ref - pts[sus]).max(axis=1) <= 1e-6)
+            pts[sus[good]] = np.clip(ref[good], 0.0, None)
+            new_masks = np.abs(self.h[None, :] - pts[sus] @ self.G.T) <= self.tol
+            ch = np.any(new_masks != masks[sus], axis=1) & good
+            changed = sus[ch]
+            if len(changed):
+                masks = masks.copy()
+                masks[changed] = new_masks[ch]
+        if len(changed):
+            ck = _keys(masks[changed])
+            seen = np.isin(ck, self.visited)
+            ck_u, ck_first = np.unique(ck, return_index=True)
+            dup = np.ones(len(changed), dtype=bool)
+            dup[ck_first] = False  # several candidates may refine to the same vertex
+            drop = changed[seen | dup]
+            self.visited = np.union1d(self.visited, ck_u)
+            if len(drop):
+                keep = np.ones(len(pts), dtype=bool)
+                keep[drop] = False
+                self.n_found -= len(drop)
+                pts, masks, owner, j, first = pts[keep], masks[keep], owner[keep], j[keep], first[keep]
+                if not len(pts):
+                    return None
+        return pts, masks, owner, j, first
 
     def step(self, budget: "_BudgetState") -> None:
         """Process one BFS level (all vertices of the current frontier)."""
