@@ -190,9 +190,9 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
                                  f"got {args.mechanism_iterations!r}") from None
     from eqtools.io import check_output_dir
 
-    if len(its) != 3 or any(i < 1 for i in its):
-        raise ParameterError(f"--mechanism-iterations must be three positive integers like 1500,1500,1500, "
-                             f"got {args.mechanism_iterations!r}")
+    if len(its) != 3 or any(i < 0 for i in its) or not any(its):
+        raise ParameterError(f"--mechanism-iterations must be three non-negative integers like 1500,1500,1500 "
+                             f"(0 skips a step whose output is already in --out), got {args.mechanism_iterations!r}")
     out = check_output_dir(Path(args.out or f"runs/a2c_{args.preset}_mechanism"), "--out")
     budget = None if args.max_minutes is None else [60.0 * args.max_minutes] * 3
     print(f"eqtools train a2c --mode mechanism: preset {args.preset}, {cfg.seeds} seed(s), batch {cfg.batch}, "
