@@ -229,13 +229,16 @@ class PPIOperator:
             Pm = np.stack([ps * ms, ps * (1 - ms), (1 - ps) * ms, (1 - ps) * (1 - ms)], axis=1)
             V = np.linalg.solve(np.eye(4) - g * Pm, Pm @ r)
             return one_step(V)
-        V = np.zeros(4)
-        Q = one_step(V)
-        for _ in range(self.horizon - 1):
-            pol = p[1:]
-            V = pol * Q[1:, 0] + (1 - pol) * Q[1:, 1]
-            Q = one_step(V)
-        return Q
+        # H rounds of lookahead: V_{k+1} = Pm r + gamma Pm V_k from V_0 = 0, so V_{H-1} is one power
+        # of the affine map (5x5 matrix, O(log H) products) instead of H - 1 iterations.
+        ps, ms = p[1:], m[1:]
+        Pm = np.stack([ps * ms, ps * (1 - ms), (1 - ps) * ms, (1 - ps) * (1 - ms)], axis=1)
+        aff = np.zeros((5, 5))
+        aff[:4, :4] = g * Pm
+        aff[:4, 4] = Pm @ r
+        aff[4, 4] = 1.0
+        V = np.linalg.matrix_power(aff, self.horizon - 1)[:4, 4]
+        return one_step(V)
 
     def improve(self, p: np.ndarray, Q: np.ndarray) -> np.ndarray:
         """Boltzmann improvement ``pi ∝ p exp(beta Q)`` (numerically stable)."""

@@ -132,3 +132,15 @@ def test_bad_parameters():
         PPIOperator("paper", beta=1, prior_weight=1.0)
     with pytest.raises(ParameterError, match="horizon"):
         PPIOperator("paper", beta=1, horizon=0)
+
+
+def test_long_lookahead_is_served_and_tends_to_the_discounted_solve():
+    """H-round lookahead is one matrix power (O(log H)); as H grows with gamma < 1 it must approach
+    the infinite-horizon Q, which is computed by a different route (a 4x4 linear solve)."""
+    p = np.array([0.5, 0.9, 0.2, 0.7, 0.4])
+    m = np.array([0.6, 0.8, 0.3, 0.5, 0.2])
+    q_inf = PPIOperator("paper", beta=1.0, gamma=0.9).q_values(p, m)
+    q_long = PPIOperator("paper", beta=1.0, gamma=0.9, horizon=10**9).q_values(p, m)
+    np.testing.assert_allclose(q_long, q_inf, rtol=1e-10, atol=1e-12)
+    q_short = PPIOperator("paper", beta=1.0, gamma=0.9, horizon=5).q_values(p, m)
+    assert np.max(np.abs(q_short - q_inf)) > 1e-3  # five rounds are visibly not the infinite sum
