@@ -402,8 +402,20 @@ class _VertexSearch:
         np.subtract(S[:, None, :], gw, out=gw)
         return lam, enter, gw <= self.tol
 
-    def _accept(self, tight: np.ndarray, lam: np.ndarray, W: np.ndarray, z: np.ndarray):
-        """Keep the far ends not seen before: (points, masks, owner, direction index) or None."""
+    def _accept(self, tight: np.ndarray, lam: np.ndarray, W: np.ndarray, z: np.ndarray, snap_all: bool = False):
+        """Keep the far ends not seen before: (points, masks, owner, direction index, flat, snapped) or None.
+
+        A far end's tight set is first read from the stepped point ``z + lam w``; that point
+        carries the rounding of the step (and, from a degenerate vertex, of the cone ray), so a
+        constraint that is tight in real arithmetic can come out with slack above ``tol``.  Far
+        ends that are degenerate or short of ``d`` tight rows (and every far end of a degenerate
+        vertex: ``snap_all``) are therefore *snapped*: the point is re-solved from its tight
+        rows and the mask becomes every constraint with slack <= tol there.  Only then is the
+        vertex keyed, so the same vertex reached along different edges gets the same key and
+        the full label set (the cause of the "unbounded edge" failures on tournaments whose
+        payoffs moved by 1e-15: a vertex keyed without one of its tight rows let a cone ray
+        leave through that row).
+        """
         N, r, d = W.shape
         tight = tight.reshape(N * r, self.k)
         keys = _keys(tight)
@@ -411,17 +423,69 @@ class _VertexSearch:
         fresh = ~np.isin(keys, self.visited, assume_unique=True)
         if not fresh.any():
             return None
-        first = first[fresh]
-        self.visited = np.union1d(self.visited, keys[fresh])
-        self.n_found += len(first)
+        first, keys = first[fresh], keys[fresh]
         owner, j = np.divmod(first, r)
-        pts = z[owner] + lam.reshape(-1)[first, None] * W[owner, j]
-        return np.clip(pts, 0.0, None), tight[first], owner, j, first
+        pts = np.clip(z[owner] + lam.reshape(-1)[first, None] * W[owner, j], 0.0, None)
+        masks = tight[first]
+        snapped = np.ones(len(first), bool) if snap_all else masks.sum(axis=1) != d
+        if snapped.any():
+            pts[snapped], masks[snapped] = self._snap(pts[snapped], masks[snapped])
+            raw = keys[snapped]  # aliases of the snapped vertices: remembered as visited below
+            keys = _keys(masks)
+            ukeys, uf = np.unique(keys, return_index=True)
+            keep = np.sort(uf[~np.isin(ukeys, self.visited, assume_unique=True)])
+            self.visited = np.union1d(self.visited, raw)
+            if len(keep) == 0:
+                return None
+            pts, masks, owner, j, first, snapped, keys = (
+                pts[keep], masks[keep], owner[keep], j[keep], first[keep], snapped[keep], keys[keep]
+            )
+        self.visited = np.union1d(self.visited, keys)
+        self.n_found += len(first)
+        return pts, masks, owner, j, first, snapped
+
+    def _snap(self, pts: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Re-solve points from their tight rows (least squares); masks = all slacks <= tol there."""
+        d, tol = self.d, self.tol
+        out = pts.copy()
+        for i in range(len(pts)):
+            rows = masks[i]
+            if rows.sum() < d:
+                continue
+            Gt, ht = self.G[rows], self.h[rows]
+            sol = np.linalg.lstsq(Gt, ht, rcond=None)[0]
+            if np.abs(Gt @ sol - ht).max() <= tol:  # consistent tight set: its exact solution
+                out[i] = sol
+        out = np.clip(out, 0.0, None)
+        S = np.hstack([out, 1.0 - out @ self.C])
+        return out, masks | (S <= tol)
 
     def step(self, budget: "_BudgetState") -> None:
         """Process one BFS level (all vertices of the current frontier)."""
         d, tol = self.d, self.tol
         F, FM = self.frontier, self.fmask
+        # consistency: a frontier vertex keyed with d tight rows whose point has a further slack
+        # <= tol is degenerate; re-key it with all its tight rows (or drop it if that vertex is
+        # already known) so the ratio test and the labels see the same tight set
+        SF = np.hstack([F, 1.0 - F @ self.C])
+        late = (FM.sum(axis=1) == d) & ((SF <= tol) & ~FM).any(axis=1)
+        if late.any():
+            li = np.flatnonzero(late)
+            newm = FM[li] | (SF[li] <= tol)
+            nk = _keys(newm)
+            uk, uf = np.unique(nk, return_index=True)
+            fresh = np.zeros(len(li), bool)
+            fresh[uf[~np.isin(uk, self.visited, assume_unique=True)]] = True
+            self.visited = np.union1d(self.visited, nk)
+            FM = FM.copy()
+            FM[li] = newm
+            drop = li[~fresh]
+            if len(drop):
+                self.n_found -= len(drop)
+                keep = np.setdiff1d(np.arange(len(F)), drop)
+                F, FM = F[keep], FM[keep]
+                if self.fT is not None:
+                    self.fT, self.fB = self.fT[keep], self.fB[keep]
         cnt = FM.sum(axis=1)
         if np.any(cnt < d):
             raise GameError(
@@ -456,9 +520,10 @@ class _VertexSearch:
             lam, enter, tight = self._follow(S, W)
             got = self._accept(tight, lam, W, z)
             if got is not None:
-                pts, masks, owner, j, flat = got
+                pts, masks, owner, j, flat, snapped = got
                 # rank-one update of the inverse basis for children with exactly d tight rows
-                ok = masks.sum(axis=1) == d
+                # (not for snapped ones: their tight rows need not be the parent's after one pivot)
+                ok = (masks.sum(axis=1) == d) & ~snapped
                 Tn = np.full((len(pts), d), -1, dtype=np.intp)
                 Bn = np.full((len(pts), d, d), np.nan)
                 if ok.any():
@@ -485,7 +550,7 @@ class _VertexSearch:
                 raise GameError(f"numerical trouble: the tight constraints at a degenerate vertex are rank-deficient (tol={tol})") from exc
             S = np.maximum(np.hstack([z, 1.0 - z @ self.C]), 0.0)
             lam, _enter, tight = self._follow(S, W)
-            got = self._accept(tight, lam, W, z)
+            got = self._accept(tight, lam, W, z, snap_all=True)
             if got is not None:
                 pts, masks = got[0], got[1]
                 new.append((pts, masks, np.full((len(pts), d), -1, dtype=np.intp), np.full((len(pts), d, d), np.nan)))
