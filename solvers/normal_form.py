@@ -346,6 +346,13 @@ class _VertexSearch:
     found by :func:`_cone_rays`.  Each edge is followed to the next vertex by a ratio test; the
     graph of a polytope is connected, so the search meets every vertex, each once (no
     lexicographic perturbation, none of the many bases of a degenerate vertex).
+
+    One tolerance rule throughout: a constraint is tight iff its slack is <= ``tol``, and a
+    vertex's key, its labels, its tangent cone and the ratio test all use the same tight set.
+    Degenerate far ends are re-solved from their tight rows before they are keyed
+    (:meth:`_accept`), and a vertex keyed with ``d`` rows that has a further slack <= tol is
+    re-keyed as degenerate (:meth:`step`), so rounding in a step (1e-15 on exactly tied payoffs)
+    can neither hide a label nor let a cone ray leave through a tight row.
     """
 
     def __init__(self, C: np.ndarray, tol: float, chunk_elems: int = 1 << 21, refresh: int = 1000):
@@ -448,14 +455,22 @@ class _VertexSearch:
         """Re-solve points from their tight rows (least squares); masks = all slacks <= tol there."""
         d, tol = self.d, self.tol
         out = pts.copy()
-        for i in range(len(pts)):
-            rows = masks[i]
-            if rows.sum() < d:
-                continue
-            Gt, ht = self.G[rows], self.h[rows]
-            sol = np.linalg.lstsq(Gt, ht, rcond=None)[0]
-            if np.abs(Gt @ sol - ht).max() <= tol:  # consistent tight set: its exact solution
-                out[i] = sol
+        cnt = masks.sum(axis=1)
+        for c in np.unique(cnt[cnt >= d]):  # batched by number of tight rows
+            ii = np.flatnonzero(cnt == c)
+            rows = np.nonzero(masks[ii])[1].reshape(len(ii), c)
+            Gt, ht = self.G[rows], self.h[rows]  # (N, c, d), (N, c)
+            try:  # square: solve; over-determined: normal equations (checked by the residual below)
+                if c == d:
+                    sol = np.linalg.solve(Gt, ht[..., None])[..., 0]
+                else:
+                    Gtt = np.swapaxes(Gt, 1, 2)
+                    sol = np.linalg.solve(Gtt @ Gt, (Gtt @ ht[..., None]))[..., 0]
+            except np.linalg.LinAlgError:  # a singular system: per point, least squares
+                sol = np.stack([np.linalg.lstsq(Gt[q], ht[q], rcond=None)[0] for q in range(len(ii))])
+            res = np.abs(np.einsum("nij,nj->ni", Gt, sol) - ht).max(axis=1)
+            ok = res <= tol  # consistent tight set: its exact (least-squares) solution
+            out[ii[ok]] = sol[ok]
         out = np.clip(out, 0.0, None)
         S = np.hstack([out, 1.0 - out @ self.C])
         return out, masks | (S <= tol)
