@@ -349,10 +349,10 @@ class _VertexSearch:
 
     One tolerance rule throughout: a constraint is tight iff its slack is <= ``tol``, and a
     vertex's key, its labels, its tangent cone and the ratio test all use the same tight set.
-    Degenerate far ends are re-solved from their tight rows before they are keyed
-    (:meth:`_accept`), and a vertex keyed with ``d`` rows that has a further slack <= tol is
-    re-keyed as degenerate (:meth:`step`), so rounding in a step (1e-15 on exactly tied payoffs)
-    can neither hide a label nor let a cone ray leave through a tight row.
+    Far ends that are degenerate (or reached from a degenerate vertex along a cone ray) are
+    re-solved from their tight rows before they are keyed (:meth:`_accept`), so rounding in a
+    step (1e-15 on exactly tied payoffs) can neither hide a label nor let a cone ray leave
+    through a tight row.
     """
 
     def __init__(self, C: np.ndarray, tol: float, chunk_elems: int = 1 << 21, refresh: int = 1000):
@@ -479,28 +479,6 @@ class _VertexSearch:
         """Process one BFS level (all vertices of the current frontier)."""
         d, tol = self.d, self.tol
         F, FM = self.frontier, self.fmask
-        # consistency: a frontier vertex keyed with d tight rows whose point has a further slack
-        # <= tol is degenerate; re-key it with all its tight rows (or drop it if that vertex is
-        # already known) so the ratio test and the labels see the same tight set
-        SF = np.hstack([F, 1.0 - F @ self.C])
-        late = (FM.sum(axis=1) == d) & ((SF <= tol) & ~FM).any(axis=1)
-        if late.any():
-            li = np.flatnonzero(late)
-            newm = FM[li] | (SF[li] <= tol)
-            nk = _keys(newm)
-            uk, uf = np.unique(nk, return_index=True)
-            fresh = np.zeros(len(li), bool)
-            fresh[uf[~np.isin(uk, self.visited, assume_unique=True)]] = True
-            self.visited = np.union1d(self.visited, nk)
-            FM = FM.copy()
-            FM[li] = newm
-            drop = li[~fresh]
-            if len(drop):
-                self.n_found -= len(drop)
-                keep = np.setdiff1d(np.arange(len(F)), drop)
-                F, FM = F[keep], FM[keep]
-                if self.fT is not None:
-                    self.fT, self.fB = self.fT[keep], self.fB[keep]
         cnt = FM.sum(axis=1)
         if np.any(cnt < d):
             raise GameError(
