@@ -266,26 +266,27 @@ def _check_alpha_m(alpha: Any, m: Any) -> None:
         raise ParameterError(f"population size m must be an integer >= 2, got {m!r}")
 
 
-def _gth(C: np.ndarray) -> np.ndarray:
-    """Stationary distribution by Grassmann–Taksar–Heyman (no subtractions); raises on reducible chains."""
+_ALPHARANK_REDUCIBLE = ("the α-Rank chain is reducible at this alpha (fixation probabilities underflow to 0); "
+                        "lower alpha or use alpharank_limit for the alpha -> infinity limit")
+
+
+def _gth(C: np.ndarray, reducible: str = _ALPHARANK_REDUCIBLE) -> np.ndarray:
+    """Stationary distribution by Grassmann–Taksar–Heyman (no subtractions).
+
+    Raises :class:`ChainError` with the message ``reducible`` when the chain is reducible
+    (or numerically so: rates below the float range)."""
     P = C.astype(float).copy()
     n = P.shape[0]
     np.fill_diagonal(P, 0.0)
     for k in range(n - 1, 0, -1):
         s = P[k, :k].sum()
         if not (s > 0):
-            raise ChainError(
-                "the α-Rank chain is reducible at this alpha (fixation probabilities underflow to 0); "
-                "lower alpha or use alpharank_limit for the alpha -> infinity limit"
-            )
+            raise ChainError(reducible)
         with np.errstate(over="ignore", invalid="ignore"):
             P[:k, k] /= s
             P[:k, :k] += np.outer(P[:k, k], P[k, :k])
         if not np.all(np.isfinite(P[:k, : k + 1])):
-            raise ChainError(
-                "the α-Rank chain is numerically reducible at this alpha (rates below the float range); "
-                "lower alpha or use alpharank_limit for the alpha -> infinity limit"
-            )
+            raise ChainError(reducible.replace("is reducible", "is numerically reducible", 1))
     pi = np.zeros(n)
     pi[0] = 1.0
     with np.errstate(over="ignore", invalid="ignore"):

@@ -42,9 +42,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from eqtools.errors import ChainError, ParameterError
+from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise
+from solvers.response_graph import _gth
 
 __all__ = [
     "PROCESSES",
@@ -159,25 +160,8 @@ def _square(M: Any) -> np.ndarray:
     return A
 
 
-def _gth(T: np.ndarray) -> np.ndarray:
-    """Stationary distribution of an irreducible stochastic matrix (GTH, no subtractions)."""
-    P = T.astype(np.float64).copy()
-    n = P.shape[0]
-    np.fill_diagonal(P, 0.0)
-    for k in range(n - 1, 0, -1):
-        s = P[k, :k].sum()
-        if not (s > 0):
-            raise ChainError(
-                "the small-mutation chain is reducible: some strategy cannot be left because every "
-                "fixation probability out of it underflows to 0 (lower the selection strength)"
-            )
-        P[:k, k] /= s
-        P[:k, :k] += np.outer(P[:k, k], P[k, :k])
-    pi = np.zeros(n)
-    pi[0] = 1.0
-    for k in range(1, n):
-        pi[k] = pi[:k] @ P[:k, k]
-    return pi / pi.sum()
+_REDUCIBLE = ("the small-mutation chain is reducible: some strategy cannot be left because every "
+              "fixation probability out of it underflows to 0 (lower the selection strength)")
 
 
 @dataclass(frozen=True)
@@ -224,7 +208,7 @@ def stationary_distribution(M: Any, N: int, process: str = "fermi", selection: f
     T = rho / (K - 1)
     np.fill_diagonal(T, 0.0)
     np.fill_diagonal(T, 1.0 - T.sum(axis=1))
-    pi = _gth(T)
+    pi = _gth(T, _REDUCIBLE)
     labs = tuple(labels) if labels is not None else tuple(f"s{i}" for i in range(K))
     if len(labs) != K:
         raise ParameterError(f"labels: expected {K} names, got {len(labs)}")
