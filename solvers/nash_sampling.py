@@ -40,6 +40,8 @@ from scipy.linalg.blas import dger as _dger
 from eqtools.errors import GameError, ParameterError
 from eqtools.games import BimatrixGame
 
+from .normal_form import MixedProfile
+
 __all__ = [
     "SampledEquilibrium",
     "NashSample",
@@ -181,7 +183,7 @@ class _Tableau:
 
 
 @dataclass(frozen=True)
-class SampledEquilibrium:
+class SampledEquilibrium(MixedProfile):
     """One verified equilibrium ``(x, y)``.
 
     ``methods``: every method that found it.  ``gain_row`` / ``gain_col``: the largest gain of a
@@ -202,26 +204,9 @@ class SampledEquilibrium:
     ess: bool | None = None
     ess_reason: str = ""
 
-    @property
-    def support_row(self) -> tuple[int, ...]:
-        return tuple(int(i) for i in np.flatnonzero(self.x > 0))
-
-    @property
-    def support_col(self) -> tuple[int, ...]:
-        return tuple(int(j) for j in np.flatnonzero(self.y > 0))
-
-    @property
-    def is_pure(self) -> bool:
-        return len(self.support_row) == 1 and len(self.support_col) == 1
-
     def to_dict(self, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None) -> dict[str, Any]:
         d: dict[str, Any] = {
-            "x": self.x.tolist(),
-            "y": self.y.tolist(),
-            "payoff_row": self.payoff_row,
-            "payoff_col": self.payoff_col,
-            "support_row": list(self.support_row),
-            "support_col": list(self.support_col),
+            **self._profile_dict(),
             "methods": list(self.methods),
             "max_deviation_gain": max(self.gain_row, self.gain_col),
             "gain_rounding_bound": self.gain_bound,
@@ -230,11 +215,10 @@ class SampledEquilibrium:
         }
         if self.ess_reason:
             d["ess_reason"] = self.ess_reason
+        d.update(self._label_dict(row_labels, col_labels))
         if row_labels is not None:
-            d["support_row_labels"] = [row_labels[i] for i in self.support_row]
             d["x_by_label"] = {row_labels[i]: float(self.x[i]) for i in self.support_row}
         if col_labels is not None:
-            d["support_col_labels"] = [col_labels[j] for j in self.support_col]
             d["y_by_label"] = {col_labels[j]: float(self.y[j]) for j in self.support_col}
         return d
 

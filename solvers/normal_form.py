@@ -109,16 +109,14 @@ def _rescale(M: np.ndarray) -> np.ndarray:
 # ------------------------------------------------------------------ results
 
 
-@dataclass(frozen=True)
-class Equilibrium:
-    """One extreme Nash equilibrium ``(x, y)`` with payoffs and supports."""
+class MixedProfile:
+    """Supports and the common dictionary fields of a mixed-strategy profile ``(x, y)`` with
+    payoffs (shared by complete-enumeration and sampled equilibria)."""
 
     x: np.ndarray
     y: np.ndarray
     payoff_row: float
     payoff_col: float
-    row_vertex: int
-    col_vertex: int
 
     @property
     def support_row(self) -> tuple[int, ...]:
@@ -132,8 +130,8 @@ class Equilibrium:
     def is_pure(self) -> bool:
         return len(self.support_row) == 1 and len(self.support_col) == 1
 
-    def to_dict(self, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None) -> dict[str, Any]:
-        d: dict[str, Any] = {
+    def _profile_dict(self) -> dict[str, Any]:
+        return {
             "x": self.x.tolist(),
             "y": self.y.tolist(),
             "payoff_row": self.payoff_row,
@@ -141,11 +139,29 @@ class Equilibrium:
             "support_row": list(self.support_row),
             "support_col": list(self.support_col),
         }
+
+    def _label_dict(self, row_labels: Sequence[str] | None, col_labels: Sequence[str] | None) -> dict[str, Any]:
+        d: dict[str, Any] = {}
         if row_labels is not None:
             d["support_row_labels"] = [row_labels[i] for i in self.support_row]
         if col_labels is not None:
             d["support_col_labels"] = [col_labels[j] for j in self.support_col]
         return d
+
+
+@dataclass(frozen=True)
+class Equilibrium(MixedProfile):
+    """One extreme Nash equilibrium ``(x, y)`` with payoffs and supports."""
+
+    x: np.ndarray
+    y: np.ndarray
+    payoff_row: float
+    payoff_col: float
+    row_vertex: int
+    col_vertex: int
+
+    def to_dict(self, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None) -> dict[str, Any]:
+        return {**self._profile_dict(), **self._label_dict(row_labels, col_labels)}
 
 
 @dataclass(frozen=True)
