@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import statistics
+import time
+from typing import Any, Callable
 
 
 def machine() -> dict:
@@ -30,3 +33,17 @@ def machine() -> dict:
     # Load average at the time of measurement: other processes on a 2-core box skew timings.
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "jax": jv,
             "devices": devs, "loadavg_1_5_15min": load}
+
+
+def timed(fn: Callable[[], Any], repeats: int = 3) -> tuple[Any, float, float]:
+    """``(result, first-call seconds, median of ``repeats`` further calls)``; the first call
+    includes compilation, the median is the steady state (the first call's time if repeats = 0)."""
+    t0 = time.perf_counter()
+    out = fn()
+    first = time.perf_counter() - t0
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return out, first, statistics.median(times) if times else first

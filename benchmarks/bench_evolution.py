@@ -14,9 +14,7 @@ payoff matrix, so the exact meta-game (our ``meta_game``) is timed separately.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,18 +26,12 @@ from eqtools.strategies import StrategyPool  # noqa: E402
 from solvers.evolution import EvolutionConfig, evolve, fixation_matrix, meta_game, stationary_distribution  # noqa: E402
 
 from _machine import machine  # noqa: E402
+from _machine import timed as _timed  # noqa: E402
 
 
 def timed(fn, repeats):
-    t0 = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - t0
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return out, {"first_call_s": first, "steady_s": statistics.median(times) if times else first}
+    out, first, steady = _timed(fn, repeats)
+    return out, {"first_call_s": first, "steady_s": steady}
 
 
 def main(argv=None) -> int:

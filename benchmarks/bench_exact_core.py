@@ -13,10 +13,8 @@ mpmath at 60 digits, for the current routes and for the textbook formulas they r
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 from fractions import Fraction
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,20 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "exact
 import eqtools as eq  # noqa: E402
 from solvers import payoffs as P  # noqa: E402
 
-from _machine import machine  # noqa: E402
+from _machine import machine, timed  # noqa: E402
 from _refs import frac_limit, mp_discounted  # noqa: E402
-
-
-def timed(fn, repeats=3):
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return first, statistics.median(ts)
 
 
 def old_limit_weights(x, y):
@@ -56,18 +42,18 @@ def old_limit_weights(x, y):
 def main() -> None:
     g = eq.preset("paper")
     out: dict = {"benchmark": "exact core under stress", "command": "python benchmarks/bench_exact_core.py"}
-    tft, wsls = eq.named("TFT"), eq.named("WSLS")
+    wsls = eq.named("WSLS")
     x = np.array([0.3, 0.9, 0.2, 0.6, 0.1])
-    first, t = timed(lambda: P.finite_horizon(x, wsls, g, 10**9))
+    _, first, t = timed(lambda: P.finite_horizon(x, wsls, g, 10**9))
     out["one pair, n=1e9"] = {"first_call_s": first, "steady_s": t}
     pool = eq.StrategyPool.uniform(1000, seed=0)
-    first, t = timed(lambda: P.payoff_matrix(pool, pool, g, n=10**9), repeats=1)
+    _, first, t = timed(lambda: P.payoff_matrix(pool, pool, g, n=10**9), repeats=1)
     out["1000x1000, n=1e9"] = {"first_call_s": first, "steady_s": t}
-    first, t = timed(lambda: P.payoff_matrix(pool, pool, g, n=100), repeats=1)
+    _, first, t = timed(lambda: P.payoff_matrix(pool, pool, g, n=100), repeats=1)
     out["1000x1000, n=100"] = {"first_call_s": first, "steady_s": t}
-    first, t = timed(lambda: P.payoff_matrix(pool, pool, g, gamma=0.99), repeats=1)
+    _, first, t = timed(lambda: P.payoff_matrix(pool, pool, g, gamma=0.99), repeats=1)
     out["1000x1000, gamma=0.99"] = {"first_call_s": first, "steady_s": t}
-    first, t = timed(lambda: P.payoff_matrix(pool, pool, g, limit=True), repeats=1)
+    _, first, t = timed(lambda: P.payoff_matrix(pool, pool, g, limit=True), repeats=1)
     out["1000x1000, limit"] = {"first_call_s": first, "steady_s": t}
 
     acc = {}

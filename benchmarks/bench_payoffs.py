@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,19 +24,7 @@ import eqtools as eq  # noqa: E402
 from solvers import payoffs as P  # noqa: E402
 from solvers.simulate import simulate_memory_one  # noqa: E402
 
-from _machine import machine  # noqa: E402
-
-
-def timed(fn, repeats):
-    t0 = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - t0
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return out, first, statistics.median(times)
+from _machine import machine, timed  # noqa: E402
 
 
 def main() -> None:
