@@ -123,11 +123,13 @@ def rollout_memory_one(
     pa = jnp.broadcast_to(jnp.asarray(p, jnp.float32), (int(batch), 5))
     qa = jnp.broadcast_to(jnp.asarray(q, jnp.float32), (int(batch), 5))
     if eps:
-        return _rollout_m1_noisy(key, pa, qa, payoff_table(game), jnp.float32(eps), int(horizon))
-    return _rollout_m1(key, pa, qa, payoff_table(game), int(horizon))
+        return _rollout_m1(key, pa, qa, payoff_table(game), jnp.float32(eps), int(horizon), True)
+    return _rollout_m1(key, pa, qa, payoff_table(game), jnp.float32(0.0), int(horizon), False)
 
 
-def _rollout_m1_impl(key, pa, qa, table, horizon):
+def _rollout_m1_impl(key, pa, qa, table, noise, horizon, noisy):
+    """``noisy`` (static) adds the execution-error flips; without it no extra random numbers are
+    drawn, so noiseless rollouts stay bit-identical to earlier versions."""
     batch = pa.shape[0]
 
     def body(carry, k):
@@ -135,6 +137,9 @@ def _rollout_m1_impl(key, pa, qa, table, horizon):
         kx, ky = jax.random.split(k)
         ax = memory_one_actions(kx, pa, tok_x)
         ay = memory_one_actions(ky, qa, tok_y)
+        if noisy:
+            fx, fy = jax.random.split(jax.random.fold_in(k, 1))
+            ax, ay = noisy_actions(fx, ax, noise), noisy_actions(fy, ay, noise)
         ox, oy, rx, ry = joint_outcome(ax, ay, table)
         return (ox, oy), Trajectory(ax, ay, rx, ry, ox - 1)
 
@@ -143,25 +148,4 @@ def _rollout_m1_impl(key, pa, qa, table, horizon):
     return traj
 
 
-_rollout_m1 = jax.jit(_rollout_m1_impl, static_argnums=(4,))
-
-
-def _rollout_m1_noisy_impl(key, pa, qa, table, noise, horizon):
-    batch = pa.shape[0]
-
-    def body(carry, k):
-        tok_x, tok_y = carry
-        kx, ky = jax.random.split(k)
-        ax = memory_one_actions(kx, pa, tok_x)
-        ay = memory_one_actions(ky, qa, tok_y)
-        fx, fy = jax.random.split(jax.random.fold_in(k, 1))
-        ax, ay = noisy_actions(fx, ax, noise), noisy_actions(fy, ay, noise)
-        ox, oy, rx, ry = joint_outcome(ax, ay, table)
-        return (ox, oy), Trajectory(ax, ay, rx, ry, ox - 1)
-
-    start = jnp.full((batch,), START_TOKEN, jnp.int32)
-    _, traj = jax.lax.scan(body, (start, start), jax.random.split(key, horizon))
-    return traj
-
-
-_rollout_m1_noisy = jax.jit(_rollout_m1_noisy_impl, static_argnums=(5,))
+_rollout_m1 = jax.jit(_rollout_m1_impl, static_argnums=(5, 6))
