@@ -47,6 +47,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="no-tabular: learners only meet each other; opponent-id: the model also reads the "
                         "co-player's opponent-ID vector z (mode pool only)")
     p.add_argument("--mechanism-phases", default=None, help="phases of steps 1,2,3 (mode mechanism), e.g. 6,6,4")
+    p.add_argument("--fixed-icl", default=None, metavar="PATH",
+                   help="mode mechanism: skip step 1 and use this saved PPI agent (e.g. an earlier run's "
+                        "fixed_icl.pkl) as the Fixed-ICL; --mechanism-phases must then start with 0")
     for name, typ, help_ in _OVERRIDES:
         p.add_argument("--" + name.replace("_", "-"), type=typ, default=None, help=help_)
     p.add_argument("--tabular", default=None, help="'uniform' or comma-separated strategy names (e.g. ALLC,TFT)")
@@ -104,6 +107,8 @@ def run_ppi(args: argparse.Namespace) -> int:
     from learners.ppi.train import PPIRunner
 
     cfg = build_config(args)
+    if args.fixed_icl is not None and args.mode != "mechanism":
+        raise ParameterError("--fixed-icl is for --mode mechanism only")
     out = Path(args.out or f"runs/ppi_{args.preset}_{args.mode}" + ("" if cfg.ablation == "none" else f"_{cfg.ablation}"))
     phases = None
     if args.mode == "mechanism" and args.mechanism_phases:
@@ -112,19 +117,23 @@ def run_ppi(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise ParameterError(f"--mechanism-phases must be three integers like 6,6,4, got {args.mechanism_phases!r}") from exc
     # the phases that will actually run (per step in mechanism mode), not the preset's count
+    if args.mode == "mechanism" and phases is None and args.fixed_icl is not None:
+        phases = (0, cfg.phases, cfg.phases)
     shown = (f"phases {','.join(str(p) for p in (phases or (cfg.phases,) * 3))} (steps 1,2,3)" if args.mode == "mechanism"
              else f"{cfg.phases} phases")
     print(f"eqtools train ppi: preset {args.preset}, mode {args.mode}, ablation {cfg.ablation}, hidden {cfg.hidden}, "
           f"{shown} x {cfg.episodes} episodes, beta {cfg.beta}, {cfg.n_rollouts} rollouts x "
           f"{cfg.rollout_horizon} rounds -> {out}")
     if args.mode == "mechanism":
-        runners = run_mechanism(cfg, out, phases=phases, progress=not args.no_progress, resume=not args.fresh)
+        runners = run_mechanism(cfg, out, phases=phases, progress=not args.no_progress, resume=not args.fresh,
+                                fixed_icl=args.fixed_icl)
         summ = mechanism_summary(runners)
         if not args.no_plots:
             from learners.ppi.plots import plot_mechanism, plot_phases, plot_rounds
 
-            plot_mechanism(runners["step1"].rounds_dataset(), runners["step2"].phases_dataset(),
-                           runners["step3"].phases_dataset(), summ, out / "mechanism.png")
+            plot_mechanism(runners["step1"].rounds_dataset() if "step1" in runners else None,
+                           runners["step2"].phases_dataset(), runners["step3"].phases_dataset(), summ,
+                           out / "mechanism.png")
             plot_phases({k: r.phases_dataset() for k, r in runners.items()}, out / "phases.png")
             plot_rounds({k: r.rounds_dataset() for k, r in runners.items()}, out / "rounds.png")
         print(json.dumps(summ))

@@ -67,16 +67,22 @@ def plot_rounds(runs: Mapping[str, Any], path: str | Path, title: str = "PPI: fi
 def plot_mechanism(step1_rounds: Any, step2_phases: Any, step3_phases: Any, summary: Mapping[str, Any],
                    path: str | Path, title: str = "PPI mechanism (paper Figure 2)") -> None:
     """Step 1 per-round reward vs ALLC/ALLD/TFT (dotted: the paper's asymptotes), step 2
-    learner vs Fixed-ICL reward by phase, step 3 cooperation between the extortioners."""
+    learner vs Fixed-ICL reward by phase, step 3 cooperation between the extortioners.
+
+    ``step1_rounds=None`` (a chain run against a saved Fixed-ICL) leaves the first panel empty."""
     plt = _plt()
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     ax = axes[0]
-    for opp, ref in _PAPER_STEP1.items():
+    if step1_rounds is None:
+        ax.text(0.5, 0.5, "step 1 not run here:\na saved Fixed-ICL was used", ha="center", va="center",
+                transform=ax.transAxes)
+    for opp, ref in (_PAPER_STEP1.items() if step1_rounds is not None else ()):
         r = step1_rounds["reward"].sel(opponent=opp).mean("learner").values
         line, = ax.plot(step1_rounds["round"].values, r, lw=1, label=opp)
         ax.axhline(ref, ls=":", color=line.get_color(), lw=1)
     ax.set(xlabel="round", ylabel="reward", title="step 1: in-context best response")
-    ax.legend(fontsize=7)
+    if step1_rounds is not None:
+        ax.legend(fontsize=7)
     ax = axes[1]
     ph = step2_phases["phase"].values
     ax.plot(ph, step2_phases["reward_pair"].mean("learner").values, marker="o", label="learner (extortioner)")

@@ -77,6 +77,27 @@ def test_mechanism_chain_runs_and_saves_each_stage(tmp_path):
     for k in ("step1", "step2", "step3"):
         assert (tmp_path / k / "summary.json").exists()
 
+    # steps 2-3 alone against the saved Fixed-ICL give the full chain's numbers (same seeds) ...
+    alone = run_mechanism(_tiny(phases=1), tmp_path / "alone", phases=(0, 1, 1), progress=False,
+                          fixed_icl=tmp_path / "fixed_icl.pkl")
+    assert set(alone) == {"step2", "step3"} and not (tmp_path / "alone" / "step1").exists()
+    for k in ("step2", "step3"):
+        assert _same(_numbers(runners[k]), _numbers(alone[k]))
+    assert "step1" not in mechanism_summary(alone)
+    # ... another seed gives other numbers; contradictory or damaged inputs are refused by name
+    other = run_mechanism(_tiny(phases=1, seed=7), None, phases=(0, 1, 1), progress=False, fixed_icl=icl)
+    assert not _same(_numbers(runners["step2"]), _numbers(other["step2"]))
+    with pytest.raises(ParameterError, match="step 1 must have 0 phases"):
+        run_mechanism(_tiny(phases=1), None, phases=(1, 1, 1), progress=False, fixed_icl=icl)
+    with pytest.raises(ParameterError, match="needs a Fixed-ICL"):
+        run_mechanism(_tiny(phases=1), None, phases=(0, 1, 1), progress=False)
+    with pytest.raises(ParameterError, match="horizon"):
+        run_mechanism(_tiny(phases=1, horizon=10), None, phases=(0, 1, 1), progress=False, fixed_icl=icl)
+    (tmp_path / "junk.pkl").write_bytes(b"not a pickle")
+    from eqtools.errors import FileFormatError
+    with pytest.raises(FileFormatError, match="fixed_icl"):
+        run_mechanism(_tiny(phases=1), None, phases=(0, 1, 1), progress=False, fixed_icl=tmp_path / "junk.pkl")
+
 
 @pytest.mark.parametrize(
     "kw, field",
