@@ -31,6 +31,7 @@ from .env import joint_outcome
 from .networks import OPPONENT_ID_DIM
 
 __all__ = [
+    "fill_uniform",
     "PoolSpec",
     "EVAL_OPPONENTS",
     "named_params",
@@ -56,7 +57,9 @@ class PoolSpec:
         Fraction of them played against tabular agents (paper: 0.5; 0 = no-tabular ablation).
     tabular:
         ``"uniform"`` for U(0,1)^5 agents redrawn per episode, or a tuple of strategy names /
-        5-vectors to draw from uniformly (e.g. ``("ALLD",)``).
+        5-vectors to draw from uniformly (e.g. ``("ALLD",)``).  A ``"uniform"`` entry in the
+        tuple stands for a fresh U(0,1)^5 draw, so repetition sets a mixture:
+        ``("uniform",) * 3 + ("TFT",)`` meets TFT in a quarter of the tabular episodes.
     opponent_id:
         Give the learners the opponent-ID conditioning vector (ablation).
     """
@@ -95,10 +98,15 @@ class PoolSpec:
 
 
 def named_params(strategies: Sequence[Any], game: str = "paper") -> np.ndarray:
-    """``(K, 5)`` float32 array from strategy names, :class:`MemoryOne` objects or 5-vectors."""
+    """``(K, 5)`` float32 array from strategy names, :class:`MemoryOne` objects or 5-vectors.
+
+    The name ``"uniform"`` gives a row of NaN: a placeholder that :func:`fill_uniform` replaces
+    by a fresh U(0,1)^5 draw each time the row is sampled."""
     rows = []
     for s in strategies:
-        if isinstance(s, str):
+        if isinstance(s, str) and s == "uniform":
+            rows.append(np.full(5, np.nan))
+        elif isinstance(s, str):
             rows.append(named(s, game).vector)
         elif isinstance(s, MemoryOne):
             rows.append(s.vector)
@@ -112,8 +120,15 @@ def sample_tabular(key: jax.Array, spec: PoolSpec, shape: tuple[int, ...]) -> jn
     if spec.tabular == "uniform":
         return jax.random.uniform(key, shape + (5,))
     table = jnp.asarray(named_params(spec.tabular))
-    idx = jax.random.randint(key, shape, 0, table.shape[0])
-    return table[idx]
+    if "uniform" not in spec.tabular:  # (the key use of runs made before mixtures existed)
+        return table[jax.random.randint(key, shape, 0, table.shape[0])]
+    k_idx, k_u = jax.random.split(key)
+    return fill_uniform(k_u, table[jax.random.randint(k_idx, shape, 0, table.shape[0])])
+
+
+def fill_uniform(key: jax.Array, tab: jnp.ndarray) -> jnp.ndarray:
+    """Replace the NaN placeholder rows of ``"uniform"`` entries by fresh U(0,1)^5 draws."""
+    return jnp.where(jnp.isnan(tab), jax.random.uniform(key, tab.shape), tab)
 
 
 def opponent_id_vector(params: jnp.ndarray) -> jnp.ndarray:

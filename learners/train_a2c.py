@@ -41,7 +41,7 @@ from eqtools.games import preset
 from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
 from .env import DEFAULT_HORIZON, payoff_table
 from .networks import GRUAgent, init_agent_params_np
-from .pool import EVAL_OPPONENTS, PoolSpec, named_params, play_pool, sample_tabular
+from .pool import EVAL_OPPONENTS, PoolSpec, fill_uniform, named_params, play_pool, sample_tabular
 from .regret import br_values_jnp
 
 __all__ = [
@@ -253,7 +253,11 @@ def _build_functions(cfg: TrainConfig):
         if pool.tabular == "uniform":
             tab = sample_tabular(k_tab, pool, (2, n_t))
         else:  # fixed strategies, passed in as an array so runs against different ones share a compile
-            tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
+            if "uniform" in pool.tabular:  # a mixture: placeholder rows become fresh U(0,1)^5 draws
+                k_idx, k_u = jax.random.split(k_tab)
+                tab = fill_uniform(k_u, tab_table[jax.random.randint(k_idx, (2, n_t), 0, tab_table.shape[0])])
+            else:
+                tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
         traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
                          fixed_params=fixed)
         loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp, hp.entropy_at(iteration))

@@ -34,7 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--horizon", type=int, default=None, help="rounds per episode (default 100)")
     a.add_argument("--tabular-share", type=float, default=None, help="share of episodes vs tabular agents (default 0.5)")
     a.add_argument("--tabular", default=None,
-                   help="tabular co-players: 'uniform' (U(0,1)^5 per episode) or comma-separated names, e.g. ALLD or TFT")
+                   help="tabular co-players: 'uniform' (U(0,1)^5 per episode) or comma-separated names drawn with "
+                        "equal weight, e.g. ALLD or TFT; 'uniform' may be one of them (uniform,uniform,uniform,TFT: "
+                        "TFT in a quarter of the tabular episodes)")
     a.add_argument("--game", default=None, help="game preset (default paper)")
     a.add_argument("--table2-step", type=int, default=None, choices=(1, 2, 3, 4),
                    help="use the paper's Table 2 A2C settings of this step (batch included)")

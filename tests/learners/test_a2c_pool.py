@@ -98,3 +98,26 @@ def test_play_pool_is_differentiable_in_the_policy_only():
 
     g = jax.grad(f)(params)["logit"]
     assert float(g[0]) != 0.0 and float(g[1]) == 0.0  # learner 1's loss does not touch learner 2
+
+
+def test_uniform_entries_mix_fresh_draws_with_named_strategies():
+    """tabular = uniform x 3 + TFT: a quarter of the co-players are TFT, the rest fresh U(0,1)^5
+    draws (no placeholder NaN left), and a2c's step-1 mixture is accepted by the mechanism."""
+    spec = PoolSpec(batch=8, tabular_share=1.0, tabular=("uniform", "uniform", "uniform", "TFT"))
+    tab = np.asarray(sample_tabular(jax.random.PRNGKey(3), spec, (4000,)))
+    assert np.all(np.isfinite(tab)) and tab.min() >= 0 and tab.max() <= 1
+    is_tft = np.all(tab == named("TFT").vector.astype(np.float32), axis=1)
+    assert abs(is_tft.mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / 4000)
+    rest = tab[~is_tft]
+    assert len(np.unique(rest[:, 0])) == len(rest)  # redrawn each time, not one fixed vector
+    assert abs(rest.mean() - 0.5) < 0.02
+    assert np.isnan(named_params(["uniform", "ALLD"])[0]).all()
+
+    from learners.a2c_mechanism import step_configs
+    from learners.train_a2c import TrainConfig
+
+    base = TrainConfig(batch=8, hidden=4, iterations=1, tabular=("uniform", "TFT"))
+    c1, _, _ = step_configs(base, (1, 0, 0))
+    assert c1.tabular == ("uniform", "TFT") and c1.pool.tabular_share == 1.0
+    with pytest.raises(ParameterError, match="uniform"):
+        step_configs(TrainConfig(batch=8, hidden=4, iterations=1, tabular=("TFT",)), (1, 0, 0))
