@@ -128,6 +128,7 @@ def run_ppi(args: argparse.Namespace) -> int:
         runners = run_mechanism(cfg, out, phases=phases, progress=not args.no_progress, resume=not args.fresh,
                                 fixed_icl=args.fixed_icl)
         summ = mechanism_summary(runners)
+        (out / "mechanism_summary.json").write_text(json.dumps(summ, indent=1))
         if not args.no_plots:
             from learners.ppi.plots import plot_mechanism, plot_phases, plot_rounds
 

@@ -93,6 +93,20 @@ def test_mechanism_chain_runs_and_saves_each_stage(tmp_path):
         run_mechanism(_tiny(phases=1), None, phases=(0, 1, 1), progress=False)
     with pytest.raises(ParameterError, match="horizon"):
         run_mechanism(_tiny(phases=1, horizon=10), None, phases=(0, 1, 1), progress=False, fixed_icl=icl)
+    # the multi-seed chain report reads the run directories back (studies.chains)
+    from studies.chains import chain_row, chain_table, plot_chains
+
+    for d, rs in ((tmp_path, runners), (tmp_path / "alone", alone)):
+        (d / "mechanism_summary.json").write_text(json.dumps(mechanism_summary(rs)))
+    rows = [chain_row(tmp_path), chain_row(tmp_path / "alone")]
+    assert rows[0]["own_step1"] and not rows[1]["own_step1"]
+    assert rows[0]["step3_coop"] == rows[1]["step3_coop"] == s["step3"]["coop_pair"]
+    assert len(rows[0]["step2_reward_by_phase"]) == 1 and np.isfinite(rows[0]["step2_reward_by_phase"]).all()
+    assert len(rows[0]["step3_coop_by_phase"]) == 1 and rows[0]["zd"] == [None, None]
+    md = chain_table(rows)
+    assert md.count("\n| `") == 2 and "mean ± s.e. over 2 runs" in md and "not run" in md
+    plot_chains(rows, tmp_path / "chains.png")
+    assert (tmp_path / "chains.png").stat().st_size > 0
     (tmp_path / "junk.pkl").write_bytes(b"not a pickle")
     from eqtools.errors import FileFormatError
     with pytest.raises(FileFormatError, match="fixed_icl"):
