@@ -165,6 +165,10 @@ def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | 
 
     if var not in ds:
         raise ParameterError(f"tournament has no variable {var!r}; have {sorted(ds.data_vars)}")
+    if path is not None:  # before drawing: a directory or unwritable path is refused by name
+        from .io import check_output_path
+
+        check_output_path(path, "path")
     arr = ds[var].values
     nr, nc = arr.shape
     if annotate is None:
@@ -189,6 +193,5 @@ def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | 
                         color="black" if arr[i, j] > mid else "white")
     fig.tight_layout()
     if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=120)
     return fig

@@ -32,6 +32,10 @@ def test_exact_tournament_labels_and_values(tmp_path):
     path = save_tournament(ds, tmp_path / "t.nc")
     back = load_tournament(path)
     assert back.identical(ds)
+    from eqtools.errors import OutputPathError
+
+    with pytest.raises(OutputPathError, match="directory"):
+        plot_tournament(back, "coop_row", tmp_path)
     fig = plot_tournament(back, "coop_row", tmp_path / "t.png")
     assert (tmp_path / "t.png").stat().st_size > 1000
     fig.clf()
