@@ -69,8 +69,12 @@ def tournament_matrix(
     n: int | None = None,
     limit: bool = False,
     names: Sequence[str] | None = None,
+    noise: float = 0.0,
 ) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Exact meta-game matrix ``M[i, j]`` = payoff of strategy ``i`` against ``j`` (one criterion)."""
+    """Exact meta-game matrix ``M[i, j]`` = payoff of strategy ``i`` against ``j`` (one criterion).
+
+    ``noise``: execution errors (each intended move flipped with probability ``noise``), applied
+    inside the exact payoff routes, which keep full relative accuracy even for tiny ``noise``."""
     from eqtools.strategies import MemoryOne, StrategyPool
 
     if isinstance(strategies, StrategyPool):
@@ -79,7 +83,7 @@ def tournament_matrix(
         pool = StrategyPool.from_strategies(strategies)
     else:
         pool = StrategyPool(as_params(strategies, "strategies"), names)
-    res = payoff_matrix(pool, pool, preset(game), n=n, gamma=gamma, limit=limit)
+    res = payoff_matrix(pool, pool, preset(game), n=n, gamma=gamma, limit=limit, noise=noise)
     return np.asarray(res.payoff_x), pool.names
 
 

@@ -100,13 +100,6 @@ def _emit(result: dict[str, Any], args: argparse.Namespace, arrays: dict[str, An
     return 0
 
 
-def _noisy(strats: list[MemoryOne], noise: float) -> list[MemoryOne]:
-    """Memory-one strategies as played under execution errors (exact for payoffs of memory-one pairs)."""
-    from ..strategies import apply_noise
-
-    if not noise:
-        return strats
-    return [MemoryOne.from_vector(apply_noise(s.vector, noise), name=s.name) for s in strats]
 def _generic_text(result: dict[str, Any]) -> str:
     """Fallback readable listing: game and criterion first, then scalars and short lists."""
     lines = []
@@ -303,8 +296,8 @@ def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> i
     else:
         from solvers.response_graph import tournament_matrix
 
-        strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
-        M, labels = tournament_matrix(strats, g, **crit)
+        strats = [parse_strategy(s, g) for s in args.strategies]
+        M, labels = tournament_matrix(strats, g, noise=args.noise, **crit)
         crit_out, gname = crit, g.name
     opts: dict[str, Any] = {"tol": args.tol, "seed": args.seed, "time_limit": args.time_limit}
     if args.sample:
@@ -334,8 +327,8 @@ def _cmd_alpharank(args: argparse.Namespace) -> int:
 
     g = preset(args.game)
     crit = _criterion(args)
-    strats = _noisy([parse_strategy(s, g) for s in args.strategies], args.noise)
-    M, labels = tournament_matrix(strats, g, **crit)
+    strats = [parse_strategy(s, g) for s in args.strategies]
+    M, labels = tournament_matrix(strats, g, noise=args.noise, **crit)
     lim = alpharank_limit(M, m=args.m, selection=args.selection, labels=labels)
     out: dict[str, Any] = {"game": g.to_dict(), "criterion": crit, "labels": list(labels), "matrix": M, "limit": lim.to_dict()}
     arrays: dict[str, Any] = {"matrix": (("row", "col"), M, {"row": list(labels), "col": list(labels)})}

@@ -154,3 +154,33 @@ def test_errors_and_plot(tmp_path):
     path = tmp_path / "g.png"
     plot_response_graph(G, path=str(path))
     assert path.stat().st_size > 1000
+
+
+def test_tournament_matrix_noise_goes_through_the_exact_route():
+    """noise= reaches payoff_matrix's exact noisy route (not pre-noised vectors), here and in
+    `eqtools solve nash --strategies --noise`; with noise the matrix differs from the noiseless one."""
+    from eqtools.strategies import StrategyPool
+    from solvers.payoffs import payoff_matrix
+
+    lib = library("paper")
+    names = ["TFT", "WSLS", "GRIM", "ALLD"]
+    strats = [lib[n] for n in names]
+    M, _ = tournament_matrix(strats, "paper", n=100, noise=1e-9)
+    pool = StrategyPool.from_strategies(strats)
+    ref = np.asarray(payoff_matrix(pool, pool, "paper", n=100, noise=1e-9).payoff_x)
+    assert np.array_equal(M, ref)
+    M0, _ = tournament_matrix(strats, "paper", n=100)
+    assert not np.array_equal(M, M0) and np.allclose(M, M0, atol=1e-6)
+
+
+def test_solve_nash_strategies_noise_uses_the_same_matrix(capsys):
+    import json
+
+    from eqtools.cli import main
+
+    lib = library("paper")
+    names = ["TFT", "WSLS", "ALLD"]
+    assert main(["solve", "nash", "--strategies", *names, "--horizon", "100", "--noise", "1e-9", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    M, _ = tournament_matrix([lib[n] for n in names], "paper", n=100, noise=1e-9)
+    assert np.allclose(np.array(out["matrix"]), M, rtol=0, atol=0)
