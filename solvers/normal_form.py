@@ -25,6 +25,10 @@ matched by label bitmasks.  Cost: proportional to the number of vertices visited
 :class:`~eqtools.errors.EnumerationTooLarge`, up front when :func:`estimate_enumeration_cost`
 already shows the budget is hopeless.
 
+Generic games take a shortcut: the smaller polytope's vertices come from qhull on its polar
+and are accepted only with a combinatorial certificate that the list is complete (every vertex
+simple, every edge with both endpoints listed); otherwise the search runs.
+
 Equilibrium sets of degenerate games: ``components`` (connected components of the bipartite
 graph of extreme-equilibrium pairs) and ``maximal_nash_subsets`` (its maximal bicliques: the
 maximal convex sets ``conv(X) x conv(Y)`` of equilibria, as Gambit/lrsnash report them).
@@ -585,6 +589,98 @@ class _BudgetState:
             raise _Budget("time_limit reached")
 
 
+# ------------------------------------------------------------ certified qhull route
+
+# The polar-hull route is tried for polytopes of dimension at most this (qhull's output, the
+# vertex count, grows fast with the dimension; beyond it the search runs directly).
+_HULL_MAX_DIM = 16
+
+
+def _hull_vertices(C: np.ndarray, tol: float, max_vertices: int | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """All vertices of a *simple* polytope ``{z >= 0, C^T z <= 1}`` from qhull, with a certificate.
+
+    The polytope is shifted so that an interior point ``c`` sits at the origin; its facets
+    ``g_k (z - c) <= s_k`` become the points ``g_k / s_k`` of the polar, whose hull facets
+    (``scipy.spatial.ConvexHull``, triangulated) are the polytope's vertices.  Labels are then
+    re-read from *all* constraints at each vertex, and the list is accepted only with an exact
+    combinatorial certificate of completeness:
+
+    * every vertex is feasible and has exactly ``d`` tight constraints (the polytope is simple
+      there), the same ``d`` that span its qhull facet;
+    * every ``(d - 1)``-subset of a vertex's tight set, i.e. every edge leaving it, is shared
+      by exactly two listed vertices: its two endpoints.
+
+    Then the list is closed under adjacency in the vertex graph, which is connected, so it is
+    every vertex.  Returns ``(V, masks)`` in the search's constraint order (``V`` for the payoffs
+    rescaled to [0.1, 1.1]: the same vertices after normalisation to mixed strategies), or None (degenerate
+    or tied payoffs, a qhull failure, too many vertices, a failed certificate): the caller then
+    runs the vertex-graph search, which is exact on degenerate polytopes.
+    """
+    from scipy.spatial import ConvexHull, QhullError
+
+    d, e = C.shape
+    # A positive affine rescaling to [0.1, 1.1] (same labels, same normalised vertices): it spreads
+    # the polar points more than [1, 2] does, which halves qhull's time at 16 strategies.
+    span = float(np.ptp(C))
+    C = (C - float(C.min())) / (span if span > 0 else 1.0) + 0.1
+    G = np.vstack([-np.eye(d), C.T])
+    h = np.concatenate([np.zeros(d), np.ones(e)])
+    c = np.full(d, 0.5 / float(C.sum(axis=0).max()))  # C > 0: then C^T c <= 1/2 and c > 0
+    s = h - G @ c
+    try:
+        hull = ConvexHull(G / s[:, None])
+    except (QhullError, ValueError):
+        return None
+    eq = hull.equations
+    if not np.all(eq[:, -1] < 0):  # the origin (the interior point) must be strictly inside
+        return None
+    Z = c - eq[:, :-1] / eq[:, -1:]
+    slack = h[None, :] - Z @ G.T
+    if slack.min() < -tol:
+        return None
+    M = np.abs(slack) <= tol
+    if np.any(M.sum(axis=1) != d):
+        return None  # a degenerate vertex (or a near-tie): leave it to the exact search
+    simp = np.zeros_like(M)
+    np.put_along_axis(simp, hull.simplices, True, axis=1)
+    if not np.array_equal(simp, M):
+        return None
+    keys = _keys(M)
+    keys, first = np.unique(keys, return_index=True)
+    Z, M = Z[first], M[first]
+    if max_vertices is not None and len(Z) > max_vertices:
+        return None
+    if not _edges_closed(M):
+        return None
+    return np.clip(Z, 0.0, None), M
+
+
+def _edges_closed(M: np.ndarray) -> bool:
+    """Completeness certificate for the vertices of a simple polytope, from their tight sets.
+
+    ``M`` (N, k): tight-constraint masks of distinct vertices, each with exactly ``d`` tight
+    constraints.  At a simple vertex every ``(d - 1)``-subset of its tight set spans an edge,
+    and the vertices carrying that subset are exactly the edge's two endpoints.  If every such
+    subset occurs exactly twice, every neighbour of every listed vertex is listed; the vertex
+    graph of a polytope is connected, so the list is complete.
+    """
+    N, k = M.shape
+    d = int(M[0].sum()) if N else 0
+    if N < 2 or np.any(M.sum(axis=1) != d):
+        return False
+    T = np.nonzero(M)[1].reshape(N, d)
+    E = np.repeat(M[:, None, :], d, axis=1)
+    E[np.arange(N)[:, None], np.arange(d)[None, :], T] = False
+    _, counts = np.unique(_keys(E.reshape(-1, k)), return_counts=True)
+    return bool(np.all(counts == 2))
+
+
+def _no_ties(M: np.ndarray, axis: int) -> bool:
+    """No two equal payoffs along ``axis`` (ties make best-response polytopes degenerate)."""
+    srt = np.sort(M, axis=axis)
+    return not np.any(np.diff(srt, axis=axis) == 0)
+
+
 # ------------------------------------------------------------ tiny games
 
 # Games with at most this many label subsets per polytope (C(m + n, m)) are solved in one batch.
@@ -732,32 +828,31 @@ def _complement(MF: np.ndarray, dF: int, C_other: np.ndarray, tol: float):
     supp = ~MF[:, :dF]
     Jm = MF[:, dF:]
     size = supp.sum(axis=1)
-    idx_out: list[np.ndarray] = []
-    pts_out: list[np.ndarray] = []
-    for s in np.unique(size):
-        if s == 0:
-            continue  # the origin: its complement is the other origin, not an equilibrium
-        rows = np.flatnonzero(size == s)
-        S = np.nonzero(supp[rows])[1].reshape(len(rows), s)
-        J = np.nonzero(Jm[rows])[1].reshape(len(rows), s)
-        M = np.swapaxes(C_other[J[:, :, None], S[:, None, :]], 1, 2)  # (N, s, s) = C[J, S]^T
-        try:
-            Minv = np.linalg.inv(M)
-        except np.linalg.LinAlgError:
-            return None
-        cond = np.abs(M).sum(axis=1).max(axis=1) * np.abs(Minv).sum(axis=1).max(axis=1)  # 1-norm condition
-        if not np.all(np.isfinite(cond)) or np.any(cond > 1e10):
-            return None
-        wJ = Minv.sum(axis=2)
-        w = np.zeros((len(rows), d_o))
-        np.put_along_axis(w, J, wJ, axis=1)
-        feas = np.all(wJ >= -10 * tol, axis=1) & np.all(w @ C_other <= 1.0 + 10 * tol, axis=1)
-        idx_out.append(rows[feas])
-        pts_out.append(np.clip(w[feas], 0.0, None))
-    if not idx_out:
+    rows = np.flatnonzero(size > 0)  # the origin's complement is the other origin, not an equilibrium
+    if not len(rows):
         return np.zeros(0, np.intp), np.zeros((0, d_o)), np.zeros((0, d_o + dF), bool)
-    idx = np.concatenate(idx_out)
-    W = np.concatenate(pts_out)
+    # all supports in one batch: each system C[J, S]^T padded to D x D with the identity
+    D = int(size[rows].max())
+    size = size[rows]
+    S = np.argsort(~supp[rows], axis=1, kind="stable")[:, :D]
+    J = np.argsort(~Jm[rows], axis=1, kind="stable")[:, :D]
+    valid = np.arange(D)[None, :] < size[:, None]
+    both = valid[:, :, None] & valid[:, None, :]
+    M = np.where(both, C_other[J[:, None, :], S[:, :, None]], np.eye(D)[None, :, :])  # M[n, a, b] = C[J_b, S_a]
+    try:
+        Minv = np.linalg.inv(M)
+    except np.linalg.LinAlgError:
+        return None
+    cond = np.abs(M).sum(axis=1).max(axis=1) * np.abs(Minv).sum(axis=1).max(axis=1)  # 1-norm condition
+    if not np.all(np.isfinite(cond)) or np.any(cond > 1e10):
+        return None
+    wJ = np.einsum("nab,nb->na", Minv, valid.astype(float))  # zero on the padding
+    w = np.zeros((len(rows), d_o))
+    r_i, c_i = np.nonzero(valid)
+    w[r_i, J[r_i, c_i]] = wJ[r_i, c_i]
+    feas = np.all(wJ >= -10 * tol, axis=1) & np.all(w @ C_other <= 1.0 + 10 * tol, axis=1)
+    idx = rows[feas]
+    W = np.clip(w[feas], 0.0, None)
     masks = np.hstack([W <= tol, np.abs(1.0 - W @ C_other) <= tol])
     return idx, W, masks
 
@@ -983,7 +1078,9 @@ def extreme_equilibria(
     ``game``: anything :func:`as_bimatrix` accepts (bad input raises :class:`GameError`).
     ``tol``: tolerance for a tight constraint on the payoffs rescaled to [1, 2].
     ``max_vertices``: budget on the polytope vertices visited (both polytopes together);
-    ``time_limit``: seconds.  If :func:`estimate_enumeration_cost` already shows the budget is
+    ``time_limit``: seconds (it bounds the vertex search; the qhull route for games with
+    untied payoffs is one call, taken only where a random game of the shape has fewer than
+    ``max_vertices`` vertices).  If :func:`estimate_enumeration_cost` already shows the budget is
     hopeless, :class:`EnumerationTooLarge` is raised at once (``partial=None``); if the budget
     runs out during the search it is raised with ``partial`` = the equilibria found so far
     (a :class:`NashResult` with ``complete=False``).  Never returns an incomplete result.
@@ -995,6 +1092,12 @@ def extreme_equilibria(
     otherwise both polytopes are enumerated and completely labelled pairs are matched by
     label bitmasks.  Degenerate vertices are handled exactly: edges from them are the extreme
     rays of the tangent cone, and labels are read from all tight constraints.
+
+    First, for games without tied payoffs (generic games), the smaller polytope's vertices are
+    taken from qhull on its polar (the idea of quantecon's ``vertex_enumeration``), but only
+    with an exact certificate of completeness: every vertex simple, and every edge with both
+    endpoints listed (:func:`_hull_vertices`).  Any failure falls through to the search, so
+    degenerate games never depend on qhull.  ``info["route"]`` says which route ran.
     """
     t0 = time.perf_counter()
     g = as_bimatrix(game)
@@ -1010,6 +1113,21 @@ def extreme_equilibria(
     SQ = _VertexSearch(A1.T, tol)  # y in R^n: [y_j = 0 | row i best reply]
     budget = _BudgetState(max_vertices, None if time_limit is None else t0 + float(time_limit), [SP, SQ])
     info: dict[str, Any] = {"tol": tol, "method": METHOD, "estimate": est}
+    # generic payoffs: one polytope's vertices from qhull, certified complete (or None -> search)
+    # (one uninterruptible qhull call, so only where a random game of this shape is well inside
+    # the vertex budget; time_limit bounds the search below)
+    player = 0 if m <= n else 1
+    small = max_vertices is None or est["typical_generic_vertices"] <= max_vertices
+    if small and min(m, n) <= _HULL_MAX_DIM and (_no_ties(g.B, 1) if player == 0 else _no_ties(g.A, 0)):
+        C, Cother = (B1, A1.T) if player == 0 else (A1.T, B1)
+        hv = _hull_vertices(C, tol, max_vertices)
+        comp = _complement(hv[1], C.shape[0], Cother, tol) if hv is not None else None
+        if hv is not None and comp is not None:
+            eqs, worst, degen, n_vertices = _complement_route(g, player, hv[0], hv[1], comp, info)
+            info["route"] = (f"{'row' if player == 0 else 'column'} polytope from qhull (simple; completeness "
+                             "certified by its edges), complementary points solved")
+            (SP if player == 0 else SQ).n_found = len(hv[0])
+            return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
     if math.comb(m + n, m) <= _SMALL_GAME_SYSTEMS:
         eqs, worst, degen, n_vertices = _small_game(g, A1, B1, tol)
         info.update(route="tiny game: every label subset solved in one batch", degeneracy_checked="both polytopes")
@@ -1027,28 +1145,9 @@ def extreme_equilibria(
                 route = (player, V, M, comp)
                 break
         if route is not None:
-            player, V, M, (idx, W, Wmask) = route
-            other_ids = _unique_ids(Wmask) if len(Wmask) else np.zeros(0, np.intp)
-            d_o = n if player == 0 else m
-            if player == 0:
-                eqs, worst = _equilibria_from_pairs(g, V[idx], W, idx, other_ids, tol)
-            else:
-                eqs, worst = _equilibria_from_pairs(g, W, V[idx], other_ids, idx, tol)
-            degen = []
-            seen: set[int] = set()
-            for w, wm, oid in zip(W, Wmask, other_ids):
-                if wm.sum() > d_o and int(oid) not in seen:
-                    seen.add(int(oid))
-                    lab = _label_order(wm[None, :], d_o, 1 - player)[0]
-                    degen.append((1 - player, w / w.sum(), tuple(int(i) for i in np.flatnonzero(lab))))
-            n_vertices: tuple[int | None, int | None] = (len(V), None) if player == 0 else (None, len(V))
-            info.update(
-                route=f"{'row' if player == 0 else 'column'} polytope enumerated, complementary points solved",
-                degeneracy_checked=(
-                    f"{'row' if player == 0 else 'column'} polytope (no degenerate vertex) and every equilibrium vertex; "
-                    "the other polytope was not enumerated"
-                ),
-            )
+            player, V, M, comp = route
+            eqs, worst, degen, n_vertices = _complement_route(g, player, V, M, comp, info)
+            info["route"] = f"{'row' if player == 0 else 'column'} polytope enumerated, complementary points solved"
         else:
             while not SP.done:
                 SP.step(budget)
@@ -1073,6 +1172,32 @@ def extreme_equilibria(
             partial=partial,
         ) from None
     return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
+
+
+def _complement_route(g: BimatrixGame, player: int, V: np.ndarray, M: np.ndarray, comp, info: dict[str, Any]):
+    """Equilibria from every vertex of one (nondegenerate) polytope and its solved complements."""
+    m, n = g.shape
+    tol = info["tol"]
+    idx, W, Wmask = comp
+    other_ids = _unique_ids(Wmask) if len(Wmask) else np.zeros(0, np.intp)
+    d_o = n if player == 0 else m
+    if player == 0:
+        eqs, worst = _equilibria_from_pairs(g, V[idx], W, idx, other_ids, tol)
+    else:
+        eqs, worst = _equilibria_from_pairs(g, W, V[idx], other_ids, idx, tol)
+    degen = []
+    seen: set[int] = set()
+    for w, wm, oid in zip(W, Wmask, other_ids):
+        if wm.sum() > d_o and int(oid) not in seen:
+            seen.add(int(oid))
+            lab = _label_order(wm[None, :], d_o, 1 - player)[0]
+            degen.append((1 - player, w / w.sum(), tuple(int(i) for i in np.flatnonzero(lab))))
+    n_vertices: tuple[int | None, int | None] = (len(V), None) if player == 0 else (None, len(V))
+    info["degeneracy_checked"] = (
+        f"{'row' if player == 0 else 'column'} polytope (no degenerate vertex) and every equilibrium vertex; "
+        "the other polytope was not enumerated"
+    )
+    return eqs, worst, degen, n_vertices
 
 
 def _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ) -> NashResult:

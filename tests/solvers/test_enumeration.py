@@ -4,7 +4,9 @@
   be equal (not just the count) on generic random games, on degenerate tournament meta-games
   built with eqtools' own tournament code, on degenerate integer games; its ``cliques`` must
   equal our maximal Nash subsets.
-* quantecon ``vertex_enumeration`` (qhull) on a larger generic game (exact there: nondegenerate).
+* pygambit's answers stored once (tests/solvers/make_gambit_reference.py) for the games where it
+  takes seconds to many minutes: generic 12-14 and tournaments 14 and 16.
+* The certified qhull route against the vertex search and pygambit, and its certificate.
 * Closed form: the coordination game ``A = B = I_n`` has the ``2^n - 1`` equilibria uniform on
   each non-empty common support.
 * Budgets and bad input raise named errors.
@@ -57,6 +59,7 @@ def test_generic_games_same_set_as_pygambit(n):
         assert len(r) % 2 == 1  # nondegenerate games have an odd number of equilibria
         assert _ours(r) == as_set(gambit_equilibria(g.A, g.B))
         assert len(r.maximal_nash_subsets) == len(r)  # isolated: one singleton subset each
+        assert "qhull" in r.info["route"]  # untied payoffs: the certified qhull route served it
 
 
 def test_generic_rectangular_games_same_set_as_pygambit():
@@ -207,8 +210,8 @@ def test_budget_exceeded_raises_with_partial_result():
     assert err.partial is not None and not err.partial.complete
     for e in err.partial.equilibria:  # whatever it found is right
         assert is_equilibrium(g, e.x, e.y)
-    with pytest.raises(EnumerationTooLarge, match="time_limit"):
-        extreme_equilibria(generic_game(13, 0), time_limit=1e-3)
+    with pytest.raises(EnumerationTooLarge, match="time_limit"):  # a degenerate game: the search runs
+        extreme_equilibria(tournament_game(12), time_limit=1e-3)
 
 
 def test_hopeless_game_refused_up_front_quickly():
@@ -264,3 +267,89 @@ def test_to_dict_has_subsets_with_labels_and_method():
     import json
 
     json.dumps(d)
+
+
+# ------------------------------------------------------------ the certified qhull route
+
+
+def test_qhull_route_same_set_as_the_vertex_search_and_pygambit(monkeypatch):
+    """Square and rectangular generic games (either polytope enumerated): the qhull route, the
+    vertex search (qhull switched off) and pygambit give the same set."""
+    import solvers.normal_form as nf
+
+    rng = np.random.default_rng(11)
+    games = [(rng.standard_normal((m, n)), rng.standard_normal((m, n))) for m, n in ((7, 7), (4, 9), (9, 4), (2, 8), (8, 3))]
+    via_hull = [extreme_equilibria(G) for G in games]
+    monkeypatch.setattr(nf, "_HULL_MAX_DIM", 0)
+    monkeypatch.setattr(nf, "_SMALL_GAME_SYSTEMS", 0)
+    via_search = [extreme_equilibria(G) for G in games]
+    for G, rh, rs in zip(games, via_hull, via_search):
+        assert "qhull" in rh.info["route"] and "qhull" not in rs.info["route"]
+        assert _ours(rh) == _ours(rs) == as_set(gambit_equilibria(*G))
+
+
+def test_qhull_certificate_rejects_a_missing_vertex():
+    """The completeness certificate holds for qhull's full list and fails when any vertex is dropped."""
+    from solvers.normal_form import _edges_closed, _hull_vertices, _rescale
+
+    B = generic_game(8, 3).B
+    V, M = _hull_vertices(_rescale(B), 1e-9, None)
+    assert len(V) > 50 and _edges_closed(M) and np.all(M.sum(axis=1) == 8)
+    # the labels, re-read from the game itself: x_i = 0, or column j a best reply to x
+    for v, mask in zip(V, M):
+        if v.sum() == 0:
+            assert mask[:8].all()
+            continue
+        x = v / v.sum()
+        pay = x @ B
+        labels = np.concatenate([x <= 1e-12, pay >= pay.max() - 1e-9])
+        assert np.array_equal(labels, mask)
+    for drop in np.random.default_rng(0).choice(len(M), 10, replace=False):
+        assert not _edges_closed(np.delete(M, drop, axis=0))
+
+
+def test_degenerate_game_without_ties_falls_back_to_the_search():
+    """x = (1/2, 1/2) makes all three columns best replies (a degenerate vertex of P) although no
+    row of B has tied payoffs: the certificate refuses qhull's list and the exact search runs."""
+    from solvers.normal_form import _hull_vertices, _rescale
+
+    B = np.array([[0.0, 1.0, 2.0], [3.0, 2.0, 1.0]])
+    A = np.array([[2.0, 0.5, 0.0], [0.0, 1.5, 3.0]])
+    assert _hull_vertices(_rescale(B), 1e-9, None) is None
+    r = extreme_equilibria((A, B))
+    assert "qhull" not in r.info["route"] and r.degenerate
+    theirs, cliques = gambit_cliques(A, B)
+    assert _ours(r) == theirs
+
+
+def _stored_reference():
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "data", "gambit_reference.npz")
+    return np.load(path)
+
+
+@pytest.mark.parametrize("key", ["generic12_1", "generic13_0", "tournament14_0", "tournament16_0"])
+def test_stored_pygambit_reference_sets(key):
+    """Games where pygambit takes seconds to minutes (generic 12-14, tournaments 14 and 16):
+    its extreme equilibria and cliques were computed once by make_gambit_reference.py and stored
+    with the payoffs; eqtools re-solves the stored payoffs and must give the same SET, and for
+    the tournaments the same maximal Nash subsets."""
+    ref = _stored_reference()
+    A, B = ref[f"{key}_A"], ref[f"{key}_B"]
+    X, Y = ref[f"{key}_x"], ref[f"{key}_y"]
+    r = extreme_equilibria((A, B))
+    assert r.complete
+    theirs = as_set(zip(X, Y))
+    assert len(theirs) == len(X)  # the reference has no duplicates after rounding
+    for x, y in zip(X, Y):  # the stored reference is itself made of equilibria (stored to 6 decimals)
+        assert is_equilibrium((A, B), x / x.sum(), y / y.sum(), tol=1e-5)
+    assert _ours(r) == theirs
+    if f"{key}_cliques" in ref:
+        keys = [as_set([(x, y)]).pop() for x, y in zip(X, Y)]
+        cliques = {frozenset(keys[i] for i in row if i >= 0) for row in ref[f"{key}_cliques"]}
+        ours = [as_set([(e.x, e.y)]).pop() for e in r.equilibria]
+        assert {frozenset(ours[k] for k in s.equilibria) for s in r.maximal_nash_subsets} == cliques
+        assert r.degenerate and "qhull" not in r.info["route"]
+    else:
+        assert not r.degenerate and "qhull" in r.info["route"]
