@@ -1016,6 +1016,20 @@ def _finish(
 ) -> NashResult:
     order = sorted(range(len(eqs)), key=lambda k: (tuple(-eqs[k].x), tuple(-eqs[k].y)))
     eqs = [eqs[k] for k in order]
+    if len({e.row_vertex for e in eqs}) == len(eqs) == len({e.col_vertex for e in eqs}):
+        # no two equilibria share a vertex: every one is its own component and maximal subset
+        # (the nondegenerate case; saves the graph work on generic games)
+        return NashResult(
+            game=g, equilibria=tuple(eqs), degenerate=bool(degen), degenerate_vertices=tuple(degen),
+            components=tuple((k,) for k in range(len(eqs))), n_vertices=n_vertices,  # type: ignore[arg-type]
+            info=info, complete=complete, method=METHOD,
+            maximal_nash_subsets=tuple(
+                NashSubset(row_vertices=(e.row_vertex,), col_vertices=(e.col_vertex,), equilibria=(k,),
+                           support_row=e.support_row, support_col=e.support_col,
+                           payoff_row=(e.payoff_row, e.payoff_row), payoff_col=(e.payoff_col, e.payoff_col),
+                           row_strategies=(e.x,), col_strategies=(e.y,))
+                for k, e in enumerate(eqs)),
+        )
     G = nx.Graph()
     for k, e in enumerate(eqs):
         G.add_edge(("x", e.row_vertex), ("y", e.col_vertex), idx=k)
@@ -1109,9 +1123,6 @@ def extreme_equilibria(
         )
     m, n = g.shape
     A1, B1 = _rescale(g.A), _rescale(g.B)
-    SP = _VertexSearch(B1, tol)  # x in R^m: labels [x_i = 0 | column j best reply]
-    SQ = _VertexSearch(A1.T, tol)  # y in R^n: [y_j = 0 | row i best reply]
-    budget = _BudgetState(max_vertices, None if time_limit is None else t0 + float(time_limit), [SP, SQ])
     info: dict[str, Any] = {"tol": tol, "method": METHOD, "estimate": est}
     # generic payoffs: one polytope's vertices from qhull, certified complete (or None -> search)
     # (one uninterruptible qhull call, so only where a random game of this shape is well inside
@@ -1126,12 +1137,15 @@ def extreme_equilibria(
             eqs, worst, degen, n_vertices = _complement_route(g, player, hv[0], hv[1], comp, info)
             info["route"] = (f"{'row' if player == 0 else 'column'} polytope from qhull (simple; completeness "
                              "certified by its edges), complementary points solved")
-            (SP if player == 0 else SQ).n_found = len(hv[0])
-            return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
+            visited = [len(hv[0]), 1] if player == 0 else [1, len(hv[0])]
+            return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, visited, [0, 0])
+    SP = _VertexSearch(B1, tol)  # x in R^m: labels [x_i = 0 | column j best reply]
+    SQ = _VertexSearch(A1.T, tol)  # y in R^n: [y_j = 0 | row i best reply]
+    budget = _BudgetState(max_vertices, None if time_limit is None else t0 + float(time_limit), [SP, SQ])
     if math.comb(m + n, m) <= _SMALL_GAME_SYSTEMS:
         eqs, worst, degen, n_vertices = _small_game(g, A1, B1, tol)
         info.update(route="tiny game: every label subset solved in one batch", degeneracy_checked="both polytopes")
-        return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
+        return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, [SP.n_found, SQ.n_found], [0, 0])
     try:
         while not (SP.done or SQ.done):  # advance the search that has seen fewer vertices
             (SP if SP.n_found <= SQ.n_found else SQ).step(budget)
@@ -1171,7 +1185,8 @@ def extreme_equilibria(
             estimate=est,
             partial=partial,
         ) from None
-    return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ)
+    return _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, [SP.n_found, SQ.n_found],
+                           [SP.n_degenerate, SQ.n_degenerate])
 
 
 def _complement_route(g: BimatrixGame, player: int, V: np.ndarray, M: np.ndarray, comp, info: dict[str, Any]):
@@ -1200,7 +1215,7 @@ def _complement_route(g: BimatrixGame, player: int, V: np.ndarray, M: np.ndarray
     return eqs, worst, degen, n_vertices
 
 
-def _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ) -> NashResult:
+def _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, visited, degenerate_in_search) -> NashResult:
     m, n = g.shape
     if not eqs:
         raise GameError(
@@ -1213,8 +1228,8 @@ def _checked_finish(g, eqs, worst, degen, n_vertices, info, tol, t0, SP, SQ) -> 
             f"try a larger tol (now {tol})"
         )
     info.update(
-        vertices_visited=[SP.n_found, SQ.n_found],
-        degenerate_vertices_in_search=[SP.n_degenerate, SQ.n_degenerate],
+        vertices_visited=list(visited),
+        degenerate_vertices_in_search=list(degenerate_in_search),
         max_regret=worst,
         seconds=time.perf_counter() - t0,
     )
