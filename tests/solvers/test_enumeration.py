@@ -329,7 +329,7 @@ def _stored_reference():
     return np.load(path)
 
 
-@pytest.mark.parametrize("key", ["generic12_1", "generic13_0", "tournament14_0", "tournament16_0"])
+@pytest.mark.parametrize("key", ["generic12_1", "generic13_0", "generic14_0", "tournament14_0", "tournament16_0"])
 def test_stored_pygambit_reference_sets(key):
     """Games where pygambit takes seconds to minutes (generic 12-14, tournaments 14 and 16):
     its extreme equilibria and cliques were computed once by make_gambit_reference.py and stored
