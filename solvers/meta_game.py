@@ -32,6 +32,7 @@ from eqtools.tournament import to_bimatrix
 
 from .nash_sampling import NashSample, SampledEquilibrium, ess_check, sample_equilibria, verify_equilibrium
 from .normal_form import (
+    EquilibriumList,
     NashResult,
     ReplicatorResult,
     as_bimatrix,
@@ -62,7 +63,7 @@ def _enumerate(g: BimatrixGame, tol: float, max_vertices: int, time_limit: float
 
 
 @dataclass(frozen=True)
-class MetaGameNash:
+class MetaGameNash(EquilibriumList):
     """Nash equilibria of a meta-game: complete when enumeration ran, else a verified sample.
 
     ``equilibria``: verified equilibria, each with the ``methods`` that found it, its largest
@@ -97,15 +98,6 @@ class MetaGameNash:
     @property
     def degenerate(self) -> bool | None:
         return getattr(self.raw, "degenerate", None)
-
-    def symmetric(self, atol: float = 1e-9) -> tuple[SampledEquilibrium, ...]:
-        if self.game.shape[0] != self.game.shape[1]:
-            return ()
-        return tuple(e for e in self.equilibria if np.allclose(e.x, e.y, atol=atol, rtol=0))
-
-    def contains(self, x: Any, y: Any, atol: float = 1e-6) -> bool:
-        x, y = np.asarray(x, float), np.asarray(y, float)
-        return any(np.allclose(e.x, x, atol=atol, rtol=0) and np.allclose(e.y, y, atol=atol, rtol=0) for e in self.equilibria)
 
     def to_dict(self) -> dict[str, Any]:
         g = self.game

@@ -40,7 +40,7 @@ from scipy.linalg.blas import dger as _dger
 from eqtools.errors import GameError, ParameterError
 from eqtools.games import BimatrixGame
 
-from .normal_form import MixedProfile
+from .normal_form import EquilibriumList, MixedProfile
 
 __all__ = [
     "SampledEquilibrium",
@@ -224,7 +224,7 @@ class SampledEquilibrium(MixedProfile):
 
 
 @dataclass(frozen=True)
-class NashSample:
+class NashSample(EquilibriumList):
     """A verified, de-duplicated sample of Nash equilibria (never claimed complete).
 
     ``runs``: per method, what was attempted and what came of it (labels tried, paths that
@@ -251,16 +251,6 @@ class NashSample:
     @property
     def method(self) -> str:
         return "sample: " + ", ".join(k for k, v in self.runs.items() if v.get("ran", True))
-
-    def symmetric(self, atol: float = 1e-9) -> tuple[SampledEquilibrium, ...]:
-        """Equilibria with ``x == y``."""
-        if self.game.shape[0] != self.game.shape[1]:
-            return ()
-        return tuple(e for e in self.equilibria if np.allclose(e.x, e.y, atol=atol, rtol=0))
-
-    def contains(self, x: Any, y: Any, atol: float = 1e-6) -> bool:
-        x, y = np.asarray(x, float), np.asarray(y, float)
-        return any(np.allclose(e.x, x, atol=atol, rtol=0) and np.allclose(e.y, y, atol=atol, rtol=0) for e in self.equilibria)
 
     def to_dict(self) -> dict[str, Any]:
         g = self.game

@@ -145,12 +145,37 @@ class MixedProfile:
         }
 
     def _label_dict(self, row_labels: Sequence[str] | None, col_labels: Sequence[str] | None) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        if row_labels is not None:
-            d["support_row_labels"] = [row_labels[i] for i in self.support_row]
-        if col_labels is not None:
-            d["support_col_labels"] = [col_labels[j] for j in self.support_col]
-        return d
+        return _support_label_dict(self.support_row, self.support_col, row_labels, col_labels)
+
+
+def _support_label_dict(support_row: Sequence[int], support_col: Sequence[int], row_labels: Sequence[str] | None,
+                        col_labels: Sequence[str] | None) -> dict[str, Any]:
+    """Supports by strategy name (only for the players whose labels are given)."""
+    d: dict[str, Any] = {}
+    if row_labels is not None:
+        d["support_row_labels"] = [row_labels[i] for i in support_row]
+    if col_labels is not None:
+        d["support_col_labels"] = [col_labels[j] for j in support_col]
+    return d
+
+
+class EquilibriumList:
+    """Queries shared by results that hold ``game`` and a tuple ``equilibria`` of profiles
+    (complete enumeration, sampled equilibria, meta-game analysis)."""
+
+    game: BimatrixGame
+    equilibria: tuple[Any, ...]
+
+    def symmetric(self, atol: float = 1e-9) -> tuple[Any, ...]:
+        """Equilibria with ``x == y`` (meaningful for symmetric games)."""
+        if self.game.shape[0] != self.game.shape[1]:
+            return ()
+        return tuple(e for e in self.equilibria if np.allclose(e.x, e.y, atol=atol, rtol=0))
+
+    def contains(self, x: Any, y: Any, atol: float = 1e-6) -> bool:
+        """Whether ``(x, y)`` is (numerically) one of the listed equilibria."""
+        x, y = np.asarray(x, float), np.asarray(y, float)
+        return any(np.allclose(e.x, x, atol=atol, rtol=0) and np.allclose(e.y, y, atol=atol, rtol=0) for e in self.equilibria)
 
 
 @dataclass(frozen=True)
@@ -202,15 +227,11 @@ class NashSubset:
             "row_strategies": [x.tolist() for x in self.row_strategies],
             "col_strategies": [y.tolist() for y in self.col_strategies],
         }
-        if row_labels is not None:
-            d["support_row_labels"] = [row_labels[i] for i in self.support_row]
-        if col_labels is not None:
-            d["support_col_labels"] = [col_labels[j] for j in self.support_col]
-        return d
+        return {**d, **_support_label_dict(self.support_row, self.support_col, row_labels, col_labels)}
 
 
 @dataclass(frozen=True)
-class NashResult:
+class NashResult(EquilibriumList):
     """All extreme equilibria of a bimatrix game with degeneracy diagnostics.
 
     Attributes
@@ -258,17 +279,6 @@ class NashResult:
             if len(comp) == 1:
                 iso[comp[0]] = True
         return tuple(iso)
-
-    def symmetric(self, atol: float = 1e-9) -> tuple[Equilibrium, ...]:
-        """Equilibria with ``x == y`` (meaningful for symmetric games)."""
-        if self.game.shape[0] != self.game.shape[1]:
-            return ()
-        return tuple(e for e in self.equilibria if np.allclose(e.x, e.y, atol=atol, rtol=0))
-
-    def contains(self, x: Any, y: Any, atol: float = 1e-6) -> bool:
-        """Whether ``(x, y)`` is (numerically) one of the extreme equilibria."""
-        x, y = np.asarray(x, float), np.asarray(y, float)
-        return any(np.allclose(e.x, x, atol=atol, rtol=0) and np.allclose(e.y, y, atol=atol, rtol=0) for e in self.equilibria)
 
     def to_dict(self) -> dict[str, Any]:
         g = self.game
