@@ -31,7 +31,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria") -> str:
-    """Summary of a :class:`~solvers.meta_game.MetaGameNash`: status, method, a table of equilibria."""
+    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameNash`: status, method, a table of equilibria."""
     g = nash.game
     rl, cl = g.row_labels, g.col_labels
     m, n = g.shape
@@ -92,7 +92,7 @@ def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria"
 
 
 def format_analysis(an: Any, *, max_rows: int = 40, top: int = 8) -> str:
-    """Summary of a :class:`~solvers.meta_game.MetaGameAnalysis`."""
+    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameAnalysis`."""
     lines = [format_nash(an.nash, max_rows=max_rows, title="Meta-game Nash equilibria")]
     lines.append("")
     if an.alpharank is not None:

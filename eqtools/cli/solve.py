@@ -276,7 +276,7 @@ def _cmd_nash(args: argparse.Namespace) -> int:
 
 def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> int:
     """Meta-game equilibria at any size: complete when feasible, else a verified sample (said which)."""
-    from solvers.meta_game import meta_game_equilibria
+    from solvers.bimatrix.meta_game import meta_game_equilibria
 
     from ..games import BimatrixGame
     from ._meta_report import format_nash
@@ -294,7 +294,7 @@ def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> i
         crit_out: Any = ds.attrs.get("criterion", "")
         gname = tournament_game(ds).name
     else:
-        from solvers.response_graph import tournament_matrix
+        from solvers.bimatrix.response_graph import tournament_matrix
 
         strats = [parse_strategy(s, g) for s in args.strategies]
         M, labels = tournament_matrix(strats, g, noise=args.noise, **crit)
@@ -323,7 +323,7 @@ def _cmd_zd(args: argparse.Namespace) -> int:
 
 
 def _cmd_alpharank(args: argparse.Namespace) -> int:
-    from solvers.response_graph import alpharank, alpharank_limit, plot_response_graph, response_graph, sink_components, tournament_matrix
+    from solvers.bimatrix.response_graph import alpharank, alpharank_limit, plot_response_graph, response_graph, sink_components, tournament_matrix
 
     g = preset(args.game)
     crit = _criterion(args)
