@@ -58,7 +58,7 @@ from solvers.simulate import MemoryOnePolicy, Policy
 
 from .host import HostAgent
 
-__all__ = ["as_policy", "CallableAgent", "AxelrodAgent", "TorchAgent", "FlaxPolicy", "axelrod_by_name", "ACCEPTED"]
+__all__ = ["as_policy", "load_agent", "CallableAgent", "AxelrodAgent", "TorchAgent", "FlaxPolicy", "axelrod_by_name", "ACCEPTED"]
 
 #: What :func:`as_policy` accepts (quoted in its error message).
 ACCEPTED: str = ("a solvers.simulate.Policy (init/coop_prob), a learners.host.HostAgent, an eqtools MemoryOne, an "
@@ -357,3 +357,46 @@ def as_policy(obj: Any, *, name: str | None = None, params: Any = None, init_car
     if callable(obj) and not isinstance(obj, type):
         return CallableAgent(obj, name=name, batched=batched)
     raise ParameterError(f"cannot use a {type(obj).__name__} as an agent. Accepted: {ACCEPTED}")
+
+
+def load_agent(spec: str, **kwargs: Any) -> Any:
+    """The agent named by ``spec`` = ``"module:object"`` or ``"path/to/file.py:object"`` (a dotted
+    ``object`` reaches attributes), through :func:`as_policy` (``kwargs`` go to it).
+
+    The current directory is searched for ``module`` (as ``python -m`` would).  A file is loaded
+    as a fresh module named after it."""
+    import importlib
+    import importlib.util
+    import os
+    from pathlib import Path
+
+    if not isinstance(spec, str) or spec.count(":") < 1 or not spec.rsplit(":", 1)[1] or not spec.rsplit(":", 1)[0]:
+        raise ParameterError(f"agent must be given as module:object or path/to/file.py:object, got {spec!r}")
+    where, attr = spec.rsplit(":", 1)
+    if where.endswith(".py") or os.sep in where or "/" in where:
+        path = Path(where)
+        if not path.is_file():
+            raise ParameterError(f"agent file {where!r} does not exist")
+        mod_name = f"eqtools_user_agent_{path.stem}"
+        sp = importlib.util.spec_from_file_location(mod_name, path)
+        if sp is None or sp.loader is None:
+            raise ParameterError(f"agent file {where!r} cannot be loaded as Python")
+        module = importlib.util.module_from_spec(sp)
+        sys.modules[mod_name] = module
+        try:
+            sp.loader.exec_module(module)
+        except Exception as exc:
+            raise ParameterError(f"agent file {where!r} failed to import: {type(exc).__name__}: {exc}") from None
+    else:
+        if os.getcwd() not in sys.path and "" not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        try:
+            module = importlib.import_module(where)
+        except ImportError as exc:
+            raise ParameterError(f"agent module {where!r} cannot be imported: {exc}") from None
+    obj: Any = module
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise ParameterError(f"agent {spec!r}: {where!r} has no attribute {attr!r}")
+        obj = getattr(obj, part)
+    return as_policy(obj, **kwargs)
