@@ -399,4 +399,6 @@ def load_agent(spec: str, **kwargs: Any) -> Any:
         if not hasattr(obj, part):
             raise ParameterError(f"agent {spec!r}: {where!r} has no attribute {attr!r}")
         obj = getattr(obj, part)
+    if "name" not in kwargs and getattr(obj, "__name__", None) == "<lambda>":
+        kwargs["name"] = attr
     return as_policy(obj, **kwargs)
