@@ -46,6 +46,21 @@ def requirements(path: Path) -> list[str | None]:
     return [(REQUIRES.search(m.group(2)) or [None, None])[1] for m in FENCE.finditer(text)]
 
 
+def _available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def test_optional_blocks_are_marked():
+    """The torch block of the verify-your-own-agent tutorial is the one marked as needing torch."""
+    path = ROOT / "docs" / "tutorials" / "verify-your-own-agent.md"
+    marked = [(src, need) for (_, src, _), need in zip(blocks(path), requirements(path)) if need]
+    assert [need for _, need in marked] == ["torch"] and "import torch" in marked[0][0]
+    assert not _available("no_such_module_for_eqtools_tests")
+
+
 def commands(src: str) -> list[str]:
     """The command lines of a bash block, continuations joined, comments dropped."""
     joined = re.sub(r"\\\n\s*", " ", src)
@@ -90,7 +105,7 @@ def test_tutorial_runs(path: Path, tmp_path, monkeypatch, capsys):
     skipped = []
     for (lang, src, line), need in zip(found, requirements(path)):
         where = f"{path.relative_to(ROOT)}:{line}"
-        if need is not None and importlib.util.find_spec(need) is None:
+        if need is not None and not _available(need):
             skipped.append(f"{where} needs {need}, which is not installed")
             continue
         if lang == "python":
