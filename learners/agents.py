@@ -103,6 +103,8 @@ class CallableAgent(HostAgent):
             raise ParameterError(f"agent must be callable, got {type(fn).__name__}")
         if not isinstance(batched, bool):
             raise ParameterError(f"batched must be True or False, got {batched!r}")
+        if name is not None and not isinstance(name, str):
+            raise ParameterError(f"name must be a string, got {name!r}")
         self.fn = fn
         self.batched = batched
         self.name = name or getattr(fn, "__name__", type(fn).__name__)
@@ -249,7 +251,8 @@ class TorchAgent(HostAgent):
 
         from .host import _tokens
 
-        obs = torch.as_tensor(_tokens(own, other, t), dtype=torch.long)
+        device = next((p.device for p in self.module.parameters()), torch.device("cpu"))
+        obs = torch.as_tensor(_tokens(own, other, t), dtype=torch.long, device=device)
         was_training = self.module.training
         self.module.eval()
         try:

@@ -276,7 +276,10 @@ def simulate_library_log(strategies: Sequence[str], coplayers: Any, *, rounds: i
     L = positive_int("rounds", rounds)
     per = positive_int("matches_per_unit", matches_per_unit)
     U = len(strategies)
-    q = np.broadcast_to(np.asarray(coplayers, dtype=np.float64), (U, 5))
+    try:
+        q = np.broadcast_to(np.asarray(coplayers, dtype=np.float64), (U, 5))
+    except (TypeError, ValueError):
+        raise ParameterError(f"coplayers must be memory-one vectors, shape (units, 5) or (5,), got {coplayers!r:.80}") from None
     if not np.all((q >= 0) & (q <= 1)):
         raise ParameterError("coplayers must be probabilities in [0, 1], shape (units, 5) or (5,)")
     rng = np.random.default_rng(check_seed("seed", seed))

@@ -290,7 +290,11 @@ def log_from_trajectories(tr: Any, *, coplayer: Sequence[str] | None = None, sub
 
     Leading (pair) axes are flattened in order; ``coplayer`` (and ``subject``) give one label per
     pair, repeated over that pair's matches, or one label per match."""
+    if not (hasattr(tr, "a_x") and hasattr(tr, "a_y")):
+        raise ParameterError(f"tr must be recorded matches (solvers.simulate.Trajectories), got {type(tr).__name__}")
     ax, ay = np.asarray(tr.a_x), np.asarray(tr.a_y)
+    if ax.ndim < 2 or ax.shape != ay.shape:
+        raise ParameterError(f"tr: a_x and a_y must be (..., matches, rounds) arrays of one shape, got {ax.shape}, {ay.shape}")
     n = ax.shape[-1]
     pairs = int(np.prod(ax.shape[:-2])) if ax.ndim > 2 else 1
     own = ax.reshape(-1, n).astype(np.int8)

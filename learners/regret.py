@@ -109,9 +109,12 @@ def br_values(q: Any, game: Game | str = "paper", n: int = 100, *, gamma: float 
 
 def round_weights(n: int, gamma: float | None = None) -> np.ndarray:
     """Per-round weights of the criterion: ``1/n`` (finite horizon) or ``(1 - gamma) gamma^t / (1 - gamma^n)``."""
-    if gamma is None:
-        return np.full(int(n), 1.0 / int(n))
+    from eqtools.validation import positive_int
     from solvers.payoffs import check_gamma
+
+    n = positive_int("n", n)
+    if gamma is None:
+        return np.full(n, 1.0 / n)
 
     gm = check_gamma(gamma)
     w = gm ** np.arange(int(n))

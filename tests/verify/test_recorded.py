@@ -274,6 +274,23 @@ def test_per_coplayer_projections_of_an_in_context_learner():
     assert d["by_coplayer"]["kind"]["matches"] == 40
 
 
+def test_garbage_inputs_raise_named_errors():
+    from learners.regret import round_weights
+
+    with pytest.raises(ParameterError, match="Trajectories"):
+        log_from_trajectories(42)
+    with pytest.raises(ParameterError, match="coplayers"):
+        simulate_library_log(["TFT"], "abc")
+    with pytest.raises(ParameterError, match="strategies"):
+        simulate_library_log(["NOPE"], np.full(5, 0.5))
+    with pytest.raises(EqtoolsError, match="epsilon"):
+        simulate_library_log(["TFT"], np.full(5, 0.5), epsilon=2)
+    with pytest.raises(ParameterError, match="n must"):
+        round_weights("x")
+    with pytest.raises(EqtoolsError, match="gamma"):
+        round_weights(10, gamma=1.5)
+
+
 def test_verify_log_errors_are_named():
     with pytest.raises(EqtoolsError, match="tol"):
         zd_posterior(memory_one_posterior(_tiny()), "paper", tol=-1)
