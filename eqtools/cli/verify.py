@@ -71,8 +71,9 @@ def _run(args) -> int:
     sources = [n for n, val in (("RUN_DIR", args.run_dir), ("--ppi", args.ppi), ("--agent", args.agent),
                                 ("--axelrod", args.axelrod), ("--log", args.log)) if val is not None]
     if not sources or (len(sources) > 1 and set(sources) != {"--agent", "--axelrod"}):
-        raise ParameterError("give exactly one of RUN_DIR (an A2C run), --ppi AGENT.pkl, --agent MODULE:OBJECT, "
-                             f"--axelrod NAME or --log PLAYS.csv (--agent and --axelrod may be combined); got {sources or 'none'}")
+        raise ParameterError("give either RUN_DIR (an A2C run), --ppi AGENT.pkl, --agent MODULE:OBJECT, --axelrod NAME "
+                             "or --log PLAYS.csv: exactly one (--agent and --axelrod may be combined); "
+                             f"got {', '.join(sources) if sources else 'none'}")
     if args.seed_index != 0 and args.run_dir is None:
         raise ParameterError("--seed-index applies to an A2C RUN_DIR only")
     if args.seed_index < 0:
