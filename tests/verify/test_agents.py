@@ -254,6 +254,42 @@ def test_verification_functions_take_every_kind_directly():
         assert np.all(np.isfinite(rep.regret))
 
 
+def test_verify_agents_in_one_call_for_each_kind():
+    """verify_agents takes each kind as it is: a Python function, an Axelrod player (stochastic
+    too), a flax module's policy, a torch module (when installed) and a MemoryOne."""
+    import axelrod as axl
+    import flax.linen as nn
+    import jax
+    import jax.numpy as jnp
+
+    from learners.projection import default_probes
+    from learners.verification import verify_agents
+
+    class Table(nn.Module):
+        @nn.compact
+        def __call__(self, obs):
+            return self.param("logit", lambda k: jnp.array([3.0, 3.0, -3.0, 3.0, -3.0]))[obs]
+
+    kinds = {"tft": tft, "Tit For 2 Tats": axl.TitFor2Tats(), "GTFT": axl.GTFT,
+             "flax": as_policy(Table(), params=Table().init(jax.random.PRNGKey(0), jnp.zeros(2, jnp.int32)),
+                               output="logit", name="flax"),
+             "WSLS": named("WSLS")}
+    try:
+        import torch
+
+        torch.manual_seed(0)
+        kinds["Sequential"] = torch.nn.Sequential(torch.nn.Embedding(5, 2))  # two logits per token
+    except ImportError:
+        pass
+    probes = default_probes("paper", n_random=1, seed=0)
+    for label, agent in kinds.items():
+        v = verify_agents([agent], "paper", n=10, matches=4, seed=0, probes=probes)
+        a = v.agents[0]
+        assert label in a.name, (label, a.name)
+        assert np.all((a.projection.strategy.vector >= 0) & (a.projection.strategy.vector <= 1))
+        assert np.isfinite(a.br_value) and np.isfinite(a.stationary_br_vs_agent)
+
+
 def test_regret_of_tft_under_noise_and_discounting_matches_the_exact_value():
     """A TFT agent (a Python function) must earn TFT's exact value, here under the discounted
     criterion with noise: the simulated reward vs the exact 'tft' column, per co-player."""

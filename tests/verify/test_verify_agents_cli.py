@@ -17,6 +17,23 @@ def tf2t(own, other):
 
 coin = lambda own, other: 0.5
 NOT_AN_AGENT = 42
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+from learners.agents import as_policy
+
+
+class Table(nn.Module):
+    """Feed-forward: one logit of cooperating per observation token (a memory-one rule)."""
+
+    @nn.compact
+    def __call__(self, obs):
+        return self.param("logit", lambda k: jnp.array([3.0, 3.0, -3.0, 3.0, -3.0]))[obs]
+
+
+flax_agent = as_policy(Table(), params=Table().init(jax.random.PRNGKey(0), jnp.zeros(2, jnp.int32)),
+                       output="logit", name="flax-table")
 '''
 
 TORCH_FILE = '''
@@ -63,10 +80,12 @@ def test_function_agent_by_module_and_file(workdir, capsys):
 
 
 def test_axelrod_pair_with_noise(workdir, capsys):
-    assert main(["verify", "--axelrod", "Grudger", "--agent", "user_agents:tf2t", *SMALL, "--noise", "0.05",
+    assert main(["verify", "--axelrod", "Grudger", "--agent", "user_agents:flax_agent", *SMALL, "--noise", "0.05",
                  "--regret-draws", "0", "--json", "--out", "v3"]) == 0
     s = json.loads(capsys.readouterr().out)
-    assert [a["name"] for a in s["agents"]] == ["tf2t", "Grudger"] and s["pair"] is not None
+    assert [a["name"] for a in s["agents"]] == ["flax-table", "Grudger"] and s["pair"] is not None
+    sig = 1 / (1 + np.exp(-3.0))
+    np.testing.assert_allclose(s["agents"][0]["projection"], [sig, sig, 1 - sig, sig, 1 - sig], atol=1e-6)
     cfg = json.loads(__import__("xarray").open_dataset(workdir / "v3" / "verify.nc", engine="scipy").attrs["config"])
     assert cfg["noise"] == 0.05
 
