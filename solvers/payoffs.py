@@ -44,6 +44,8 @@ from eqtools.errors import ChainError, ParameterError, PrecisionError, SizeLimit
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise, validate_probabilities
 
+from ._kernel import finite_visits_indexed
+
 __all__ = [
     "PairResult",
     "jnp_transition_matrix",
@@ -540,9 +542,24 @@ def finite_horizon(x: Any, y: Any, game: Game | str, n: int, *, noise: float = 0
     g = preset(game)
     n = check_horizon(n)
     p, q, eps = _noisy_inputs(x, y, noise)
-    d, shape = _run_batched(_finite_fn, p, q, eps, _bits(n))
-    d = _normalise(d).reshape(*shape, 4)
+    d, shape = _finite_indexed(p, q, eps, n)
+    d = d.reshape(*shape, 4)
     return PairResult.from_visits(d, g, f"finite(n={n}{_suffix(eps)})", _crit_info({"n": n, "method": "repeated squaring"}, eps))
+
+
+def _finite_indexed(p: np.ndarray, q: np.ndarray, eps: float, n: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Visits of the broadcast pairs of ``p (..., 5)`` and ``q (..., 5)`` by the compiled kernel.
+
+    Each side's distinct strategies are kept once; the pairs are index arrays into them, so a
+    ``(N, 1, 5)`` against ``(1, M, 5)`` table costs 16 bytes of indices per pair, not copies.
+    """
+    shape = np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    pf, qf = p.reshape(-1, 5), q.reshape(-1, 5)
+    ri = np.broadcast_to(np.arange(pf.shape[0]).reshape(p.shape[:-1]), shape).ravel()
+    ci = np.broadcast_to(np.arange(qf.shape[0]).reshape(q.shape[:-1]), shape).ravel()
+    xc, xd = _cd(pf, eps)
+    yc, yd = _cd(qf, eps)
+    return finite_visits_indexed(xc, xd, ri, yc, yd, ci, n), shape
 
 
 def round_profile(x: Any, y: Any, n: int, *, noise: float = 0.0) -> np.ndarray:
