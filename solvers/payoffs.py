@@ -44,13 +44,14 @@ from eqtools.errors import ChainError, ParameterError, PrecisionError, SizeLimit
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise, validate_probabilities
 
-from ._kernel import finite_visits_indexed
+from ._kernel import finite_visits_indexed, horizon_bits
 
 __all__ = [
     "PairResult",
     "jnp_transition_matrix",
     "jnp_opening",
     "jnp_visits_finite",
+    "JNP_SCAN_MAX_N",
     "jnp_visits_discounted",
     "jnp_visits_stationary",
     "jnp_round_profile",
@@ -162,8 +163,21 @@ def _step(v, px, qy):
     return (cc, cd, dc, dd)
 
 
+#: Horizons up to this go through the per-step scan in :func:`jnp_visits_finite` (the same numbers,
+#: bit for bit, as before the O(log n) route existed); longer ones through repeated squaring.
+JNP_SCAN_MAX_N: int = 256
+
+
 def jnp_visits_finite(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
-    """Mean state-visit distribution over rounds ``0..n-1`` (``n`` static), shape ``(..., 4)``."""
+    """Mean state-visit distribution over rounds ``0..n-1`` (``n`` static), shape ``(..., 4)``.
+
+    Differentiable.  Up to :data:`JNP_SCAN_MAX_N` rounds a per-step scan; beyond it repeated
+    squaring over the bits of ``n`` (``~log2 n`` steps, so ``n = 10**9`` is as cheap as
+    ``n = 1000``), the route of the compiled kernel in :mod:`solvers._kernel`.
+    """
+    n = int(n)
+    if n > JNP_SCAN_MAX_N:
+        return _jnp_visits_doubling(p, q, n)
     px, qy, v0 = _components(p, q)
 
     def body(carry, _):
@@ -174,6 +188,32 @@ def jnp_visits_finite(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
 
     (_, acc), _ = jax.lax.scan(body, (v0, v0), None, length=n - 1)
     return jnp.stack(acc, axis=-1) / n
+
+
+def _jnp_visits_doubling(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
+    """``jnp_visits_finite`` by MSB-first repeated squaring (see :mod:`solvers._kernel`).
+
+    ``S_2m = S_m + S_m M^m`` and ``S_m+1 = v0 + S_m M`` on the running sum ``S_m``, with
+    ``M^m`` squared (rows renormalised) alongside; a ``lax.scan`` over the bits of ``n`` after
+    the leading one, the increment selected by ``jnp.where`` (differentiable).
+    """
+    px, qy, v0 = _components(p, q)
+    M = [[jnp.broadcast_to(e, v0[0].shape) for e in (a * b, a * (1 - b), (1 - a) * b, (1 - a) * (1 - b))]
+         for a, b in zip(px, qy)]
+
+    def body(carry, bit):
+        S, Pm = carry
+        S = [s + t for s, t in zip(S, _vecmat_soa(S, Pm))]
+        Pm = _rownorm(_matmul_soa(Pm, Pm))
+        S_inc = [a + b for a, b in zip(v0, _vecmat_soa(S, M))]
+        P_inc = _matmul_soa(Pm, M)
+        S = [jnp.where(bit, a, b) for a, b in zip(S_inc, S)]
+        Pm = [[jnp.where(bit, a, b) for a, b in zip(ra, rb)] for ra, rb in zip(P_inc, Pm)]
+        return (S, Pm), None
+
+    (S, _), _ = jax.lax.scan(body, (list(v0), M), jnp.asarray(horizon_bits(n)))
+    tot = S[0] + S[1] + S[2] + S[3]
+    return jnp.stack([s / tot for s in S], axis=-1)
 
 
 def jnp_round_profile(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
@@ -369,56 +409,6 @@ def _rownorm(A):
         t = row[0] + row[1] + row[2] + row[3]
         out.append([v / t for v in row])
     return out
-
-
-def _vecnorm(v):
-    t = v[0] + v[1] + v[2] + v[3]
-    return [x / t for x in v]
-
-
-def _finite_soa_jnp(xc, xd, yc, yd, bits):
-    """Mean visits over ``n = sum_k bits[k] 2^k`` rounds by repeated squaring (O(log n)).
-
-    Carries ``P_k = M^(2^k)`` and the block mean ``A_k = 2^-k sum_{t < 2^k} M^t`` (both
-    stochastic), with ``A_{k+1} = (A_k + P_k A_k) / 2``; the running ``(v0 M^m, mean over the
-    first m rounds)`` absorbs block ``k`` when bit ``k`` of ``n`` is set.  Only products, sums
-    and divisions of non-negative numbers (no cancellation); every row is renormalised to sum 1
-    after each step, so mass errors cannot compound over the ~log2(n) squarings (without it,
-    row-sum errors double with each squaring and distort reducible chains at huge ``n``).
-    """
-    M, v0 = _soa_chain(xc, xd, yc, yd)
-    M = _rownorm(M)
-    zero = jnp.zeros_like(M[0][0])
-
-    def body(carry, inp):
-        Pb, Ab, av, amean, m = carry
-        bit, blk = inp  # blk = 2^k as float
-        add = _vecmat_soa(av, Ab)  # mean of the next 2^k rounds
-        tot = m + blk
-        nmean = _vecnorm([(m / tot) * a + (blk / tot) * b for a, b in zip(amean, add)])
-        nav = _vecnorm(_vecmat_soa(av, Pb))
-        amean = [jnp.where(bit, a, b) for a, b in zip(nmean, amean)]
-        av = [jnp.where(bit, a, b) for a, b in zip(nav, av)]
-        m = jnp.where(bit, tot, m)
-        PA = _matmul_soa(Pb, Ab)
-        Ab = _rownorm([[0.5 * (Ab[i][j] + PA[i][j]) for j in range(4)] for i in range(4)])
-        Pb = _rownorm(_matmul_soa(Pb, Pb))
-        return (Pb, Ab, av, amean, m), None
-
-    eye = [[jnp.ones_like(zero) if i == j else zero for j in range(4)] for i in range(4)]
-    blocks = 2.0 ** jnp.arange(bits.shape[0], dtype=zero.dtype)
-    (_, _, _, amean, _), _ = jax.lax.scan(body, (M, eye, _vecnorm(list(v0)), [zero] * 4, zero), (bits, blocks))
-    return jnp.stack(amean, axis=-1)
-
-
-def _bits(n: int) -> np.ndarray:
-    """Binary digits of ``n``, least significant first, padded to a multiple of 8 (few compiled shapes)."""
-    length = 8 * max(1, -(-n.bit_length() // 8))
-    return np.array([(n >> k) & 1 for k in range(length)], dtype=bool)
-
-
-def _finite_fn(xc, xd, yc, yd, bits):
-    return _finite_soa_jnp(xc, xd, yc, yd, bits)
 
 
 def _discounted_fn(xc, xd, yc, yd, gamma, delta):
