@@ -28,7 +28,7 @@ from _machine import machine, timed  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n-strategies", type=int, default=1000)
     ap.add_argument("--horizon", type=int, default=100)
     ap.add_argument("--gamma", type=float, default=0.99)
