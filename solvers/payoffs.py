@@ -56,6 +56,7 @@ __all__ = [
     "jnp_visits_stationary",
     "jnp_round_profile",
     "transition_matrix",
+    "visit_quantities",
     "finite_horizon",
     "discounted",
     "limit_of_means",
@@ -478,21 +479,30 @@ class PairResult:
     @classmethod
     def from_visits(cls, visits: Any, game: Game, criterion: str, info: dict[str, Any] | None = None) -> "PairResult":
         d = np.asarray(visits, dtype=np.float64)
-        lo, hi = float(np.min(game.payoffs)), float(np.max(game.payoffs))
-        # d is a distribution, so the payoffs are convex combinations: clip the last-ulp round-off.
-        return cls(
-            visits=d,
-            payoff_x=np.clip(d @ game.payoffs, lo, hi),
-            payoff_y=np.clip(d @ game.payoffs_coplayer, lo, hi),
-            coop_x=np.clip(d[..., 0] + d[..., 1], 0.0, 1.0),
-            coop_y=np.clip(d[..., 0] + d[..., 2], 0.0, 1.0),
-            criterion=criterion,
-            info=dict(info or {}),
-        )
+        q = visit_quantities(d, game)
+        return cls(visits=d, payoff_x=q[0], payoff_y=q[1], coop_x=q[2], coop_y=q[3], criterion=criterion,
+                   info=dict(info or {}))
 
     def as_tuple(self) -> tuple[float, float]:
         """``(payoff_x, payoff_y)`` as floats (single pair)."""
         return float(self.payoff_x), float(self.payoff_y)
+
+
+def visit_quantities(d: np.ndarray, game: Game) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(payoff_x, payoff_y, coop_x, coop_y)`` of visit distributions ``d (..., 4)``.
+
+    Elementwise sums in a fixed order, not ``d @ payoffs``: a BLAS product's rounding depends on
+    the array's shape and the BLAS thread count, so the same pair could differ in the last ulp
+    between an in-memory table and a dask block.  Payoffs are convex combinations of the game's
+    entries, so the last-ulp round-off is clipped to its ``[min, max]``.
+    """
+    lo, hi = float(np.min(game.payoffs)), float(np.max(game.payoffs))
+
+    def dot(v: np.ndarray) -> np.ndarray:
+        return np.clip(((d[..., 0] * v[0] + d[..., 1] * v[1]) + d[..., 2] * v[2]) + d[..., 3] * v[3], lo, hi)
+
+    return (dot(np.asarray(game.payoffs, dtype=np.float64)), dot(np.asarray(game.payoffs_coplayer, dtype=np.float64)),
+            np.clip(d[..., 0] + d[..., 1], 0.0, 1.0), np.clip(d[..., 0] + d[..., 2], 0.0, 1.0))
 
 
 def transition_matrix(x: Any, y: Any, *, noise: float = 0.0) -> np.ndarray:
@@ -828,15 +838,20 @@ def payoff_matrix(
 
     Exactly one criterion: ``n`` (finite horizon), ``gamma`` (discounted) or ``limit=True``.
     ``rows`` and ``cols`` are :class:`StrategyPool` objects or ``(N, 5)`` / ``(M, 5)`` arrays.
-    ``noise`` is the execution-error rate (recorded in ``info["noise"]``).  ``chunk`` is kept for
-    compatibility (it must be a positive integer when given) and otherwise ignored (pairs are
-    processed in chunks of :data:`CHUNK_PAIRS`).
+    ``noise`` is the execution-error rate (recorded in ``info["noise"]``).
+
+    ``chunk=c`` (a positive integer) returns a *lazy* result instead: every array is a dask
+    array of ``c x c`` blocks (``visits`` ``(N, M, 4)``), each block computed on demand by the
+    in-memory route below (bit for bit the same numbers), so tables larger than memory can be
+    written block by block or reduced (see :mod:`solvers.chunked`; needs the ``dask`` extra).
+    Without ``chunk`` a table whose results would exceed :data:`MAX_BYTES` is refused up front
+    (:class:`~eqtools.errors.SizeLimitError`, hint: pass ``chunk``).
     """
     g = preset(game)
     if chunk is not None:
         from eqtools.validation import positive_int
 
-        positive_int("chunk", chunk)
+        chunk = positive_int("chunk", chunk)
     chosen = [n is not None, gamma is not None, bool(limit)]
     if sum(chosen) != 1:
         raise ParameterError("choose exactly one criterion: n (finite horizon), gamma (discounted) or limit=True")
@@ -846,6 +861,15 @@ def payoff_matrix(
         raise ParameterError("row and column strategies must be (N, 5) and (M, 5)")
     if P.shape[0] == 0 or Q.shape[0] == 0:
         raise ParameterError(f"payoff_matrix needs at least one row and one column strategy, got {P.shape[0]} x {Q.shape[0]}")
+    crit = {"limit": True} if limit else {"n": n} if n is not None else {"gamma": gamma}
+    if chunk is not None:
+        from .chunked import payoff_matrix_chunked
+
+        return payoff_matrix_chunked(P, Q, g, crit, validate_noise(noise), chunk)
+    # visits (4) + payoffs and cooperation (4) float64 per pair, plus the kernel's 2 int64 indices
+    check_size("rows x cols", 80.0 * P.shape[0] * Q.shape[0], f"an in-memory {P.shape[0]} x {Q.shape[0]} payoff table",
+               "pass chunk= (e.g. chunk=1000) for a dask-backed table computed block by block "
+               "(pip install 'eqtools[dask]')")
     if limit:
         return limit_of_means(P[:, None, :], Q[None, :, :], g, noise=noise)
     if n is not None:
