@@ -154,15 +154,18 @@ def write_json(obj: Any, path: str | Path | None, *, what: str = "output path") 
 
 
 def write_netcdf(ds: Any, path: str | Path, *, what: str = "output path") -> None:
-    """Write an xarray Dataset as netCDF: h5netcdf (netCDF4) if usable, else scipy (netCDF3)."""
+    """Write an xarray Dataset as classic netCDF (scipy, no HDF5 needed).
+
+    Always the same format, whatever optional packages are installed: readers (tutorials, tests,
+    ``xr.open_dataset(..., engine="scipy")``) must not depend on whether the ``dask`` extra's
+    h5netcdf happens to be present.  Chunked tournaments stream to netCDF4 through
+    :func:`eqtools.tournament.save_tournament` instead.
+    """
     if not hasattr(ds, "to_netcdf"):
         raise ParameterError(f"write_netcdf needs an xarray Dataset, got {type(ds).__name__}")
     p = check_output_path(path, what)
     try:
-        try:
-            ds.to_netcdf(p, engine="h5netcdf")
-        except (ImportError, ValueError):
-            ds.to_netcdf(p, engine="scipy")
+        ds.to_netcdf(p, engine="scipy")
     except OSError as exc:
         raise OutputPathError(f"{what} {str(p)!r} cannot be written ({exc.strerror or exc})") from None
 
