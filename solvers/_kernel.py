@@ -35,10 +35,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["LANES", "horizon_bits", "finite_visits_indexed"]
+__all__ = ["LANES", "SCAN_MAX_N", "horizon_bits", "route", "finite_visits_indexed"]
 
 #: Pairs processed together (one SIMD-friendly block; its 40-number state per pair stays in L1).
 LANES: int = 16
+
+#: Horizons up to this take the forward scan (20 multiply-adds a step against ~100 a bit of
+#: ``n`` for doubling; measured crossover in docs/exact_core.md); longer ones repeated squaring.
+SCAN_MAX_N: int = 32
 
 _FM = {"contract"}  # fused multiply-add only; no reassociation
 
@@ -132,8 +136,29 @@ def _increment(B, lane, last):
             B[27 + 4 * r, lane] = a0 * m03 + a1 * m13 + a2 * m23 + a3 * m33
 
 
+@njit(inline="always", fastmath=_FM, error_model="numpy", cache=True)
+def _step(B, lane):
+    # Short horizons: v = v M (kept in the P rows 24..27), S += v
+    v0 = B[24, lane]
+    v1 = B[25, lane]
+    v2 = B[26, lane]
+    v3 = B[27, lane]
+    w0 = v0 * B[0, lane] + v1 * B[4, lane] + v2 * B[8, lane] + v3 * B[12, lane]
+    w1 = v0 * B[1, lane] + v1 * B[5, lane] + v2 * B[9, lane] + v3 * B[13, lane]
+    w2 = v0 * B[2, lane] + v1 * B[6, lane] + v2 * B[10, lane] + v3 * B[14, lane]
+    w3 = v0 * B[3, lane] + v1 * B[7, lane] + v2 * B[11, lane] + v3 * B[15, lane]
+    B[24, lane] = w0
+    B[25, lane] = w1
+    B[26, lane] = w2
+    B[27, lane] = w3
+    B[20, lane] += w0
+    B[21, lane] += w1
+    B[22, lane] += w2
+    B[23, lane] += w3
+
+
 @njit(fastmath=_FM, error_model="numpy", nogil=True, cache=True)
-def _finite_kernel(xc, xd, ri, yc, yd, ci, bits, out):
+def _finite_kernel(xc, xd, ri, yc, yd, ci, bits, steps, out):
     npairs = ri.shape[0]
     nbits = bits.shape[0]
     B = np.empty((40, LANES))
@@ -159,15 +184,24 @@ def _finite_kernel(xc, xd, ri, yc, yd, ci, bits, out):
             B[19, lane] = xd[i, 0] * yd[j, 0]
             for r in range(4):
                 B[20 + r, lane] = B[16 + r, lane]
-            for r in range(16):
-                B[24 + r, lane] = B[r, lane]
-        for b in range(nbits):
-            for lane in range(LANES):
-                _double(B, lane)
-            if bits[b]:
-                last = b + 1 == nbits
+            if steps >= 0:  # scan: the running state vector starts at v0
+                for r in range(4):
+                    B[24 + r, lane] = B[16 + r, lane]
+            else:
+                for r in range(16):
+                    B[24 + r, lane] = B[r, lane]
+        if steps >= 0:
+            for t in range(steps):
                 for lane in range(LANES):
-                    _increment(B, lane, last)
+                    _step(B, lane)
+        else:
+            for b in range(nbits):
+                for lane in range(LANES):
+                    _double(B, lane)
+                if bits[b]:
+                    last = b + 1 == nbits
+                    for lane in range(LANES):
+                        _increment(B, lane, last)
         for lane in range(width):
             tot = B[20, lane] + B[21, lane] + B[22, lane] + B[23, lane]
             for r in range(4):
@@ -186,5 +220,11 @@ def finite_visits_indexed(xc: np.ndarray, xd: np.ndarray, ri: np.ndarray, yc: np
     ci = np.ascontiguousarray(ci, dtype=np.int64)
     out = np.empty((ri.shape[0], 4))
     if ri.shape[0]:
-        _finite_kernel(f[0], f[1], ri, f[2], f[3], ci, horizon_bits(n), out)
+        steps = int(n) - 1 if route(n) == "scan" else -1
+        _finite_kernel(f[0], f[1], ri, f[2], f[3], ci, horizon_bits(n), steps, out)
     return out
+
+
+def route(n: int) -> str:
+    """``"scan"`` (``n - 1`` forward steps) up to :data:`SCAN_MAX_N` rounds, else ``"doubling"``."""
+    return "scan" if int(n) <= SCAN_MAX_N else "doubling"

@@ -9,7 +9,7 @@ import pytest
 
 import eqtools as eq
 from solvers import payoffs as P
-from solvers._kernel import LANES, finite_visits_indexed, horizon_bits
+from solvers._kernel import LANES, SCAN_MAX_N, finite_visits_indexed, horizon_bits, route
 
 from _refs import frac_chain, mp_chain, mp_finite
 
@@ -27,6 +27,11 @@ def _mp_forward(x, y, n, eps=0.0, dps=50):
         return np.array([float(a / n) for a in acc])
 
 
+def test_route_per_horizon():
+    assert route(1) == route(SCAN_MAX_N) == "scan"
+    assert route(SCAN_MAX_N + 1) == route(10**9) == "doubling"
+
+
 def test_horizon_bits():
     assert horizon_bits(1).tolist() == []
     assert horizon_bits(2).tolist() == [False]
@@ -34,8 +39,9 @@ def test_horizon_bits():
     assert len(horizon_bits(2**62 + 1)) == 62
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 100, 1000])
+@pytest.mark.parametrize("n", [1, 2, 3, 7, SCAN_MAX_N, SCAN_MAX_N + 1, 64, 100, 1000])
 def test_kernel_matches_mpmath_forward_iteration(n):
+    # both routes: the forward scan (n <= SCAN_MAX_N) and repeated squaring
     rng = np.random.default_rng(n)
     X, Y = rng.uniform(size=(5, 5)), rng.uniform(size=(5, 5))
     X[0] = [1.0, 0.999999, 1e-9, 0.999999, 1e-9]  # near-deterministic, slowly mixing
@@ -62,8 +68,9 @@ def test_kernel_near_absorbing_entries_keep_relative_accuracy():
     np.testing.assert_allclose(got[nz], ref[nz], rtol=1e-13)
 
 
+@pytest.mark.parametrize("n", [5, 123])
 @pytest.mark.parametrize("count", [1, LANES - 1, LANES, LANES + 1, 3 * LANES + 5])
-def test_kernel_lane_padding_and_index_order(count):
+def test_kernel_lane_padding_and_index_order(count, n):
     # Every pair's result is its own, whatever block/lane it falls in (the last block is padded).
     rng = np.random.default_rng(count)
     X, Y = rng.uniform(size=(count, 5)), rng.uniform(size=(7, 5))
@@ -71,9 +78,9 @@ def test_kernel_lane_padding_and_index_order(count):
     ci = rng.integers(0, 7, size=count * 3)
     xc, xd = X, 1.0 - X
     yc, yd = Y, 1.0 - Y
-    batch = finite_visits_indexed(xc, xd, ri, yc, yd, ci, 123)
+    batch = finite_visits_indexed(xc, xd, ri, yc, yd, ci, n)
     for k in range(len(ri)):
-        one = finite_visits_indexed(xc, xd, ri[k:k + 1], yc, yd, ci[k:k + 1], 123)
+        one = finite_visits_indexed(xc, xd, ri[k:k + 1], yc, yd, ci[k:k + 1], n)
         np.testing.assert_array_equal(batch[k], one[0])
 
 
