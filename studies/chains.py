@@ -153,7 +153,7 @@ def plot_chains(rows: Sequence[dict[str, Any]], path: str | Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m studies.chains", description=__doc__,
+    ap = argparse.ArgumentParser(allow_abbrev=False, prog="python -m studies.chains", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", help="PPI mechanism-chain run directories")
     ap.add_argument("--out", default="runs/chains", help="report directory (default runs/chains)")

@@ -161,7 +161,7 @@ def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Se
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--a2c", nargs="*", default=[], metavar="RUN_DIR[:SEED_INDEX[:LEARNER]]")
     ap.add_argument("--ppi", nargs="*", default=[], metavar="AGENT.pkl")
     ap.add_argument("--temperatures", default="1,0", help="comma-separated; 1 = as trained, 0 = greedy (default 1,0)")

@@ -84,7 +84,7 @@ def test_block_parser_sees_every_fence():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    cmd = 'python -m pip install -e ".[test,axelrod,pettingzoo]" && python -m pytest -q'
+    cmd = 'python -m pip install -e ".[test,axelrod,pettingzoo,dask]" && python -m pytest -q'
     assert cmd in readme and cmd in ci.splitlines()
 
 
