@@ -23,7 +23,6 @@ h5netcdf); without it, asking for ``chunk`` raises a named error saying so.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -31,6 +30,9 @@ import numpy as np
 from eqtools.errors import ParameterError
 from eqtools.games import Game
 from eqtools.io import dask_progress, is_lazy
+
+from ._dask_blocks import build_chunked, require_dask
+from .payoffs import PairResult, check_size, payoff_matrix, visit_quantities
 
 __all__ = [
     "require_dask",
@@ -43,64 +45,15 @@ __all__ = [
     "sub_pool",
 ]
 
-_EXTRA_HINT = "install the optional extra: pip install 'eqtools[dask]' (dask[array], distributed, zarr, h5netcdf)"
-
-
-def require_dask(field_name: str = "chunk") -> Any:
-    """``dask.array``, or :class:`ParameterError` naming ``field_name`` and the extra to install."""
-    try:
-        import dask.array as da
-    except ImportError:  # pragma: no cover - CI installs the extra
-        raise ParameterError(f"{field_name}: dask-backed (chunked) results need dask; {_EXTRA_HINT}") from None
-    return da
-
-
-def _block_visits(P: np.ndarray, Q: np.ndarray, game: Game, crit: dict[str, Any], noise: float) -> np.ndarray:
-    """Visits ``(len(P), len(Q), 4)`` of one block by the in-memory routes (module level: picklable)."""
-    from .payoffs import payoff_matrix
-
-    return payoff_matrix(P, Q, game, noise=noise, **crit).visits
-
-
-def _block_quantity(visits: np.ndarray, k: int, game: Game) -> np.ndarray:
-    # The arithmetic of PairResult.from_visits, so blocks equal the in-memory result bit for bit.
-    from .payoffs import visit_quantities
-
-    return visit_quantities(visits, game)[k]
-
-
-def _probe(P: np.ndarray, Q: np.ndarray, game: Game, crit: dict[str, Any], noise: float):
-    from .payoffs import payoff_matrix
-
-    return payoff_matrix(P[:1], Q[:1], game, noise=noise, **crit)
 
 
 def payoff_matrix_chunked(P: np.ndarray, Q: np.ndarray, game: Game, crit: dict[str, Any], noise: float, chunk: int):
     """Lazy :class:`~solvers.payoffs.PairResult` of dask arrays in ``chunk x chunk`` blocks.
 
-    Called by :func:`solvers.payoffs.payoff_matrix` with ``chunk`` (inputs already validated).
+    The same as :func:`solvers.payoffs.payoff_matrix` with ``chunk`` (inputs already validated).
     """
-    from .payoffs import PairResult
-
-    da = require_dask()
-    R = da.from_array(np.ascontiguousarray(P, dtype=np.float64), chunks=(chunk, 5))
-    C = da.from_array(np.ascontiguousarray(Q, dtype=np.float64), chunks=(chunk, 5))
-    with warnings.catch_warnings():  # an (N, M) table has more blocks than its (N, 5) inputs: that is the point
-        warnings.filterwarnings("ignore", message="Increasing number of chunks")
-        visits = da.blockwise(
-            _block_visits, "ijk", R, "il", C, "jl", new_axes={"k": 4}, concatenate=True, dtype=np.float64,
-            meta=np.empty((0, 0, 0)), game=game, crit=dict(crit), noise=float(noise),
-        )
-
-    def q(k: int):
-        return visits.map_blocks(_block_quantity, k, game, drop_axis=2, dtype=np.float64, meta=np.empty((0, 0)))
-
-    # The criterion string and info of the in-memory route (a 1 x 1 probe: also validates n/gamma
-    # up front and compiles the kernel before any block is scheduled).
-    probe = _probe(P, Q, game, crit, noise)
-    info = {**{k: v for k, v in probe.info.items() if k != "ergodic"}, "chunk": int(chunk), "lazy": True}
-    return PairResult(visits=visits, payoff_x=q(0), payoff_y=q(1), coop_x=q(2), coop_y=q(3),
-                      criterion=probe.criterion, info=info)
+    return build_chunked(P, Q, game, crit, noise, chunk, block=payoff_matrix, quantities=visit_quantities,
+                         result=PairResult)
 
 
 #: Progress bar over dask tasks (local schedulers); defined in the core layer for save_tournament.
@@ -110,8 +63,6 @@ progress = dask_progress
 def require_whole_matrix(ds: Any, what: str, copies: int = 8) -> None:
     """Refuse up front (``SizeLimitError``) an analysis that holds ``copies`` whole ``N x M`` matrices
     beyond :data:`solvers.payoffs.MAX_BYTES`, with the streaming alternatives in the hint."""
-    from .payoffs import check_size
-
     sizes = getattr(ds, "sizes", None)
     if not hasattr(sizes, "get") or sizes.get("row") is None or sizes.get("col") is None:
         raise ParameterError("require_whole_matrix needs a tournament Dataset (dimensions row and col)")

@@ -863,9 +863,10 @@ def payoff_matrix(
         raise ParameterError(f"payoff_matrix needs at least one row and one column strategy, got {P.shape[0]} x {Q.shape[0]}")
     crit = {"limit": True} if limit else {"n": n} if n is not None else {"gamma": gamma}
     if chunk is not None:
-        from .chunked import payoff_matrix_chunked
+        from ._dask_blocks import build_chunked
 
-        return payoff_matrix_chunked(P, Q, g, crit, validate_noise(noise), chunk)
+        return build_chunked(P, Q, g, crit, validate_noise(noise), chunk, block=payoff_matrix,
+                             quantities=visit_quantities, result=PairResult)
     # visits (4) + payoffs and cooperation (4) float64 per pair, plus the kernel's 2 int64 indices
     check_size("rows x cols", 80.0 * P.shape[0] * Q.shape[0], f"an in-memory {P.shape[0]} x {Q.shape[0]} payoff table",
                "pass chunk= (e.g. chunk=1000) for a dask-backed table computed block by block "
