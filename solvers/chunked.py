@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 
-
 def payoff_matrix_chunked(P: np.ndarray, Q: np.ndarray, game: Game, crit: dict[str, Any], noise: float, chunk: int):
     """Lazy :class:`~solvers.payoffs.PairResult` of dask arrays in ``chunk x chunk`` blocks.
 
