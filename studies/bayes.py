@@ -43,19 +43,20 @@ PRESETS: dict[str, dict[str, Any]] = {
                   deep_matches=2, sweep={"reciprocators": (0.3,), "tilt": (3.0,)}, sweep_rules=("ce",),
                   sweep_draws=6, sweep_matches=4, prior_draws=6, decomposition=False),
     "cpu": dict(short_ns=(5, 10, 15, 20), short_rules=("ce", "lookahead:1", "lookahead:2", "lookahead:3"), la3_max_n=15,
-                short_matches=64, long_rules=("ce", "thompson", "thompson:10", "lookahead:1", "lookahead:2", "lookahead:3",
-                                              "lookahead:4"),
-                deep_rules=("lookahead:6", "lookahead:8"), draws=200, recips=30, matches=64, deep_matches=16,
-                sweep={"reciprocators": (0.1, 0.3, 0.5, 0.8), "partial": (0.1, 0.3, 0.5, 0.8),
-                       "tilt": (2.0, 3.0, 5.0, 8.0, 12.0), "extortioners": (0.02, 0.05, 0.1, 0.2, 0.4)},
-                sweep_rules=("ce", "lookahead:2"), sweep_draws=100, sweep_matches=32, prior_draws=100, decomposition=True),
+                short_matches=32, long_rules=("ce", "thompson", "lookahead:1", "lookahead:2", "lookahead:3", "lookahead:4"),
+                deep_rules=("thompson:10", "lookahead:6", "lookahead:8", "lookahead-pi:1", "lookahead-pi:2"),
+                draws=200, recips=30, matches=32, deep_matches=16,
+                sweep={"reciprocators": (0.1, 0.3, 0.6), "partial": (0.1, 0.3, 0.6), "tilt": (2.0, 3.0, 5.0, 8.0, 12.0),
+                       "extortioners": (0.05, 0.1, 0.2, 0.3, 0.5)},
+                sweep_rules=("ce", "lookahead:2"), sweep_draws=50, sweep_matches=32, prior_draws=50, decomposition=True),
     "paper": dict(short_ns=(5, 10, 15, 20, 22), short_rules=("ce", "lookahead:1", "lookahead:2", "lookahead:3"),
                   la3_max_n=20, short_matches=128,
                   long_rules=("ce", "thompson", "thompson:10", "lookahead:1", "lookahead:2", "lookahead:3", "lookahead:4"),
-                  deep_rules=("lookahead:6", "lookahead:8", "lookahead:10"), draws=200, recips=30, matches=128,
+                  deep_rules=("lookahead:6", "lookahead:8", "lookahead:10", "lookahead-pi:1", "lookahead-pi:2",
+                              "lookahead-pi:3"), draws=200, recips=30, matches=128,
                   deep_matches=32, sweep={"reciprocators": (0.1, 0.3, 0.5, 0.8), "partial": (0.1, 0.3, 0.5, 0.8),
                                           "tilt": (2.0, 3.0, 5.0, 8.0, 12.0, 20.0),
-                                          "extortioners": (0.02, 0.05, 0.1, 0.2, 0.4)},
+                                          "extortioners": (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)},
                   sweep_rules=("ce", "lookahead:2", "lookahead:3"), sweep_draws=200, sweep_matches=64, prior_draws=200,
                   decomposition=True),
 }
@@ -199,15 +200,16 @@ def part_long(rules: Sequence[str], deep_rules: Sequence[str], panel: Any, deep_
             tqdm.write(f"B: {pol.name}: " + ", ".join(f"{g} {d['regret']:.3f}" for g, d in row["groups"].items())
                        + f" ({row['seconds']} s)")
     # paired comparison on the random draws against the best prior value
-    best = max(out["rows"], key=lambda r: r.get("prior_value", -np.inf))
-    out["best_rule"] = best["spec"]
-    rb = reports[best["spec"]]
-    sel = rb.group == "random"
-    for r in out["rows"]:
-        d = rb.agent_reward[sel] - reports[r["spec"]].agent_reward[sel]
-        r["paired_gap_to_best"] = round(float(d.mean()), 5)
-        r["paired_gap_se"] = round(float(d.std(ddof=1) / np.sqrt(len(d))), 5) if len(d) > 1 else None
-        r["upper_bound_gap_to_bayes"] = round(vstar - r.get("prior_value", np.nan), 5)
+    if out["rows"]:
+        best = max(out["rows"], key=lambda r: r.get("prior_value", -np.inf))
+        out["best_rule"] = best["spec"]
+        rb = reports[best["spec"]]
+        sel = rb.group == "random"
+        for r in out["rows"]:
+            d = rb.agent_reward[sel] - reports[r["spec"]].agent_reward[sel]
+            r["paired_gap_to_best"] = round(float(d.mean()), 5)
+            r["paired_gap_se"] = round(float(d.std(ddof=1) / np.sqrt(len(d))), 5) if len(d) > 1 else None
+            r["upper_bound_gap_to_bayes"] = round(vstar - r.get("prior_value", np.nan), 5)
     for r in out["rows"] + out["deep"]:
         nm = r["groups"]["named"]["per_coplayer"]
         r["extortable"] = bool(nm["Extort-2"] <= EXTORTABLE_TOL and nm["Extort-3"] <= EXTORTABLE_TOL)
@@ -317,7 +319,7 @@ def _md(res: dict[str, Any]) -> str:
         L += ["## B. n = 100: approximations on the issue's panel (simulated)", "",
               f"Perfect-information value E[V*(q)] over U(0,1)^5 = {lo['perfect_info_value']:.4f} ± "
               f"{lo['perfect_info_value_se']:.4f} (an upper bound on the Bayes-optimal prior value). "
-              f"Best prior value: **{lo['best_rule']}**. Extortable = regret ≤ {EXTORTABLE_TOL} against Extort-2 and Extort-3.", "",
+              f"Best prior value: **{lo.get('best_rule', '—')}**. Extortable = regret ≤ {EXTORTABLE_TOL} against Extort-2 and Extort-3.", "",
               "| policy | prior value (200 draws) | gap to best (paired) | ≤ gap to Bayes | random | reciprocators | TFT | Joss | ALLD | ALLC | GRIM | WSLS | Extort-2 | Extort-3 | Generous-3 | extortable |",
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in lo["rows"] + lo["deep"]:
@@ -417,15 +419,20 @@ def _plots(res: dict[str, Any], out: Path) -> None:
 
 
 def run_study(preset: str = "cpu", out: str | Path | None = None, parts: str = "ABCD", progress: bool = True,
-              command: str = "") -> dict[str, Any]:
-    """Run the study (see the module docstring); returns the results dict (also written to ``out``)."""
+              command: str = "", overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the study (see the module docstring); returns the results dict (also written to ``out``).
+    ``overrides`` replaces preset entries (e.g. ``{"long_rules": (), "deep_rules": ("lookahead-pi:2",)}``)."""
     if preset not in PRESETS:
         raise ParameterError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
     if not isinstance(parts, str) or not parts or set(parts) - set("ABCD"):
         raise ParameterError(f"parts must be letters from 'ABCD', got {parts!r}")
     from benchmarks._machine import machine  # reporting only
 
-    cfg = PRESETS[preset]
+    cfg = dict(PRESETS[preset])
+    for k, v in (overrides or {}).items():
+        if k not in cfg:
+            raise ParameterError(f"unknown override {k!r}; known: {sorted(cfg)}")
+        cfg[k] = v
     outp = Path(out) if out is not None else Path("runs") / "bayes" / preset
     outp.mkdir(parents=True, exist_ok=True)
     m = machine()
@@ -467,11 +474,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--preset", default="cpu", choices=sorted(PRESETS))
     ap.add_argument("--parts", default="ABCD", help="which parts to run (letters A-D, default ABCD)")
     ap.add_argument("--out", default=None, help="output folder (default runs/bayes/<preset>)")
+    ap.add_argument("--long-rules", default=None, help="override the preset's n = 100 rules (comma-separated specs)")
+    ap.add_argument("--deep-rules", default=None, help="override the preset's deep-lookahead rules (comma-separated)")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     import sys
 
-    run_study(args.preset, args.out, args.parts, progress=not args.no_progress,
+    ov: dict[str, Any] = {}
+    for key, val in (("long_rules", args.long_rules), ("deep_rules", args.deep_rules)):
+        if val is not None:
+            ov[key] = tuple(x.strip() for x in val.split(",") if x.strip())
+    run_study(args.preset, args.out, args.parts, progress=not args.no_progress, overrides=ov,
               command="python -m studies.bayes " + " ".join(sys.argv[1:] if argv is None else argv))
     print((Path(args.out or f"runs/bayes/{args.preset}") / "bayes.md").read_text())
     return 0

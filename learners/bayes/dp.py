@@ -293,8 +293,9 @@ def evaluate(dp: BayesDP, game: Game | str = "paper", q: Any = None, chunk: int 
     """Exact mean payoff per round of the tabulated decisions ``dp``.
 
     ``q`` ``(K, 5)`` memory-one co-players: one exact value per co-player (forward propagation of
-    the count-state distribution, ``chunk`` co-players at a time).  ``q = None``: against the
-    prior (its predictive), i.e. the prior-averaged value (equals ``dp.value`` for :func:`solve`)."""
+    the distribution over the count states it reaches).  ``q = None``: against the prior (its
+    predictive), i.e. the prior-averaged value (equals ``dp.value`` for :func:`solve`).
+    ``chunk`` is kept for compatibility (co-players are propagated one at a time, sparsely)."""
     g, r, _ = _payoffs(game)
     space = dp.space
     n, O = space.n, space.openings
@@ -305,46 +306,81 @@ def evaluate(dp: BayesDP, game: Game | str = "paper", q: Any = None, chunk: int 
         Q = Q[None]
     if Q.ndim != 2 or Q.shape[1] != 5 or not np.all(np.isfinite(Q)) or np.any((Q < 0) | (Q > 1)):
         raise ParameterError(f"q must be (K, 5) probabilities, got shape {np.shape(q)}")
-    out = np.empty(len(Q))
-    for lo in range(0, len(Q), max(1, int(chunk))):
-        out[lo:lo + chunk] = _forward(dp, r, Q[lo:lo + chunk]) / n
-    return out
+    return _forward(dp, r, Q) / n
 
 
 def _forward(dp: BayesDP, r: np.ndarray, Q: np.ndarray | None) -> np.ndarray:
-    """Expected total payoff(s) by propagating the distribution over count states."""
+    """Expected total payoff(s): dense propagation of the distribution over count states against
+    the prior predictive (``Q = None``), sparse propagation (only the reachable states) per fixed
+    co-player otherwise."""
+    if Q is not None:
+        return np.array([_forward_sparse(dp, r, q) for q in Q])
     space = dp.space
     O = space.openings
-    K = 1 if Q is None else len(Q)
     a0 = dp.open_action
-    p0 = np.full(K, space.open_pred) if Q is None else Q[:, 0]
-    total = np.zeros(K)
+    p0 = space.open_pred
     if not space.layers:  # n == 1
-        return p0 * r[2 * a0] + (1 - p0) * r[2 * a0 + 1]
-    P = np.zeros((1, 4, O, K))
+        return np.array([p0 * r[2 * a0] + (1 - p0) * r[2 * a0 + 1]])
+    total = 0.0
+    P = np.zeros((1, 4, O))
     for b, pb in ((0, p0), (1, 1 - p0)):
         P[0, 2 * a0 + b, b if O == 2 else 0] += pb
         total += pb * r[2 * a0 + b]
     for m in range(len(space.layers)):
-        N = len(space.layers[m])
         act = dp.decisions[m]  # (N, 4, O)
-        if Q is None:
-            pc = np.moveaxis(space.pred[m][:, :, _ROW], 1, 2)[..., None]  # (N, 4, O, 1)
-        else:
-            pc = Q[:, 1 + _ROW].T[None, :, None, :]  # (1, 4, 1, K): q at the co-player's context after s
+        pc = np.moveaxis(space.pred[m][:, :, _ROW], 1, 2)  # (N, 4, O)
         last = m == len(space.layers) - 1
-        Pn = None if last else np.zeros((len(space.layers[m + 1]) * 4 * O * K,))
+        Pn = None if last else np.zeros(len(space.layers[m + 1]) * 4 * O)
         for b in (0, 1):
-            pb = pc if b == 0 else 1 - pc
-            mass = P * pb  # (N, 4, O, K)
-            s2 = 2 * act + b  # (N, 4, O)
-            total += (mass * r[s2][..., None]).sum((0, 1, 2))
+            mass = P * (pc if b == 0 else 1 - pc)
+            s2 = 2 * act + b
+            total += float((mass * r[s2]).sum())
             if not last:
                 nxt = space.succ[m][:, _ROW, b]  # (N, 4)
-                flat = (((nxt[:, :, None] * 4 + s2) * O + np.arange(O)[None, None, :])[..., None] * K
-                        + np.arange(K)[None, None, None, :])
+                flat = (nxt[:, :, None] * 4 + s2) * O + np.arange(O)[None, None, :]
                 Pn += np.bincount(flat.ravel(), weights=mass.ravel(), minlength=Pn.size)
         if not last:
-            P = Pn.reshape(len(space.layers[m + 1]), 4, O, K)
-    return total
+            P = Pn.reshape(len(space.layers[m + 1]), 4, O)
+    return np.array([total])
 
+
+def _forward_sparse(dp: BayesDP, r: np.ndarray, q: np.ndarray) -> float:
+    """Expected total payoff against one memory-one ``q``, carrying only reachable count states
+    (flat indices ``(count vector, state, opening)`` with their probabilities)."""
+    space = dp.space
+    O = space.openings
+    a0 = dp.open_action
+    total = 0.0
+    idx, mass = [], []
+    for b, pb in ((0, q[0]), (1, 1 - q[0])):
+        total += pb * r[2 * a0 + b]
+        if pb > 0 and space.layers:
+            idx.append((0 * 4 + 2 * a0 + b) * O + (b if O == 2 else 0))
+            mass.append(pb)
+    if not space.layers:
+        return float(total)
+    idx_a, mass_a = np.asarray(idx, dtype=np.int64), np.asarray(mass)
+    qs = q[1 + _ROW]  # P(C) of the co-player after each learner state s
+    for m in range(len(space.layers)):
+        o = idx_a % O
+        s = (idx_a // O) % 4
+        i = idx_a // (4 * O)
+        act = dp.decisions[m][i, s, o].astype(np.int64)
+        last = m == len(space.layers) - 1
+        new_idx, new_mass = [], []
+        for b in (0, 1):
+            pb = qs[s] if b == 0 else 1 - qs[s]
+            w = mass_a * pb
+            s2 = 2 * act + b
+            total += float((w * r[s2]).sum())
+            if not last:
+                keep = w > 0
+                nxt = space.succ[m][i[keep], _ROW[s[keep]], b].astype(np.int64)
+                new_idx.append((nxt * 4 + s2[keep]) * O + o[keep])
+                new_mass.append(w[keep])
+        if not last:
+            cat = np.concatenate(new_idx)
+            uniq, inv = np.unique(cat, return_inverse=True)
+            mass_a = np.bincount(inv, weights=np.concatenate(new_mass), minlength=len(uniq))
+            idx_a = uniq
+    return float(total)

@@ -20,7 +20,11 @@
   decisions: ``method="tree"`` expands histories (``2 * 4^(depth-1)`` leaves; depth <= 5) and
   ``method="counts"`` runs the Bellman recursion over count states of the next ``depth - 1``
   rounds (``2 * C(depth + 6, 7)`` leaves; depth <= 12), which is cheaper from depth 5 on;
-  ``"auto"`` picks the tree up to depth 3.
+  ``"auto"`` picks the tree up to depth 3.  ``leaf="pi"`` (tree only) replaces the CE leaves by
+  the *perfect-information* value: the mean over ``leaf_samples`` posterior draws of the exact
+  best-response value to each draw — an optimistic leaf that over-values information (as if the
+  co-player were known after ``depth`` rounds); with the CE leaf it brackets the value of
+  information (seeded like Thompson: ``fold_in(key, t)``).
 
 Ties (``|Q(C) - Q(D)| <= tie_tol * rounds left``) go to cooperation, like
 :func:`solvers.best_response.best_response_finite`.  The policy is deterministic given the
@@ -119,6 +123,8 @@ class BayesPolicy:
     rule: ``"ce"``, ``"thompson"`` or ``"lookahead"``.
     depth: lookahead depth (rounds expanded exactly; tree 1..5, counts 1..12); ``"lookahead"`` only.
     method: ``"tree"``, ``"counts"`` or ``"auto"`` (tree up to depth 3) for ``"lookahead"``.
+    leaf: ``"ce"`` (certainty-equivalent leaves) or ``"pi"`` (perfect-information leaves, tree only).
+    leaf_samples: posterior draws per ``"pi"`` leaf.
     seed: key of :meth:`init` (``"thompson"`` only).
     resample_every: rounds a Thompson draw is kept (1 = a new draw every round).
     tie_tol: ties within ``tie_tol * rounds left`` go to C (default 1e-9 in float64, 1e-5 in float32).
@@ -133,6 +139,8 @@ class BayesPolicy:
     method: str = "auto"
     seed: int = 0
     resample_every: int = 1
+    leaf: str = "ce"
+    leaf_samples: int = 16
     tie_tol: float | None = None
     name: str = ""
 
@@ -159,12 +167,18 @@ class BayesPolicy:
         object.__setattr__(self, "_tables", _relative_layers(d) if (self.rule == "lookahead" and method == "counts") else None)
         object.__setattr__(self, "seed", check_seed("seed", self.seed))
         object.__setattr__(self, "resample_every", positive_int("resample_every", self.resample_every))
+        if not isinstance(self.leaf, str) or self.leaf not in ("ce", "pi"):
+            raise ParameterError(f"leaf must be 'ce' or 'pi', got {self.leaf!r}")
+        object.__setattr__(self, "leaf_samples", positive_int("leaf_samples", self.leaf_samples))
+        if self.leaf == "pi" and method != "tree":
+            raise ParameterError("leaf='pi' is served by method='tree' only (depth <= 5)")
         if self.tie_tol is not None:
             object.__setattr__(self, "tie_tol", nonneg_finite("tie_tol", self.tie_tol))
         if not isinstance(self.name, str):
             raise ParameterError(f"name must be a string, got {self.name!r}")
         if not self.name:
-            label = {"ce": "Bayes-CE", "thompson": "Bayes-Thompson", "lookahead": f"Bayes-LA{d}"}[self.rule]
+            label = {"ce": "Bayes-CE", "thompson": "Bayes-Thompson",
+                     "lookahead": f"Bayes-LA{d}" + ("-PI" if self.leaf == "pi" else "")}[self.rule]
             object.__setattr__(self, "name", label)
         object.__setattr__(self, "_arrays", as_mixture(prior).arrays())
 
@@ -216,7 +230,10 @@ class BayesPolicy:
             if self._tables is not None:
                 qc, qd = _counts_lookahead_q(arr, counts, logw, obs, left, r, self._tables)
             else:
-                qc, qd = _lookahead_q(arr, counts, logw, obs, left, r, self.depth)
+                leaf_key = None
+                if self.leaf == "pi":
+                    leaf_key = (jax.random.fold_in(carry["key"], jnp.asarray(t, jnp.int32)), self.leaf_samples)
+                qc, qd = _lookahead_q(arr, counts, logw, obs, left, r, self.depth, leaf_key)
         tol = self._tol(dt) * left.astype(dt)
         p = (qc >= qd - tol).astype(dt)
         return p, {"counts": counts, "logw": logw, "prev": obs, "key": carry["key"], "q": q_held}
@@ -254,7 +271,7 @@ def _thompson_draw(arr, counts, logw, key):
     return jnp.where(jnp.take(arr.is_point, m, axis=0)[..., None], jnp.take(arr.q, m, axis=0), q)
 
 
-def _lookahead_q(arr, counts, logw, token, left, r, depth):
+def _lookahead_q(arr, counts, logw, token, left, r, depth, leaf_key=None):
     """Expectimax over ``depth`` rounds with posterior updates; CE value at the leaves.
 
     Nodes carry a leading axis; a node's children after (own a, co-player b) share the posterior
@@ -289,7 +306,12 @@ def _lookahead_q(arr, counts, logw, token, left, r, depth):
             tk = (1 + 2 * jnp.arange(2)[:, None] + jnp.arange(2)[None, :]).reshape((1, 2, 2) + (1,) * (tok.ndim - 1))
             tok = jnp.broadcast_to(tk, (N, 2, 2) + tok.shape[1:]).reshape((N * 4,) + tok.shape[1:])
     # leaves: CE continuation after `depth` rounds, per leaf posterior (N, 2b, ...)
-    V = br_continuation_jnp(_mean(arr, ch_c, ch_w), r, jnp.maximum(left - depth, 0))  # (N, 2b, ..., 4)
+    if leaf_key is None:
+        V = br_continuation_jnp(_mean(arr, ch_c, ch_w), r, jnp.maximum(left - depth, 0))  # (N, 2b, ..., 4)
+    else:  # perfect-information leaves: mean over posterior draws of the best response to each draw
+        key, S = leaf_key
+        draws = jax.vmap(lambda k: _thompson_draw(arr, ch_c, ch_w, k))(jax.random.split(key, S))
+        V = br_continuation_jnp(draws, r, jnp.maximum(left - depth, 0)).mean(0)
     # W[n, a, b] = value after (a, b) from the child's state 2a + b
     W = jnp.stack([jnp.stack([V[:, 0, ..., 0], V[:, 1, ..., 1]], 1), jnp.stack([V[:, 0, ..., 2], V[:, 1, ..., 3]], 1)], 1)
     for lvl in range(depth - 1, -1, -1):
@@ -374,12 +396,15 @@ SWAP_ROWS: np.ndarray = np.array([0, 2, 1, 3])
 
 def from_spec(spec: str, **kwargs: Any) -> BayesPolicy:
     """A :class:`BayesPolicy` from a short spec: ``"ce"``, ``"thompson"``, ``"thompson:10"`` (a
-    draw kept 10 rounds), ``"lookahead:4"`` (depth 4); ``kwargs`` go to the constructor
+    draw kept 10 rounds), ``"lookahead:4"`` (depth 4), ``"lookahead-pi:2"`` (perfect-information
+    leaves); ``kwargs`` go to the constructor
     (``horizon``, ``prior``, ``game``, ``seed`` ...)."""
     if not isinstance(spec, str) or not spec.strip():
         raise ParameterError(f"spec must be a string like 'ce', 'thompson:10' or 'lookahead:3', got {spec!r}")
     rule, _, arg = spec.strip().partition(":")
     extra: dict[str, Any] = {}
+    if rule == "lookahead-pi":
+        rule, extra["leaf"] = "lookahead", "pi"
     if arg:
         try:
             val = int(arg)
