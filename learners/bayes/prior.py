@@ -112,6 +112,10 @@ class BetaPrior:
             return "U(0,1)^5"
         return "Beta(a=" + ",".join(f"{x:g}" for x in self.a) + "; b=" + ",".join(f"{x:g}" for x in self.b) + ")"
 
+    def sample_jnp(self, key: jax.Array, size: int) -> jax.Array:
+        """``(size, 5)`` co-players drawn from the prior in JAX (traceable; ``size`` static)."""
+        return jax.random.beta(key, jnp.asarray(self.a), jnp.asarray(self.b), shape=(_size(size), 5))
+
     def sample(self, size: int, seed: int = 0) -> np.ndarray:
         """``(size, 5)`` co-players drawn from the prior (numpy, seeded)."""
         rng = np.random.default_rng(_seed(seed))
@@ -269,6 +273,17 @@ class MixturePrior:
 
     def describe(self) -> str:
         return " + ".join(f"{w:.3g}*{c.describe()}" for w, c in zip(self.weights, self.components))
+
+    def sample_jnp(self, key: jax.Array, size: int) -> jax.Array:
+        """``(size, 5)`` co-players drawn from the mixture in JAX (traceable; ``size`` static),
+        e.g. a training pool inside a jitted iteration: a component by weight, then its Beta
+        parameters or its (tremble-applied) point strategy."""
+        arr = self.arrays().jnp()
+        k1, k2 = jax.random.split(key)
+        n = _size(size)
+        m = jax.random.categorical(k1, arr.log_w0, shape=(n,))
+        q = jax.random.beta(k2, arr.a[m], arr.b[m])
+        return jnp.where(arr.is_point[m][:, None], arr.q[m], q)
 
     def sample(self, size: int, seed: int = 0) -> np.ndarray:
         """``(size, 5)`` co-players drawn from the mixture (numpy, seeded): a component by weight,

@@ -94,6 +94,11 @@ def test_impossible_history_falls_back_to_prior_weights():
 def test_sampling_matches_prior_mean():
     q = MIX.sample(40000, seed=1)
     np.testing.assert_allclose(q.mean(0), MIX.mean, atol=0.01)
+    qj = np.asarray(jax.jit(lambda k: MIX.sample_jnp(k, 40000))(jax.random.PRNGKey(0)))
+    np.testing.assert_allclose(qj.mean(0), MIX.mean, atol=0.01)
+    assert qj.shape == (40000, 5) and np.all((qj >= 0) & (qj <= 1))
+    qb = np.asarray(BETA.sample_jnp(jax.random.PRNGKey(1), 40000))
+    np.testing.assert_allclose(qb.mean(0), BETA.mean, atol=0.01)
     rp = reciprocator_prior(1.0)
     qr = rp.sample(40000, seed=2)
     np.testing.assert_allclose(qr.mean(0), [0.9, 0.9, 0.1, 0.9, 0.1], atol=0.01)
