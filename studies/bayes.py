@@ -1,7 +1,8 @@
 """Study (issue 19): the Bayesian in-context learner — exact at short horizons, approximated at
 n = 100, its extortability, the priors that make it extortable, and the regret decomposition.
 
-Parts (one code path, presets ``smoke`` / ``cpu`` / ``paper`` differ only in sizes):
+Parts (one code path, presets ``smoke`` / ``cpu`` / ``paper`` differ only in sizes; E runs only
+when asked, ``--parts E --confirm extortioners=0.2,0.3``):
 
 A. **Exact, short horizons.** For each ``n`` the Bayes-optimal learner for U(0,1)^5 by DP over
    count states (:mod:`learners.bayes.dp`); the certainty-equivalent and lookahead policies
@@ -14,6 +15,7 @@ B. **n = 100.** Every rule on the issue's panel (200 U(0,1)^5 draws, 30 reciproc
 C. **Extortability sweep.** Families of training priors (reciprocator mixture, partial
    reciprocity (pCC high, pDD low), a one-parameter Beta tilt, an extortioner mixture): the
    learners' regret against Extort-2/3 and on the other groups, per prior.
+E. **Confirmation** of chosen priors against Extort-2/3 with many matches (s.e. per extortioner).
 D. **Regret decomposition** of the committed step-1 agents (from the per-co-player numbers in
    ``studies/results/regret/*/regret.json``; their checkpoints are not committed).
 
@@ -97,7 +99,7 @@ def prior_family(family: str, x: float) -> Any:
     raise ParameterError(f"family must be reciprocators, partial, tilt or extortioners, got {family!r}")
 
 
-def _groups(labels_groups: np.ndarray, regret: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
+def _groups(labels_groups: np.ndarray, regret: np.ndarray, labels: np.ndarray, se: np.ndarray | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for g in dict.fromkeys(labels_groups):
         sel = labels_groups == g
@@ -106,6 +108,8 @@ def _groups(labels_groups: np.ndarray, regret: np.ndarray, labels: np.ndarray) -
                   "se": round(float(x.std(ddof=1) / np.sqrt(len(x))), 5) if len(x) > 1 else None}
         if g == "named":
             out[g]["per_coplayer"] = {str(lb): round(float(v), 4) for lb, v in zip(labels[sel], x)}
+            if se is not None:  # s.e. over matches
+                out[g]["per_coplayer_se"] = {str(lb): round(float(v), 4) for lb, v in zip(labels[sel], se[sel])}
     return out
 
 
@@ -186,7 +190,7 @@ def part_long(rules: Sequence[str], deep_rules: Sequence[str], panel: Any, deep_
         pol = from_spec(spec, horizon=100)
         grp, lab, Q = _flat(pan)
         rep = evaluate_regret(pol, pan, "paper", n=100, matches=m, seed=7, chunk=len(Q))
-        row = {"policy": pol.name, "spec": spec, "matches": m, "groups": _groups(grp, rep.regret, lab),
+        row = {"policy": pol.name, "spec": spec, "matches": m, "groups": _groups(grp, rep.regret, lab, rep.agent_reward_se),
                "coop_named": {str(lb): round(float(c), 3) for lb, c, g in zip(rep.label, rep.agent_coop, rep.group)
                               if g == "named"},
                "seconds": round(time.perf_counter() - t0, 1)}
@@ -209,7 +213,6 @@ def part_long(rules: Sequence[str], deep_rules: Sequence[str], panel: Any, deep_
             d = rb.agent_reward[sel] - reports[r["spec"]].agent_reward[sel]
             r["paired_gap_to_best"] = round(float(d.mean()), 5)
             r["paired_gap_se"] = round(float(d.std(ddof=1) / np.sqrt(len(d))), 5) if len(d) > 1 else None
-            r["upper_bound_gap_to_bayes"] = round(vstar - r.get("prior_value", np.nan), 5)
     for r in out["rows"] + out["deep"]:
         nm = r["groups"]["named"]["per_coplayer"]
         r["extortable"] = bool(nm["Extort-2"] <= EXTORTABLE_TOL and nm["Extort-3"] <= EXTORTABLE_TOL)
@@ -242,7 +245,7 @@ def part_sweep(sweep: dict[str, Sequence[float]], rules: Sequence[str], draws: i
             t0 = time.perf_counter()
             pol = from_spec(spec, horizon=100, prior=prior)
             rep = evaluate_regret(pol, pan, "paper", n=100, matches=matches, seed=11, chunk=len(Q))
-            g = _groups(grp, rep.regret, lab)
+            g = _groups(grp, rep.regret, lab, rep.agent_reward_se)
             nm = g["named"]["per_coplayer"]
             rows.append({"family": fam, "x": x, "prior": prior.describe(), "policy": pol.name, "spec": spec, "groups": g,
                          "extort2": nm["Extort-2"], "extort3": nm["Extort-3"],
@@ -252,6 +255,37 @@ def part_sweep(sweep: dict[str, Sequence[float]], rules: Sequence[str], draws: i
                 tqdm.write(f"C: {fam}={x} {pol.name}: Extort-2 {nm['Extort-2']:.3f}, Extort-3 {nm['Extort-3']:.3f}, "
                            f"U {g['random']['regret']:.3f}, recip {g['reciprocators']['regret']:.3f}, "
                            f"own prior {g['prior']['regret']:.3f}")
+    return rows
+
+
+# ------------------------------------------------------------------------------------------ E
+
+def part_confirm(items: Sequence[tuple[str, float]], rules: Sequence[str], matches: int,
+                 progress: bool = True) -> list[dict[str, Any]]:
+    """Extortability of chosen priors with many matches against Extort-2 and Extort-3 only
+    (their regret per match is bimodal — locked into cooperation or not — so the sweep's
+    32–64 matches leave s.e. ~0.04 near the threshold)."""
+    from tqdm import tqdm
+
+    from eqtools.strategies import named
+    from learners.bayes import from_spec
+    from learners.regret import Panel, evaluate_regret
+
+    pan = Panel({"named": (("Extort-2", "Extort-3"), np.asarray([named("Extort-2").vector, named("Extort-3").vector]))})
+    rows = []
+    for fam, x in tqdm(list(items), desc="E: confirm", disable=not progress):
+        prior = prior_family(fam, x)
+        for spec in rules:
+            pol = from_spec(spec, horizon=100, prior=prior)
+            rep = evaluate_regret(pol, pan, "paper", n=100, matches=matches, seed=23, chunk=2)
+            e2, e3 = (float(v) for v in rep.regret)
+            s2, s3 = (float(v) for v in rep.agent_reward_se)
+            rows.append({"family": fam, "x": x, "policy": pol.name, "spec": spec, "matches": matches,
+                         "extort2": round(e2, 4), "extort2_se": round(s2, 4), "extort3": round(e3, 4), "extort3_se": round(s3, 4),
+                         "coop": [round(float(c), 3) for c in rep.agent_coop],
+                         "extortable": bool(e2 <= EXTORTABLE_TOL and e3 <= EXTORTABLE_TOL)})
+            if progress:
+                tqdm.write(f"E: {fam}={x} {pol.name}: Extort-2 {e2:.3f} ± {s2:.3f}, Extort-3 {e3:.3f} ± {s3:.3f}")
     return rows
 
 
@@ -278,21 +312,29 @@ def part_decomposition(results_dir: str | Path, rule: str, matches: int) -> list
                                          chunk=n_co)
         ref = cache[key]
         for rep in d["reports"]:
-            co = rep["coplayers"]
-            labels = [c["coplayer"] for c in co]
-            if labels != list(ref.label):
-                continue
-            agent = np.array([c["agent_reward"] for c in co])
-            ex = ref.agent_reward - agent
+            rows_by = {(c["group"], c["coplayer"]): c["agent_reward"] for c in rep["coplayers"]}
             groups = {}
             for g in dict.fromkeys(ref.group):
-                sel = ref.group == g
-                groups[g] = {"agent_regret": round(float((ref.br_value - agent)[sel].mean()), 4),
-                             "bayes_regret": round(float(ref.regret[sel].mean()), 4),
-                             "excess": round(float(ex[sel].mean()), 4),
-                             "excess_se": round(float(ex[sel].std(ddof=1) / np.sqrt(sel.sum())), 4)}
-            rows.append({"source": str(path), "agent": rep["agent"], "groups": groups,
-                         "note": "from committed per-co-player rewards (checkpoints not committed)"})
+                sel = np.flatnonzero(ref.group == g)
+                have = [i for i in sel if (g, ref.label[i]) in rows_by]
+                if len(have) == len(sel):  # paired per co-player
+                    agent = np.array([rows_by[(g, ref.label[i])] for i in sel])
+                    ex = ref.agent_reward[sel] - agent
+                    groups[g] = {"agent_regret": round(float((ref.br_value[sel] - agent).mean()), 4),
+                                 "bayes_regret": round(float(ref.regret[sel].mean()), 4),
+                                 "excess": round(float(ex.mean()), 4),
+                                 "excess_se": round(float(ex.std(ddof=1) / np.sqrt(len(sel))), 4), "paired": True}
+                elif g in rep.get("groups", {}):  # only the group mean was committed: same draws, unpaired s.e.
+                    ga = rep["groups"][g]
+                    bm = float(ref.regret[sel].mean())
+                    bse = float(ref.regret[sel].std(ddof=1) / np.sqrt(len(sel)))
+                    groups[g] = {"agent_regret": round(ga["regret"], 4), "bayes_regret": round(bm, 4),
+                                 "excess": round(ga["regret"] - bm, 4),
+                                 "excess_se": round(float(np.hypot(ga.get("regret_se", np.nan), bse)), 4), "paired": False}
+            if groups:
+                rows.append({"source": str(path), "agent": rep["agent"], "groups": groups,
+                             "note": "from committed per-co-player rewards (checkpoints not committed); "
+                                     "unpaired s.e. where only group means were committed"})
     return rows
 
 
@@ -318,17 +360,19 @@ def _md(res: dict[str, Any]) -> str:
         lo = res["long"]
         L += ["## B. n = 100: approximations on the issue's panel (simulated)", "",
               f"Perfect-information value E[V*(q)] over U(0,1)^5 = {lo['perfect_info_value']:.4f} ± "
-              f"{lo['perfect_info_value_se']:.4f} (an upper bound on the Bayes-optimal prior value). "
+              f"{lo['perfect_info_value_se']:.4f} (population; an upper bound on the Bayes-optimal prior value). "
+              "On the same 200 draws V_Bayes ≤ mean V*(q) in expectation, so a policy's regret on the draws "
+              "bounds its prior-averaged gap to the Bayes-optimal learner from above; the paired gap to the best "
+              "rule bounds it from below. "
               f"Best prior value: **{lo.get('best_rule', '—')}**. Extortable = regret ≤ {EXTORTABLE_TOL} against Extort-2 and Extort-3.", "",
-              "| policy | prior value (200 draws) | gap to best (paired) | ≤ gap to Bayes | random | reciprocators | TFT | Joss | ALLD | ALLC | GRIM | WSLS | Extort-2 | Extort-3 | Generous-3 | extortable |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+              "| policy | prior value (200 draws) | gap to best (paired) | random (≥ gap to Bayes) | reciprocators | TFT | Joss | ALLD | ALLC | GRIM | WSLS | Extort-2 | Extort-3 | Generous-3 | extortable |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in lo["rows"] + lo["deep"]:
             nm = r["groups"]["named"]["per_coplayer"]
             pv = f"{r['prior_value']:.4f} ± {r['prior_value_se']:.4f}" if "prior_value" in r else "—"
             gap = f"{r['paired_gap_to_best']:.4f} ± {r['paired_gap_se']:.4f}" if "paired_gap_to_best" in r else "—"
-            ub = f"{r['upper_bound_gap_to_bayes']:.4f}" if "upper_bound_gap_to_bayes" in r else "—"
             rnd = f"{r['groups']['random']['regret']:.4f}" if "random" in r["groups"] else "—"
-            L.append(f"| {r['policy']} ({r['matches']} matches) | {pv} | {gap} | {ub} | {rnd} | {r['groups']['reciprocators']['regret']:.3f} | "
+            L.append(f"| {r['policy']} `{r['spec']}` ({r['matches']} matches) | {pv} | {gap} | {rnd} | {r['groups']['reciprocators']['regret']:.3f} | "
                      + " | ".join(f"{nm[k]:.3f}" for k in NAMED) + f" | {'yes' if r['extortable'] else 'no'} |")
         L.append("")
     if res.get("sweep"):
@@ -338,9 +382,19 @@ def _md(res: dict[str, Any]) -> str:
         for r in res["sweep"]:
             g = r["groups"]
             nm = g["named"]["per_coplayer"]
-            L.append(f"| {r['family']} | {r['x']:g} | {r['prior']} | {r['policy']} | {r['extort2']:.3f} | {r['extort3']:.3f} | "
+            prior_txt = r["prior"] if len(r["prior"]) < 120 else f"`prior_family({r['family']!r}, {r['x']:g})`"
+            L.append(f"| {r['family']} | {r['x']:g} | {prior_txt} | {r['policy']} `{r['spec']}` | {r['extort2']:.3f} | {r['extort3']:.3f} | "
                      f"{'**yes**' if r['extortable'] else 'no'} | {g['random']['regret']:.4f} | {g['reciprocators']['regret']:.3f} | "
                      f"{nm['TFT']:.3f} | {nm['ALLD']:.3f} | {g['prior']['regret']:.4f} |")
+        L.append("")
+    if res.get("confirm"):
+        L += ["## E. Extortability confirmed with many matches", "",
+              "| family | x | policy | matches | Extort-2 regret ± s.e. | Extort-3 regret ± s.e. | cooperation (E-2 / E-3) | extortable |",
+              "|---|---|---|---|---|---|---|---|"]
+        for r in res["confirm"]:
+            L.append(f"| {r['family']} | {r['x']:g} | {r['policy']} `{r['spec']}` | {r['matches']} | {r['extort2']:.3f} ± {r['extort2_se']:.3f} | "
+                     f"{r['extort3']:.3f} ± {r['extort3_se']:.3f} | {r['coop'][0]:.2f} / {r['coop'][1]:.2f} | "
+                     f"{'**yes**' if r['extortable'] else 'no'} |")
         L.append("")
     if res.get("decomposition"):
         L += ["## D. Regret decomposed: committed step-1 agents vs the Bayesian learner", "",
@@ -350,7 +404,8 @@ def _md(res: dict[str, Any]) -> str:
         for r in res["decomposition"]:
             for g, d in r["groups"].items():
                 L.append(f"| {Path(r['source']).parent.name} | {r['agent']} | {g} | {d['agent_regret']:.3f} | "
-                         f"{d['bayes_regret']:.3f} | {d['excess']:.3f} ± {d['excess_se']:.3f} |")
+                         f"{d['bayes_regret']:.3f} | {d['excess']:.3f} ± {d['excess_se']:.3f}"
+                         + ("" if d.get("paired", True) else " (group means)") + " |")
         L.append("")
     return "\n".join(L) + "\n"
 
@@ -387,7 +442,7 @@ def _plots(res: dict[str, Any], out: Path) -> None:
         for k, r in enumerate(rows):
             vals = [r["groups"][g]["regret"] if g in r["groups"] else np.nan for g in keys[:2]] + \
                    [r["groups"]["named"]["per_coplayer"][g] for g in keys[2:]]
-            ax.bar(np.arange(len(keys)) + k * w, vals, w, color=f"C{k % 10}", label=r["policy"])
+            ax.bar(np.arange(len(keys)) + k * w, vals, w, color=plt.cm.tab20(k % 20), label=f"{r['policy']} {r['spec']}")
         ax.axhline(EXTORTABLE_TOL, color="r", ls=":", lw=1, label=f"extortable ({EXTORTABLE_TOL})")
         ax.set_xticks(np.arange(len(keys)) + 0.4 - w / 2)
         ax.set_xticklabels(keys, rotation=30, ha="right")
@@ -404,6 +459,8 @@ def _plots(res: dict[str, Any], out: Path) -> None:
             for k, spec in enumerate(dict.fromkeys(r["spec"] for r in res["sweep"])):
                 rr = [r for r in res["sweep"] if r["family"] == f and r["spec"] == spec]
                 xs = [r["x"] for r in rr]
+                if not rr:
+                    continue
                 ax.plot(xs, [r["extort2"] for r in rr], "o-", color=f"C{k}", label=f"{rr[0]['policy']} Extort-2")
                 ax.plot(xs, [r["extort3"] for r in rr], "s--", color=f"C{k}", label=f"{rr[0]['policy']} Extort-3")
                 ax.plot(xs, [r["groups"]["random"]["regret"] for r in rr], "^:", color=f"C{k}", label=f"{rr[0]['policy']} U draws")
@@ -424,13 +481,13 @@ def run_study(preset: str = "cpu", out: str | Path | None = None, parts: str = "
     ``overrides`` replaces preset entries (e.g. ``{"long_rules": (), "deep_rules": ("lookahead-pi:2",)}``)."""
     if preset not in PRESETS:
         raise ParameterError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
-    if not isinstance(parts, str) or not parts or set(parts) - set("ABCD"):
-        raise ParameterError(f"parts must be letters from 'ABCD', got {parts!r}")
+    if not isinstance(parts, str) or not parts or set(parts) - set("ABCDE"):
+        raise ParameterError(f"parts must be letters from 'ABCDE', got {parts!r}")
     from benchmarks._machine import machine  # reporting only
 
     cfg = dict(PRESETS[preset])
     for k, v in (overrides or {}).items():
-        if k not in cfg:
+        if k not in cfg and k not in ("confirm", "confirm_rules", "confirm_matches"):
             raise ParameterError(f"unknown override {k!r}; known: {sorted(cfg)}")
         cfg[k] = v
     outp = Path(out) if out is not None else Path("runs") / "bayes" / preset
@@ -453,6 +510,10 @@ def run_study(preset: str = "cpu", out: str | Path | None = None, parts: str = "
         res["sweep"] = part_sweep(cfg["sweep"], cfg["sweep_rules"], cfg["sweep_draws"], cfg["recips"], cfg["sweep_matches"],
                                   cfg["prior_draws"], progress)
         _write(res, outp)
+    if "E" in parts:
+        res["confirm"] = part_confirm(cfg.get("confirm", ()), cfg.get("confirm_rules", ("ce",)), cfg.get("confirm_matches", 256),
+                                      progress)
+        _write(res, outp)
     if "D" in parts and cfg["decomposition"]:
         rule = res.get("long", {}).get("best_rule", "lookahead:2")
         res["decomposition_rule"] = rule
@@ -472,18 +533,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
                                  allow_abbrev=False)
     ap.add_argument("--preset", default="cpu", choices=sorted(PRESETS))
-    ap.add_argument("--parts", default="ABCD", help="which parts to run (letters A-D, default ABCD)")
+    ap.add_argument("--parts", default="ABCD", help="which parts to run (letters A-E, default ABCD; E = --confirm)")
+    ap.add_argument("--confirm", default=None, help="part E: priors to confirm, 'family=x1,x2;...'")
+    ap.add_argument("--confirm-rules", default="ce", help="part E rules (comma-separated specs)")
+    ap.add_argument("--confirm-matches", type=int, default=256, help="part E matches per extortioner (default 256)")
     ap.add_argument("--out", default=None, help="output folder (default runs/bayes/<preset>)")
     ap.add_argument("--long-rules", default=None, help="override the preset's n = 100 rules (comma-separated specs)")
     ap.add_argument("--deep-rules", default=None, help="override the preset's deep-lookahead rules (comma-separated)")
+    ap.add_argument("--sweep", default=None, help="override the prior sweep: 'family=x1,x2;family2=...'")
+    ap.add_argument("--sweep-rules", default=None, help="override the sweep's rules (comma-separated specs)")
+    ap.add_argument("--sweep-matches", type=int, default=None, help="override matches per co-player in the sweep")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
     import sys
 
     ov: dict[str, Any] = {}
-    for key, val in (("long_rules", args.long_rules), ("deep_rules", args.deep_rules)):
+    for key, val in (("long_rules", args.long_rules), ("deep_rules", args.deep_rules), ("sweep_rules", args.sweep_rules)):
         if val is not None:
             ov[key] = tuple(x.strip() for x in val.split(",") if x.strip())
+    if args.sweep is not None:
+        try:
+            ov["sweep"] = {fam.strip(): tuple(float(x) for x in xs.split(","))
+                           for fam, _, xs in (item.partition("=") for item in args.sweep.split(";") if item.strip())}
+        except ValueError:
+            raise ParameterError(f"--sweep must look like 'extortioners=0.2,0.3;tilt=5', got {args.sweep!r}") from None
+    if args.confirm is not None:
+        try:
+            ov["confirm"] = [(fam.strip(), float(x)) for fam, _, xs in (item.partition("=") for item in args.confirm.split(";")
+                                                                         if item.strip()) for x in xs.split(",")]
+        except ValueError:
+            raise ParameterError(f"--confirm must look like 'extortioners=0.2,0.3', got {args.confirm!r}") from None
+        ov["confirm_rules"] = tuple(x.strip() for x in args.confirm_rules.split(",") if x.strip())
+        ov["confirm_matches"] = args.confirm_matches
+    if args.sweep_matches is not None:
+        if args.sweep_matches < 2:
+            raise ParameterError(f"--sweep-matches must be at least 2, got {args.sweep_matches}")
+        ov["sweep_matches"] = args.sweep_matches
     run_study(args.preset, args.out, args.parts, progress=not args.no_progress, overrides=ov,
               command="python -m studies.bayes " + " ".join(sys.argv[1:] if argv is None else argv))
     print((Path(args.out or f"runs/bayes/{args.preset}") / "bayes.md").read_text())

@@ -30,7 +30,7 @@ __all__ = ["BAYES_REFERENCE", "panel_labels", "TARGETS", "sharpened", "load_a2c_
            "run_study", "main"]
 
 #: The Bayesian learner of the regret decomposition (a learners.bayes.from_spec spec, U(0,1)^5 prior).
-BAYES_REFERENCE: str = "lookahead:2"
+BAYES_REFERENCE: str = "lookahead:4"
 
 
 def panel_labels(panel: Any) -> list[str]:

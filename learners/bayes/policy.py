@@ -24,7 +24,11 @@
   the *perfect-information* value: the mean over ``leaf_samples`` posterior draws of the exact
   best-response value to each draw — an optimistic leaf that over-values information (as if the
   co-player were known after ``depth`` rounds); with the CE leaf it brackets the value of
-  information (seeded like Thompson: ``fold_in(key, t)``).
+  information (seeded like Thompson: ``fold_in(key, t)``).  ``leaf="rollout"`` values a leaf by
+  what *committing* to the leaf's CE plan (no further learning) earns in expectation under the
+  leaf posterior (Monte Carlo over ``leaf_samples`` draws): the value of a feasible policy, so
+  information never has negative value in the tree (CE leaves can: the CE value is not convex in
+  the belief, and a CE-leaf lookahead may postpone informative moves).
 
 Ties (``|Q(C) - Q(D)| <= tie_tol * rounds left``) go to cooperation, like
 :func:`solvers.best_response.best_response_finite`.  The policy is deterministic given the
@@ -56,14 +60,16 @@ from eqtools.games import Game, preset
 from ..regret import br_continuation_jnp
 from .prior import BetaPrior, MixturePrior, PointPrior, as_mixture, component_predictive_jnp
 
-__all__ = ["RULES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp", "from_spec"]
+__all__ = ["RULES", "LEAVES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp", "from_spec"]
 
 #: Decision rules of :class:`BayesPolicy`.
 RULES: tuple[str, ...] = ("ce", "thompson", "lookahead")
+#: Leaf values of the lookahead: certainty equivalent, perfect information, CE-plan rollout.
+LEAVES: tuple[str, ...] = ("ce", "pi", "rollout")
 
 #: The co-player's context (0 = opening, 1 + its own state) for the learner's observation token
 #: (0 = start, 1 + the learner's state): CD and DC swap.
-TOKEN_TO_CONTEXT: np.ndarray = np.array([0, 1, 3, 2, 4])
+TOKEN_TO_CONTEXT: np.ndarray = np.array([0, 1, 3, 2, 4], dtype=np.int32)
 
 #: Largest lookahead depth served by the tree (2 * 4^(depth-1) leaf posteriors per match) and by
 #: the count-state method (2 * C(depth + 6, 7) leaf posteriors per match).
@@ -123,8 +129,9 @@ class BayesPolicy:
     rule: ``"ce"``, ``"thompson"`` or ``"lookahead"``.
     depth: lookahead depth (rounds expanded exactly; tree 1..5, counts 1..12); ``"lookahead"`` only.
     method: ``"tree"``, ``"counts"`` or ``"auto"`` (tree up to depth 3) for ``"lookahead"``.
-    leaf: ``"ce"`` (certainty-equivalent leaves) or ``"pi"`` (perfect-information leaves, tree only).
-    leaf_samples: posterior draws per ``"pi"`` leaf.
+    leaf: ``"ce"`` (certainty-equivalent leaves), ``"pi"`` (perfect information) or ``"rollout"``
+        (the CE plan's expected value under the leaf posterior); the last two tree only.
+    leaf_samples: posterior draws per ``"pi"``/``"rollout"`` leaf.
     seed: key of :meth:`init` (``"thompson"`` only).
     resample_every: rounds a Thompson draw is kept (1 = a new draw every round).
     tie_tol: ties within ``tie_tol * rounds left`` go to C (default 1e-9 in float64, 1e-5 in float32).
@@ -167,18 +174,18 @@ class BayesPolicy:
         object.__setattr__(self, "_tables", _relative_layers(d) if (self.rule == "lookahead" and method == "counts") else None)
         object.__setattr__(self, "seed", check_seed("seed", self.seed))
         object.__setattr__(self, "resample_every", positive_int("resample_every", self.resample_every))
-        if not isinstance(self.leaf, str) or self.leaf not in ("ce", "pi"):
-            raise ParameterError(f"leaf must be 'ce' or 'pi', got {self.leaf!r}")
+        if not isinstance(self.leaf, str) or self.leaf not in LEAVES:
+            raise ParameterError(f"leaf must be one of {LEAVES}, got {self.leaf!r}")
         object.__setattr__(self, "leaf_samples", positive_int("leaf_samples", self.leaf_samples))
-        if self.leaf == "pi" and method != "tree":
-            raise ParameterError("leaf='pi' is served by method='tree' only (depth <= 5)")
+        if self.leaf != "ce" and method != "tree":
+            raise ParameterError(f"leaf={self.leaf!r} is served by method='tree' only (depth <= 5)")
         if self.tie_tol is not None:
             object.__setattr__(self, "tie_tol", nonneg_finite("tie_tol", self.tie_tol))
         if not isinstance(self.name, str):
             raise ParameterError(f"name must be a string, got {self.name!r}")
         if not self.name:
-            label = {"ce": "Bayes-CE", "thompson": "Bayes-Thompson",
-                     "lookahead": f"Bayes-LA{d}" + ("-PI" if self.leaf == "pi" else "")}[self.rule]
+            label = {"ce": "Bayes-CE", "thompson": "Bayes-Thompson" + (f"/{self.resample_every}" if self.resample_every > 1 else ""),
+                     "lookahead": f"Bayes-LA{d}" + {"ce": "", "pi": "-PI", "rollout": "-RO"}[self.leaf]}[self.rule]
             object.__setattr__(self, "name", label)
         object.__setattr__(self, "_arrays", as_mixture(prior).arrays())
 
@@ -231,8 +238,9 @@ class BayesPolicy:
                 qc, qd = _counts_lookahead_q(arr, counts, logw, obs, left, r, self._tables)
             else:
                 leaf_key = None
-                if self.leaf == "pi":
-                    leaf_key = (jax.random.fold_in(carry["key"], jnp.asarray(t, jnp.int32)), self.leaf_samples)
+                if self.leaf != "ce":
+                    leaf_key = (jax.random.fold_in(carry["key"], jnp.asarray(t, jnp.int32)), self.leaf_samples,
+                                self.leaf, self.horizon)
                 qc, qd = _lookahead_q(arr, counts, logw, obs, left, r, self.depth, leaf_key)
         tol = self._tol(dt) * left.astype(dt)
         p = (qc >= qd - tol).astype(dt)
@@ -269,6 +277,34 @@ def _thompson_draw(arr, counts, logw, key):
     b = jnp.take(arr.b, m, axis=0) + nd
     q = jax.random.beta(k2, a, b, dtype=counts.dtype)
     return jnp.where(jnp.take(arr.is_point, m, axis=0)[..., None], jnp.take(arr.q, m, axis=0), q)
+
+
+def _rollout_values(qbar, draws, r, steps, horizon):
+    """Payoff-to-go ``(S, ..., 4)`` after each state of the fixed plan "best response to ``qbar``
+    over ``steps`` rounds, no further learning", evaluated against each draw ``(S, ..., 5)``
+    (one masked scan of length ``horizon``; ties to C)."""
+    sw = jnp.asarray(SWAP_ROWS)
+    qy = qbar[..., 1:][..., sw]
+    dy = draws[..., 1:][..., sw]
+
+    def step(carry, k):
+        V, W = carry
+        qc = qy * (r[0] + V[..., :1]) + (1 - qy) * (r[1] + V[..., 1:2])
+        qd = qy * (r[2] + V[..., 2:3]) + (1 - qy) * (r[3] + V[..., 3:4])
+        a = (qc < qd).astype(jnp.int32)  # plan's action after each state with k + 1 rounds left
+        idx = jnp.broadcast_to(2 * a, W.shape)
+        s_c = jnp.take_along_axis(W, idx, axis=-1)  # continuation if the co-player then cooperates
+        s_d = jnp.take_along_axis(W, idx + 1, axis=-1)
+        rc = r[2 * a]
+        rd = r[2 * a + 1]
+        Wn = dy * (rc + s_c) + (1 - dy) * (rd + s_d)
+        live = k < steps
+        return (jnp.where(live, jnp.maximum(qc, qd), V), jnp.where(live, Wn, W)), None
+
+    V0 = jnp.zeros(qbar.shape[:-1] + (4,), qbar.dtype)
+    W0 = jnp.zeros(draws.shape[:-1] + (4,), qbar.dtype)
+    (_, W), _ = jax.lax.scan(step, (V0, W0), jnp.arange(int(horizon)))
+    return W
 
 
 def _lookahead_q(arr, counts, logw, token, left, r, depth, leaf_key=None):
@@ -308,10 +344,14 @@ def _lookahead_q(arr, counts, logw, token, left, r, depth, leaf_key=None):
     # leaves: CE continuation after `depth` rounds, per leaf posterior (N, 2b, ...)
     if leaf_key is None:
         V = br_continuation_jnp(_mean(arr, ch_c, ch_w), r, jnp.maximum(left - depth, 0))  # (N, 2b, ..., 4)
-    else:  # perfect-information leaves: mean over posterior draws of the best response to each draw
-        key, S = leaf_key
+    else:
+        key, S, kind, horizon = leaf_key
         draws = jax.vmap(lambda k: _thompson_draw(arr, ch_c, ch_w, k))(jax.random.split(key, S))
-        V = br_continuation_jnp(draws, r, jnp.maximum(left - depth, 0)).mean(0)
+        steps = jnp.maximum(left - depth, 0)
+        if kind == "pi":  # perfect-information leaves: mean over draws of the best response to each draw
+            V = br_continuation_jnp(draws, r, steps).mean(0)
+        else:  # rollout leaves: mean over draws of the value of committing to the leaf's CE plan
+            V = _rollout_values(_mean(arr, ch_c, ch_w), draws, r, steps, horizon).mean(0)
     # W[n, a, b] = value after (a, b) from the child's state 2a + b
     W = jnp.stack([jnp.stack([V[:, 0, ..., 0], V[:, 1, ..., 1]], 1), jnp.stack([V[:, 0, ..., 2], V[:, 1, ..., 3]], 1)], 1)
     for lvl in range(depth - 1, -1, -1):
@@ -391,7 +431,7 @@ def _counts_lookahead_q(arr, counts, logw, token, left, r, tables):
 
 
 #: Learner state s -> row (the co-player's own state) of the 4-row count table.
-SWAP_ROWS: np.ndarray = np.array([0, 2, 1, 3])
+SWAP_ROWS: np.ndarray = np.array([0, 2, 1, 3], dtype=np.int32)
 
 
 def from_spec(spec: str, **kwargs: Any) -> BayesPolicy:
@@ -403,8 +443,8 @@ def from_spec(spec: str, **kwargs: Any) -> BayesPolicy:
         raise ParameterError(f"spec must be a string like 'ce', 'thompson:10' or 'lookahead:3', got {spec!r}")
     rule, _, arg = spec.strip().partition(":")
     extra: dict[str, Any] = {}
-    if rule == "lookahead-pi":
-        rule, extra["leaf"] = "lookahead", "pi"
+    if rule in ("lookahead-pi", "lookahead-ro"):
+        rule, extra["leaf"] = "lookahead", {"lookahead-pi": "pi", "lookahead-ro": "rollout"}[rule]
     if arg:
         try:
             val = int(arg)
