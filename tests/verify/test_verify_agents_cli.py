@@ -70,7 +70,7 @@ def test_function_agent_by_module_and_file(workdir, capsys):
     s = json.loads(capsys.readouterr().out)
     a = s["agents"][0]
     assert a["name"] == "tf2t" and a["kl_gap"] > 0.05 and a["history_blind"] is None
-    assert set(s["regret"]["tf2t"]["groups"]) == {"random", "library", "heldout"}
+    assert set(s["regret"]["tf2t"]["groups"]) == {"random", "reciprocators", "library", "heldout"}
     assert json.loads((workdir / "v1" / "regret.json").read_text())["gamma"] == 0.9
     assert main(["verify", "--agent", "user_agents.py:coin", *SMALL, "--regret-draws", "0", "--out", "v2"]) == 0
     out = capsys.readouterr().out
