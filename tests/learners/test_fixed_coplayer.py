@@ -1,0 +1,152 @@
+"""Any Policy as the fixed co-player of the A2C training rollouts (issue 19, item 1).
+
+* The frozen-GRU path (``fixed_params``) and the default sampler give the numbers main gave
+  before the change: ``data/fixed_coplayer_reference.npz`` was written by
+  ``make_fixed_coplayer_reference.py`` on main at b63c825, before any issue-19 edit.
+* A memory-one co-player (``fixed_policy=MemoryOnePolicy``) meets memory-one learners with the exact
+  ``solvers.payoffs.finite_horizon`` payoffs, within Monte Carlo error.
+* A GRU given as a :class:`GRUPolicy` plays like the same GRU given as ``fixed_params``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from eqtools.errors import ParameterError
+from learners.coplayers import fixed_icl_policy, normalise_fixed_icl
+from learners.env import payoff_table
+from learners.networks import GRUAgent, init_agent_params_np
+from learners.policies import GRUPolicy
+from learners.pool import play_pool
+from solvers.payoffs import finite_horizon
+from solvers.simulate import MemoryOnePolicy
+
+REF = Path(__file__).parent / "data" / "fixed_coplayer_reference.npz"
+
+
+def _gru_setup():
+    agent = GRUAgent(hidden=8, embed=8, reward_input_scale=2.0)
+    mk = lambda s: init_agent_params_np(agent, np.random.default_rng(s))  # noqa: E731
+    params = jax.tree_util.tree_map(lambda a, b: jnp.stack([a, b]), mk(1), mk(2))
+    return agent, params, mk(3)
+
+
+def test_fixed_gru_rollout_is_unchanged():
+    ref = np.load(REF)
+    agent, params, fixed = _gru_setup()
+    tab = jax.random.uniform(jax.random.PRNGKey(7), (2, 6, 5))
+    traj = play_pool(agent.apply, params, jax.random.PRNGKey(11), tab, 10, 12, payoff_table("paper"), 8, False,
+                     fixed_params=fixed)
+    np.testing.assert_array_equal(np.asarray(traj.action), ref["pool_action"])
+    np.testing.assert_array_equal(np.asarray(traj.co_action), ref["pool_co_action"])
+    np.testing.assert_array_equal(np.asarray(traj.logp), ref["pool_logp"])
+
+
+def test_mechanism_steps_1_2_are_unchanged():
+    """Step 1 (the default U(0,1)^5 sampler) and step 2 (the fixed-GRU co-player), tiny, 3 iterations
+    each: training metrics, parameters and the evaluation equal main's."""
+    from learners.a2c_mechanism import step_configs
+    from learners.train_a2c import Trainer, preset_config
+
+    ref = np.load(REF)
+    base = preset_config("smoke", horizon=8, batch=16, hidden=8, embed=8, eval_episodes=4, seeds=2, eval_every=2)
+    c1, c2, _ = step_configs(base, [3, 3, 0])
+    t1 = Trainer(c1).run(progress=False)
+    h1 = np.stack(t1.history)
+    np.testing.assert_array_equal(h1[..., :ref["step1_history"].shape[-1]], ref["step1_history"])
+    np.testing.assert_array_equal(np.concatenate([np.asarray(x).ravel() for x in jax.tree_util.tree_leaves(t1.params)]),
+                                  ref["step1_params"])
+    fixed1 = jax.tree_util.tree_map(lambda x: np.asarray(x)[:, 0], t1.params)
+    t2 = Trainer(c2, fixed_params=fixed1).run(progress=False)
+    np.testing.assert_array_equal(np.stack(t2.history)[..., :ref["step2_history"].shape[-1]], ref["step2_history"])
+    np.testing.assert_array_equal(np.concatenate([np.asarray(x).ravel() for x in jax.tree_util.tree_leaves(t2.params)]),
+                                  ref["step2_params"])
+    np.testing.assert_array_equal(np.asarray(t2.eval_history[-1][0]), ref["step2_eval_coop"])
+
+
+def _memory_one_learners(p0, p1):
+    """Stand-in learners that are memory-one strategies p0, p1 (logits from the observation token)."""
+
+    def apply_fn(params, h, obs, pa, pr, z):
+        pc = params["p"][obs]
+        logits = jnp.stack([jnp.log(pc), jnp.log1p(-pc)], -1)
+        return h, logits, jnp.zeros(obs.shape)
+
+    return apply_fn, {"p": jnp.asarray(np.stack([p0, p1]), jnp.float32)}
+
+
+def test_memory_one_coplayer_meets_exact_payoffs():
+    """Learners p0, p1 against a memory-one Fixed-ICL q: mean reward per round and both sides'
+    cooperation equal the exact finite-horizon values within 4.5 s.e. (4000 episodes each)."""
+    rng = np.random.default_rng(5)
+    p = np.clip(rng.random((2, 5)), 0.05, 0.95)
+    q = np.asarray([0.9, 0.8, 0.15, 0.7, 0.2])
+    apply_fn, params = _memory_one_learners(p[0], p[1])
+    n_ll, T = 4000, 20
+    tab = jnp.zeros((2, 0, 5))
+    traj = play_pool(apply_fn, params, jax.random.PRNGKey(3), tab, n_ll, T, payoff_table("paper"), 4, False,
+                     fixed_policy=MemoryOnePolicy(jnp.asarray(q, jnp.float32)))
+    r = np.asarray(traj.reward).mean(0)  # (2, n_ll): each episode's mean reward
+    a = np.asarray(traj.action)
+    co = np.asarray(traj.co_action)
+    for i in range(2):
+        ex = finite_horizon(p[i], q, "paper", T)
+        se = r[i].std(ddof=1) / np.sqrt(n_ll)
+        assert abs(r[i].mean() - float(ex.payoff_x)) < 4.5 * se, (i, r[i].mean(), float(ex.payoff_x), se)
+        cy = (co[:, i] == 0).mean(0)
+        se_c = cy.std(ddof=1) / np.sqrt(n_ll)
+        assert abs(cy.mean() - float(ex.coop_y)) < 4.5 * se_c
+        cx = (a[:, i] == 0).mean(0)
+        assert abs(cx.mean() - float(ex.coop_x)) < 4.5 * cx.std(ddof=1) / np.sqrt(n_ll)
+
+
+def test_memory_one_coplayer_sees_its_own_view():
+    """TFT as the fixed co-player: cooperates first, then copies the learner's previous move;
+    the Fixed-ICL is not the co-learner (learner 1's co-actions are not learner 2's actions)."""
+    apply_fn, params = _memory_one_learners(np.full(5, 0.5), np.full(5, 0.5))
+    traj = play_pool(apply_fn, params, jax.random.PRNGKey(0), jnp.zeros((2, 0, 5)), 64, 10, payoff_table("paper"), 4,
+                     False, fixed_policy=fixed_icl_policy("memory-one:TFT"))
+    a, co = np.asarray(traj.action), np.asarray(traj.co_action)
+    np.testing.assert_array_equal(co[0], 0)
+    np.testing.assert_array_equal(co[1:], a[:-1])
+    # GTFT-like asymmetry check: STFT opens with D and then copies
+    traj = play_pool(apply_fn, params, jax.random.PRNGKey(1), jnp.zeros((2, 0, 5)), 64, 10, payoff_table("paper"), 4,
+                     False, fixed_policy=MemoryOnePolicy(jnp.asarray([0.0, 1.0, 0.0, 1.0, 0.0])))
+    a, co = np.asarray(traj.action), np.asarray(traj.co_action)
+    np.testing.assert_array_equal(co[0], 1)
+    np.testing.assert_array_equal(co[1:], a[:-1])
+
+
+def test_gru_policy_coplayer_matches_fixed_params_path():
+    """The same frozen GRU as a GRUPolicy (temperature 1) plays like fixed_params: the same actions."""
+    from eqtools.games import preset
+
+    agent, params, fixed = _gru_setup()
+    tab = jax.random.uniform(jax.random.PRNGKey(7), (2, 6, 5))
+    kw = dict(horizon=12, table=payoff_table("paper"), hidden=8, opponent_id=False)
+    a = play_pool(agent.apply, params, jax.random.PRNGKey(11), tab, 10, fixed_params=fixed, **kw)
+    b = play_pool(agent.apply, params, jax.random.PRNGKey(11), tab, 10,
+                  fixed_policy=GRUPolicy(agent, fixed, preset("paper")), **kw)
+    np.testing.assert_array_equal(np.asarray(a.action), np.asarray(b.action))
+    np.testing.assert_array_equal(np.asarray(a.co_action), np.asarray(b.co_action))
+    np.testing.assert_allclose(np.asarray(a.logp), np.asarray(b.logp), rtol=1e-5, atol=1e-6)
+
+
+def test_fixed_coplayer_errors():
+    apply_fn, params = _memory_one_learners(np.full(5, 0.5), np.full(5, 0.5))
+    tab = jnp.zeros((2, 0, 5))
+    with pytest.raises(ParameterError, match="fixed_policy"):
+        play_pool(apply_fn, params, jax.random.PRNGKey(0), tab, 4, 3, payoff_table("paper"), 4, False,
+                  fixed_policy=object())
+    with pytest.raises(ParameterError, match="not both"):
+        play_pool(apply_fn, params, jax.random.PRNGKey(0), tab, 4, 3, payoff_table("paper"), 4, False,
+                  fixed_params={"p": 1}, fixed_policy=MemoryOnePolicy(jnp.ones(5)))
+    for bad in ("", "nonsense", "memory-one", "memory-one:NOPE", "memory-one:1,2,3", "memory-one:0.5,0.5,0.5,0.5,1.5", 3):
+        with pytest.raises(ParameterError, match="fixed_icl"):
+            normalise_fixed_icl(bad)
+    assert normalise_fixed_icl("Memory-One:TFT") == "memory-one:1,1,0,1,0"
