@@ -93,6 +93,11 @@ class TrainConfig:
     non-tabular episode — the paper's mechanism step 2 (:mod:`learners.a2c_mechanism`).
     ``init_from`` starts the learners from another run's checkpoint (same sizes and number of
     seeds; a fresh Adam state), e.g. to continue a plateaued run with other settings.
+    ``fixed_icl`` (with ``fixed_opponent``) names a fixed co-player that is not a step-1 GRU: a spec of
+    :mod:`learners.coplayers` (``bayes:...``, ``memory-one:...``), which the :class:`Trainer` builds,
+    or, for a policy object given to the Trainer as ``fixed_policy``, ``"policy:<label>"``.  ``""``
+    (default): the frozen GRU passed as ``fixed_params``.  Being part of the config, it is checked on
+    resume and written into ``config.json`` and the summary.
     """
 
     game: str = "paper"
@@ -113,6 +118,7 @@ class TrainConfig:
     log_every: int = 10
     fixed_opponent: bool = False
     init_from: str = ""  #: a run directory whose checkpoint's parameters start this run (fine-tuning); "" = fresh
+    fixed_icl: str = ""  #: the fixed co-player when it is not a step-1 GRU (a learners.coplayers spec); "" = GRU
 
     def __post_init__(self) -> None:
         if self.ablation not in ABLATIONS:
@@ -132,6 +138,14 @@ class TrainConfig:
             object.__setattr__(self, "tabular", tuple(self.tabular))
         if self.fixed_opponent and self.ablation != "none":
             raise ParameterError(f"fixed_opponent runs without ablation, got ablation {self.ablation!r}")
+        if not isinstance(self.fixed_icl, str):
+            raise ParameterError(f"fixed_icl must be a spec string ('' = the frozen GRU), got {self.fixed_icl!r}")
+        if self.fixed_icl and not self.fixed_opponent:
+            raise ParameterError(f"fixed_icl {self.fixed_icl!r} names a fixed co-player, but fixed_opponent is False")
+        if self.fixed_icl and not self.fixed_icl.startswith("policy:"):
+            from .coplayers import normalise_fixed_icl
+
+            object.__setattr__(self, "fixed_icl", normalise_fixed_icl(self.fixed_icl, self.game))
         pool = self.pool  # validates share, opponent-id consistency
         if self.fixed_opponent and pool.n_learner < 1:
             raise ParameterError("fixed_opponent needs episodes against it (tabular_share < 1)")
@@ -227,7 +241,11 @@ def _segment_mean(x: jnp.ndarray, lo: int, hi: int) -> jnp.ndarray:
     return jnp.mean(x[:, :, lo:hi], axis=(0, 2))
 
 
-def _build_functions(cfg: TrainConfig):
+def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
+    if fixed_policy is None and cfg.fixed_icl:
+        from .coplayers import fixed_icl_policy
+
+        fixed_policy = fixed_icl_policy(cfg.fixed_icl, cfg.game, cfg.horizon)
     agent = GRUAgent(hidden=cfg.hidden, embed=cfg.embed, use_opponent_id=cfg.ablation == "opponent-id",
                      reward_input_scale=float(max(np.abs(preset(cfg.game).payoffs).max(), 1e-9)))
     pool = cfg.pool
@@ -259,7 +277,7 @@ def _build_functions(cfg: TrainConfig):
             else:
                 tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
         traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
-                         fixed_params=fixed)
+                         fixed_params=fixed, fixed_policy=fixed_policy)
         loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp, hp.entropy_at(iteration))
         coop = (traj.action == 0).astype(jnp.float32)
         aux = dict(aux)
@@ -292,7 +310,7 @@ def _build_functions(cfg: TrainConfig):
         rand = jax.random.uniform(k_tab, (2, E, 5))
         tab = jnp.concatenate([jnp.broadcast_to(fixed_block, (2,) + fixed_block.shape), rand], axis=1)
         traj = play_pool(apply_fn, params, k_play, tab, E, cfg.horizon, table, cfg.hidden, cfg.ablation == "opponent-id", UNROLL,
-                         fixed_params=fixed)
+                         fixed_params=fixed, fixed_policy=fixed_policy)
         coop = (traj.action == 0).astype(jnp.float32)
         co_reward = table[2 * traj.co_action + traj.action]
         # per-round curves (2, O, T) for O = learner (or the fixed co-player), ALLC, ALLD, TFT, random
@@ -318,7 +336,11 @@ def agent_module(cfg: TrainConfig) -> GRUAgent:
 def _jitted(cfg_key: TrainConfig):
     """Jitted, seed-vmapped (init, step, eval) for a config; cached so that runs with the same
     shapes and hyper-parameters (e.g. a resumed run) reuse the compiled programs."""
-    agent, init_all, step_one, eval_one = _build_functions(cfg_key)
+    return _jit_functions(cfg_key)
+
+
+def _jit_functions(cfg_key: TrainConfig, fixed_policy: Any = None):
+    agent, init_all, step_one, eval_one = _build_functions(cfg_key, fixed_policy)
     return (
         agent,
         init_all,
@@ -361,16 +383,32 @@ class Trainer:
 
     ``init_params`` (optional, leading axes ``(seeds, 2)``) replaces the fresh initial
     parameters of a run that starts without a checkpoint (Adam starts from zeros);
-    ``fixed_params`` (leading axis ``seeds``; required iff ``cfg.fixed_opponent``) is the frozen
-    co-player of each seed.  Both must be passed again on resume (they are inputs, like the
-    config; the mechanism chain reloads them from the earlier steps' checkpoints).
+    ``fixed_params`` (leading axis ``seeds``; required iff ``cfg.fixed_opponent`` and no
+    ``cfg.fixed_icl``) is the frozen GRU co-player of each seed.  With ``cfg.fixed_icl`` the
+    co-player is built from that spec, the same for every seed; ``fixed_policy`` (a jittable
+    :class:`~solvers.simulate.Policy`, with ``cfg.fixed_icl = "policy:<label>"``) gives any other one.
+    They must be passed again on resume (they are inputs, like the config; the mechanism chain
+    reloads them from the earlier steps' checkpoints).
     """
 
     def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None, *,
-                 init_params: Any = None, fixed_params: Any = None) -> None:
+                 init_params: Any = None, fixed_params: Any = None, fixed_policy: Any = None) -> None:
         self.cfg = cfg
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.agent, self._init, self._step, self._eval = _jitted(_cache_key(cfg))
+        if fixed_policy is not None:
+            from .coplayers import check_coplayer
+
+            check_coplayer(fixed_policy, "fixed_policy")
+            if not cfg.fixed_icl.startswith("policy:"):
+                raise ParameterError("fixed_policy needs cfg.fixed_icl = 'policy:<label>' naming it (a spec string such as "
+                                     "'bayes' or 'memory-one:TFT' is built by the Trainer itself)")
+            if fixed_params is not None:
+                raise ParameterError("give the fixed co-player either as fixed_params or as fixed_policy, not both")
+            self.agent, self._init, self._step, self._eval = _jit_functions(_cache_key(cfg), fixed_policy)
+        elif cfg.fixed_icl.startswith("policy:"):
+            raise ParameterError(f"cfg.fixed_icl {cfg.fixed_icl!r} names a policy object: pass it as fixed_policy")
+        else:
+            self.agent, self._init, self._step, self._eval = _jitted(_cache_key(cfg))
         devices = list(devices if devices is not None else jax.devices())
         n_dev = _largest_divisor_at_most(cfg.seeds, len(devices))
         self.n_devices = n_dev
@@ -389,8 +427,10 @@ class Trainer:
         if init_params is not None:
             _check_tree_like(init_params, self.params, "init_params")
             self.params = self._put(jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), init_params))
-        if cfg.fixed_opponent != (fixed_params is not None):
-            raise ParameterError("fixed_params must be given exactly when cfg.fixed_opponent is True")
+        if cfg.fixed_icl and fixed_params is not None:
+            raise ParameterError(f"cfg.fixed_icl {cfg.fixed_icl!r} is the fixed co-player: do not also pass fixed_params")
+        if not cfg.fixed_icl and cfg.fixed_opponent != (fixed_params is not None):
+            raise ParameterError("fixed_params must be given exactly when cfg.fixed_opponent is True (and no fixed_icl)")
         if fixed_params is not None:
             one = jax.tree_util.tree_map(lambda x: x[:, 0], self.params)  # (S, ...) one agent per seed
             _check_tree_like(fixed_params, one, "fixed_params")
@@ -622,6 +662,7 @@ class Trainer:
                                "stopped_by_time_budget": bool(getattr(self, "timed_out", False)),
                                "wall_s": round(self.wall_s, 1),
                                "ablation": self.cfg.ablation, "seeds": list(range(self.cfg.seed, self.cfg.seed + self.cfg.seeds)),
+                               "fixed_icl": (self.cfg.fixed_icl or "frozen GRU (fixed_params)") if self.cfg.fixed_opponent else None,
                                "train_tail_iterations": last, "train": {}, "eval": {}}
         for i, m in enumerate(TRAIN_METRICS):
             out["train"][m] = np.round(tail[..., i], 4).tolist()

@@ -63,6 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--mechanism-iterations", default=None,
                    help="iterations of steps 1,2,3 (mode mechanism), e.g. 1500,1500,1500; 0 skips a step "
                         "(2500,0,0 = step 1 alone; 0,1500,1500 = steps 2-3 on the step 1 already in --out)")
+    a.add_argument("--fixed-icl", default=None, metavar="SPEC",
+                   help="mode mechanism: the Fixed-ICL of step 2 instead of step 1's learner 1: 'bayes' (the Bayesian "
+                        "in-context learner under the U(0,1)^5 prior), 'bayes:RULE' or 'bayes:RULE:DEPTH', or "
+                        "'memory-one:NAME' / 'memory-one:P0,PCC,PCD,PDC,PDD'; step 1 is not run, so "
+                        "--mechanism-iterations must start with 0 (e.g. 0,1500,1500)")
     a.add_argument("--hyper", default=None,
                    help="mode mechanism: per-step A2C settings on top of Table 2, e.g. "
                         "'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003' (--lr/--entropy/--reward-scale/--gae-lambda "
@@ -131,6 +136,10 @@ def _run_a2c(args: argparse.Namespace) -> int:
     cfg = build_config(args)
     if args.mode == "mechanism":
         return _run_mechanism(args, cfg)
+    if args.fixed_icl is not None:
+        from eqtools.errors import ParameterError
+
+        raise ParameterError("--fixed-icl is for --mode mechanism only (it replaces step 1's Fixed-ICL in step 2)")
     out = check_output_dir(Path(args.out or f"runs/a2c_{args.preset}_{args.ablation}"), "--out")
     tr = Trainer(cfg, out)
     print(f"eqtools train a2c: preset {args.preset}, ablation {cfg.ablation}, {cfg.seeds} seed(s) on "
@@ -195,14 +204,27 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
     if len(its) != 3 or any(i < 0 for i in its) or not any(its):
         raise ParameterError(f"--mechanism-iterations must be three non-negative integers like 1500,1500,1500 "
                              f"(0 skips a step whose output is already in --out), got {args.mechanism_iterations!r}")
+    if args.fixed_icl is not None:
+        from learners.coplayers import normalise_fixed_icl
+
+        spec = normalise_fixed_icl(args.fixed_icl, cfg.game)  # a bad spec fails before any training
+        if not args.mechanism_iterations:
+            its = (0, cfg.iterations, cfg.iterations)
+        elif its[0] != 0:
+            raise ParameterError(f"--fixed-icl {args.fixed_icl} replaces step 1, so --mechanism-iterations must start with 0 "
+                                 f"(e.g. 0,1500,1500), got {args.mechanism_iterations}")
+        if not its[1] and not its[2]:
+            raise ParameterError("--fixed-icl needs step 2 (or step 3) iterations")
     out = check_output_dir(Path(args.out or f"runs/a2c_{args.preset}_mechanism"), "--out")
     budget = None if args.max_minutes is None else [60.0 * args.max_minutes] * 3
     print(f"eqtools train a2c --mode mechanism: preset {args.preset}, {cfg.seeds} seed(s), batch {cfg.batch}, "
           f"hidden {cfg.hidden}, iterations {its} -> {out}")
     for k, h in hyper.items():
         print(f"  step {k}: Table 2 step {k} with " + ", ".join(f"{n}={v:g}" for n, v in h.items()))
+    if args.fixed_icl is not None:
+        print(f"  Fixed-ICL of step 2: {spec}")
     trainers = run_mechanism(cfg, out, its, hyper_overrides=hyper, progress=not args.no_progress, resume=not args.fresh,
-                             max_seconds=budget)
+                             max_seconds=budget, fixed_icl=None if args.fixed_icl is None else spec)
     summary = mechanism_summary(trainers)
     if not args.no_plots:
         from studies.a2c_mechanism import plot_mechanism

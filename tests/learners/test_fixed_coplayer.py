@@ -150,3 +150,66 @@ def test_fixed_coplayer_errors():
         with pytest.raises(ParameterError, match="fixed_icl"):
             normalise_fixed_icl(bad)
     assert normalise_fixed_icl("Memory-One:TFT") == "memory-one:1,1,0,1,0"
+
+
+def test_a2c_mechanism_with_a_spec_fixed_icl(tmp_path, capsys):
+    """`--fixed-icl memory-one:TFT`: steps 2-3 run against TFT, the config and summary say so,
+    a resume with another Fixed-ICL and contradictory flags are refused with named errors."""
+    import json
+
+    from eqtools.cli import main
+
+    out = tmp_path / "mech"
+    base = ["train", "a2c", "--preset", "smoke", "--mode", "mechanism", "--out", str(out), "--horizon", "6", "--batch",
+            "8", "--hidden", "8", "--embed", "8", "--eval-episodes", "4", "--seeds", "2", "--eval-every", "2",
+            "--no-progress", "--no-plots"]
+    assert main(base + ["--mechanism-iterations", "0,2,1", "--fixed-icl", "memory-one:TFT"]) == 0
+    cfg2 = json.loads((out / "step2" / "config.json").read_text())
+    assert cfg2["fixed_icl"] == "memory-one:1,1,0,1,0" and not (out / "step1").exists()
+    summ = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summ["fixed_icl"] == "memory-one:1,1,0,1,0"
+    s2 = json.loads((out / "step2" / "summary.json").read_text())
+    assert s2["fixed_icl"] == "memory-one:1,1,0,1,0"
+    # TFT as the Fixed-ICL in the evaluation: it opens with C and copies the learner, so its
+    # cooperation over the episode equals the learner's, shifted by one round
+    from learners.train_a2c import load_checkpoint_state
+
+    _, st = load_checkpoint_state(out / "step2")
+    c, _, oc = (np.asarray(x) for x in st["eval_history"][-1][:3])
+    np.testing.assert_allclose(oc[..., 0, 0], 1.0)
+    np.testing.assert_allclose(oc[..., 0, 1:], c[..., 0, :-1], atol=1e-6)
+    # resume against another Fixed-ICL: refused (step 2's config differs)
+    assert main(base + ["--mechanism-iterations", "0,2,0", "--fixed-icl", "memory-one:ALLD"]) == 2
+    assert "fixed_icl" in capsys.readouterr().err
+    # step 3 alone on a step 2 trained against another Fixed-ICL: refused
+    assert main(base + ["--mechanism-iterations", "0,0,2", "--fixed-icl", "memory-one:ALLD"]) == 2
+    assert "Fixed-ICL" in capsys.readouterr().err
+    # contradictions
+    assert main(base + ["--mechanism-iterations", "2,2,0", "--fixed-icl", "memory-one:TFT"]) == 2
+    assert "start with 0" in capsys.readouterr().err
+    assert main(["train", "a2c", "--fixed-icl", "memory-one:TFT", "--out", str(tmp_path / "p"), "--no-progress"]) == 2
+    assert "mode mechanism" in capsys.readouterr().err
+    assert main(base + ["--mechanism-iterations", "0,2,0", "--fixed-icl", "nonsense"]) == 2
+    assert "fixed_icl" in capsys.readouterr().err
+
+
+def test_trainer_policy_object_needs_a_label():
+    from dataclasses import replace
+
+    from learners.a2c_mechanism import step_configs
+    from learners.train_a2c import Trainer, TrainConfig, preset_config
+
+    base = preset_config("smoke", horizon=6, batch=8, hidden=8, embed=8, eval_episodes=4, seeds=1, eval_every=2)
+    c2 = step_configs(base, [0, 2, 0])[1]
+    pol = MemoryOnePolicy(jnp.asarray([1.0, 1, 0, 1, 0]))
+    with pytest.raises(ParameterError, match="policy:"):
+        Trainer(c2, fixed_policy=pol)
+    with pytest.raises(ParameterError, match="fixed_policy"):
+        Trainer(replace(c2, fixed_icl="policy:my TFT"))
+    with pytest.raises(ParameterError, match="fixed_opponent"):
+        TrainConfig(fixed_icl="memory-one:TFT")
+    t = Trainer(replace(c2, fixed_icl="policy:my TFT"), fixed_policy=pol).run(progress=False)
+    assert t.summary()["fixed_icl"] == "policy:my TFT"
+    # the policy object and the spec of the same strategy give the same run
+    t2 = Trainer(replace(c2, fixed_icl="memory-one:TFT")).run(progress=False)
+    np.testing.assert_array_equal(np.stack(t.history), np.stack(t2.history))
