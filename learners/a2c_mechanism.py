@@ -74,7 +74,8 @@ def step_configs(base: TrainConfig, iterations: Sequence[int],
     out = []
     for k in (1, 2, 3):
         out.append(replace(base, batch=bs[k - 1], tabular_share=shares[k - 1], fixed_opponent=(k == 2), iterations=max(1, its[k - 1]),
-                           seed=base.seed + SEED_OFFSETS[k - 1], hyper=table2(k, **dict(hyper_overrides.get(k, {})))))
+                           seed=base.seed + SEED_OFFSETS[k - 1], hyper=table2(k, **dict(hyper_overrides.get(k, {}))),
+                           sampler=base.sampler if k == 1 else None))  # the tabular sampler only concerns step 1
     return tuple(out)  # type: ignore[return-value]
 
 

@@ -37,6 +37,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="tabular co-players: 'uniform' (U(0,1)^5 per episode) or comma-separated names drawn with "
                         "equal weight, e.g. ALLD or TFT; 'uniform' may be one of them (uniform,uniform,uniform,TFT: "
                         "TFT in a quarter of the tabular episodes)")
+    a.add_argument("--sampler", default=None, choices=("uniform", "regret"),
+                   help="tabular co-players: 'uniform' = fresh U(0,1)^5 draws (default, the paper's); 'regret' = "
+                        "regret-prioritised draws from a refreshed buffer of U(0,1)^5 candidates (learners.prioritised; "
+                        "in mode mechanism: step 1), importance-weighted unless --no-importance-weights")
+    for name, typ, help_ in (("buffer", int, "candidates per learner (default 4096)"),
+                             ("refresh", int, "candidates replaced by fresh draws per iteration (default 64)"),
+                             ("alpha", float, "priority exponent (default 1)"),
+                             ("floor", float, "added to the regret estimate (default 0.02)"),
+                             ("mix", float, "share of uniform draws from the buffer (default 0.2; weights <= 1/mix)"),
+                             ("ema", float, "weight of a new batch in a candidate's regret estimate (default 0.5)"),
+                             ("init", float, "initial regret estimate of every candidate (default 1)")):
+        a.add_argument(f"--sampler-{name}", type=typ, default=None, help=f"--sampler regret: {help_}")
+    a.add_argument("--no-importance-weights", action="store_true",
+                   help="--sampler regret: train on the prioritised distribution itself (no importance weights)")
     a.add_argument("--game", default=None, help="game preset (default paper)")
     a.add_argument("--table2-step", type=int, default=None, choices=(1, 2, 3, 4),
                    help="use the paper's Table 2 A2C settings of this step (batch included)")
@@ -108,6 +122,9 @@ def build_config(args: argparse.Namespace) -> Any:
         over["tabular_share"] = args.tabular_share
     if args.tabular is not None:
         over["tabular"] = "uniform" if args.tabular == "uniform" else tuple(s.strip() for s in args.tabular.split(",") if s.strip())
+    sampler = _sampler(args)
+    if sampler is not None:
+        over["sampler"] = sampler
     hyper: dict[str, Any] = {}
     for name, field in (("lr", "lr"), ("entropy", "entropy_coef"), ("reward_scale", "reward_scale"), ("gae_lambda", "gae_lambda")):
         v = getattr(args, name)
@@ -120,6 +137,26 @@ def build_config(args: argparse.Namespace) -> Any:
     elif hyper:
         over["hyper"] = hyper
     return preset_config(args.preset, **over)
+
+
+_SAMPLER_FLAGS = {"buffer": "buffer", "refresh": "refresh", "alpha": "alpha", "floor": "floor", "mix": "mix", "ema": "ema",
+                  "init": "init_regret"}
+
+
+def _sampler(args: argparse.Namespace) -> Any:
+    """The :class:`learners.prioritised.RegretSampler` of the ``--sampler*`` flags (None: uniform)."""
+    from eqtools.errors import ParameterError
+
+    given = {f: getattr(args, f"sampler_{n}") for n, f in _SAMPLER_FLAGS.items() if getattr(args, f"sampler_{n}") is not None}
+    if getattr(args, "sampler", None) != "regret":
+        extra = [f"--sampler-{n}" for n, f in _SAMPLER_FLAGS.items() if f in given]
+        extra += ["--no-importance-weights"] if getattr(args, "no_importance_weights", False) else []
+        if extra:
+            raise ParameterError(f"{', '.join(extra)} only apply to --sampler regret")
+        return None
+    from learners.prioritised import RegretSampler
+
+    return RegretSampler(**given, weights=not args.no_importance_weights)
 
 
 def _run_a2c(args: argparse.Namespace) -> int:
