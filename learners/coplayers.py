@@ -11,15 +11,19 @@ observation token (``0`` at the start, ``1 + 2 * own + other`` afterwards) and t
 and returns its probability of cooperating; the rollout samples its action.
 
 **Keyed policies.**  The ``Policy`` protocol gives a player no random key.  A policy that draws
-random numbers itself (e.g. posterior sampling) may implement ``init_keyed(batch_shape, key)``;
+random numbers itself (e.g. posterior sampling) may implement ``init_with_key(batch_shape, key)``;
 the rollouts then call it with a key derived from the rollout's own key (so every training
 iteration and seed gets fresh draws) instead of ``init(batch_shape)``.
 
 **Specs.**  Runs record which Fixed-ICL they used as a string (``TrainConfig.fixed_icl``, the PPI
 chain's ``fixed_icl.json``) so that resume and reports stay honest:
 
-* ``bayes``, ``bayes:RULE`` or ``bayes:RULE:DEPTH``: the Bayesian learner of :mod:`learners.bayes`
-  under the U(0,1)^5 training prior (see :func:`fixed_icl_policy` for the rules);
+* ``bayes``, ``bayes:RULE`` or ``bayes:RULE:DEPTH``, optionally ``...:prior=PRIOR``: the Bayesian
+  learner :class:`learners.bayes.BayesPolicy`.  ``RULE`` is ``ce`` (certainty equivalence, the
+  default), ``thompson`` (posterior sampling) or ``lookahead`` (Bayes-adaptive expectimax over
+  ``DEPTH`` rounds, default 2).  ``PRIOR`` is ``uniform`` (U(0,1)^5, the training prior; the
+  default) or ``recip-W`` (:func:`learners.bayes.reciprocator_prior` with weight ``W``: U(0,1)^5
+  mixed with reciprocators);
 * ``memory-one:NAME`` or ``memory-one:P0,PCC,PCD,PDC,PDD``: a memory-one strategy (eqtools name or
   5-vector), mostly for checks.
 """
@@ -50,9 +54,9 @@ def check_coplayer(policy: Any, what: str = "fixed co-player") -> Policy:
 
 
 def init_coplayer(policy: Policy, batch_shape: tuple[int, ...], key: jax.Array) -> Any:
-    """The co-player's initial carry: ``init_keyed(batch_shape, key)`` when the policy has it, else
+    """The co-player's initial carry: ``init_with_key(batch_shape, key)`` when the policy has it, else
     ``init(batch_shape)`` (``key`` unused)."""
-    f = getattr(policy, "init_keyed", None)
+    f = getattr(policy, "init_with_key", None)
     return f(tuple(batch_shape), key) if callable(f) else policy.init(tuple(batch_shape))
 
 
@@ -111,9 +115,58 @@ def fixed_icl_policy(spec: str, game: str = "paper", horizon: int = 100) -> Poli
     return _bayes_policy(args, game, horizon, canon)
 
 
+def _bayes_parts(args: list[str], spec: str) -> tuple[str, int | None, float]:
+    """``(rule, depth or None, reciprocator weight)`` of ``bayes:...`` arguments."""
+    from .bayes import RULES
+
+    pos = [a for a in args if "=" not in a]
+    kv = [a for a in args if "=" in a]
+    if any(not a for a in pos):
+        raise ParameterError(f"fixed_icl {spec!r}: empty field; use bayes[:RULE[:DEPTH]][:prior=PRIOR]")
+    if len(pos) > 2 or (kv and args.index(kv[0]) < len(pos)):
+        raise ParameterError(f"fixed_icl {spec!r}: use bayes[:RULE[:DEPTH]][:prior=PRIOR]")
+    rule = pos[0].lower() if pos else "ce"
+    if rule not in RULES:
+        raise ParameterError(f"fixed_icl {spec!r}: unknown Bayesian rule {pos[0]!r}; choose one of {RULES}")
+    depth = None
+    if rule == "lookahead":
+        try:
+            depth = int(pos[1]) if len(pos) > 1 else 2
+        except ValueError:
+            raise ParameterError(f"fixed_icl {spec!r}: DEPTH must be an integer, got {pos[1]!r}") from None
+        if not 1 <= depth <= 5:
+            raise ParameterError(f"fixed_icl {spec!r}: lookahead DEPTH must be 1..5, got {depth}")
+    elif len(pos) > 1:
+        raise ParameterError(f"fixed_icl {spec!r}: DEPTH only applies to the lookahead rule")
+    weight = 0.0
+    for item in kv:
+        key, _, val = item.partition("=")
+        if key.strip().lower() != "prior":
+            raise ParameterError(f"fixed_icl {spec!r}: unknown option {key!r} (only prior=...)")
+        val = val.strip().lower()
+        if val == "uniform":
+            weight = 0.0
+        elif val.startswith("recip-"):
+            try:
+                weight = float(val[len("recip-"):])
+            except ValueError:
+                weight = float("nan")
+            if not 0.0 <= weight <= 1.0:
+                raise ParameterError(f"fixed_icl {spec!r}: prior=recip-W needs a weight W in [0, 1], got {val!r}")
+        else:
+            raise ParameterError(f"fixed_icl {spec!r}: prior must be 'uniform' or 'recip-W', got {val!r}")
+    return rule, depth, weight
+
+
 def _bayes_normalise(args: list[str], spec: str) -> str:
-    raise ParameterError(f"fixed_icl {spec!r}: the Bayesian learner (learners.bayes) is not available in this build")
+    rule, depth, weight = _bayes_parts(args, spec)
+    out = f"bayes:{rule}" + (f":{depth}" if depth is not None else "")
+    return out + (f":prior=recip-{weight:g}" if weight > 0 else "")
 
 
 def _bayes_policy(args: list[str], game: str, horizon: int, canon: str) -> Policy:
-    raise ParameterError(f"fixed_icl {canon!r}: the Bayesian learner (learners.bayes) is not available in this build")
+    from .bayes import BayesPolicy, BetaPrior, reciprocator_prior
+
+    rule, depth, weight = _bayes_parts(args, canon)
+    prior = BetaPrior.uniform() if weight == 0 else reciprocator_prior(weight)
+    return BayesPolicy(game=game, horizon=int(horizon), prior=prior, rule=rule, depth=depth or 2, name=canon)

@@ -182,7 +182,7 @@ def play_pool(
     :class:`~solvers.simulate.Policy` (a memory-one strategy, a :class:`~learners.policies.GRUPolicy`,
     the Bayesian learner, ...) as that frozen co-player, the same for both learners.  It gets its
     own-view token and the round index; its action is sampled from the same uniforms the
-    ``fixed_params`` path uses.  A policy with ``init_keyed`` gets a key folded from ``key``
+    ``fixed_params`` path uses.  A policy with ``init_with_key`` gets a key folded from ``key``
     (:func:`learners.coplayers.init_coplayer`), so the learners' draws are the same as without it.
     """
     n_tab = tab_params.shape[1]

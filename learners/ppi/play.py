@@ -163,7 +163,7 @@ def play_vs_policy(
     step replaced by ``policy.coop_prob`` on Y's own-view token).
 
     ``states_y`` are the co-player's own-view states; ``pcoop_y`` and ``prior_y`` both hold its
-    probability of cooperating.  A policy with ``init_keyed`` gets a key folded from ``key``
+    probability of cooperating.  A policy with ``init_with_key`` gets a key folded from ``key``
     (:func:`learners.coplayers.init_coplayer`).  The jitted program is cached per policy object."""
     from ..coplayers import check_coplayer
 

@@ -213,3 +213,41 @@ def test_trainer_policy_object_needs_a_label():
     # the policy object and the spec of the same strategy give the same run
     t2 = Trainer(replace(c2, fixed_icl="memory-one:TFT")).run(progress=False)
     np.testing.assert_array_equal(np.stack(t.history), np.stack(t2.history))
+
+
+def test_bayes_specs_normalise():
+    assert normalise_fixed_icl("bayes") == "bayes:ce"
+    assert normalise_fixed_icl("Bayes:LOOKAHEAD") == "bayes:lookahead:2"
+    assert normalise_fixed_icl("bayes:lookahead:3:prior=recip-0.050") == "bayes:lookahead:3:prior=recip-0.05"
+    assert normalise_fixed_icl("bayes:thompson:prior=uniform") == "bayes:thompson"
+    for bad in ("bayes:nope", "bayes:ce:2", "bayes:lookahead:9", "bayes:lookahead:x", "bayes:ce:prior=recip-2",
+                "bayes:ce:prior=beta", "bayes:ce:foo=1", "bayes::", "bayes:prior=uniform:ce"):
+        with pytest.raises(ParameterError, match="fixed_icl"):
+            normalise_fixed_icl(bad)
+    pol = fixed_icl_policy("bayes:lookahead:1:prior=recip-0.1", "paper", 30)
+    assert (pol.rule, pol.depth, pol.horizon, pol.name) == ("lookahead", 1, 30, "bayes:lookahead:1:prior=recip-0.1")
+
+
+@pytest.mark.parametrize("spec", ["bayes:ce", "bayes:thompson"])
+def test_bayes_coplayer_in_the_rollout_matches_the_simulator(spec):
+    """The Bayesian learner as the fixed co-player of play_pool plays like it does in
+    solvers.simulate.simulate (an independent loop, float64) against the same memory-one learners:
+    the learners' and the co-player's mean rewards agree within 4.5 s.e. of the difference."""
+    from solvers.simulate import simulate
+
+    T, n = 20, 3000
+    pol = fixed_icl_policy(spec, "paper", T)
+    p = np.asarray([[0.9, 0.95, 0.2, 0.8, 0.3], [0.5, 0.5, 0.5, 0.5, 0.5]])
+    apply_fn, params = _memory_one_learners(p[0], p[1])
+    traj = play_pool(apply_fn, params, jax.random.PRNGKey(4), jnp.zeros((2, 0, 5)), n, T, payoff_table("paper"), 4, False,
+                     fixed_policy=pol)
+    r = np.asarray(traj.reward).mean(0)
+    tbl = np.asarray(payoff_table("paper"))
+    rc = tbl[2 * np.asarray(traj.co_action) + np.asarray(traj.action)].mean(0)
+    for i in range(2):
+        sim = simulate(MemoryOnePolicy(p[i]), pol, "paper", n=T, matches=n, seed=9)
+        d = r[i].mean() - float(sim.payoff_x)
+        se = np.hypot(r[i].std(ddof=1) / np.sqrt(n), float(sim.payoff_x_se))
+        assert abs(d) < 4.5 * se, (spec, i, r[i].mean(), float(sim.payoff_x), se)
+        dc = rc[i].mean() - float(sim.payoff_y)
+        assert abs(dc) < 4.5 * np.hypot(rc[i].std(ddof=1) / np.sqrt(n), float(sim.payoff_y_se))
