@@ -129,3 +129,22 @@ def test_ppi_cli_fixed_icl_spec(tmp_path, capsys):
     assert "0 phases" in capsys.readouterr().err
     assert main(args + ["--mechanism-phases", "0,1,1", "--fixed-icl", "bogus:x", "--out", str(tmp_path / "e")]) == 2
     assert "fixed_icl" in capsys.readouterr().err
+
+
+def test_bayes_thompson_coplayer_matches_the_simulator():
+    """The keyed Bayesian co-player (posterior sampling, init_with_key) in PPI's rollout: against
+    X = P(C) 1/2 its and X's mean rewards agree with solvers.simulate.simulate within 4.5 s.e."""
+    from learners.coplayers import fixed_icl_policy
+    from solvers.simulate import simulate
+
+    module, params, spec = _half_agent()
+    T, n = 12, 2000
+    pol = fixed_icl_policy("bayes:thompson", "paper", T)
+    r = play_vs_policy(module, params, pol, jax.random.PRNGKey(5), jnp.zeros((0, 5)), payoff_table("paper"), n_pair=n,
+                       horizon=T, spec_x=spec)
+    tbl = np.asarray(payoff_table("paper"))
+    rx = tbl[np.asarray(r.states_x).astype(int)].mean(0)
+    ry = tbl[np.asarray(r.states_y).astype(int)].mean(0)
+    sim = simulate(MemoryOnePolicy(np.full(5, 0.5)), pol, "paper", n=T, matches=n, seed=3)
+    assert abs(rx.mean() - float(sim.payoff_x)) < 4.5 * np.hypot(rx.std(ddof=1) / np.sqrt(n), float(sim.payoff_x_se))
+    assert abs(ry.mean() - float(sim.payoff_y)) < 4.5 * np.hypot(ry.std(ddof=1) / np.sqrt(n), float(sim.payoff_y_se))
