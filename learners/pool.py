@@ -189,17 +189,15 @@ def play_pool(
     batch = n_learner + n_tab
     if batch < 1:
         raise ParameterError("a pool batch needs at least one episode")
-    if fixed_policy is not None:
-        if fixed_params is not None:
-            raise ParameterError("give the fixed co-player either as fixed_params or as fixed_policy, not both")
-        return _play_pool_policy(apply_fn, params, key, tab_params, n_learner, horizon, table, hidden, opponent_id,
-                                 unroll, fixed_policy)
-    fixed = fixed_params is not None
+    if fixed_policy is not None and fixed_params is not None:
+        raise ParameterError("give the fixed co-player either as fixed_params or as fixed_policy, not both")
+    fixed = fixed_params is not None or fixed_policy is not None
     if fixed and opponent_id:
         raise ParameterError("a fixed co-player cannot be combined with the opponent-ID ablation")
-    if fixed:
-        fixed_params = jax.lax.stop_gradient(fixed_params)
-        fstep = jax.vmap(apply_fn, in_axes=(None, 0, 0, 0, 0, None))
+    if fixed_policy is not None:
+        co_init, co_act = _policy_coplayer(fixed_policy, n_learner, table, key)
+    elif fixed:
+        co_init, co_act = _gru_coplayer(apply_fn, jax.lax.stop_gradient(fixed_params), n_learner, table, hidden)
     if opponent_id:
         z_tab = opponent_id_vector(tab_params)
         z = jnp.concatenate([jnp.zeros((2, n_learner, OPPONENT_ID_DIM)), z_tab], axis=1)
@@ -216,12 +214,7 @@ def play_pool(
         p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
         a_tab = (u[:, batch:batch + n_tab] >= p_tab).astype(jnp.int32)  # (2, n_tab)
         if fixed:
-            fh, ftok, fa, fr = fcarry
-            fh, flogits, _ = fstep(fixed_params, fh, ftok, fa, fr, None)
-            a_f = (u[:, batch + n_tab:] >= jax.nn.softmax(flogits)[..., 0]).astype(jnp.int32)  # (2, n_learner)
-            ftok, _, fr, _ = joint_outcome(a_f, a[:, :n_learner], table)
-            fcarry = (fh, ftok, a_f, fr)
-            co_ll = a_f
+            co_ll, fcarry = co_act(fcarry, u[:, batch + n_tab:], a[:, :n_learner])  # (2, n_learner)
         else:
             co_ll = jnp.stack([a[1, :n_learner], a[0, :n_learner]])
         co = jnp.concatenate([co_ll, a_tab], axis=1)
@@ -238,14 +231,7 @@ def play_pool(
         jnp.full((2, batch), -1, jnp.int32),
         jnp.zeros((2, batch)),
         jnp.full((2, n_tab), START_TOKEN, jnp.int32),
-        (
-            jnp.zeros((2, n_learner, hidden)),
-            jnp.full((2, n_learner), START_TOKEN, jnp.int32),
-            jnp.full((2, n_learner), -1, jnp.int32),
-            jnp.zeros((2, n_learner)),
-        )
-        if fixed
-        else (),
+        co_init if fixed else (),
     )
     # All randomness of the episode drawn up front (one RNG call, none inside the loop).
     uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + (n_learner if fixed else 0)))
@@ -253,48 +239,37 @@ def play_pool(
     return traj
 
 
-def _play_pool_policy(apply_fn, params, key, tab_params, n_learner, horizon, table, hidden, opponent_id, unroll,
-                      policy) -> PoolStep:
-    """:func:`play_pool` with a :class:`~solvers.simulate.Policy` as the fixed co-player (see there).
+def _gru_coplayer(apply_fn, fixed_params, n_learner, table, hidden):
+    """``(initial carry, act)`` of a frozen agent of the learners' module (``fixed_params``):
+    ``act(carry, uniforms, learner actions) -> (its actions, carry)``."""
+    fstep = jax.vmap(apply_fn, in_axes=(None, 0, 0, 0, 0, None))
 
-    The layout, the uniforms and their use are those of the ``fixed_params`` path; only the
-    co-player's probability of cooperating comes from ``policy.coop_prob``."""
+    def act(fcarry, u, a_learner):
+        fh, ftok, fa, fr = fcarry
+        fh, flogits, _ = fstep(fixed_params, fh, ftok, fa, fr, None)
+        a_f = (u >= jax.nn.softmax(flogits)[..., 0]).astype(jnp.int32)
+        ftok, _, fr, _ = joint_outcome(a_f, a_learner, table)
+        return a_f, (fh, ftok, a_f, fr)
+
+    init = (jnp.zeros((2, n_learner, hidden)), jnp.full((2, n_learner), START_TOKEN, jnp.int32),
+            jnp.full((2, n_learner), -1, jnp.int32), jnp.zeros((2, n_learner)))
+    return init, act
+
+
+def _policy_coplayer(policy, n_learner, table, key):
+    """``(initial carry, act)`` of a :class:`~solvers.simulate.Policy` co-player: it gets its own-view
+    token and the round index; a keyed policy gets ``fold_in(key, 0xF1C)``."""
     from .coplayers import check_coplayer, init_coplayer
 
     check_coplayer(policy, "fixed_policy")
-    if opponent_id:
-        raise ParameterError("a fixed co-player cannot be combined with the opponent-ID ablation")
-    n_tab = tab_params.shape[1]
-    batch = n_learner + n_tab
-    step = jax.vmap(apply_fn, in_axes=(0, 0, 0, 0, 0, None))
 
-    def body(carry, u):
-        h, tok, prev_a, prev_r, tab_tok, (pcarry, ftok, t) = carry
-        h, logits, value = step(params, h, tok, prev_a, prev_r, None)
-        logp_all = jax.nn.log_softmax(logits)
-        a = (u[:, :batch] >= jnp.exp(logp_all[..., 0])).astype(jnp.int32)  # (2, B)
-        p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
-        a_tab = (u[:, batch:batch + n_tab] >= p_tab).astype(jnp.int32)  # (2, n_tab)
+    def act(fcarry, u, a_learner):
+        pcarry, ftok, t = fcarry
         p_f, pcarry = policy.coop_prob(pcarry, ftok, t)
-        a_f = (u[:, batch + n_tab:] >= jax.lax.stop_gradient(p_f)).astype(jnp.int32)  # (2, n_learner)
-        ftok, _, _, _ = joint_outcome(a_f, a[:, :n_learner], table)
-        co = jnp.concatenate([a_f, a_tab], axis=1)
-        tok_new, _, r, _ = joint_outcome(a, co, table)
-        tab_tok_new = 1 + 2 * a_tab + a[:, n_learner:]
-        logp = jnp.take_along_axis(logp_all, a[..., None], axis=-1)[..., 0]
-        ent = -jnp.sum(jnp.exp(logp_all) * logp_all, axis=-1)
-        out = PoolStep(a, co, r, logp, ent, value, jnp.exp(logp_all[..., 0]))
-        return (h, tok_new, a, r, tab_tok_new, (pcarry, ftok, t + 1)), out
+        a_f = (u >= jax.lax.stop_gradient(p_f)).astype(jnp.int32)
+        ftok = joint_outcome(a_f, a_learner, table)[0]
+        return a_f, (pcarry, ftok, t + 1)
 
-    pcarry0 = init_coplayer(policy, (2, n_learner), jax.random.fold_in(key, 0xF1C))
-    carry0 = (
-        jnp.zeros((2, batch, hidden)),
-        jnp.full((2, batch), START_TOKEN, jnp.int32),
-        jnp.full((2, batch), -1, jnp.int32),
-        jnp.zeros((2, batch)),
-        jnp.full((2, n_tab), START_TOKEN, jnp.int32),
-        (pcarry0, jnp.full((2, n_learner), START_TOKEN, jnp.int32), jnp.int32(0)),
-    )
-    uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + n_learner))
-    _, traj = jax.lax.scan(body, carry0, uniforms, unroll=unroll)
-    return traj
+    init = (init_coplayer(policy, (2, n_learner), jax.random.fold_in(key, 0xF1C)),
+            jnp.full((2, n_learner), START_TOKEN, jnp.int32), jnp.int32(0))
+    return init, act
