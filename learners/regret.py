@@ -52,6 +52,9 @@ __all__ = [
     "uniform_br_mean",
     "Panel",
     "default_panel",
+    "reciprocator_draws",
+    "excess_regret",
+    "markdown_excess",
     "heldout_group",
     "RegretReport",
     "evaluate_regret",
@@ -230,9 +233,24 @@ def heldout_group(items: Sequence[Any], game: Game | str = "paper") -> tuple[tup
     return tuple(labels), np.asarray(rows, dtype=np.float64)
 
 
+def reciprocator_draws(k: int, seed: int = 2026) -> np.ndarray:
+    """``k`` seeded *reciprocators* ``(k, 5)``: p0, pCC, pDC ~ U(0.8, 1) and pCD, pDD ~ U(0, 0.2)
+    (its own view, own action first: it answers the learner's last move, like a noisy TFT — it
+    cooperates after CC and DC, where the learner cooperated, and defects after CD and DD, where
+    the learner defected).  The issue-19 panel group; a separate stream of ``seed``."""
+    from eqtools.validation import positive_int, seed as check_seed
+
+    k = positive_int("reciprocators", k)
+    rng = np.random.default_rng([check_seed("seed", seed), 1])
+    hi = rng.uniform(0.8, 1.0, (k, 3))
+    lo = rng.uniform(0.0, 0.2, (k, 2))
+    return np.column_stack([hi[:, 0], hi[:, 1], lo[:, 0], hi[:, 2], lo[:, 1]])
+
+
 def default_panel(game: Game | str = "paper", random: int = 200, seed: int = 2026, library_names: Sequence[str] | None = LIBRARY_NAMES,
-                  heldout: Sequence[Any] | None = HELDOUT_AXELROD) -> Panel:
-    """``random`` fresh U(0,1)^5 draws (seeded, so every agent meets the same draws), the named
+                  heldout: Sequence[Any] | None = HELDOUT_AXELROD, reciprocators: int = 30) -> Panel:
+    """``random`` fresh U(0,1)^5 draws (seeded, so every agent meets the same draws),
+    ``reciprocators`` seeded reciprocator draws (:func:`reciprocator_draws`; 0 to skip), the named
     library and a held-out group (default: Axelrod reciprocators; ``None`` or ``()`` to skip)."""
     groups: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     if random:
@@ -240,6 +258,10 @@ def default_panel(game: Game | str = "paper", random: int = 200, seed: int = 202
             raise ParameterError(f"random must be 0 or at least 2 draws, got {random}")
         q = np.random.default_rng(int(seed)).random((int(random), 5))
         groups["random"] = (tuple(f"U{k}" for k in range(int(random))), q)
+    if reciprocators:
+        if int(reciprocators) < 2:
+            raise ParameterError(f"reciprocators must be 0 or at least 2 draws, got {reciprocators}")
+        groups["reciprocators"] = (tuple(f"R{k}" for k in range(int(reciprocators))), reciprocator_draws(int(reciprocators), seed))
     if library_names:
         lib = library(game)
         vecs = [lib[nm].vector if nm in lib else named(nm, game).vector for nm in library_names]  # named() raises for unknown
@@ -379,6 +401,44 @@ def evaluate_regret(agent: Any, panel: Panel | None = None, game: Game | str = "
 
 
 # ---------------------------------------------------------------------------- reports
+
+def excess_regret(report: RegretReport, reference: RegretReport) -> dict[str, Any]:
+    """``report``'s *excess* regret over ``reference`` (the Bayesian learner), paired per co-player:
+    ``excess = V_reference - V_agent = regret(agent) - regret(reference)``, so that
+    ``regret(agent) = [V* - V_reference] + excess``.  Both reports must cover the same co-players.
+
+    Returns ``{"per_coplayer": (K,) array, "se": (K,) (the two reports' match s.e. combined),
+    "groups": {group: {"excess", "excess_se" (over co-players), "reference_regret", "regret"}}}``."""
+    if not (np.array_equal(report.label, reference.label) and np.array_equal(report.group, reference.group)
+            and np.allclose(report.params, reference.params) and report.n == reference.n):
+        raise ParameterError("excess regret needs two reports on the same panel and horizon")
+    ex = reference.agent_reward - report.agent_reward
+    se = np.sqrt(report.agent_reward_se ** 2 + reference.agent_reward_se ** 2)
+    groups: dict[str, dict[str, float]] = {}
+    for gname in report.groups:
+        sel = report.group == gname
+        mu, s_ = _mean_se(ex[sel])
+        groups[gname] = {"excess": round(mu, 5), "excess_se": round(s_, 5),
+                         "reference_regret": reference.groups[gname]["regret"], "regret": report.groups[gname]["regret"]}
+    return {"agent": report.agent, "reference": reference.agent, "per_coplayer": ex, "se": se, "groups": groups}
+
+
+def markdown_excess(reports: Sequence[RegretReport], reference: RegretReport) -> str:
+    """Markdown: per group, the reference (Bayesian) learner's regret — the price of not knowing
+    the co-player — and each agent's regret split as ``[V* - V_Bayes] + excess``."""
+    lines = [f"Regret decomposed against **{reference.agent}**: regret(agent) = [V* − V_Bayes] + [V_Bayes − V_agent] "
+             "(excess; paired per co-player, ± s.e. over co-players).", "",
+             "| group | " + f"{reference.agent} regret (V* − V_Bayes) | "
+             + " | ".join(f"{r.agent}: regret = Bayes + **excess**" for r in reports) + " |",
+             "|---|---|" + "---|" * len(reports)]
+    for gname, d0 in reference.groups.items():
+        cells = []
+        for r in reports:
+            e = excess_regret(r, reference)["groups"][gname]
+            cells.append(f"{e['regret']:.3f} = {e['reference_regret']:.3f} + **{e['excess']:.3f}** ± {e['excess_se']:.3f}")
+        lines.append(f"| {gname} | {d0['regret']:.3f} ± {d0['regret_se']:.3f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
 
 def markdown(reports: Sequence[RegretReport], per_coplayer_groups: Sequence[str] = ("library", "heldout")) -> str:
     """Markdown tables: per group, each agent's mean regret beside ALLD's and TFT's; then per

@@ -16,7 +16,11 @@
   outcomes with the posterior updated along every branch (so it values what it learns), and at
   the leaves the certainty-equivalent value of the remaining rounds (the exact best response to
   the leaf's posterior mean).  ``depth`` = 1 only sees the current context's answer; the value of
-  information about *other* contexts needs ``depth >= 2``.
+  information about *other* contexts needs ``depth >= 2``.  Two exact methods give the same
+  decisions: ``method="tree"`` expands histories (``2 * 4^(depth-1)`` leaves; depth <= 5) and
+  ``method="counts"`` runs the Bellman recursion over count states of the next ``depth - 1``
+  rounds (``2 * C(depth + 6, 7)`` leaves; depth <= 12), which is cheaper from depth 5 on;
+  ``"auto"`` picks the tree up to depth 3.
 
 Ties (``|Q(C) - Q(D)| <= tie_tol * rounds left``) go to cooperation, like
 :func:`solvers.best_response.best_response_finite`.  The policy is deterministic given the
@@ -48,7 +52,7 @@ from eqtools.games import Game, preset
 from ..regret import br_continuation_jnp
 from .prior import BetaPrior, MixturePrior, PointPrior, as_mixture, component_predictive_jnp
 
-__all__ = ["RULES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp"]
+__all__ = ["RULES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp", "from_spec"]
 
 #: Decision rules of :class:`BayesPolicy`.
 RULES: tuple[str, ...] = ("ce", "thompson", "lookahead")
@@ -57,8 +61,11 @@ RULES: tuple[str, ...] = ("ce", "thompson", "lookahead")
 #: (0 = start, 1 + the learner's state): CD and DC swap.
 TOKEN_TO_CONTEXT: np.ndarray = np.array([0, 1, 3, 2, 4])
 
-#: Largest lookahead depth served (the tree has 2 * 4^(depth-1) leaf posteriors per match).
-MAX_DEPTH: int = 5
+#: Largest lookahead depth served by the tree (2 * 4^(depth-1) leaf posteriors per match) and by
+#: the count-state method (2 * C(depth + 6, 7) leaf posteriors per match).
+MAX_DEPTH: dict[str, int] = {"tree": 5, "counts": 12}
+#: Working-set budget of one decision of the count-state lookahead (checked at ``init``).
+MAX_LOOKAHEAD_BYTES: int = 4 * 1024**3
 
 
 def plan_q_jnp(q: jax.Array, token: jax.Array, rounds_left: Any, payoffs: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -110,7 +117,8 @@ class BayesPolicy:
     horizon: the match length ``n`` (rounds); the plan uses ``horizon - t`` rounds left.
     prior: :class:`BetaPrior` (default U(0,1)^5), :class:`PointPrior` or :class:`MixturePrior`.
     rule: ``"ce"``, ``"thompson"`` or ``"lookahead"``.
-    depth: lookahead depth (rounds expanded exactly; 1..5); only used by ``"lookahead"``.
+    depth: lookahead depth (rounds expanded exactly; tree 1..5, counts 1..12); ``"lookahead"`` only.
+    method: ``"tree"``, ``"counts"`` or ``"auto"`` (tree up to depth 3) for ``"lookahead"``.
     seed: key of :meth:`init` (``"thompson"`` only).
     resample_every: rounds a Thompson draw is kept (1 = a new draw every round).
     tie_tol: ties within ``tie_tol * rounds left`` go to C (default 1e-9 in float64, 1e-5 in float32).
@@ -122,6 +130,7 @@ class BayesPolicy:
     prior: Any = None
     rule: str = "ce"
     depth: int = 2
+    method: str = "auto"
     seed: int = 0
     resample_every: int = 1
     tie_tol: float | None = None
@@ -140,9 +149,14 @@ class BayesPolicy:
         if not isinstance(self.rule, str) or self.rule not in RULES:
             raise ParameterError(f"rule must be one of {RULES}, got {self.rule!r}")
         d = positive_int("depth", self.depth)
-        if d > MAX_DEPTH:
-            raise ParameterError(f"depth must be at most {MAX_DEPTH} (the tree grows as 4^depth), got {d}")
+        if not isinstance(self.method, str) or self.method not in ("auto", "tree", "counts"):
+            raise ParameterError(f"method must be 'auto', 'tree' or 'counts', got {self.method!r}")
+        method = self.method if self.method != "auto" else ("tree" if d <= 3 else "counts")
+        if d > MAX_DEPTH[method]:
+            raise ParameterError(f"depth must be at most {MAX_DEPTH[method]} with method {method!r}, got {d}")
         object.__setattr__(self, "depth", d)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "_tables", _relative_layers(d) if (self.rule == "lookahead" and method == "counts") else None)
         object.__setattr__(self, "seed", check_seed("seed", self.seed))
         object.__setattr__(self, "resample_every", positive_int("resample_every", self.resample_every))
         if self.tie_tol is not None:
@@ -168,6 +182,16 @@ class BayesPolicy:
             raise ParameterError(f"batch_shape must be a tuple of ints, got {batch_shape!r}") from None
         if any(d < 0 for d in shape):
             raise ParameterError(f"batch_shape must be non-negative, got {batch_shape!r}")
+        if self._tables is not None:
+            from eqtools.errors import SizeLimitError
+
+            B = int(np.prod(shape)) if shape else 1
+            leaves = len(self._tables[0][-1])
+            need = B * 2 * leaves * (10 + 4 * 3 + 6 * self._arrays.log_w0.shape[0]) * 8
+            if need > MAX_LOOKAHEAD_BYTES:
+                raise SizeLimitError(
+                    f"batch_shape: the count-state lookahead of depth {self.depth} for {B} matches needs ~{need / 2**30:.1f} GiB "
+                    f"per decision (limit {MAX_LOOKAHEAD_BYTES / 2**30:.0f} GiB); use fewer matches per call or a smaller depth")
         dt = jnp.result_type(float)
         lw0 = jnp.asarray(self._arrays.log_w0, dt)
         return {"counts": jnp.zeros(shape + (5, 2), dt), "logw": jnp.broadcast_to(lw0, shape + lw0.shape),
@@ -189,7 +213,10 @@ class BayesPolicy:
             q_held = jnp.where(renew, draw, q_held)
             qc, qd = plan_q_jnp(q_held, obs, left, r)
         else:
-            qc, qd = _lookahead_q(arr, counts, logw, obs, left, r, self.depth)
+            if self._tables is not None:
+                qc, qd = _counts_lookahead_q(arr, counts, logw, obs, left, r, self._tables)
+            else:
+                qc, qd = _lookahead_q(arr, counts, logw, obs, left, r, self.depth)
         tol = self._tol(dt) * left.astype(dt)
         p = (qc >= qd - tol).astype(dt)
         return p, {"counts": counts, "logw": logw, "prev": obs, "key": carry["key"], "q": q_held}
@@ -275,3 +302,93 @@ def _lookahead_q(arr, counts, logw, token, left, r, depth):
         best = jnp.maximum(qc, qd)  # (N_lvl, ...) with N_lvl = 4 * N_{lvl-1}, ordered (parent, a, b)
         W = best.reshape((best.shape[0] // 4, 2, 2) + best.shape[1:])
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _relative_layers(depth: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Count increments of the next ``depth - 1`` rounds: layers ``m = 0..depth-1`` of compositions
+    ``(N_m, 4, 2)`` and successor indices ``(N_m, 4 rows, 2)`` into layer ``m + 1``."""
+    from .dp import _codes, _compositions
+
+    layers = [_compositions(m).reshape(-1, 4, 2) for m in range(depth)]
+    succ = []
+    for m in range(depth - 1):
+        nxt = _codes(layers[m + 1].reshape(-1, 8), depth + 1)
+        order = np.argsort(nxt, kind="stable")
+        base = layers[m].reshape(-1, 8).astype(np.int64)
+        sc = np.empty(layers[m].shape, dtype=np.int32)
+        for row in range(4):
+            for b in range(2):
+                c2 = base.copy()
+                c2[:, 2 * row + b] += 1
+                sc[:, row, b] = order[np.searchsorted(nxt, _codes(c2, depth + 1), sorter=order)]
+        succ.append(sc)
+    return layers, succ
+
+
+def _counts_lookahead_q(arr, counts, logw, token, left, r, tables):
+    """The same expectimax as :func:`_lookahead_q`, by backward induction over count states.
+
+    After the root's answer ``b`` (two bases), the next ``depth - 1`` rounds are a DP over the
+    count increments (``tables``) with the posterior at base + increment; the leaves (layer
+    ``depth - 1``) get the certainty-equivalent continuation of the remaining ``left - depth`` rounds."""
+    from .prior import log_weights_jnp
+
+    layers, succ = tables
+    depth = len(layers)
+    dt = counts.dtype
+    ctx = jnp.asarray(TOKEN_TO_CONTEXT)[token]
+    pc_root = jnp.take_along_axis(_mean(arr, counts, logw), ctx[..., None], axis=-1)[..., 0]
+    on = jnp.ones(token.shape, bool)
+    bases = [_observe(arr, counts, logw, ctx, jnp.full(token.shape, b, jnp.int32), on) for b in (0, 1)]
+    base_c = jnp.stack([c for c, _ in bases], -3)  # (..., 2b, 5, 2)
+    row = jnp.asarray(SWAP_ROWS)  # learner state s -> count row of the co-player's context
+
+    def q_hat(m):
+        inc = jnp.zeros((len(layers[m]), 5, 2), dt).at[:, 1:].set(jnp.asarray(layers[m], dt))
+        c = base_c[..., None, :, :] + inc  # (..., 2b, N_m, 5, 2)
+        if arr.log_w0.shape[0] == 1:
+            return component_predictive_jnp(arr, c)[..., 0, :]
+        w = jnp.exp(log_weights_jnp(arr, c))
+        return (w[..., None] * component_predictive_jnp(arr, c)).sum(-2)
+
+    V = br_continuation_jnp(q_hat(depth - 1), r, jnp.maximum(left - depth, 0))  # (..., 2b, N, 4)
+    for m in range(depth - 2, -1, -1):
+        pc = q_hat(m)[..., 1 + row]  # (..., 2b, N_m, 4 states)
+        alive = (left > 1 + m).astype(dt)
+        sc = jnp.asarray(succ[m])[:, row, :]  # (N_m, 4 states, 2b')
+        vals = []
+        for a in (0, 1):
+            vc = r[2 * a] + V[..., sc[:, :, 0], 2 * a]
+            vd = r[2 * a + 1] + V[..., sc[:, :, 1], 2 * a + 1]
+            vals.append(pc * vc + (1 - pc) * vd)
+        V = alive * jnp.maximum(vals[0], vals[1])
+    W = V[..., 0, :]  # increment 0: (..., 2b, 4 states)
+    qc = pc_root * (r[0] + W[..., 0, 0]) + (1 - pc_root) * (r[1] + W[..., 1, 1])
+    qd = pc_root * (r[2] + W[..., 0, 2]) + (1 - pc_root) * (r[3] + W[..., 1, 3])
+    return qc, qd
+
+
+#: Learner state s -> row (the co-player's own state) of the 4-row count table.
+SWAP_ROWS: np.ndarray = np.array([0, 2, 1, 3])
+
+
+def from_spec(spec: str, **kwargs: Any) -> BayesPolicy:
+    """A :class:`BayesPolicy` from a short spec: ``"ce"``, ``"thompson"``, ``"thompson:10"`` (a
+    draw kept 10 rounds), ``"lookahead:4"`` (depth 4); ``kwargs`` go to the constructor
+    (``horizon``, ``prior``, ``game``, ``seed`` ...)."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise ParameterError(f"spec must be a string like 'ce', 'thompson:10' or 'lookahead:3', got {spec!r}")
+    rule, _, arg = spec.strip().partition(":")
+    extra: dict[str, Any] = {}
+    if arg:
+        try:
+            val = int(arg)
+        except ValueError:
+            raise ParameterError(f"spec {spec!r}: the part after ':' must be an integer") from None
+        if rule == "lookahead":
+            extra["depth"] = val
+        elif rule == "thompson":
+            extra["resample_every"] = val
+        else:
+            raise ParameterError(f"spec {spec!r}: rule {rule!r} takes no ':' argument")
+    return BayesPolicy(rule=rule, **extra, **kwargs)
