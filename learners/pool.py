@@ -3,8 +3,10 @@
 Each of the two learners plays ``batch`` episodes per iteration: ``n_learner`` against the
 other learner (those games are shared: one game gives data to both learners) and
 ``n_tabular`` against tabular memory-one agents, with ``n_tabular = round(batch * share)``.
-Tabular agents are either redrawn per episode from U(0, 1)^5 (the paper's pool) or drawn from
-a fixed list of strategies (e.g. only ALLD; used by tests and for evaluation).
+Tabular agents are either redrawn per episode from U(0, 1)^5 (the paper's pool), from another
+training prior (``"prior:SPEC"``, e.g. U(0,1)^5 mixed with reciprocators; see
+:func:`learners.coplayers.prior_from_spec`), or drawn from a fixed list of strategies (e.g. only
+ALLD; used by tests and for evaluation).
 
 Within a batch the learner-vs-learner episodes come first (indices ``[0, n_learner)``),
 then the tabular ones.  Which kind an episode is stays hidden from the learner unless the
@@ -32,6 +34,9 @@ from .networks import OPPONENT_ID_DIM
 
 __all__ = [
     "fill_uniform",
+    "is_prior",
+    "prior_arrays",
+    "sample_prior",
     "PoolSpec",
     "EVAL_OPPONENTS",
     "named_params",
@@ -56,8 +61,10 @@ class PoolSpec:
     tabular_share:
         Fraction of them played against tabular agents (paper: 0.5; 0 = no-tabular ablation).
     tabular:
-        ``"uniform"`` for U(0,1)^5 agents redrawn per episode, or a tuple of strategy names /
-        5-vectors to draw from uniformly (e.g. ``("ALLD",)``).  A ``"uniform"`` entry in the
+        ``"uniform"`` for U(0,1)^5 agents redrawn per episode; ``"prior:SPEC"`` for agents redrawn
+        per episode from the prior ``SPEC`` of :func:`learners.coplayers.prior_from_spec`
+        (``prior:recip-0.3``: U(0,1)^5 with weight 0.7, reciprocators with 0.3); or a tuple of
+        strategy names / 5-vectors to draw from uniformly (e.g. ``("ALLD",)``).  A ``"uniform"`` entry in the
         tuple stands for a fresh U(0,1)^5 draw, so repetition sets a mixture:
         ``("uniform",) * 3 + ("TFT",)`` meets TFT in a quarter of the tabular episodes.
     opponent_id:
@@ -79,10 +86,12 @@ class PoolSpec:
                 "opponent_id needs tabular co-players (tabular_share > 0); the opponent-ID ablation "
                 "cannot be combined with the no-tabular ablation"
             )
-        if self.tabular != "uniform":
+        if is_prior(self.tabular):
+            prior_arrays(self.tabular)  # validates
+        elif self.tabular != "uniform":
             if isinstance(self.tabular, str) or len(self.tabular) == 0:
                 raise ParameterError(
-                    f"tabular must be 'uniform' or a non-empty tuple of strategies, got {self.tabular!r}"
+                    f"tabular must be 'uniform', 'prior:SPEC' or a non-empty tuple of strategies, got {self.tabular!r}"
                 )
             named_params(self.tabular)  # validates
 
@@ -115,10 +124,36 @@ def named_params(strategies: Sequence[Any], game: str = "paper") -> np.ndarray:
     return np.asarray(rows, dtype=np.float32)
 
 
+def is_prior(tabular: Any) -> bool:
+    """Is ``tabular`` a ``"prior:SPEC"`` pool entry?"""
+    return isinstance(tabular, str) and tabular.startswith("prior:")
+
+
+def prior_arrays(tabular: str) -> Any:
+    """The :class:`learners.bayes.PriorArrays` of a ``"prior:SPEC"`` pool (validates the spec)."""
+    from .bayes import as_mixture
+    from .coplayers import prior_from_spec
+
+    return as_mixture(prior_from_spec(tabular[len("prior:"):])).arrays()
+
+
+def sample_prior(key: jax.Array, arrays: Any, shape: tuple[int, ...]) -> jnp.ndarray:
+    """Co-players ``shape + (5,)`` drawn from a prior in array form: a component by its weight, then
+    its Beta parameters per context (a point component's effective strategy)."""
+    k_m, k_b = jax.random.split(key)
+    m = jax.random.categorical(k_m, jnp.asarray(arrays.log_w0, jnp.float32), shape=shape)
+    a = jnp.asarray(arrays.a, jnp.float32)[m]
+    b = jnp.asarray(arrays.b, jnp.float32)[m]
+    draws = jax.random.beta(k_b, a, b)
+    return jnp.where(jnp.asarray(arrays.is_point)[m][..., None], jnp.asarray(arrays.q, jnp.float32)[m], draws)
+
+
 def sample_tabular(key: jax.Array, spec: PoolSpec, shape: tuple[int, ...]) -> jnp.ndarray:
     """Tabular co-player parameters of shape ``shape + (5,)`` for the pool ``spec``."""
     if spec.tabular == "uniform":
         return jax.random.uniform(key, shape + (5,))
+    if is_prior(spec.tabular):
+        return sample_prior(key, prior_arrays(spec.tabular), shape)
     table = jnp.asarray(named_params(spec.tabular))
     if "uniform" not in spec.tabular:  # (the key use of runs made before mixtures existed)
         return table[jax.random.randint(key, shape, 0, table.shape[0])]
