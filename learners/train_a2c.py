@@ -867,6 +867,8 @@ def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int]
     out["params"], out["opt_state"] = take(state["params"]), take(state["opt_state"])
     out["history"] = [np.asarray(h)[sl] for h in state["history"]]
     out["eval_history"] = [tuple(np.asarray(x)[sl] for x in e) for e in state["eval_history"]]
+    if "sampler_state" in state:  # the regret sampler's buffers, leading axes (seeds, 2)
+        out["sampler_state"] = tuple(np.asarray(x)[sl] for x in state["sampler_state"])
     dst.mkdir(parents=True, exist_ok=True)
     if (dst / "checkpoint.pkl").exists():
         raise ParameterError(f"{dst} already holds a checkpoint; choose another directory")
