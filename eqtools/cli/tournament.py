@@ -24,9 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Compute an all-pairs tournament matrix and write NetCDF + heatmap PNG.",
     )
     t.add_argument("strategies", nargs="*", default=[],
-                   help="library names (TFT, WSLS, Extort-2, ... or 'all') or vectors p0,pCC,pCD,pDC,pDD, optionally label=...")
+                   help="eqtools names (TFT, WSLS, Extort-2, ... or 'all'), vectors p0,pCC,pCD,pDC,pDD (optionally "
+                        "label=...), or Axelrod's strategies by name ('Tit For 2 Tats', Grudger, ...; axelrod:NAME "
+                        "for Axelrod's where both have the name; axelrod:all for all of Axelrod's short-running ones). "
+                        "Finite-state strategies are exact; the others are simulated in Axelrod's Match")
     t.add_argument("--random", type=int, default=0, metavar="N", help="add N random U(0,1)^5 strategies")
-    t.add_argument("--seed", type=int, default=0, help="seed for --random")
+    t.add_argument("--seed", type=int, default=0, help="seed for --random and for the simulated cells")
+    t.add_argument("--matches", type=int, default=100, metavar="M",
+                   help="seeded matches per simulated pair (default 100; exact cells need none)")
+    t.add_argument("--csv", default=None, metavar="PATH",
+                   help="also write the ranking (score, wins, cooperation) to PATH and every cell to PATH's .cells.csv")
     t.add_argument("--game", default="paper", help="game preset: paper, axelrod, lola, stag_hunt, chicken (default paper)")
     t.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
     _add_criterion(t)
@@ -94,7 +101,7 @@ _PLOT_VARS: tuple[str, ...] = ("payoff_row", "payoff_col", "coop_row", "coop_col
 
 def _run_tournament(args) -> int:
     from eqtools.errors import ParameterError
-    from eqtools.io import parse_strategies
+    from eqtools.io import parse_players
     from eqtools.strategies import StrategyPool
     from eqtools.tournament import plot_tournament, save_tournament
     from solvers.tournament import tournament
@@ -111,7 +118,11 @@ def _run_tournament(args) -> int:
     out = check_output_path(args.out, "--out")
     if not args.no_plot:
         check_output_path(out.with_suffix(".png"), "plot path")
-    players = parse_strategies(args.strategies, game)
+    if args.csv is not None:
+        check_output_path(args.csv, "--csv")
+    if args.matches < 2:
+        raise ParameterError(f"--matches must be at least 2 (standard errors need two), got {args.matches}")
+    players = parse_players(args.strategies, game)
     if args.random < 0:
         raise ParameterError(f"--random must be a non-negative number of strategies, got {args.random}")
     n_total = len(players) + args.random
@@ -132,7 +143,8 @@ def _run_tournament(args) -> int:
         raise ParameterError(f"--plot-var must be one of {list(_PLOT_VARS)}, got {args.plot_var!r}")
     t0 = time.perf_counter()
     ds = tournament(players, game=game, config={"command": "eqtools tournament", "random": args.random,
-                                                "random_seed": args.seed}, noise=args.noise, **_criterion(args))
+                                                "random_seed": args.seed}, noise=args.noise, matches=args.matches,
+                    seed=args.seed, **_criterion(args))
     dt = time.perf_counter() - t0
     save_tournament(ds, out)
     msg = f"{len(players)}x{len(players)} tournament, game {game.name}, {ds.attrs['criterion']}: {dt:.2f} s -> {out}"
@@ -140,10 +152,31 @@ def _run_tournament(args) -> int:
         png = out.with_suffix(".png")
         plot_tournament(ds, args.plot_var, png)
         msg += f", {png}"
-    print(msg, file=sys.stderr if args.analyse and args.json else sys.stdout)  # --json: stdout is pure JSON
+    if args.csv is not None:
+        from eqtools.tournament_report import write_csv
+
+        msg += ", " + ", ".join(str(p) for p in write_csv(ds, args.csv))
+    stream = sys.stderr if args.analyse and args.json else sys.stdout  # --json: stdout is pure JSON
+    print(msg, file=stream)
+    print(_report(ds), file=stream)
     if args.analyse:
         return _analyse(ds, out, args)
     return 0
+
+
+def _report(ds) -> str:
+    """The readable summary printed after a tournament: entrants, matrix (small pools), ranking."""
+    from eqtools.tournament_report import format_entrants, format_matrix, format_summary
+
+    parts = []
+    ent = format_entrants(ds)
+    if ent:
+        parts.append(ent)
+    mat = format_matrix(ds)
+    if mat:
+        parts.append(mat)
+    parts.append(format_summary(ds, top=None if ds.sizes["row"] <= 40 else 40))
+    return "\n\n".join(parts)
 
 
 def _analyse(ds, out: Path, args) -> int:
