@@ -257,8 +257,8 @@ def payoff_matrix(rows: Any, cols: Any = None, game: Game | str = "paper", *, n:
     """Exact quantities for every (row, column) pair of machines: arrays of shape ``(N, M)``.
 
     ``cols=None`` plays ``rows`` against themselves and solves each unordered pair once (the
-    mirrored cell is the same chain seen from the other side, so ``payoff_col = payoff_row.T``
-    exactly).  ``info["chain_states"]`` holds the size of each pair's chain.
+    mirrored cell is the same chain seen from the other side, and self-play cells average both
+    views, so ``payoff_col = payoff_row.T`` exactly).  ``info["chain_states"]`` holds the size of each pair's chain.
     """
     g = preset(game)
     R = _players(rows, "rows")
@@ -267,6 +267,7 @@ def payoff_matrix(rows: Any, cols: Any = None, game: Game | str = "paper", *, n:
     shape = (len(R), len(Cp))
     visits = np.empty(shape + (4,))
     sizes = np.zeros(shape, dtype=np.int64)
+    out = {k: np.empty(shape) for k in ("payoff_x", "payoff_y", "coop_x", "coop_y")}
     todo = [(i, j) for i in range(shape[0]) for j in range(shape[1]) if not symmetric or i <= j]
     crit = None
     from tqdm.auto import tqdm
@@ -274,13 +275,22 @@ def payoff_matrix(rows: Any, cols: Any = None, game: Game | str = "paper", *, n:
     for i, j in tqdm(todo, desc="product chains", disable=not progress or len(todo) < 50, leave=False):
         res = pair_result(R[i], Cp[j], g, n=n, gamma=gamma, limit=limit, noise=noise)
         crit = res.criterion
+        vals = {k: float(getattr(res, k)) for k in out}
         visits[i, j] = res.visits
         sizes[i, j] = res.info["chain_states"]
-        if symmetric and i != j:
+        if symmetric and i == j:  # self-play is symmetric in distribution: average both views
+            visits[i, j] = (res.visits + res.visits[_SWAP_VISITS]) / 2
+            vals["payoff_x"] = vals["payoff_y"] = (vals["payoff_x"] + vals["payoff_y"]) / 2
+            vals["coop_x"] = vals["coop_y"] = (vals["coop_x"] + vals["coop_y"]) / 2
+        for k, v in vals.items():
+            out[k][i, j] = v
+        if symmetric and i != j:  # the mirrored cell: the same numbers seen from the other side
             visits[j, i] = res.visits[_SWAP_VISITS]
             sizes[j, i] = sizes[i, j]
-    return PairResult.from_visits(visits, g, str(crit), {"noise": validate_noise(noise), "chain_states": sizes,
-                                                         "method": "product chain"})
+            out["payoff_x"][j, i], out["payoff_y"][j, i] = vals["payoff_y"], vals["payoff_x"]
+            out["coop_x"][j, i], out["coop_y"][j, i] = vals["coop_y"], vals["coop_x"]
+    return PairResult(visits, out["payoff_x"], out["payoff_y"], out["coop_x"], out["coop_y"], str(crit),
+                      {"noise": validate_noise(noise), "chain_states": sizes, "method": "product chain"})
 
 
 def simulate_machines(x: Any, y: Any, game: Game | str, *, n: int = 100, matches: int = 1000, seed: int = 0,

@@ -234,6 +234,8 @@ def fill_cells(R: Sequence[Entrant], C: Sequence[Entrant], vals: dict[str, np.nd
                 fallbacks.append({"row": a.name, "col": b.name, "reason": str(exc)})
             else:
                 m = np.array([res.payoff_x, res.payoff_y, res.coop_x, res.coop_y], dtype=float)
+                if symmetric and i == j:  # self-play: both views averaged, so the cell is symmetric exactly
+                    m = np.array([m[:2].mean()] * 2 + [m[2:].mean()] * 2)
                 put(i, j, m, np.zeros(4))
                 exact[i, j] = True
                 if symmetric:

@@ -139,7 +139,7 @@ def find_axelrod(name: str) -> type:
     if key in index:
         return index[key]
     close = difflib.get_close_matches(key, list(index), n=4, cutoff=0.75)
-    hint = sorted({index[c].name for c in close})
+    hint = list(dict.fromkeys(index[c].name for c in close))  # closest first
     raise ParameterError(f"no Axelrod strategy named {name!r}"
                          + (f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else "")
                          + " (see axelrod_names() for all of them)")
@@ -425,8 +425,9 @@ def classify_axelrod(player: Any, game: Game | str = "axelrod", *, length: int |
             m = FiniteStateStrategy.from_mealy(trans, pl.initial_state, str(pl.initial_action), name=name,
                                                source="Axelrod FSMPlayer transitions")
             return _finish(pl, m, "FSMPlayer transition table", prober, verify)
-        hmm_cls = getattr(getattr(axl.strategies, "hmm", None), "HMMPlayer", None)
-        if hmm_cls is not None and isinstance(pl, hmm_cls):
+        from axelrod.strategies.hmm import HMMPlayer
+
+        if isinstance(pl, HMMPlayer):
             h = pl.hmm
             m = FiniteStateStrategy.from_hmm(h.transitions_C, h.transitions_D, h.emission_probabilities,
                                              int(pl.initial_state), str(pl.initial_action), name=name,
