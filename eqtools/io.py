@@ -18,13 +18,13 @@ __all__ = ["parse_strategy", "parse_strategies", "parse_players", "to_jsonable",
            "check_output_path", "check_output_dir", "load_pickle"]
 
 
-def parse_strategy(spec: str, game: Game | str = "paper", name: str | None = None) -> MemoryOne:
+def parse_strategy(spec: str, game: Game | str | None = None, name: str | None = None) -> MemoryOne:
     """Parse a strategy given as a library name (``TFT``, ``Extort-2``...) or as five numbers
     ``p0,p_CC,p_CD,p_DC,p_DD`` (commas or spaces).  An optional ``label=`` prefix names it:
-    ``mine=1,1,0,1,0``."""
+    ``mine=1,1,0,1,0``.  ``game`` is needed for game-dependent names (GTFT, Extort-<chi>, ...)."""
     if not isinstance(spec, str):
         raise ParameterError(f"strategy spec must be a string (a name or p0,p_CC,p_CD,p_DC,p_DD), got {spec!r}")
-    game = preset(game)
+    game = None if game is None else preset(game)
     spec = spec.strip()
     label = name
     if "=" in spec:
@@ -53,8 +53,8 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def parse_strategies(specs: Sequence[str], game: Game | str = "paper") -> list[MemoryOne]:
-    """Parse several specs; ``all`` expands to the whole named library for ``game``."""
+def parse_strategies(specs: Sequence[str], game: Game | str | None = None) -> list[MemoryOne]:
+    """Parse several specs; ``all`` expands to the whole named library for ``game`` (required then)."""
     from .strategies import library
 
     if isinstance(specs, str):
@@ -66,13 +66,13 @@ def parse_strategies(specs: Sequence[str], game: Game | str = "paper") -> list[M
         if not isinstance(spec, str):
             raise ParameterError(f"strategy spec must be a string, got {spec!r}")
         if spec.strip().lower() == "all":
-            out.extend(library(preset(game)).values())
+            out.extend(library(game).values())
         else:
             out.append(parse_strategy(spec, game))
     return out
 
 
-def parse_players(specs: Sequence[str], game: Game | str = "paper") -> list[Any]:
+def parse_players(specs: Sequence[str], game: Game | str | None = None) -> list[Any]:
     """Parse tournament entrants: eqtools names and vectors (as :func:`parse_strategies`) and
     Axelrod's strategies by name (``"Tit For 2 Tats"``, ``TitFor2Tats``, ...; returned as their
     classes).  ``axelrod:NAME`` forces Axelrod's strategy of that name (e.g. ``axelrod:Random``);
@@ -93,7 +93,7 @@ def parse_players(specs: Sequence[str], game: Game | str = "paper") -> list[Any]
         s = spec.strip()
         low = s.lower()
         if low == "all":
-            out.extend(library(preset(game)).values())
+            out.extend(library(game).values())
             continue
         if low.startswith("axelrod:"):
             from .interop.axelrod import _axl
