@@ -188,12 +188,22 @@ def _analyse(ds, out: Path, args) -> int:
 
     an = analyse_tournament(ds, time_limit=args.analyse_time_limit, seed=args.seed)
     d = to_jsonable(an.to_dict())
+    estimated = None
+    if int(ds.attrs.get("simulated_cells", 0)):
+        from solvers.estimated_meta_game import robustness
+
+        from ._tournament_input import from_dataset
+
+        tin = from_dataset(ds, str(out))
+        rob = robustness(an.nash, tin.matrix, tin.matrix_se, seed=args.seed)
+        d["estimated_matrix"] = to_jsonable({"simulated_cells": tin.simulated, "cells": tin.cells, **rob.to_dict()})
+        estimated = (tin, rob)
     path = out.with_suffix(".meta.json")
     path.write_text(json.dumps(d, indent=2) + "\n")
     if args.json:
         print(json.dumps(d, indent=2))
     else:
-        print(format_analysis(an))
+        print(format_analysis(an, estimated=estimated))
         print(f"full analysis (JSON): {path}")
     return 0
 
