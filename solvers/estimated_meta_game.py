@@ -5,10 +5,12 @@ simulated cell carries a standard error.  An equilibrium of the estimated matrix
 artefact of the Monte Carlo error.  :func:`robustness` draws ``draws`` perturbed matrices
 ``M + se * Z`` (independent standard normal ``Z`` per cell, a parametric bootstrap of the
 estimator; exact cells are not perturbed) and, for every equilibrium of the estimated matrix,
-checks in each draw whether the perturbed game still has an equilibrium whose supports lie
-within the original ones.  That check is exact and cheap: two feasibility linear programs (the
-row player's and the column player's equilibrium conditions restricted to the supports), so it
-scales to meta-games of hundreds of entrants.  An equilibrium *survives* when the check holds in
+checks in each draw whether the perturbed game still has an equilibrium *with the same
+supports*: one supported within the original supports in which every strategy of those supports
+is still a best response (the equilibrium's support structure persists; for a nondegenerate
+equilibrium, the perturbed equilibrium near it).  That check is exact and cheap: two
+feasibility linear programs (the row player's and the column player's equilibrium conditions
+restricted to the supports), so it scales to meta-games of hundreds of entrants.  An equilibrium *survives* when the check holds in
 at least ``level`` (default 95%) of the draws.  For small games (at most ``resolve_up_to``
 entrants) every perturbed matrix is also re-solved completely, to report equilibria that appear
 under perturbation but are not in the estimate.
@@ -53,8 +55,10 @@ def _lp_side(M: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float) -> b
 def support_equilibrium_exists(A: Any, B: Any, row_support: Sequence[int], col_support: Sequence[int], *,
                                tol: float = 1e-12) -> bool:
     """Does the bimatrix game ``(A, B)`` have a Nash equilibrium ``(x, y)`` with ``supp(x)`` within
-    ``row_support`` and ``supp(y)`` within ``col_support`` such that every strategy of the
-    supports is a best response?  Exact up to the LP tolerance ``tol`` (in payoff units)."""
+    ``row_support`` and ``supp(y)`` within ``col_support`` in which every strategy of
+    ``row_support`` is a best response to ``y`` and every strategy of ``col_support`` one to
+    ``x``?  (In a nondegenerate game: an equilibrium with exactly these supports.)  Exact up to
+    the LP tolerance ``tol`` (in payoff units)."""
     A = np.asarray(A, dtype=float)
     B = np.asarray(B, dtype=float)
     if A.ndim != 2 or A.shape != B.shape:
@@ -72,8 +76,8 @@ def support_equilibrium_exists(A: Any, B: Any, row_support: Sequence[int], col_s
 class Robustness:
     """Which equilibria of an estimated meta-game survive perturbation within the standard errors.
 
-    ``survival[k]``: fraction of the ``draws`` perturbed matrices in which an equilibrium with
-    supports within those of equilibrium ``k`` exists; ``survives[k]``: ``survival[k] >= level``.
+    ``survival[k]``: fraction of the ``draws`` perturbed matrices with an equilibrium of the same
+    supports as equilibrium ``k`` (:func:`support_equilibrium_exists`); ``survives[k]``: ``survival[k] >= level``.
     ``appearing``: for small games, equilibrium supports found in perturbed matrices but not in
     the estimate, with their frequencies (``None`` when the game was too large to re-solve).
     """
@@ -121,7 +125,12 @@ def robustness(nash: Any, M: Any, M_se: Any, *, draws: int = 200, seed: int = 0,
         bse = np.zeros_like(B) if B_se is None else np.asarray(B_se, dtype=float)
         if B.shape != M.shape or bse.shape != M.shape:
             raise ParameterError("B and B_se must have the shape of M")
-    eqs = list(getattr(nash, "equilibria", nash))
+    try:
+        eqs = list(getattr(nash, "equilibria", nash))
+        for e in eqs:
+            e.x, e.y  # noqa: B018 - the attributes every equilibrium has
+    except (TypeError, AttributeError):
+        raise ParameterError("nash must be a Nash result (with .equilibria) or a list of equilibria with x and y") from None
     supports = []
     for e in eqs:
         x, y = np.asarray(e.x, dtype=float), np.asarray(e.y, dtype=float)
