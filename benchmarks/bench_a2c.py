@@ -19,22 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def _machine_info() -> dict:
-    try:
-        from benchmarks._machine import machine
-
-        return machine()
-    except Exception:  # pragma: no cover - reporting only
-        return {"cpu": platform.processor(), "cores": os.cpu_count(), "loadavg_1_5_15min": list(os.getloadavg())}
+from eqtools.provenance import machine  # noqa: E402
 
 
 def matmul_rate(n: int = 2048, reps: int = 10) -> float:
@@ -126,7 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
         "fraction_of_matmul_rate": (analytic / s_per_it) / peak,
         "xla_cost_analysis_flops_per_iteration": flops,
         "xla_note": "XLA counts the lax.scan body once (not x horizon); the analytic count is used for the fraction",
-        "machine": _machine_info(),
+        "machine": machine(),
     }
     print(json.dumps(res, indent=1))
     if args.out:

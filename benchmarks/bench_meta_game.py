@@ -1,4 +1,4 @@
-"""Benchmark: meta-game analysis (solvers.meta_game.analyse_tournament) at the three size targets.
+"""Benchmark: meta-game analysis (solvers.bimatrix.meta_game.analyse_tournament) at the three size targets.
 
 Targets (issue 11, on the project's 2-core machine):
 
@@ -46,7 +46,7 @@ def build(case: str, seed: int):
 
 
 def run_case(case: str, seed: int, time_limit: float | None) -> dict:
-    from solvers.meta_game import analyse_tournament
+    from solvers.bimatrix.meta_game import analyse_tournament
 
     t0 = time.perf_counter()
     ds = build(case, seed)
@@ -94,7 +94,7 @@ def main() -> None:
     args = ap.parse_args()
     import numpy as np
 
-    from solvers.meta_game import analyse_matrix
+    from solvers.bimatrix.meta_game import analyse_matrix
 
     analyse_matrix(np.eye(3), replicator=False)  # warm-up: imports
     out = {"machine": machine(), "command": " ".join(["python", *sys.argv]), "affinity": sorted(os.sched_getaffinity(0)), "results": []}

@@ -5,7 +5,7 @@ an exact paper-IPD tournament, n = 100 rounds, of the named library plus random 
 strategies, built by tests/solvers/nash_games.py) and each size it runs, each in a forked
 child with a wall-clock limit (``--timeout``):
 
-* ``eqtools``: ``solvers.normal_form.extreme_equilibria`` (vertex-graph search);
+* ``eqtools``: ``solvers.bimatrix.extreme_equilibria`` (vertex-graph search);
 * ``pygambit``: ``pygambit.nash.enummixed_solve(rational=False)`` (lrs-style enumeration);
 * ``quantecon``: ``quantecon.game_theory.vertex_enumeration`` (qhull);
 * ``nashpy``: ``nashpy.Game.vertex_enumeration`` (qhull + label matching).
@@ -45,7 +45,7 @@ METHODS = ("eqtools", "pygambit", "quantecon", "nashpy")
 def _solve(method: str, A: np.ndarray, B: np.ndarray):
     """Run one solver; returns (list of (x, y), seconds, note)."""
     if method == "eqtools":
-        from solvers.normal_form import extreme_equilibria
+        from solvers.bimatrix import extreme_equilibria
 
         t0 = time.perf_counter()
         r = extreme_equilibria((A, B), max_vertices=None)
@@ -113,16 +113,21 @@ def _key(x, y, nd=6):
     return (tuple(np.round(np.asarray(x, float), nd) + 0.0), tuple(np.round(np.asarray(y, float), nd) + 0.0))
 
 
-def _warm_up():
-    """Import everything and trigger JIT compilation (quantecon/numba) before forking."""
-    import nashpy  # noqa: F401
-    import pygambit  # noqa: F401
-    import quantecon.game_theory as gt
+def _warm_up(methods=METHODS):
+    """Import the selected solvers and trigger JIT compilation (quantecon/numba) before forking
+    (a library that is not selected need not be installed)."""
+    if "nashpy" in methods:
+        import nashpy  # noqa: F401
+    if "pygambit" in methods:
+        import pygambit  # noqa: F401
 
-    from solvers.normal_form import extreme_equilibria
+    from solvers.bimatrix import extreme_equilibria
 
     A = np.array([[3.0, 0.0], [5.0, 1.0]])
-    gt.vertex_enumeration(gt.NormalFormGame((gt.Player(A), gt.Player(A))))
+    if "quantecon" in methods:
+        import quantecon.game_theory as gt
+
+        gt.vertex_enumeration(gt.NormalFormGame((gt.Player(A), gt.Player(A))))
     extreme_equilibria(A)
 
 
@@ -139,9 +144,9 @@ def build(family, n, seed):
 
 
 def run(families, sizes, games, timeouts, methods):
-    from solvers.normal_form import is_equilibrium
+    from solvers.bimatrix import is_equilibrium
 
-    _warm_up()
+    _warm_up(methods)
     rows = []
     for fam in families:
         for n in sizes:
@@ -210,15 +215,14 @@ def main():
     print()
     print(tab)
     if a.json:
-        import pygambit
-        import quantecon
-        import nashpy
+        import importlib
 
+        versions = {m: importlib.import_module(m).__version__ for m in a.methods if m != "eqtools"}
         out = {
             "command": "taskset -c 0 python " + " ".join(sys.argv),
             "machine": machine(),
             "affinity": sorted(os.sched_getaffinity(0)),
-            "versions": {"pygambit": pygambit.__version__, "quantecon": quantecon.__version__, "nashpy": nashpy.__version__, "numpy": np.__version__},
+            "versions": {**versions, "numpy": np.__version__},
             "wall_s": time.time() - t0,
             "rows": rows,
             "table": tab,

@@ -60,7 +60,7 @@ class EnumerationTooLarge(EqtoolsError):
     """A complete enumeration (e.g. of all extreme Nash equilibria) would exceed its budget.
 
     ``estimate``: the cost estimate that triggered the refusal (a dict, see
-    ``solvers.normal_form.estimate_enumeration_cost``); ``partial``: the result found before the
+    ``solvers.bimatrix.estimate_enumeration_cost``); ``partial``: the result found before the
     budget ran out (marked incomplete), or ``None`` when raised up front.
     """
 

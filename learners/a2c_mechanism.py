@@ -32,7 +32,7 @@ from eqtools.errors import ParameterError
 from .a2c import table2
 from .train_a2c import Trainer, TrainConfig, checkpoint_params
 
-__all__ = ["STEPS", "SEED_OFFSETS", "step_configs", "run_mechanism", "mechanism_summary"]
+__all__ = ["STEPS", "SEED_OFFSETS", "step_configs", "run_mechanism", "mechanism_summary", "parse_hyper"]
 
 STEPS: tuple[str, ...] = ("step1", "step2", "step3")
 #: Seed offset of each step (so steps 2 and 3 start from fresh initialisations).
@@ -159,4 +159,36 @@ def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
         c, r, _, _ = final(trainers["step3"])
         out["step3"] = {"coop": np.round(c[:, :, j], 4).tolist(), "reward": np.round(r[:, :, j], 4).tolist(),
                         "iterations": trainers["step3"].iteration}
+    return out
+
+
+def parse_hyper(text: str | None) -> dict[int, dict[str, Any]]:
+    """Parse ``'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003'`` into ``{1: {...}, 3: {...}}``."""
+    out: dict[int, dict[str, Any]] = {}
+    if not text:
+        return out
+    from dataclasses import fields
+
+    from .a2c import A2CHyper
+
+    kinds = {f.name: f.type for f in fields(A2CHyper)}
+    try:
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            step, kv = part.split(":", 1)
+            d = out.setdefault(int(step), {})
+            for item in filter(None, (x.strip() for x in kv.split(","))):
+                k, v = item.split("=", 1)
+                k = k.strip()
+                if k not in kinds:
+                    raise ParameterError(f"unknown A2C hyper-parameter {k!r} in --hyper (choose from {sorted(kinds)})")
+                if kinds[k] in (bool, "bool"):
+                    d[k] = v.strip().lower() in ("1", "true", "yes")
+                elif kinds[k] in (int, "int"):
+                    d[k] = int(v)
+                else:
+                    d[k] = float(v)
+    except ParameterError:
+        raise
+    except ValueError:
+        raise ParameterError(f"--hyper must look like '1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003', got {text!r}") from None
     return out

@@ -1,13 +1,14 @@
-"""Plots of A2C runs from their xarray results (``metrics.nc``, ``eval.nc``, ``rounds.nc``)."""
+"""Plots of A2C runs from their xarray results (``metrics.nc``, ``eval.nc``, ``rounds.nc``), and
+of the three-step mechanism chain (:func:`plot_mechanism`, :mod:`learners.a2c_mechanism`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["smooth", "plot_training", "plot_rounds", "plot_eval"]
+__all__ = ["smooth", "plot_training", "plot_rounds", "plot_eval", "plot_mechanism"]
 
 _COLORS = {"none": "C0", "opponent-id": "C3", "no-tabular": "C2"}
 _LABELS = {"none": "mixed pool", "opponent-id": "ablation: opponent ID", "no-tabular": "ablation: no tabular"}
@@ -135,3 +136,79 @@ def plot_eval(runs: Mapping[str, "object"], path: str | Path, title: str = ""):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     return fig
+
+
+def plot_mechanism(trainers: Mapping[str, Any], path: str | Path, title: str = "") -> None:
+    """Three panels: step 1 per-round reward vs ALLC/ALLD/TFT/random (Fixed-ICL, final policy);
+    step 2 exploiter and Fixed-ICL reward over training; step 3 cooperation over training."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    for k, st in enumerate(("step1", "step2", "step3")):
+        if st not in trainers:
+            axes[k].text(0.5, 0.5, f"{st} not run in this call", ha="center", va="center", transform=axes[k].transAxes)
+    _plot_steps(trainers, axes)
+    for a in axes:
+        a.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_steps(trainers: Mapping[str, Any], axes: Any) -> None:
+    if "step1" in trainers:
+        _plot_step1(trainers, axes)
+    if "step2" in trainers:
+        _plot_step2(trainers, axes)
+    if "step3" in trainers:
+        _plot_step3(trainers, axes)
+
+
+def _plot_step1(trainers: Mapping[str, Any], axes: Any) -> None:
+    r1 = trainers["step1"].rounds_dataset()
+    ax = axes[0]
+    for k, opp in enumerate(("ALLC", "ALLD", "TFT", "random")):
+        y = r1["reward"].sel(opponent=opp, learner=1).values  # (seed, round)
+        ax.plot(r1["round"].values, y.mean(0), color=f"C{k}", label=f"vs {opp} (mean {y.mean():.2f})")
+        for row in y:
+            ax.plot(r1["round"].values, row, color=f"C{k}", lw=0.4, alpha=0.4)
+    ax.set_title(f"step 1: Fixed-ICL reward per round (it {trainers['step1'].iteration})", fontsize=10)
+    ax.set_xlabel("round")
+    ax.set_ylim(-1.05, 2.05)
+    ax.legend(fontsize=8)
+
+
+def _plot_step2(trainers: Mapping[str, Any], axes: Any) -> None:
+    e2 = trainers["step2"].eval_dataset().sel(opponent="learner")
+    ax = axes[1]
+    it = e2["iteration"].values
+    for var, lab, c in (("reward", "exploiter (learning)", "C0"), ("coplayer_reward", "Fixed-ICL", "C3")):
+        y = e2[var].values.reshape(-1, len(it))  # (seed*learner, iteration)
+        ax.plot(it, np.nanmean(y, 0), color=c, label=lab)
+        for row in y:
+            ax.plot(it, row, color=c, lw=0.4, alpha=0.4)
+    ax.axhline(1.25, color="C0", ls=":", lw=1, label="paper: extortioner ≈ 1.25")
+    ax.set_title("step 2: reward per round, exploiter vs Fixed-ICL", fontsize=10)
+    ax.set_xlabel("training iteration")
+    ax.legend(fontsize=8)
+
+
+def _plot_step3(trainers: Mapping[str, Any], axes: Any) -> None:
+    e3 = trainers["step3"].eval_dataset().sel(opponent="learner")
+    ax = axes[2]
+    it = e3["iteration"].values
+    y = e3["coop"].values.reshape(-1, len(it))
+    ax.plot(it, np.nanmean(y, 0), color="C2", label="cooperation (learners)")
+    for row in y:
+        ax.plot(it, row, color="C2", lw=0.4, alpha=0.4)
+    y = e3["reward"].values.reshape(-1, len(it))
+    ax.plot(it, np.nanmean(y, 0), color="C1", label="reward per round")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title("step 3: two extortioners against each other", fontsize=10)
+    ax.set_xlabel("training iteration")
+    ax.legend(fontsize=8)

@@ -151,7 +151,7 @@ def robustness(nash: Any, M: Any, M_se: Any, *, draws: int = 200, seed: int = 0,
         if small:
             from eqtools.games import BimatrixGame
 
-            from .normal_form import extreme_equilibria
+            from .bimatrix.enumeration import extreme_equilibria
 
             for e in extreme_equilibria(BimatrixGame(Mp, Bp)).equilibria:
                 sup = (tuple(int(i) for i in np.flatnonzero(np.asarray(e.x) > support_tol)),

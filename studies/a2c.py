@@ -14,24 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.provenance import machine
 
 __all__ = ["CONDITIONS", "run_study", "results_table", "main"]
 
 CONDITIONS: tuple[str, ...] = ("none", "opponent-id", "no-tabular")
-
-
-def _machine() -> str:
-    import os
-
-    import jax
-
-    return f"{platform.node()} {platform.machine()} {os.cpu_count()} cpu(s), jax {jax.__version__} {jax.default_backend()} x{jax.device_count()}"
 
 
 def run_study(
@@ -95,7 +87,7 @@ def run_study(
         write_netcdf(metrics[cond].isel(iteration=slice(thin - 1, None, thin)), results_dir / f"metrics_{cond}.nc")
     out = {
         "preset": preset,
-        "machine": _machine(),
+        "machine": machine(),
         "wall_s_this_call": round(wall, 1),
         "wall_s_training": {c: summaries[c]["wall_s"] for c in conditions},
         "iterations_reached": {c: summaries[c]["iterations"] for c in conditions},

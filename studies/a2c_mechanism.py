@@ -19,8 +19,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.provenance import machine
+from learners.a2c_mechanism import parse_hyper
+from learners.plots import plot_mechanism
 
-__all__ = ["PAPER_NUMBERS", "run_study", "plot_mechanism", "results_table", "main"]
+# plot_mechanism (learners.plots) and parse_hyper (learners.a2c_mechanism) moved into the library;
+# they are re-exported here for one release.
+__all__ = ["PAPER_NUMBERS", "run_study", "plot_mechanism", "parse_hyper", "results_table", "main"]
 
 #: The paper's Figure 4 numbers (A2C), for the side-by-side table.
 PAPER_NUMBERS: dict[str, str] = {
@@ -28,83 +33,6 @@ PAPER_NUMBERS: dict[str, str] = {
     "step2": "extortioner ≈ 1.25 per round vs the Fixed-ICL",
     "step3": "cooperation, or a fall back to defection depending on the seed",
 }
-
-
-def plot_mechanism(trainers: dict[str, Any], path: str | Path, title: str = "") -> None:
-    """Three panels: step 1 per-round reward vs ALLC/ALLD/TFT/random (Fixed-ICL, final policy);
-    step 2 exploiter and Fixed-ICL reward over training; step 3 cooperation over training."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    for k, st in enumerate(("step1", "step2", "step3")):
-        if st not in trainers:
-            axes[k].text(0.5, 0.5, f"{st} not run in this call", ha="center", va="center", transform=axes[k].transAxes)
-    _plot_steps(trainers, axes, np)
-    for a in axes:
-        a.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def _plot_steps(trainers: dict[str, Any], axes: Any, np: Any) -> None:
-    if "step1" in trainers:
-        _plot_step1(trainers, axes, np)
-    if "step2" in trainers:
-        _plot_step2(trainers, axes, np)
-    if "step3" in trainers:
-        _plot_step3(trainers, axes, np)
-
-
-def _plot_step1(trainers: dict[str, Any], axes: Any, np: Any) -> None:
-    r1 = trainers["step1"].rounds_dataset()
-    ax = axes[0]
-    for k, opp in enumerate(("ALLC", "ALLD", "TFT", "random")):
-        y = r1["reward"].sel(opponent=opp, learner=1).values  # (seed, round)
-        ax.plot(r1["round"].values, y.mean(0), color=f"C{k}", label=f"vs {opp} (mean {y.mean():.2f})")
-        for row in y:
-            ax.plot(r1["round"].values, row, color=f"C{k}", lw=0.4, alpha=0.4)
-    ax.set_title(f"step 1: Fixed-ICL reward per round (it {trainers['step1'].iteration})", fontsize=10)
-    ax.set_xlabel("round")
-    ax.set_ylim(-1.05, 2.05)
-    ax.legend(fontsize=8)
-
-
-def _plot_step2(trainers: dict[str, Any], axes: Any, np: Any) -> None:
-    e2 = trainers["step2"].eval_dataset().sel(opponent="learner")
-    ax = axes[1]
-    it = e2["iteration"].values
-    for var, lab, c in (("reward", "exploiter (learning)", "C0"), ("coplayer_reward", "Fixed-ICL", "C3")):
-        y = e2[var].values.reshape(-1, len(it))  # (seed*learner, iteration)
-        ax.plot(it, np.nanmean(y, 0), color=c, label=lab)
-        for row in y:
-            ax.plot(it, row, color=c, lw=0.4, alpha=0.4)
-    ax.axhline(1.25, color="C0", ls=":", lw=1, label="paper: extortioner ≈ 1.25")
-    ax.set_title("step 2: reward per round, exploiter vs Fixed-ICL", fontsize=10)
-    ax.set_xlabel("training iteration")
-    ax.legend(fontsize=8)
-
-
-def _plot_step3(trainers: dict[str, Any], axes: Any, np: Any) -> None:
-    e3 = trainers["step3"].eval_dataset().sel(opponent="learner")
-    ax = axes[2]
-    it = e3["iteration"].values
-    y = e3["coop"].values.reshape(-1, len(it))
-    ax.plot(it, np.nanmean(y, 0), color="C2", label="cooperation (learners)")
-    for row in y:
-        ax.plot(it, row, color="C2", lw=0.4, alpha=0.4)
-    y = e3["reward"].values.reshape(-1, len(it))
-    ax.plot(it, np.nanmean(y, 0), color="C1", label="reward per round")
-    ax.set_ylim(-0.05, 1.05)
-    ax.set_title("step 3: two extortioners against each other", fontsize=10)
-    ax.set_xlabel("training iteration")
-    ax.legend(fontsize=8)
 
 
 def results_table(summary: dict[str, Any]) -> str:
@@ -161,47 +89,13 @@ def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None 
     trainers = run_mechanism(base, runs_dir, iterations, hyper_overrides=hyper_overrides, progress=progress,
                              max_seconds=budget, batches=batches)
     summary = mechanism_summary(trainers)
-    from studies.a2c import _machine
-
-    out = {"preset": preset, "machine": _machine(), "wall_s_this_call": round(time.perf_counter() - t0, 1),
+    out = {"preset": preset, "machine": machine(), "wall_s_this_call": round(time.perf_counter() - t0, 1),
            "wall_s_training": {k: round(t.wall_s, 1) for k, t in trainers.items()},
            "configs": {k: t.cfg.to_dict() for k, t in trainers.items()}, "paper": PAPER_NUMBERS, **summary}
     (results_dir / "mechanism_summary.json").write_text(json.dumps(_json_clean(out), indent=1))
     (results_dir / "results.md").write_text(results_table(summary))
     plot_mechanism(trainers, results_dir / "mechanism.png",
                    title=f"A2C mechanism chain, preset {preset}, {base.seeds} seed(s), batch {base.batch}, GRU {base.hidden}")
-    return out
-
-
-def parse_hyper(text: str | None) -> dict[int, dict[str, Any]]:
-    """Parse ``'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003'`` into ``{1: {...}, 3: {...}}``."""
-    out: dict[int, dict[str, Any]] = {}
-    if not text:
-        return out
-    from dataclasses import fields
-
-    from learners.a2c import A2CHyper
-
-    kinds = {f.name: f.type for f in fields(A2CHyper)}
-    try:
-        for part in filter(None, (p.strip() for p in text.split(";"))):
-            step, kv = part.split(":", 1)
-            d = out.setdefault(int(step), {})
-            for item in filter(None, (x.strip() for x in kv.split(","))):
-                k, v = item.split("=", 1)
-                k = k.strip()
-                if k not in kinds:
-                    raise ParameterError(f"unknown A2C hyper-parameter {k!r} in --hyper (choose from {sorted(kinds)})")
-                if kinds[k] in (bool, "bool"):
-                    d[k] = v.strip().lower() in ("1", "true", "yes")
-                elif kinds[k] in (int, "int"):
-                    d[k] = int(v)
-                else:
-                    d[k] = float(v)
-    except ParameterError:
-        raise
-    except ValueError:
-        raise ParameterError(f"--hyper must look like '1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003', got {text!r}") from None
     return out
 
 

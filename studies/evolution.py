@@ -32,6 +32,7 @@ import numpy as np
 
 from eqtools.games import Game
 from eqtools.io import write_json, write_netcdf
+from eqtools.provenance import machine
 from eqtools.strategies import MemoryOne, extortionate, gtft, named
 from solvers.evolution import EvolutionConfig, evolve, meta_game, stationary_distribution
 from solvers.evolution.plots import plot_evolution, plot_stationary
@@ -176,18 +177,6 @@ def study_extortion(p: dict[str, Any], out: Path, progress: bool = False) -> dic
     return summary
 
 
-def _machine() -> dict[str, Any]:
-    try:
-        from benchmarks._machine import machine  # run from the repository root
-
-        return machine()
-    except ImportError:  # installed without the benchmarks folder
-        import os
-        import platform
-
-        return {"cpu": platform.processor(), "cores": os.cpu_count(), "python": platform.python_version()}
-
-
 STUDIES = {"wsls": study_wsls, "generosity": study_generosity, "extortion": study_extortion}
 
 
@@ -203,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     p = PRESETS[args.preset]
     out = Path(args.out or f"runs/evolution/{args.preset}")
     out.mkdir(parents=True, exist_ok=True)
-    summary: dict[str, Any] = {"preset": args.preset, "preset_settings": p, "machine": _machine(),
+    summary: dict[str, Any] = {"preset": args.preset, "preset_settings": p, "machine": machine(),
                                "command": "python -m studies.evolution " + " ".join(argv if argv is not None else __import__("sys").argv[1:])}
     for name in args.only:
         t0 = time.perf_counter()

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.provenance import machine
 
 __all__ = ["CONDITIONS", "DEFAULT_CONDITIONS", "PAPER", "run_study", "main"]
 
@@ -51,12 +50,6 @@ PAPER: dict[str, Any] = {
 }
 
 
-def _machine() -> str:
-    import jax
-
-    return f"{platform.node()} {platform.machine()} {os.cpu_count()} cpu(s), jax {jax.__version__} {jax.default_backend()} x{jax.device_count()}"
-
-
 def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_dir: str | Path | None = None,
               conditions: Sequence[str] = DEFAULT_CONDITIONS, progress: bool = True, mechanism_phases: tuple[int, int, int] | None = None,
               **overrides: Any) -> dict[str, Any]:
@@ -72,7 +65,7 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
     runs_dir = Path(runs_dir)
     results_dir = Path(results_dir) if results_dir is not None else runs_dir / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Any] = {"preset": preset, "machine": _machine(), "paper": PAPER, "conditions": {}}
+    out: dict[str, Any] = {"preset": preset, "machine": machine(), "paper": PAPER, "conditions": {}}
     t0 = time.perf_counter()
     phase_sets, round_sets = {}, {}
     for cond in conditions:

@@ -18,84 +18,19 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from eqtools.errors import ParameterError
+from learners.runs import load_a2c_agent, load_ppi_agent, sharpened
+from learners.verification import TARGETS, target_check
 
+# TARGETS, target_check (learners.verification) and sharpened, load_a2c_agent, load_ppi_agent
+# (learners.runs) moved into the library; they are re-exported here for one release.
 __all__ = ["TARGETS", "sharpened", "load_a2c_agent", "load_ppi_agent", "target_check", "regret_curves", "plot_curves",
            "run_study", "main"]
-
-#: Issue #13's targets for a step-1 agent (per round, n = 100).
-TARGETS: dict[str, Any] = {"random_regret_max": 0.04, "ALLC_min": 1.95, "ALLD_min": -0.05, "TFT_min": 0.95,
-                           "library_regret_max": 0.10, "library_except": ("GRIM",)}
-
-
-def sharpened(policy: Any, temperature: float) -> Any:
-    """``policy`` at another temperature (0 = greedy); GRU (A2C) and PPI policies."""
-    t = float(temperature)
-    if t < 0 or not np.isfinite(t):
-        raise ParameterError(f"temperature must be >= 0, got {temperature!r}")
-    if t == 1.0:
-        return policy
-    suffix = "greedy" if t == 0 else f"T={t:g}"
-    name = f"{policy.name} {suffix}"
-    if hasattr(policy, "greedy"):  # GRUPolicy
-        return replace(policy, greedy=True, name=name) if t == 0 else replace(policy, temperature=t, name=name)
-    if hasattr(policy, "temperature"):  # PPIPolicy: a very low temperature stands for greedy
-        return replace(policy, temperature=max(t, 1e-4), name=name)
-    raise ParameterError(f"cannot change the temperature of {type(policy).__name__}")
-
-
-def load_a2c_agent(run_dir: str | Path, seed_index: int = 0, learner: int = 0) -> tuple[Any, dict[str, Any]]:
-    """One learner of an A2C run directory (``eqtools train a2c`` or a mechanism step) as a policy."""
-    from studies.verify import load_a2c_pair
-
-    agents, meta = load_a2c_pair(run_dir, seed_index)
-    if learner not in (0, 1):
-        raise ParameterError(f"learner must be 0 or 1, got {learner}")
-    return agents[learner], meta
-
-
-def load_ppi_agent(path: str | Path, seed: int = 0) -> tuple[Any, dict[str, Any]]:
-    from studies.verify import load_ppi_agents
-
-    agents, meta = load_ppi_agents([path], seed=seed)
-    return agents[0], meta
-
-
-def target_check(rep: Any, targets: dict[str, Any] = TARGETS) -> dict[str, Any]:
-    """Issue #13's step-1 targets for one :class:`learners.regret.RegretReport`: value, target, met."""
-    out: dict[str, Any] = {}
-    g = rep.groups.get("random")
-    if g is not None:
-        out["random regret"] = {"value": g["regret"], "se": g["regret_se"], "target": f"<= {targets['random_regret_max']}",
-                                "met": g["regret"] <= targets["random_regret_max"],
-                                "alld_regret": g["alld_regret"], "half_alld": g["alld_regret"] / 2,
-                                "met_half_alld": g["regret"] <= g["alld_regret"] / 2}
-    if "library" in rep.groups:
-        for nm, key in (("ALLC", "ALLC_min"), ("ALLD", "ALLD_min"), ("TFT", "TFT_min")):
-            if nm in set(rep.label[rep.group == "library"]):
-                i = rep.row(nm, "library")
-                v = float(rep.agent_reward[i])
-                out[f"reward vs {nm}"] = {"value": round(v, 4), "se": round(float(rep.agent_reward_se[i]), 4),
-                                          "target": f">= {targets[key]}", "met": v >= targets[key]}
-        idx = [i for i in np.flatnonzero(rep.group == "library") if rep.label[i] not in targets["library_except"]]
-        worst = max(idx, key=lambda i: rep.regret[i])
-        out["max library regret (except GRIM)"] = {"value": round(float(rep.regret[worst]), 4), "coplayer": str(rep.label[worst]),
-                                                   "target": f"<= {targets['library_regret_max']}",
-                                                   "met": bool(rep.regret[worst] <= targets["library_regret_max"]),
-                                                   "failing": [str(rep.label[i]) for i in idx
-                                                               if rep.regret[i] > targets["library_regret_max"]]}
-        for nm in targets["library_except"]:
-            if nm in set(rep.label[rep.group == "library"]):
-                i = rep.row(nm, "library")
-                out[f"{nm} (reported separately)"] = {"reward": round(float(rep.agent_reward[i]), 4),
-                                                      "regret": round(float(rep.regret[i]), 4)}
-    return out
 
 
 def regret_curves(run_dir: str | Path) -> dict[str, Any]:

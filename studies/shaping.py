@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -28,6 +27,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.games import preset
+from eqtools.provenance import machine
 from learners.shaping.exact import ExactResult
 from learners.shaping.runner import PRESETS, make_config, run_pair, summarise
 from learners.shaping.sample import SampleResult
@@ -221,7 +221,7 @@ def run_study(
         "seed": seed,
         "gamma": GAMMA,
         "command": f"python -m studies.shaping --preset {preset_name} --seed {seed}",
-        "machine": f"{platform.machine()} {platform.processor() or ''} ".strip() + f", CPU only, {_ncpu()} cores visible",
+        "machine": machine(),
         "results": {},
     }
     for g in games:
@@ -251,15 +251,6 @@ def run_study(
     if verbose:
         print(f"wrote {out_dir} (total {summary['wall_s']:.1f}s)")
     return summary
-
-
-def _ncpu() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover
-        return os.cpu_count() or 1
 
 
 def _json_default(x: Any) -> Any:

@@ -31,7 +31,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria", estimated: Any = None) -> str:
-    """Summary of a :class:`~solvers.meta_game.MetaGameNash`: status, method, a table of equilibria.
+    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameNash`: status, method, a table of equilibria.
 
     ``estimated``: ``(tournament input, Robustness)`` when the matrix is partly simulated; the
     summary then says so in its first line and adds each equilibrium's survival under
@@ -118,7 +118,7 @@ def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria"
 
 
 def format_analysis(an: Any, *, max_rows: int = 40, top: int = 8, estimated: Any = None) -> str:
-    """Summary of a :class:`~solvers.meta_game.MetaGameAnalysis` (``estimated``: see :func:`format_nash`)."""
+    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameAnalysis` (``estimated``: see :func:`format_nash`)."""
     lines = [format_nash(an.nash, max_rows=max_rows, title="Meta-game Nash equilibria", estimated=estimated)]
     lines.append("")
     if an.alpharank is not None:

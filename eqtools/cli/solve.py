@@ -285,7 +285,7 @@ def _cmd_nash(args: argparse.Namespace) -> int:
 
 def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> int:
     """Meta-game equilibria at any size: complete when feasible, else a verified sample (said which)."""
-    from solvers.meta_game import meta_game_equilibria
+    from solvers.bimatrix.meta_game import meta_game_equilibria
 
     from ..games import BimatrixGame
     from ._meta_report import format_nash
@@ -300,7 +300,7 @@ def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> i
         labels, M, crit_out, gname = tin.labels, tin.matrix, tin.criterion, tin.game_name
         estimated = tin if tin.estimated else None
     else:
-        from solvers.response_graph import tournament_matrix
+        from solvers.bimatrix.response_graph import tournament_matrix
 
         strats = [parse_strategy(s, g) for s in args.strategies]
         M, labels = tournament_matrix(strats, g, noise=args.noise, **crit)
@@ -338,7 +338,7 @@ def _cmd_zd(args: argparse.Namespace) -> int:
 
 
 def _cmd_alpharank(args: argparse.Namespace) -> int:
-    from solvers.response_graph import alpharank, alpharank_limit, plot_response_graph, response_graph, sink_components, tournament_matrix
+    from solvers.bimatrix.response_graph import alpharank, alpharank_limit, plot_response_graph, response_graph, sink_components, tournament_matrix
 
     if bool(args.strategies) == bool(args.tournament):
         raise ParameterError("give either --strategies ... or --tournament FILE.nc (one of them)")

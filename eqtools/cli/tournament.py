@@ -182,7 +182,7 @@ def _report(ds) -> str:
 def _analyse(ds, out: Path, args) -> int:
     """``--analyse``: meta-game analysis of the tournament just computed."""
     from eqtools.io import to_jsonable
-    from solvers.meta_game import analyse_tournament
+    from solvers.bimatrix.meta_game import analyse_tournament
 
     from ._meta_report import format_analysis
 

@@ -172,9 +172,7 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
     from pathlib import Path
 
     from eqtools.errors import ParameterError
-    from learners.a2c_mechanism import mechanism_summary, run_mechanism
-
-    from studies.a2c_mechanism import parse_hyper
+    from learners.a2c_mechanism import mechanism_summary, parse_hyper, run_mechanism
 
     if args.table2_step is not None:
         raise ParameterError("--table2-step does not apply to --mode mechanism (each step uses its own Table 2 settings)")
@@ -205,7 +203,7 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
                              max_seconds=budget)
     summary = mechanism_summary(trainers)
     if not args.no_plots:
-        from studies.a2c_mechanism import plot_mechanism
+        from learners.plots import plot_mechanism
 
         plot_mechanism(trainers, out / "mechanism.png")
     print(json.dumps(summary))

@@ -37,7 +37,8 @@ def _run(args) -> int:
     from eqtools.errors import ParameterError
     from eqtools.io import check_output_dir, to_jsonable
     from eqtools.validation import nonneg_finite, positive_int
-    from studies.verify import load_a2c_pair, load_ppi_agents, summary_dict, verify_agents, write_report
+    from learners.runs import load_a2c_pair, load_ppi_agents
+    from learners.verification import summary_dict, verify_agents, write_report
 
     if (args.run_dir is None) == (args.ppi is None):
         raise ParameterError("give either RUN_DIR (an A2C run) or --ppi AGENT.pkl [AGENT.pkl], not both")
@@ -108,7 +109,7 @@ def _text(s: dict) -> str:
 def _regret(args, agents, meta, out: Path) -> dict:
     """The in-context regret section: per agent and temperature, mean regret per co-player group."""
     from eqtools.errors import ParameterError
-    from studies.verify import regret_section
+    from learners.verification import regret_section
 
     try:
         temps = [float(t) for t in str(args.temperatures).split(",") if t.strip()]

@@ -31,7 +31,7 @@ The embedded chain over the ``K`` monomorphic states has ``T[r, m] = rho[r, m] /
 its stationary distribution (Grassmann–Taksar–Heyman, no subtractions) is the long-run share
 of time spent in each strategy.  With ``process="fermi"``, ``selection=alpha`` and ``N = m``
 this is the single-population α-Rank chain with ``selection="moran"`` of
-:func:`solvers.response_graph.alpharank` (tested).
+:func:`solvers.bimatrix.response_graph.alpharank` (tested).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import numpy as np
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise
-from solvers.response_graph import _gth
+from solvers.bimatrix.response_graph import _gth
 
 __all__ = [
     "PROCESSES",

@@ -106,7 +106,8 @@ def test_mechanism_chain_wires_steps_and_resumes(tmp_path):
 
 
 def test_mechanism_plot_and_table(tmp_path):
-    from studies.a2c_mechanism import plot_mechanism, results_table
+    from learners.plots import plot_mechanism
+    from studies.a2c_mechanism import results_table
 
     base = preset_config("smoke", **TINY)
     tr = run_mechanism(base, tmp_path / "runs", (3, 3, 3), progress=False)
@@ -141,7 +142,7 @@ def test_init_from_starts_from_another_runs_parameters(tmp_path):
 
 
 def test_study_hyper_option_parses_and_rejects():
-    from studies.a2c_mechanism import parse_hyper
+    from learners.a2c_mechanism import parse_hyper
 
     assert parse_hyper("1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003,advantage_centering=false") == {
         1: {"entropy_coef": 0.01, "reward_scale": 0.02}, 3: {"lr": 0.003, "advantage_centering": False}}

@@ -1,4 +1,4 @@
-"""Complete Nash enumeration (solvers.normal_form.extreme_equilibria) against independent references.
+"""Complete Nash enumeration (solvers.bimatrix.enumeration.extreme_equilibria) against independent references.
 
 * pygambit ``enummixed_solve`` (lrs-style vertex enumeration): the SET of extreme equilibria must
   be equal (not just the count) on generic random games, on degenerate tournament meta-games
@@ -23,7 +23,7 @@ import pytest
 from eqtools.errors import EnumerationTooLarge, GameError, ParameterError
 from eqtools.games import BimatrixGame
 from nash_games import as_set, coordination_game, gambit_cliques, gambit_equilibria, generic_game, tournament_game
-from solvers.normal_form import estimate_enumeration_cost, extreme_equilibria, is_equilibrium
+from solvers.bimatrix import estimate_enumeration_cost, extreme_equilibria, is_equilibrium
 
 pytest.importorskip("pygambit", reason="pygambit is the reference for these tests (test extra)")
 
@@ -170,7 +170,7 @@ def test_degenerate_integer_games_same_set_and_cliques_as_pygambit_rational():
 @pytest.mark.parametrize("route", ["tiny-game batch", "vertex search"])
 def test_both_routes_agree_with_pygambit_on_small_degenerate_games(monkeypatch, route):
     """Games with C(m + n, m) <= 1000 take the one-batch route; force the vertex search too."""
-    import solvers.normal_form as nf
+    import solvers.bimatrix.enumeration as nf  # the route constants are read there
 
     if route == "vertex search":
         monkeypatch.setattr(nf, "_SMALL_GAME_SYSTEMS", 0)
@@ -275,7 +275,7 @@ def test_to_dict_has_subsets_with_labels_and_method():
 def test_qhull_route_same_set_as_the_vertex_search_and_pygambit(monkeypatch):
     """Square and rectangular generic games (either polytope enumerated): the qhull route, the
     vertex search (qhull switched off) and pygambit give the same set."""
-    import solvers.normal_form as nf
+    import solvers.bimatrix.enumeration as nf  # the route constants are read there
 
     rng = np.random.default_rng(11)
     games = [(rng.standard_normal((m, n)), rng.standard_normal((m, n))) for m, n in ((7, 7), (4, 9), (9, 4), (2, 8), (8, 3))]
@@ -290,7 +290,8 @@ def test_qhull_route_same_set_as_the_vertex_search_and_pygambit(monkeypatch):
 
 def test_qhull_certificate_rejects_a_missing_vertex():
     """The completeness certificate holds for qhull's full list and fails when any vertex is dropped."""
-    from solvers.normal_form import _edges_closed, _hull_vertices, _rescale
+    from solvers.bimatrix.coerce import _rescale
+    from solvers.bimatrix.qhull import _edges_closed, _hull_vertices
 
     B = generic_game(8, 3).B
     V, M = _hull_vertices(_rescale(B), 1e-9, None)
@@ -311,7 +312,8 @@ def test_qhull_certificate_rejects_a_missing_vertex():
 def test_degenerate_game_without_ties_falls_back_to_the_search():
     """x = (1/2, 1/2) makes all three columns best replies (a degenerate vertex of P) although no
     row of B has tied payoffs: the certificate refuses qhull's list and the exact search runs."""
-    from solvers.normal_form import _hull_vertices, _rescale
+    from solvers.bimatrix.coerce import _rescale
+    from solvers.bimatrix.qhull import _hull_vertices
 
     B = np.array([[0.0, 1.0, 2.0], [3.0, 2.0, 1.0]])
     A = np.array([[2.0, 0.5, 0.0], [0.0, 1.5, 3.0]])

@@ -1,6 +1,6 @@
 """Equilibria of estimated (partly simulated) meta-games: the support check and the survival rates.
 
-References: complete vertex enumeration (solvers.normal_form.extreme_equilibria) for the support
+References: complete vertex enumeration (solvers.bimatrix.extreme_equilibria) for the support
 check on nondegenerate games, and a probability derived by hand for the survival rate.
 """
 
@@ -15,7 +15,7 @@ from eqtools.errors import ParameterError
 from eqtools.games import BimatrixGame
 from eqtools.tournament import save_tournament
 from solvers.estimated_meta_game import robustness, support_equilibrium_exists
-from solvers.normal_form import extreme_equilibria
+from solvers.bimatrix import extreme_equilibria
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -5,7 +5,7 @@ import pytest
 
 import eqtools as eq
 from eqtools.errors import ParameterError
-from solvers.meta_game import analyse_tournament
+from solvers.bimatrix.meta_game import analyse_tournament
 from solvers.simulate import MemoryOnePolicy
 from solvers.tournament import tournament
 

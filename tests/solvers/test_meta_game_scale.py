@@ -8,9 +8,9 @@ import pytest
 
 import eqtools as eq
 from eqtools.errors import GameError, ParameterError
-from solvers.meta_game import analyse_matrix, analyse_tournament, meta_game_equilibria
-from solvers.normal_form import extreme_equilibria
-from solvers.response_graph import _partial_sums, alpharank, alpharank_limit, fixation_log_probabilities
+from solvers.bimatrix.meta_game import analyse_matrix, analyse_tournament, meta_game_equilibria
+from solvers.bimatrix.enumeration import extreme_equilibria
+from solvers.bimatrix.response_graph import _partial_sums, alpharank, alpharank_limit, fixation_log_probabilities
 from solvers.tournament import tournament
 
 

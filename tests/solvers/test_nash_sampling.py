@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from eqtools.errors import GameError, ParameterError
-from solvers.nash_sampling import (
+from solvers.bimatrix import (
     ess_check,
     lemke_howson,
     replicator_candidates,

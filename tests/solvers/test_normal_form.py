@@ -10,7 +10,7 @@ import pytest
 
 from eqtools import BimatrixGame, GameError, ParameterError, preset
 from eqtools.errors import EnumerationTooLarge
-from solvers.normal_form import cross_check, extreme_equilibria, is_equilibrium, replicator_dynamics
+from solvers.bimatrix import cross_check, extreme_equilibria, is_equilibrium, replicator_dynamics
 
 nashpy = pytest.importorskip("nashpy")
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from eqtools import ChainError, ParameterError, library
-from solvers.normal_form import extreme_equilibria
-from solvers.response_graph import (
+from solvers.bimatrix.enumeration import extreme_equilibria
+from solvers.bimatrix.response_graph import (
     alpharank,
     alpharank_limit,
     fixation_log_probabilities,

@@ -7,7 +7,7 @@ import xarray as xr
 
 import eqtools as eq
 from solvers.simulate import MemoryOnePolicy
-from studies.verify import verify_agents, write_report
+from learners.verification import verify_agents, write_report
 
 
 def test_verify_pair_of_memory_one_agents(tmp_path):

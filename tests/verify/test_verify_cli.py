@@ -8,7 +8,7 @@ import xarray as xr
 
 from eqtools.cli import main
 from eqtools.errors import ParameterError
-from studies.verify import load_a2c_pair
+from learners.runs import load_a2c_pair
 
 SHAPE = ["--horizon", "12", "--batch", "16", "--hidden", "8", "--embed", "8", "--eval-episodes", "4"]
 

@@ -1,4 +1,4 @@
-"""The in-context regret section of ``eqtools verify`` (studies.verify.regret_section and the CLI)."""
+"""The in-context regret section of ``eqtools verify`` (learners.verification.regret_section and the CLI)."""
 
 import json
 
@@ -7,7 +7,7 @@ import pytest
 
 from eqtools.cli import main
 from solvers.simulate import MemoryOnePolicy
-from studies.verify import regret_section
+from learners.verification import regret_section
 
 
 def test_regret_section_alld_agent_matches_exact_alld_column(tmp_path):
