@@ -73,11 +73,14 @@ def from_dataset(ds: Any, path: str = "", option: str = "--tournament") -> Tourn
 
 
 def game_from_args(args: Any):
-    """The game of ``--game`` / ``--payoffs R,S,T,P`` (the latter wins)."""
-    from .tournament import _game
+    """The game of ``--game`` (a preset) or ``--payoffs R,S,T,P`` (wins when given)."""
+    from ..errors import GameError
+    from ..games import Game, preset
 
-    if getattr(args, "payoffs", None) is None:
-        from ..games import preset
-
-        return preset(args.game)
-    return _game(args)
+    if getattr(args, "payoffs", None) is not None:
+        try:
+            vals = [float(v) for v in args.payoffs.replace(" ", "").split(",")]
+        except ValueError:
+            raise GameError(f"--payoffs must be four numbers R,S,T,P, got {args.payoffs!r}") from None
+        return Game.from_payoffs(vals, name="custom")
+    return preset(args.game)

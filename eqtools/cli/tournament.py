@@ -64,16 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _game(args):
-    from eqtools.errors import GameError
-    from eqtools.games import Game, preset
+    from ._tournament_input import game_from_args
 
-    if args.payoffs is not None:
-        try:
-            vals = [float(v) for v in args.payoffs.replace(" ", "").split(",")]
-        except ValueError:
-            raise GameError(f"--payoffs must be four numbers R,S,T,P, got {args.payoffs!r}") from None
-        return Game.from_payoffs(vals, name="custom")
-    return preset(args.game)
+    return game_from_args(args)
 
 
 def _criterion(args) -> dict:
