@@ -171,6 +171,7 @@ def format_matrix(ds: xr.Dataset, var: str = "payoff_row", *, max_size: int = 12
 
 def format_entrants(ds: xr.Dataset) -> str | None:
     """How each entrant was played (kind, method, why simulated); ``None`` when all are memory-one."""
+    _check(ds)
     kinds = _kinds(ds)
     if not kinds or all(p.get("kind") == "memory-one" for p in kinds.values()):
         return None

@@ -78,14 +78,12 @@ def play_axelrod_pair(x: Any, y: Any, game: Game | str, *, n: int = 200, gamma: 
     so that both sides' estimates coincide.  ``key``: integers that identify the pair in the seed.
     """
     from eqtools.interop.axelrod import _axl, axelrod_game
-    from eqtools.validation import positive_int, seed as check_seed
+    from eqtools.validation import sample_count, seed as check_seed
 
     axl = _axl()
     g = preset(game)
     n = check_horizon(n)
-    matches = positive_int("matches", matches)
-    if matches < 2:
-        raise ParameterError(f"matches must be at least 2 (standard errors need two), got {matches}")
+    matches = sample_count("matches", matches)
     eps = validate_noise(noise)
     seeds = np.random.SeedSequence([check_seed("seed", seed), *(int(k) for k in key)]).generate_state(matches)
     if gamma is None:

@@ -59,8 +59,11 @@ def support_equilibrium_exists(A: Any, B: Any, row_support: Sequence[int], col_s
     ``row_support`` is a best response to ``y`` and every strategy of ``col_support`` one to
     ``x``?  (In a nondegenerate game: an equilibrium with exactly these supports.)  Exact up to
     the LP tolerance ``tol`` (in payoff units)."""
-    A = np.asarray(A, dtype=float)
-    B = np.asarray(B, dtype=float)
+    try:
+        A = np.asarray(A, dtype=float)
+        B = np.asarray(B, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError("A and B must be matrices of numbers") from None
     if A.ndim != 2 or A.shape != B.shape:
         raise ParameterError(f"A and B must be matrices of the same shape, got {A.shape} and {B.shape}")
     rs = np.asarray(sorted(set(int(i) for i in row_support)))
@@ -115,14 +118,20 @@ def robustness(nash: Any, M: Any, M_se: Any, *, draws: int = 200, seed: int = 0,
     draws = positive_int("draws", draws)
     seed = check_seed("seed", seed)
     level = unit_interval("level", level)
-    M = np.asarray(M, dtype=float)
-    se = np.asarray(M_se, dtype=float)
+    try:
+        M = np.asarray(M, dtype=float)
+        se = np.asarray(M_se, dtype=float)
+    except (TypeError, ValueError):
+        raise ParameterError("M and M_se must be matrices of numbers") from None
     if M.ndim != 2 or se.shape != M.shape or not np.all(np.isfinite(M)) or not np.all(np.isfinite(se)) or np.any(se < 0):
         raise ParameterError(f"M and M_se must be finite matrices of the same shape (se >= 0), got {M.shape} and {se.shape}")
     symmetric = B is None
     if not symmetric:
-        B = np.asarray(B, dtype=float)
-        bse = np.zeros_like(B) if B_se is None else np.asarray(B_se, dtype=float)
+        try:
+            B = np.asarray(B, dtype=float)
+            bse = np.zeros_like(B) if B_se is None else np.asarray(B_se, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError("B and B_se must be matrices of numbers") from None
         if B.shape != M.shape or bse.shape != M.shape:
             raise ParameterError("B and B_se must have the shape of M")
     try:

@@ -302,13 +302,11 @@ def simulate_machines(x: Any, y: Any, game: Game | str, *, n: int = 100, matches
     are weighted ``(1 - gamma) gamma^t`` over ``n`` rounds (choose ``n`` with ``gamma^n``
     negligible).  Independent of the product-chain algebra: a cross-check and a fallback.
     """
-    from eqtools.validation import positive_int, seed as check_seed
+    from eqtools.validation import sample_count, seed as check_seed
 
     g = preset(game)
     n = check_horizon(n)
-    matches = positive_int("matches", matches)
-    if matches < 2:
-        raise ParameterError(f"matches must be at least 2 (standard errors need two), got {matches}")
+    matches = sample_count("matches", matches)
     eps = validate_noise(noise)
     check_size("matches", 8.0 * 12 * matches, f"simulating {matches} matches")
     mx, my = as_machine(x, "strategy x"), as_machine(y, "strategy y")

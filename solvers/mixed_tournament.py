@@ -100,6 +100,8 @@ def entrant(obj: Any, game: Game, *, length: float = -1, noise: float = 0.0) -> 
 
 def entrants(players: Sequence[Any], game: Game, *, length: float = -1, noise: float = 0.0) -> list[Entrant]:
     """:func:`entrant` of each player, refusing empty lists and duplicated names."""
+    if isinstance(players, (str, bytes)) or not hasattr(players, "__iter__"):
+        raise ParameterError(f"players must be a sequence of entrants, got {type(players).__name__}")
     out = [entrant(p, game, length=length, noise=noise) for p in players]
     if not out:
         raise ParameterError("a tournament needs at least one player on each side")
@@ -117,6 +119,11 @@ class MachinePolicy:
 
     machine: FiniteStateStrategy
     name: str = "machine"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.machine, FiniteStateStrategy) or not self.machine.deterministic_transitions:
+            raise ParameterError("MachinePolicy needs a FiniteStateStrategy with deterministic transitions, got "
+                                 f"{self.machine!r}"[:200])
 
     def init(self, batch_shape: tuple[int, ...]) -> Any:
         import jax.numpy as jnp
@@ -191,7 +198,7 @@ def _simulate_pair(a: Entrant, b: Entrant, game: Game, *, n: int | None, gamma: 
 
 
 def fill_cells(R: Sequence[Entrant], C: Sequence[Entrant], vals: dict[str, np.ndarray], ses: dict[str, np.ndarray],
-               exact: np.ndarray, game: Game, *, symmetric: bool, n: int | None = None, gamma: float | None = None,
+               exact: np.ndarray, game: Game, *, symmetric: bool = False, n: int | None = None, gamma: float | None = None,
                limit: bool = False, noise: float = 0.0, matches: int = 1000, seed: int = 0,
                progress: bool = True) -> dict[str, Any]:
     """Compute every cell with ``exact == False`` in place (see the module docstring).
@@ -202,8 +209,21 @@ def fill_cells(R: Sequence[Entrant], C: Sequence[Entrant], vals: dict[str, np.nd
     """
     from tqdm.auto import tqdm
 
+    from eqtools.games import preset
+
     from .finite_state import pair_result
 
+    game = preset(game)
+    try:
+        R, C = list(R), list(C)
+        shape = (len(R), len(C))
+        ok = (all(isinstance(e, Entrant) for e in R + C) and isinstance(exact, np.ndarray) and exact.shape == shape
+              and all(np.shape(vals[k]) == shape and np.shape(ses[k]) == shape for k in _KEYS))
+    except (TypeError, KeyError, AttributeError):
+        ok = False
+    if not ok:
+        raise ParameterError("fill_cells needs lists of Entrant objects and value/standard-error dicts and an exact "
+                             "mask of shape (rows, cols) (see solvers.tournament.tournament)")
     shape = exact.shape
     todo = [(i, j) for i in range(shape[0]) for j in range(shape[1])
             if not exact[i, j] and (not symmetric or i <= j)]
