@@ -238,3 +238,22 @@ def test_json_round_trip():
         F.from_json("{not json")
     with pytest.raises(ParameterError, match="lacks"):
         F.from_dict({"coop": [1.0]})
+
+
+def test_machines_meet_jax_policies_in_tournaments():
+    """A JAX policy entrant is simulated against a machine (MachinePolicy); the estimate agrees
+    with the exact product-chain value of the same pair (4.5 SE), and both cells come from one
+    simulation (B = A^T exactly on simulated cells)."""
+    from solvers.simulate import MemoryOnePolicy
+    from solvers.tournament import tournament
+
+    pol = MemoryOnePolicy(named("WSLS").vector, name="policy-WSLS")
+    ds = tournament([tf2t(), grudger(), pol], game=AX, n=40, matches=3000, seed=5, noise=0.05)
+    sim = ~ds.exact.values
+    assert sim.sum() == 5 and "5 of 9 cells simulated" in ds.attrs["criterion"]
+    A, B = ds.payoff_row.values, ds.payoff_col.values
+    assert np.array_equal(B[sim], A.T[sim])
+    for j, m in enumerate((tf2t(), grudger())):
+        ex = fs.finite_horizon(named("WSLS"), m, AX, 40, noise=0.05)
+        assert abs(A[2, j] - float(ex.payoff_x)) <= 4.5 * ds.payoff_row_se.values[2, j]
+        assert abs(A[j, 2] - float(ex.payoff_y)) <= 4.5 * ds.payoff_row_se.values[j, 2]
