@@ -8,7 +8,8 @@ results as excluded, with that reason).  One run plays them
 * in eqtools (``solvers.tournament.tournament``): each strategy classified (memory-one /
   finite-state: exact cells through the product chain; otherwise simulated in Axelrod's Match,
   ``--matches`` seeded matches per unordered pair), and
-* in ``axelrod.Tournament`` (``--repetitions`` repetitions, ``play(processes=1)``: one worker process),
+* in ``axelrod.Tournament`` (``--repetitions`` repetitions, ``play(processes=1)``, which Axelrod 4.13.1
+  turns into ``cpu_count()`` worker processes; pin the run with ``taskset`` to compare on one core),
 
 on the same players, game (Axelrod's R, S, T, P = 3, 0, 5, 1), match length ``--turns`` and
 noise ``--noise``, and reports the time of each and their agreement: for cells eqtools computes
