@@ -8,16 +8,20 @@ results as excluded, with that reason).  One run plays them
 * in eqtools (``solvers.tournament.tournament``): each strategy classified (memory-one /
   finite-state: exact cells through the product chain; otherwise simulated in Axelrod's Match,
   ``--matches`` seeded matches per unordered pair), and
-* in ``axelrod.Tournament`` (``--repetitions`` repetitions, ``play(processes=1)``, which Axelrod 4.13.1
-  turns into ``cpu_count()`` worker processes; pin the run with ``taskset`` to compare on one core),
+* in ``axelrod.Tournament`` (``--repetitions`` repetitions, played serially in this process:
+  ``play(processes=None)``; Axelrod turns ``processes=1`` into ``cpu_count()`` workers),
 
 on the same players, game (Axelrod's R, S, T, P = 3, 0, 5, 1), match length ``--turns`` and
-noise ``--noise``, and reports the time of each and their agreement: for cells eqtools computes
+noise ``--noise``, and reports the time of each (wall and CPU seconds of this one process: the
+machine is shared, so CPU time is the fairer comparison) and their agreement: for cells eqtools computes
 exactly, ``z = (Axelrod's mean - exact) / Axelrod's standard error`` (standard deviation over its
 repetitions / sqrt(repetitions)); for simulated cells the difference over the combined standard
 error.  With few repetitions the standard errors are themselves estimates, so ``|z|`` is
 compared with Student's t (``repetitions - 1`` degrees of freedom for exact cells, Welch's for
 simulated ones): the expected fractions within 2 and 3 are reported beside the observed ones.
+Per player, the score (mean per-round payoff against the others) is compared the same way, with
+standard errors that combine all of a player's cells (reliable even with few repetitions), and
+the rankings by Spearman's correlation.
 
     XLA_FLAGS=... taskset -c 1 python benchmarks/bench_axelrod_tournament.py \\
         --json benchmarks/results/axelrod_tournament.json        # all strategies (about an hour)
@@ -96,23 +100,23 @@ def main(argv=None) -> int:
     print(f"{len(classes)} players ({len(excluded)} exclusion entries), {args.turns} turns, noise {args.noise}", flush=True)
 
     # ---------------------------------------------------------------- eqtools
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ents = entrants(classes, game, length=float(args.turns), noise=args.noise)
-    t_classify = time.perf_counter() - t0
+    t_classify, c_classify = time.perf_counter() - t0, time.process_time() - c0
     kinds = {k: sum(e.kind == k for e in ents) for k in ("memory-one", "finite-state", "simulated")}
     print(f"eqtools classification: {t_classify:.1f} s, {kinds}", flush=True)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     ds = tournament(ents, game=game, n=args.turns, noise=args.noise, matches=args.matches, seed=args.seed)
-    t_eq = time.perf_counter() - t1
+    t_eq, c_eq = time.perf_counter() - t1, time.process_time() - c1
     exact = ds["exact"].values
     print(f"eqtools tournament: {t_eq:.1f} s ({int(exact.sum())} exact cells, {int((~exact).sum())} simulated)", flush=True)
 
     # ---------------------------------------------------------------- axelrod
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     tour = axl.Tournament([c() for c in classes], game=axl.Game(r=3, s=0, t=5, p=1), turns=args.turns,
                           repetitions=args.repetitions, noise=args.noise, seed=args.seed)
-    res = tour.play(processes=1, progress_bar=False)
-    t_axl = time.perf_counter() - t2
+    res = tour.play(processes=None, progress_bar=False)
+    t_axl, c_axl = time.perf_counter() - t2, time.process_time() - c2
     print(f"axelrod.Tournament: {t_axl:.1f} s", flush=True)
     assert [str(p) for p in res.players] == [str(c()) for c in classes]
 
@@ -148,6 +152,15 @@ def main(argv=None) -> int:
     from scipy.stats import spearmanr
 
     rho = float(spearmanr(ours, theirs).statistic)
+    # Per-player scores (mean over the other players): both standard errors combine hundreds of
+    # cells, so they are reliable where a single cell's (from a few samples) is not.
+    x_score = np.array([X[i, off[i]].mean() for i in range(N)])
+    se_ours = np.array([np.sqrt((Ase[i, off[i]] ** 2).sum()) / off[i].sum() for i in range(N)])
+    se_axl = np.array([np.sqrt((Xse[i, off[i]] ** 2).sum()) / off[i].sum() for i in range(N)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_score = (x_score - ours) / np.sqrt(se_ours**2 + se_axl**2)
+    score_summary = _z_summary(z_score, np.full(N, np.inf))
+    score_summary["max_abs_difference"] = float(np.max(np.abs(x_score - ours)))
     out = {
         "benchmark": "bench_axelrod_tournament",
         "command": "python benchmarks/bench_axelrod_tournament.py " + " ".join(argv if argv is not None else sys.argv[1:]),
@@ -161,9 +174,12 @@ def main(argv=None) -> int:
         "cells": {"total": int(exact.size), "exact": int(exact.sum()), "simulated": int((~exact).sum())},
         "seconds": {"eqtools_classification": t_classify, "eqtools_tournament": t_eq, "eqtools_total": t_classify + t_eq,
                     "axelrod_tournament": t_axl},
+        "cpu_seconds": {"eqtools_classification": c_classify, "eqtools_tournament": c_eq,
+                        "eqtools_total": c_classify + c_eq, "axelrod_tournament": c_axl},
         "agreement": {"exact_cells_vs_axelrod": _z_summary(z_exact, np.full(A.shape, args.repetitions - 1.0)),
                       "exact_cells_with_zero_axelrod_spread_identical": agree_zero,
                       "simulated_cells_vs_axelrod": _z_summary(z_sim, welch), "worst": worst,
+                      "player_scores_vs_axelrod": score_summary,
                       "ranking_spearman": rho,
                       "top10_eqtools": [names[i] for i in np.argsort(-ours, kind="stable")[:10]],
                       "top10_axelrod": [names[i] for i in res.ranking[:10]]},
@@ -174,7 +190,7 @@ def main(argv=None) -> int:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as fh:
             fh.write(text + "\n")
-    print(json.dumps({k: out[k] for k in ("players", "kinds", "cells", "seconds")}, indent=2))
+    print(json.dumps({k: out[k] for k in ("players", "kinds", "cells", "seconds", "cpu_seconds")}, indent=2))
     print(json.dumps({k: v for k, v in out["agreement"].items() if k != "worst"}, indent=2))
     return 0
 
