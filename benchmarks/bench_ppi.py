@@ -95,7 +95,7 @@ def bench(preset: str, phase: int, train_steps: int, gather_episodes: int, full:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presets", default="cpu,paper")
     ap.add_argument("--phase", type=int, default=5, help="phase whose data size is used (default 5)")
     ap.add_argument("--train-steps", type=int, default=20)

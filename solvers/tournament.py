@@ -51,6 +51,7 @@ def tournament(
     seed: int = 0,
     config: dict[str, Any] | None = None,
     noise: float = 0.0,
+    chunk: int | None = None,
 ) -> xr.Dataset:
     """All-pairs tournament of ``rows`` against ``cols`` (``cols`` defaults to ``rows``).
 
@@ -67,12 +68,22 @@ def tournament(
     When cells are simulated, ``attrs["criterion"]`` ends in ``"; k of N cells simulated"`` and
     ``attrs["simulated_cells"] = k``; ``attrs["players"]`` (JSON) says how each entrant was
     played (kind, method, and why it was simulated).
+
+    ``chunk=c`` returns a dask-backed Dataset of ``c x c`` blocks, computed block by block by the
+    same exact routes when written (:func:`eqtools.tournament.save_tournament`, Zarr or NetCDF)
+    or reduced (:mod:`solvers.chunked`); memory-one players only (simulated cells are not
+    chunked), and the ``dask`` extra is needed.
     """
     g = preset(game)
     eps = validate_noise(noise)
     if n is None and gamma is None and not limit:
         n = 100
     length = float(n) if n is not None else float("inf")
+    if chunk is not None:
+        Rm = _as_players(rows)
+        Cm = Rm if cols is None else _as_players(cols)
+        return _chunked(Rm, Cm, _names(Rm), _names(Cm), g, n=n, gamma=gamma, limit=limit, noise=eps, chunk=chunk,
+                        config=config)
     R = entrants(_as_players(rows), g, length=length, noise=eps)
     symmetric = cols is None
     Cp = R if symmetric else entrants(_as_players(cols), g, length=length, noise=eps)
@@ -120,3 +131,32 @@ def tournament(
                                       "cols": None if symmetric else [e.to_dict() for e in Cp],
                                       "engines": info["engines"], "fallbacks": info["fallbacks"]})
     return ds
+
+
+def _names(players: Sequence[Player]) -> list[str]:
+    names = [getattr(p, "name", f"p{i}") for i, p in enumerate(players)]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ParameterError(f"player names must be unique within a side; duplicated: {dup[:5]}")
+    return names
+
+
+
+def _chunked(R: list[Player], Cp: list[Player], rn: list[str], cn: list[str], g: Game, *, n: int | None,
+             gamma: float | None, limit: bool, noise: float, chunk: Any, config: dict[str, Any] | None) -> xr.Dataset:
+    """The dask-backed exact tournament (see :func:`tournament`)."""
+    from eqtools.validation import positive_int
+
+    chunk = positive_int("chunk", chunk)
+    others = [p.name if hasattr(p, "name") else repr(p) for p in list(R) + list(Cp) if not isinstance(p, MemoryOne)]
+    if others:
+        raise ParameterError(f"chunk: chunked tournaments are exact only (memory-one players); not memory-one: {others[:5]}")
+    rparams = np.array([p.vector for p in R])
+    cparams = np.array([p.vector for p in Cp])
+    res = payoff_matrix(rparams, cparams, g, n=n, gamma=gamma, limit=limit, noise=noise, chunk=chunk)
+    vals = {"payoff_row": res.payoff_x, "payoff_col": res.payoff_y, "coop_row": res.coop_x, "coop_col": res.coop_y}
+    cfg = {"rows": rn, "cols": cn, "n": n, "gamma": gamma, "limit": limit, "noise": noise,
+           "matches": None, "seed": None, "chunk": chunk}
+    cfg.update(config or {})
+    return make_tournament(rn, cn, vals, game=g, criterion=res.criterion, exact=True, row_params=rparams,
+                           col_params=cparams, config=cfg, noise=noise)
