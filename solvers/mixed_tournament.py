@@ -59,8 +59,13 @@ class Entrant:
 
 
 def _is_axelrod(obj: Any) -> bool:
+    """An Axelrod player (class or instance): Axelrod's own, eqtools' wrapped machines, or a user's
+    subclass of ``axelrod.Player`` (then ``axelrod`` is already imported; it is never imported
+    here just to be ruled out, since that takes seconds)."""
+    import sys
+
     mod = type(obj).__module__ if not isinstance(obj, type) else obj.__module__
-    if not (mod.startswith("axelrod") or mod.startswith("eqtools.interop")):
+    if not (mod.startswith("axelrod") or mod.startswith("eqtools.interop") or "axelrod" in sys.modules):
         return False
     try:
         from eqtools.interop.axelrod import _axl
