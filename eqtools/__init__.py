@@ -18,6 +18,7 @@ from .errors import (
     ParameterError,
 )
 from .games import PRESETS, BimatrixGame, Game, preset
+from .machines import FiniteStateStrategy
 from .strategies import (
     NAMED_STRATEGIES,
     MemoryOne,
@@ -37,7 +38,7 @@ __all__ = [
     "ACTIONS", "C", "D", "PARAM_NAMES", "STATES",
     "ChainError", "ConvergenceError", "EqtoolsError", "FileFormatError", "GameError", "InvalidProbabilityError",
     "NonFiniteError", "OutputPathError", "ParameterError",
-    "PRESETS", "BimatrixGame", "Game", "preset",
+    "PRESETS", "BimatrixGame", "Game", "preset", "FiniteStateStrategy",
     "NAMED_STRATEGIES", "MemoryOne", "StrategyPool", "equalizer", "extortionate", "generous", "gtft",
     "library", "named", "zd_strategy",
 ]

@@ -11,21 +11,21 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .errors import FileFormatError, InvalidProbabilityError, OutputPathError, ParameterError
+from .errors import EqtoolsError, FileFormatError, InvalidProbabilityError, OutputPathError, ParameterError
 from .games import Game, preset
 from .strategies import MemoryOne, StrategyPool, named
 
-__all__ = ["parse_strategy", "parse_strategies", "to_jsonable", "write_json", "write_netcdf", "read_netcdf",
+__all__ = ["parse_strategy", "parse_strategies", "parse_players", "to_jsonable", "write_json", "write_netcdf", "read_netcdf",
            "check_output_path", "check_output_dir", "load_pickle", "is_lazy", "dask_progress"]
 
 
-def parse_strategy(spec: str, game: Game | str = "paper", name: str | None = None) -> MemoryOne:
+def parse_strategy(spec: str, game: Game | str | None = None, name: str | None = None) -> MemoryOne:
     """Parse a strategy given as a library name (``TFT``, ``Extort-2``...) or as five numbers
     ``p0,p_CC,p_CD,p_DC,p_DD`` (commas or spaces).  An optional ``label=`` prefix names it:
-    ``mine=1,1,0,1,0``."""
+    ``mine=1,1,0,1,0``.  ``game`` is needed for game-dependent names (GTFT, Extort-<chi>, ...)."""
     if not isinstance(spec, str):
         raise ParameterError(f"strategy spec must be a string (a name or p0,p_CC,p_CD,p_DC,p_DD), got {spec!r}")
-    game = preset(game)
+    game = None if game is None else preset(game)
     spec = spec.strip()
     label = name
     if "=" in spec:
@@ -54,8 +54,8 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def parse_strategies(specs: Sequence[str], game: Game | str = "paper") -> list[MemoryOne]:
-    """Parse several specs; ``all`` expands to the whole named library for ``game``."""
+def parse_strategies(specs: Sequence[str], game: Game | str | None = None) -> list[MemoryOne]:
+    """Parse several specs; ``all`` expands to the whole named library for ``game`` (required then)."""
     from .strategies import library
 
     if isinstance(specs, str):
@@ -67,9 +67,68 @@ def parse_strategies(specs: Sequence[str], game: Game | str = "paper") -> list[M
         if not isinstance(spec, str):
             raise ParameterError(f"strategy spec must be a string, got {spec!r}")
         if spec.strip().lower() == "all":
-            out.extend(library(preset(game)).values())
+            out.extend(library(game).values())
         else:
             out.append(parse_strategy(spec, game))
+    return out
+
+
+def parse_players(specs: Sequence[str], game: Game | str | None = None) -> list[Any]:
+    """Parse tournament entrants: eqtools names and vectors (as :func:`parse_strategies`) and
+    Axelrod's strategies by name (``"Tit For 2 Tats"``, ``TitFor2Tats``, ...; returned as their
+    classes).  ``axelrod:NAME`` forces Axelrod's strategy of that name (e.g. ``axelrod:Random``);
+    ``axelrod:all`` adds every Axelrod strategy that Axelrod does not mark as long-running.
+    Names known to neither raise :class:`ParameterError` with did-you-mean suggestions.
+    ``axelrod`` is imported only when a name is not an eqtools one.
+    """
+    from .strategies import GAME_DEPENDENT, NAMED_STRATEGIES, library
+
+    if isinstance(specs, str):
+        specs = [specs]
+    if isinstance(specs, bytes) or not isinstance(specs, Iterable):
+        raise ParameterError(f"strategy specs must be a list of strings, got {specs!r}")
+    out: list[Any] = []
+    for spec in specs:
+        if not isinstance(spec, str):
+            raise ParameterError(f"strategy spec must be a string, got {spec!r}")
+        s = spec.strip()
+        low = s.lower()
+        if low == "all":
+            out.extend(library(game).values())
+            continue
+        if low.startswith("axelrod:"):
+            from .interop.axelrod import _axl
+            from .interop.axelrod_convert import find_axelrod
+
+            rest = s.split(":", 1)[1].strip()
+            if rest.lower() == "all":
+                out.extend(c for c in _axl().strategies if not c.classifier.get("long_run_time"))
+            else:
+                out.append(find_axelrod(rest))
+            continue
+        try:
+            out.append(parse_strategy(s, game))
+            continue
+        except ParameterError as exc:
+            parts = s.replace(",", " ").split()
+            numeric = bool(parts) and all(_is_number(p) for p in parts)
+            if not str(exc).startswith(("unknown strategy", "cannot parse strategy")) or "=" in s or numeric:
+                raise
+            ours = sorted(NAMED_STRATEGIES) + list(GAME_DEPENDENT)
+            first = exc
+        try:
+            from .interop.axelrod_convert import find_axelrod, suggestions
+
+            out.append(find_axelrod(s))
+        except ParameterError:
+            close = suggestions(s, ours)
+            raise ParameterError(
+                f"unknown strategy {s!r}: neither an eqtools name ({', '.join(ours)}, Extort-<chi>, Generous-<chi>) "
+                "nor one of Axelrod's strategies"
+                + (f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "")
+            ) from None
+        except EqtoolsError:  # axelrod not installed: the eqtools error stands
+            raise first from None
     return out
 
 

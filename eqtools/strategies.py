@@ -416,14 +416,29 @@ def equalizer(game: Game | str, value: float, phi: float | None = None, p0: floa
     return zd_strategy(g, 0.0, -phi, phi * value, p0=p0, name=name or f"Equalizer-{value:g}")
 
 
-def gtft(game: Game | str, p0: float = 1.0) -> MemoryOne:
-    """Generous Tit-for-Tat with the Nowak–Sigmund generosity
-    ``min(1 - (T - R)/(R - S), (R - P)/(T - P))``."""
+def gtft(game: Game | str, p0: float = 1.0, q: float | None = None) -> MemoryOne:
+    """Generous Tit-for-Tat: ``(p0; 1, q, 1, q)``.
+
+    ``q`` defaults to the Nowak–Sigmund generosity ``min(1 - (T - R)/(R - S), (R - P)/(T - P))``,
+    a formula for prisoner's dilemmas: where it does not give a probability strictly between 0
+    and 1 (e.g. in snowdrift games, where it gives ``q <= 0`` and GTFT would silently be TFT)
+    :class:`GameError` is raised; pass ``q`` explicitly there.
+    """
     g = preset(game)
+    if q is not None:
+        from .validation import unit_interval
+
+        q = unit_interval("q", q)
+        return MemoryOne(p0, (1.0, q, 1.0, q), name="GTFT")
     if g.R == g.S or g.T == g.P:
-        raise GameError(f"GTFT generosity is undefined for game {g} (R == S or T == P)")
+        raise GameError(f"GTFT generosity is undefined for game {g} (R == S or T == P); pass q explicitly")
     q = min(1.0 - (g.T - g.R) / (g.R - g.S), (g.R - g.P) / (g.T - g.P))
-    q = min(max(q, 0.0), 1.0)
+    if not 0.0 < q < 1.0:
+        raise GameError(
+            f"GTFT's generosity min(1 - (T - R)/(R - S), (R - P)/(T - P)) is {q:.4g} in game {g} ({g.kind()}); it is a "
+            "prisoner's-dilemma formula and gives no generous strategy here (q <= 0 would be TFT, q >= 1 ALLC); "
+            "pass q explicitly (gtft(game, q=...)) or use generous(game, chi)"
+        )
     return MemoryOne(p0, (1.0, q, 1.0, q), name="GTFT")
 
 
@@ -449,40 +464,65 @@ NAMED_STRATEGIES: dict[str, MemoryOne] = {
 GAME_DEPENDENT = ("GTFT", "Extort-2", "Generous-2")
 
 
-def named(name: str, game: Game | str = "paper") -> MemoryOne:
+def named(name: str, game: Game | str | None = None) -> MemoryOne:
     """Look up a named strategy.
 
     Game-independent: ALLC, ALLD, TFT, STFT (suspicious TFT), WSLS, GRIM (memory-one trigger:
     cooperate only after CC), Random, Alternator.  Game-dependent: GTFT, Extort-2
-    (:func:`extortionate` with chi = 2), Generous-2.  Also accepts ``Extort-<chi>`` and
-    ``Generous-<chi>`` for any chi >= 1.
+    (:func:`extortionate` with chi = 2), Generous-2, and ``Extort-<chi>``, ``Generous-<chi>``
+    for any chi >= 1.  Their vectors depend on the payoffs, so ``game`` must be given for them
+    (:class:`ParameterError` otherwise: a strategy built for one game and played in another is
+    not the strategy its name says).  Unknown names get did-you-mean suggestions.
     """
     if not isinstance(name, str):
         raise ParameterError(f"strategy name must be a string, got {name!r}")
-    g = preset(game)  # an unknown game is an error even for game-independent strategies
-    game = g
+    g = None if game is None else preset(game)  # an unknown game is an error even for game-independent strategies
     if name in NAMED_STRATEGIES:
         return NAMED_STRATEGIES[name]
+    dependent = name == "GTFT" or name.startswith(("Extort-", "Generous-"))
+    if dependent and g is None:
+        raise ParameterError(
+            f"strategy {name!r} depends on the game's payoffs: pass the game, e.g. named({name!r}, game) "
+            "with game = preset('axelrod'), preset('paper') or a Game"
+        )
     if name == "GTFT":
-        return gtft(game)
+        return gtft(g)  # type: ignore[arg-type]
     for prefix, fn in (("Extort-", extortionate), ("Generous-", generous)):
         if name.startswith(prefix):
             try:
                 chi = float(name[len(prefix):])
             except ValueError:
                 break
-            return fn(game, chi, name=name)
+            return fn(g, chi, name=name)  # type: ignore[arg-type]
     known = sorted(NAMED_STRATEGIES) + list(GAME_DEPENDENT)
     close = [k for k in known if k.lower() == name.strip().lower()]
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if not close:
+        import difflib
+
+        by_low = {k.lower(): k for k in known}
+        close = [by_low[c] for c in difflib.get_close_matches(name.strip().lower(), list(by_low), n=3, cutoff=0.6)]
+    hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
     raise ParameterError(
         f"unknown strategy {name!r}{hint}; known: {known} or Extort-<chi>, Generous-<chi>"
     )
 
 
-def library(game: Game | str = "paper") -> dict[str, MemoryOne]:
-    """All named strategies for ``game`` as a dict name -> :class:`MemoryOne`."""
+def library(game: Game | str | None = None) -> dict[str, MemoryOne]:
+    """All named strategies for ``game`` as a dict name -> :class:`MemoryOne`.
+
+    ``game`` is required (the game-dependent strategies are built for it).  A game-dependent
+    strategy that is undefined in ``game`` (e.g. GTFT in a snowdrift game) is left out; ask
+    :func:`named` for it to see why.
+    """
+    from .errors import EqtoolsError
+
+    if game is None:
+        raise ParameterError("library(game): the game is required (GTFT, Extort-2 and Generous-2 depend on it)")
+    g = preset(game)
     out = dict(NAMED_STRATEGIES)
     for name in GAME_DEPENDENT:
-        out[name] = named(name, game)
+        try:
+            out[name] = named(name, g)
+        except EqtoolsError:
+            continue
     return out

@@ -283,7 +283,10 @@ def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | 
     ax.set_xlabel("column strategy")
     ax.set_ylabel("row strategy")
     game = json.loads(ds.attrs.get("game", "{}"))
-    ax.set_title(f"{var} — game {game.get('name', '?')}, {ds.attrs.get('criterion', '')}")
+    crit = str(ds.attrs.get("criterion", ""))
+    if "exact" in ds and not bool(ds["exact"].values.all()) and "simulated" not in crit:
+        crit += f"; {int((~ds['exact'].values.astype(bool)).sum())} of {ds['exact'].size} cells simulated"
+    ax.set_title(f"{var} — game {game.get('name', '?')}, {crit}", fontsize=10)
     if annotate:
         vmin, vmax = np.nanmin(arr), np.nanmax(arr)
         mid = (vmin + vmax) / 2

@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["positive_int", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real", "check_fields"]
+__all__ = ["positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real", "check_fields"]
 
 
 def positive_int(name: str, value: Any) -> int:
@@ -17,6 +17,15 @@ def positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ParameterError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
+
+
+def sample_count(name: str, value: Any) -> int:
+    """``value`` as an int, or :class:`ParameterError` unless it is an integer >= 2 (a number of
+    samples that a standard error can be computed from)."""
+    n = positive_int(name, value)
+    if n < 2:
+        raise ParameterError(f"{name} must be at least 2 (standard errors need two), got {n}")
+    return n
 
 
 def real(name: str, value: Any, error: type[ParameterError] = ParameterError) -> float:

@@ -40,6 +40,7 @@ __all__ = [
     "zd_family",
     "cooperative_nash",
     "critical_gamma",
+    "closed_form_threshold",
     "known_facts",
 ]
 
@@ -303,6 +304,45 @@ def cooperative_nash(
     return [r for r in rows if r.cooperation >= coop_threshold]
 
 
+#: Memory-one vectors with a closed-form discount threshold in prisoner's dilemmas (no noise).
+_CLOSED_FORMS: dict[tuple[float, ...], str] = {
+    (1.0, 1.0, 0.0, 1.0, 0.0): "TFT",
+    (1.0, 1.0, 0.0, 0.0, 0.0): "GRIM",
+    (1.0, 1.0, 0.0, 0.0, 1.0): "WSLS",
+    (0.0, 0.0, 0.0, 0.0, 0.0): "ALLD",
+}
+
+
+def closed_form_threshold(strategy: Any, game: Game | str, *, noise: float = 0.0) -> float | None:
+    """The smallest discount factor at which ``(s, s)`` is Nash, in closed form where the
+    literature gives one; ``None`` otherwise.
+
+    In prisoner's dilemmas without execution errors:
+
+    * TFT: ``max((T - R)/(R - S), (T - R)/(T - P))`` (Axelrod 1984: the alternating and the
+      all-D deviations);
+    * GRIM (the memory-one trigger): ``(T - R)/(T - P)`` (Friedman 1971);
+    * WSLS: ``(T - R)/(R - P)`` (the deviation D, D, ... earning T, P, T, P; in the donation game
+      ``c / (b - c)``, Imhof, Fudenberg & Nowak 2007) — it can reach or exceed 1, in which case
+      ``(WSLS, WSLS)`` is Nash for no discount factor below 1;
+    * ALLD: 0 (mutual defection is Nash for every discount factor when P >= S).
+    """
+    g = preset(game)
+    eps = validate_noise(noise)
+    vec = tuple(float(v) for v in as_params(strategy, "strategy").ravel())
+    name = _CLOSED_FORMS.get(vec)
+    if name is None or eps != 0.0 or not g.is_prisoners_dilemma():
+        return None
+    T, R, P, S = g.T, g.R, g.P, g.S
+    if name == "TFT":
+        return max((T - R) / (R - S), (T - R) / (T - P))
+    if name == "GRIM":
+        return (T - R) / (T - P)
+    if name == "WSLS":
+        return (T - R) / (R - P)
+    return 0.0
+
+
 def critical_gamma(
     strategy: Any,
     game: Game | str,
@@ -313,14 +353,22 @@ def critical_gamma(
     tol: float | None = None,
     noise: float = 0.0,
 ) -> float | None:
-    """Smallest discount factor at which ``(s, s)`` is a Nash equilibrium, by bisection.
+    """Smallest discount factor at which ``(s, s)`` is a Nash equilibrium.
 
-    Assumes the Nash property is monotone in ``gamma`` on ``[lo, hi]`` (true for TFT, GRIM and
-    WSLS in prisoner's dilemmas); returns ``lo`` if it already holds there, ``None`` if it fails
-    at ``hi``.  The bisection is checked at both ends, not assumed.
+    Closed forms where they exist (:func:`closed_form_threshold`: TFT, GRIM, WSLS, ALLD in
+    prisoner's dilemmas without noise): the threshold itself, ``1.0`` when it is exactly 1 (Nash
+    only in the limit ``gamma -> 1``), ``None`` when it exceeds 1, ``lo`` when it is below ``lo``.
+    Otherwise by bisection on the exact Nash check (``xtol`` wide), which assumes the Nash
+    property is monotone in ``gamma`` on ``[lo, hi]``; returns ``lo`` if it already holds there,
+    ``None`` if it fails at ``hi``.  The bisection is checked at both ends, not assumed.
     """
     g = preset(game)
     s = as_params(strategy, "strategy")
+    cf = closed_form_threshold(s, g, noise=noise)
+    if cf is not None:
+        if cf > 1.0:
+            return None
+        return max(cf, lo)
 
     def ok(gm: float) -> bool:
         return nash_check(s, s, g, gamma=gm, tol=tol, noise=noise).is_nash
@@ -352,6 +400,9 @@ def known_facts(game: Game | str, gamma: float, *, noise: float = 0.0) -> dict[s
     # The textbook fact is for noise-free play (under noise the comparison mixes in R and T).
     out["ALLD_vs_ALLD"] = {**alld.to_dict(), "expected": bool(g.P >= g.S) if not noise else None}
     for name in ("TFT", "GRIM", "WSLS", "GTFT"):
+        if name not in lib:  # GTFT is undefined outside prisoner's dilemmas (library leaves it out)
+            out[f"{name}_vs_{name}"] = {"undefined": f"{name} is not defined in game {g}"}
+            continue
         chk = nash_check(lib[name], lib[name], g, gamma=gamma, noise=noise)
         out[f"{name}_vs_{name}"] = {**chk.to_dict(), "critical_gamma": critical_gamma(lib[name], g, noise=noise)}
     return out

@@ -69,6 +69,9 @@ __all__ = [
     "check_size",
     "LimitDecomposition",
     "MAX_BYTES",
+    "chain_limit",
+    "chain_discounted",
+    "chain_finite",
 ]
 
 _SWAP = jnp.asarray(SWAP)
@@ -676,12 +679,13 @@ def _absorption_weights(M: np.ndarray, v0: np.ndarray, closed: list[np.ndarray],
                 "(~2.2e-308), so the absorption probabilities cannot be delivered in float64"
             )
         row /= s
-        for r in range(1 + k):
-            if r != 1 + e and W[r, e] != 0.0:
-                w = W[r, e]
-                W[r, e] = 0.0
-                W[r] += w * row
-                W[r, e] = 0.0
+        w = W[:, e].copy()
+        w[1 + e] = 0.0
+        rows = np.flatnonzero(w)
+        if rows.size:  # every row that can enter state e now enters its exits instead
+            W[rows, e] = 0.0
+            W[rows] += w[rows, None] * row
+            W[rows, e] = 0.0
     w = W[0, k:]
     return w / w.sum()
 
@@ -718,21 +722,51 @@ def _decompose(p: np.ndarray, q: np.ndarray, eps: float) -> LimitDecomposition:
     Ml, v0l = _soa_chain(xc, xd, yc, yd)
     M = np.array([[float(v) for v in row] for row in Ml])
     v0 = np.array([float(v) for v in v0l])
-    pos = _structure(xc, xd, yc, yd)
+    return chain_limit(M, v0, _structure(xc, xd, yc, yd))
+
+
+# ------------------------------------------- general chains (any number of states, numpy)
+#
+# The same subtraction-free routines for a dense chain of any size ``K`` (used by
+# :mod:`solvers.finite_state` for product chains of finite-state machines): the Cesàro limit by
+# exact decomposition, discounted visits by GTH on the restart chain, finite-horizon means by
+# vector iteration or repeated squaring.
+
+
+def _check_chain(M: Any, v0: Any) -> tuple[np.ndarray, np.ndarray]:
+    M = np.asarray(M, dtype=np.float64)
+    v0 = np.asarray(v0, dtype=np.float64)
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or v0.shape != (M.shape[0],) or M.shape[0] == 0:
+        raise ParameterError(f"a chain needs a square matrix M (K, K) and a start distribution v0 (K,); got {M.shape} and {v0.shape}")
+    if not (np.all(np.isfinite(M)) and np.all(M >= 0) and np.all(np.isfinite(v0)) and np.all(v0 >= 0)):
+        raise ParameterError("chain entries must be finite and non-negative")
+    return M, v0
+
+
+def chain_limit(M: Any, v0: Any, pos: Any = None) -> LimitDecomposition:
+    """Exact Cesàro limit of ``v0 M^t`` for a chain of any size (reducible and periodic chains included).
+
+    ``pos``: the structural zero pattern (``M > 0`` if omitted; pass it from the factors of the
+    transition probabilities when products may underflow).  Closed classes from the strongly
+    connected components of ``pos``, each weighted by its absorption probability (subtraction-free
+    elimination of the transient states) and solved by GTH, as in :func:`limit_state_distribution`.
+    """
+    M, v0 = _check_chain(M, v0)
+    K = M.shape[0]
+    pos = (M > 0) if pos is None else np.asarray(pos, dtype=bool)
     ncomp, labels = connected_components(pos, directed=True, connection="strong")
-    closed, transient = [], []
-    for c in range(ncomp):
-        members = np.flatnonzero(labels == c)
-        outside = np.setdiff1d(np.arange(4), members)
-        if outside.size == 0 or not np.any(pos[np.ix_(members, outside)]):
-            closed.append(members)
-        else:
-            transient.extend(members.tolist())
-    transient_arr = np.array(sorted(transient), dtype=int)
+    # A component is closed when no edge leaves it.
+    leaves = np.zeros(ncomp, dtype=bool)
+    src, dst = np.nonzero(pos)
+    cross = labels[src] != labels[dst]
+    leaves[labels[src[cross]]] = True
+    closed = [np.flatnonzero(labels == c) for c in range(ncomp) if not leaves[c]]
+    transient_arr = np.flatnonzero(leaves[labels])
     weights = _absorption_weights(M, v0, closed, transient_arr)
-    visits = np.zeros(4)
+    visits = np.zeros(K)
     for w, c in zip(weights, closed):
-        visits[c] += w * _stationary_of_class(M, c)
+        if w > 0:
+            visits[c] += w * _stationary_of_class(M, c)
     visits = visits / visits.sum()
     return LimitDecomposition(
         visits=visits,
@@ -740,6 +774,72 @@ def _decompose(p: np.ndarray, q: np.ndarray, eps: float) -> LimitDecomposition:
         class_weights=weights,
         transient=transient_arr.tolist(),
     )
+
+
+def chain_discounted(M: Any, v0: Any, gamma: float, delta: float | None = None) -> np.ndarray:
+    """Normalised discounted visits ``(1 - gamma) v0 (I - gamma M)^{-1}`` of a chain of any size.
+
+    The stationary distribution of the restart chain (as :func:`discounted`), by GTH: no
+    ``I - gamma M`` is formed.  ``delta`` = ``1 - gamma`` if omitted.
+    """
+    M, v0 = _check_chain(M, v0)
+    gamma = check_gamma(gamma)
+    delta = 1.0 - gamma if delta is None else float(delta)
+    K = M.shape[0]
+    P = np.zeros((K + 1, K + 1))
+    P[0, 1:] = v0
+    P[1:, 0] = delta
+    P[1:, 1:] = gamma * M
+    pi, ok = _gth_np(P)
+    if not ok:
+        raise PrecisionError("discounted visits: a GTH pivot left the float64 range")
+    d = pi[1:]
+    return d / d.sum()
+
+
+#: Horizons up to this many rounds are summed round by round in :func:`chain_finite`; longer
+#: ones use repeated squaring (O(K^3 log n)).
+ITERATE_ROUNDS: int = 4096
+
+
+def chain_finite(M: Any, v0: Any, n: int) -> np.ndarray:
+    """Mean of ``v0 M^t`` over rounds ``t = 0..n-1`` for a chain of any size.
+
+    Round by round for ``n <=`` :data:`ITERATE_ROUNDS`, else by repeated squaring with block
+    means (the dense form of the memory-one route: ``A_{k+1} = (A_k + P_k A_k) / 2`` with
+    ``P_k = M^(2^k)``, rows renormalised after each step).  Only products and sums of
+    non-negative numbers.
+    """
+    M, v0 = _check_chain(M, v0)
+    n = check_horizon(n)
+    M = M / M.sum(axis=1, keepdims=True)
+    if n <= ITERATE_ROUNDS:
+        v = v0 / v0.sum()
+        acc = v.copy()
+        for _ in range(n - 1):
+            v = v @ M
+            v = v / v.sum()
+            acc += v
+        return acc / acc.sum()
+    K = M.shape[0]
+    Pb, Ab = M, np.eye(K)
+    av, amean, m = v0 / v0.sum(), np.zeros(K), 0.0
+    for k in range(n.bit_length()):
+        blk = float(2**k)
+        if (n >> k) & 1:
+            add = av @ Ab
+            tot = m + blk
+            amean = (m / tot) * amean + (blk / tot) * add
+            amean = amean / amean.sum()
+            av = av @ Pb
+            av = av / av.sum()
+            m = tot
+        if k + 1 < n.bit_length():
+            Ab = 0.5 * (Ab + Pb @ Ab)
+            Ab = Ab / Ab.sum(axis=1, keepdims=True)
+            Pb = Pb @ Pb
+            Pb = Pb / Pb.sum(axis=1, keepdims=True)
+    return amean
 
 
 def limit_state_distribution(x: Any, y: Any, *, noise: float = 0.0) -> LimitDecomposition:

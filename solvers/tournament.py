@@ -1,10 +1,14 @@
-"""Compute tournament matrices: exact for memory-one pairs, simulated otherwise.
+"""Compute tournament matrices: exact where the entrants are finite-state, simulated otherwise.
 
-Returns the labelled ``xarray`` containers of :mod:`eqtools.tournament`.
+Memory-one pairs are batched (:mod:`solvers.payoffs`); pairs of finite-state entrants (machines,
+Axelrod's finite-state strategies) go through the product chain (:mod:`solvers.finite_state`);
+the rest are simulated once per unordered pair (:mod:`solvers.mixed_tournament`).  Returns the
+labelled ``xarray`` containers of :mod:`eqtools.tournament`.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Sequence, Union
 
 import numpy as np
@@ -15,32 +19,24 @@ from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from eqtools.tournament import make_tournament
 
+from .mixed_tournament import entrants, fill_cells
 from .payoffs import payoff_matrix
-from .simulate import MemoryOnePolicy, Policy, simulate
+from .simulate import Policy
 
 __all__ = ["Player", "tournament"]
 
-Player = Union[MemoryOne, Policy]
+Player = Union[MemoryOne, Policy, Any]
 
 
 def _as_players(x: StrategyPool | Sequence[Player]) -> list[Player]:
     if isinstance(x, StrategyPool):
         return list(x)
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise ParameterError(f"tournament players must be a sequence, got {type(x).__name__}")
     players = list(x)
     if not players:
         raise ParameterError("a tournament needs at least one player on each side")
-    for i, pl in enumerate(players):
-        if not isinstance(pl, (MemoryOne, Policy)):
-            raise ParameterError(f"player {i} ({pl!r}) is neither a MemoryOne strategy nor a Policy")
     return players
-
-
-def _names(players: Sequence[Player]) -> list[str]:
-    names = [getattr(p, "name", f"p{i}") for i, p in enumerate(players)]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise ParameterError(f"player names must be unique within a side; duplicated: {dup[:5]}")
-    return names
 
 
 def tournament(
@@ -59,11 +55,19 @@ def tournament(
 ) -> xr.Dataset:
     """All-pairs tournament of ``rows`` against ``cols`` (``cols`` defaults to ``rows``).
 
-    Memory-one pairs are exact (finite horizon ``n``, discounted ``gamma`` or ``limit``);
-    pairs involving any other :class:`~solvers.simulate.Policy` are simulated with ``matches``
-    seeded matches each and carry standard errors.  With no criterion given, ``n = 100``.
-    ``noise`` is the execution-error rate of every player (exact for memory-one pairs, applied
-    to the sampled actions in simulated ones); the Dataset records it in ``attrs["noise"]``.
+    Entrants: :class:`MemoryOne` strategies, :class:`~eqtools.machines.FiniteStateStrategy`
+    machines, Axelrod players (classes or instances; classified by
+    :func:`~eqtools.interop.axelrod_convert.classify_axelrod` for this game and match length)
+    and JAX :class:`~solvers.simulate.Policy` objects.  Pairs of memory-one or finite-state
+    entrants are exact (finite horizon ``n``, discounted ``gamma`` or ``limit``); the others
+    are simulated with ``matches`` seeded matches per unordered pair (Axelrod's ``Match`` for
+    Axelrod players, :func:`solvers.simulate.simulate` for JAX policies), filling both cells,
+    with standard errors.  With no criterion given, ``n = 100``.  ``noise`` is the
+    execution-error rate of every player; the Dataset records it in ``attrs["noise"]``.
+
+    When cells are simulated, ``attrs["criterion"]`` ends in ``"; k of N cells simulated"`` and
+    ``attrs["simulated_cells"] = k``; ``attrs["players"]`` (JSON) says how each entrant was
+    played (kind, method, and why it was simulated).
 
     ``chunk=c`` returns a dask-backed Dataset of ``c x c`` blocks, computed block by block by the
     same exact routes when written (:func:`eqtools.tournament.save_tournament`, Zarr or NetCDF)
@@ -74,21 +78,29 @@ def tournament(
     eps = validate_noise(noise)
     if n is None and gamma is None and not limit:
         n = 100
-    R = _as_players(rows)
-    Cp = R if cols is None else _as_players(cols)
-    rn, cn = _names(R), _names(Cp)
+    length = float(n) if n is not None else float("inf")
     if chunk is not None:
-        return _chunked(R, Cp, rn, cn, g, n=n, gamma=gamma, limit=limit, noise=eps, chunk=chunk, config=config)
-    r_m1 = np.array([isinstance(p, MemoryOne) for p in R])
-    c_m1 = np.array([isinstance(p, MemoryOne) for p in Cp])
+        Rm = _as_players(rows)
+        Cm = Rm if cols is None else _as_players(cols)
+        return _chunked(Rm, Cm, _names(Rm), _names(Cm), g, n=n, gamma=gamma, limit=limit, noise=eps, chunk=chunk,
+                        config=config)
+    R = entrants(_as_players(rows), g, length=length, noise=eps)
+    symmetric = cols is None
+    Cp = R if symmetric else entrants(_as_players(cols), g, length=length, noise=eps)
+    rn, cn = [e.name for e in R], [e.name for e in Cp]
+    r_m1 = np.array([e.kind == "memory-one" for e in R])
+    c_m1 = np.array([e.kind == "memory-one" for e in Cp])
     shape = (len(R), len(Cp))
     vals = {k: np.full(shape, np.nan) for k in ("payoff_row", "payoff_col", "coop_row", "coop_col")}
     ses = {k: np.zeros(shape) for k in vals}
     exact = np.zeros(shape, dtype=bool)
 
-    rparams = np.array([p.vector if isinstance(p, MemoryOne) else np.full(5, np.nan) for p in R])
-    cparams = np.array([p.vector if isinstance(p, MemoryOne) else np.full(5, np.nan) for p in Cp])
+    rparams = np.array([e.strategy.vector if e.kind == "memory-one" else np.full(5, np.nan) for e in R])
+    cparams = np.array([e.strategy.vector if e.kind == "memory-one" else np.full(5, np.nan) for e in Cp])
 
+    crit = f"finite(n={n})" if n is not None else (f"discounted(gamma={gamma:g})" if gamma is not None else "limit")
+    if eps:
+        crit = (crit[:-1] + f", noise={eps:g})") if crit.endswith(")") else f"{crit}(noise={eps:g})"
     if r_m1.any() and c_m1.any():
         ri, ci = np.flatnonzero(r_m1), np.flatnonzero(c_m1)
         res = payoff_matrix(rparams[ri], cparams[ci], g, n=n, gamma=gamma, limit=limit, noise=eps)
@@ -99,38 +111,35 @@ def tournament(
         vals["coop_col"][sub] = res.coop_y
         exact[sub] = True
         crit = res.criterion
-    else:
-        crit = f"finite(n={n})" if n is not None else (f"discounted(gamma={gamma:g})" if gamma is not None else "limit")
-        if eps:
-            crit = (crit[:-1] + f", noise={eps:g})") if crit.endswith(")") else f"{crit}(noise={eps:g})"
 
-    todo = [(i, j) for i in range(shape[0]) for j in range(shape[1]) if not exact[i, j]]
-    if todo:
-        if limit:
-            raise ParameterError("limit-of-means payoffs cannot be simulated; use n or gamma with non-memory-one players")
-        sim_n = n if n is not None else None
-        if sim_n is None:
-            # Discounted: truncate where gamma^n < 1e-6 of the mass.
-            sim_n = int(np.ceil(np.log(1e-6) / np.log(gamma)))  # type: ignore[arg-type]
-        from tqdm.auto import tqdm
-
-        for k, (i, j) in enumerate(tqdm(todo, desc="simulating", disable=len(todo) < 4, leave=False)):
-            px = R[i] if not isinstance(R[i], MemoryOne) else MemoryOnePolicy(R[i].vector, R[i].name)
-            py = Cp[j] if not isinstance(Cp[j], MemoryOne) else MemoryOnePolicy(Cp[j].vector, Cp[j].name)
-            s = simulate(px, py, g, n=sim_n, gamma=gamma, matches=matches, seed=seed + k, noise=eps)
-            for key, attr in (("payoff_row", "payoff_x"), ("payoff_col", "payoff_y"), ("coop_row", "coop_x"), ("coop_col", "coop_y")):
-                vals[key][i, j] = float(getattr(s, attr))
-                ses[key][i, j] = float(getattr(s, attr + "_se"))
-
+    info = fill_cells(R, Cp, vals, ses, exact, g, symmetric=symmetric, n=n, gamma=gamma, limit=limit, noise=eps,
+                      matches=matches, seed=seed)
+    n_sim = int((~exact).sum())
+    if n_sim:
+        crit = f"{crit}; {n_sim} of {exact.size} cells simulated"
     cfg = {
         "rows": rn, "cols": cn, "n": n, "gamma": gamma, "limit": limit, "noise": eps,
-        "matches": matches if todo else None, "seed": seed if todo else None,
+        "matches": matches if n_sim else None, "seed": seed if n_sim else None,
     }
     cfg.update(config or {})
-    return make_tournament(
+    ds = make_tournament(
         rn, cn, vals, game=g, criterion=crit, stderr=ses, exact=exact,
         row_params=rparams, col_params=cparams, config=cfg, noise=eps,
     )
+    ds.attrs["simulated_cells"] = n_sim
+    ds.attrs["players"] = json.dumps({"rows": [e.to_dict() for e in R],
+                                      "cols": None if symmetric else [e.to_dict() for e in Cp],
+                                      "engines": info["engines"], "fallbacks": info["fallbacks"]})
+    return ds
+
+
+def _names(players: Sequence[Player]) -> list[str]:
+    names = [getattr(p, "name", f"p{i}") for i, p in enumerate(players)]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ParameterError(f"player names must be unique within a side; duplicated: {dup[:5]}")
+    return names
+
 
 
 def _chunked(R: list[Player], Cp: list[Player], rn: list[str], cn: list[str], g: Game, *, n: int | None,

@@ -69,7 +69,7 @@ def regret_curves(run_dir: str | Path) -> dict[str, Any]:
             elif o == "learner":
                 brs.append(np.nan)
             else:
-                brs.append(float(br_values(named(str(o)).vector)))
+                brs.append(float(br_values(named(str(o), "paper").vector)))  # br_values: the paper game
         reg = xr.DataArray(np.asarray(brs), dims=("opponent",), coords={"opponent": ds["opponent"].values}) - rew
         how = "unpaired (mean BR over U(0,1)^5)"
     return {"x": x, "regret": reg, "reward": rew, "how": how}

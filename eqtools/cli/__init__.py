@@ -12,6 +12,7 @@ import argparse
 import importlib
 import math
 import os
+import re
 import sys
 from typing import Any, Sequence
 
@@ -25,10 +26,23 @@ COMMAND_MODULES: tuple[str, ...] = ("tournament", "solve", "train", "shaping", "
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+_RST_ROLE = re.compile(r":[a-z]+:`~?([^`]*)`")
+_RST_LITERAL = re.compile(r"``([^`]*)``")
+
+
+def plain_text(text: str) -> str:
+    """Help text without reStructuredText markup (descriptions are often module docstrings):
+    ``:func:`name``` and ````code```` become ``name`` and ``code``, ``Example::`` becomes ``Example:``."""
+    text = _RST_ROLE.sub(r"\1", text)
+    text = _RST_LITERAL.sub(r"\1", text)
+    return re.sub(r"::(\s*\n)", r":\1", text)
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line errors: ``eqtools solve zd: error: <message> (see 'eqtools solve zd --help')``.
 
-    Sub-parsers inherit the class, so every command group reports usage errors the same way.
+    Sub-parsers inherit the class, so every command group reports usage errors the same way, and
+    every help text is shown without reStructuredText markup (:func:`plain_text`).
     Abbreviated long options are refused (``allow_abbrev=False`` unless a caller says otherwise):
     with abbreviations, ``solve nash --n 100`` was silently read as ``--noise 100``.
     """
@@ -39,6 +53,9 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see '{self.prog} --help')\n")
+
+    def format_help(self) -> str:
+        return plain_text(super().format_help())
 
 
 def _one_line(text: Any) -> str:

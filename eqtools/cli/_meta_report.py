@@ -30,14 +30,23 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)]
 
 
-def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria") -> str:
-    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameNash`: status, method, a table of equilibria."""
+def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria", estimated: Any = None) -> str:
+    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameNash`: status, method, a table of equilibria.
+
+    ``estimated``: ``(tournament input, Robustness)`` when the matrix is partly simulated; the
+    summary then says so in its first line and adds each equilibrium's survival under
+    perturbation within the standard errors (:mod:`solvers.estimated_meta_game`)."""
     g = nash.game
     rl, cl = g.row_labels, g.col_labels
     m, n = g.shape
     lines = []
-    status = "COMPLETE (every extreme equilibrium)" if nash.complete else "SAMPLED (not known to be complete)"
+    tin, rob = estimated if estimated is not None else (None, None)
+    of = " of the ESTIMATED matrix" if tin is not None else ""
+    status = f"COMPLETE (every extreme equilibrium{of})" if nash.complete else f"SAMPLED{of} (not known to be complete)"
     lines.append(f"{title} of {g.name} ({m}x{n}): {len(nash.equilibria)} found, {status}")
+    if tin is not None:
+        lines.append(f"  ESTIMATED MATRIX: {tin.simulated} of {tin.cells} cells simulated; equilibria and their "
+                     "verification refer to the estimate, see 'survives' for the Monte Carlo error")
     lines.append(f"  method: {nash.method}")
     if nash.reason:
         lines.append(f"  {'note' if nash.complete else 'why not complete'}: {nash.reason}")
@@ -52,8 +61,8 @@ def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria"
     if rep and rep.get("ran", True):
         lines.append(f"  replicator: {rep['starts']} seeded starts (seed {rep['seed']}), {rep['distinct_end_supports']} distinct end supports")
     lines.append(
-        f"  verified: no pure deviation gains more than {nash.tol_abs:.3g} payoff units "
-        f"(tol {nash.tol:g} x payoff range) for every equilibrium listed"
+        f"  verified{' in the estimated matrix' if tin is not None else ''}: no pure deviation gains more than "
+        f"{nash.tol_abs:.3g} payoff units (tol {nash.tol:g} x payoff range) for every equilibrium listed"
     )
     comp_of = {}
     for c, comp in enumerate(nash.components):
@@ -64,6 +73,8 @@ def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria"
     if sym_game:
         headers += ["ESS"]
     headers += ["max gain", "found by"]
+    if rob is not None:
+        headers += ["survives"]
     rows = []
     for k, e in enumerate(nash.equilibria[:max_rows]):
         sym = sym_game and bool(np.allclose(e.x, e.y, atol=1e-9, rtol=0))
@@ -72,6 +83,8 @@ def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria"
         if sym_game:
             r.append("-" if e.ess is None else ("yes" if e.ess else "no"))
         r += [f"{max(e.gain_row, e.gain_col):.1e}", ", ".join(_SHORT.get(mm, mm) for mm in e.methods)]
+        if rob is not None:
+            r.append(f"{'yes' if rob.survives[k] else 'NO'} ({100 * rob.survival[k]:.0f}%)")
         rows.append(r)
     lines.append("")
     lines += ["  " + s for s in _table(headers, rows)]
@@ -88,12 +101,25 @@ def format_nash(nash: Any, *, max_rows: int = 40, title: str = "Nash equilibria"
     n_ess = sum(1 for e in nash.equilibria if e.ess)
     if sym_game:
         lines.append(f"  ESS among the listed symmetric equilibria: {n_ess}")
+    if rob is not None:
+        lines.append(f"  robust to the Monte Carlo error: {rob.n_surviving} of {len(rob.survival)} equilibria keep an "
+                     f"equilibrium within their supports in >= {100 * rob.level:.0f}% of {rob.draws} perturbed matrices "
+                     f"(M + se * N(0, 1), seed {rob.seed})")
+        if rob.appearing:
+            shown = "; ".join(f"{{{', '.join(rl[i] for i in a['row_support'])}}} vs "
+                              f"{{{', '.join(cl[j] for j in a['col_support'])}}} {100 * a['frequency']:.0f}%"
+                              for a in rob.appearing[:5])
+            lines.append(f"  equilibria appearing only under perturbation: {shown}")
+        elif rob.appearing is not None:
+            lines.append("  no other equilibrium supports appear under perturbation")
+        for note in rob.notes:
+            lines.append(f"  note: {note}")
     return "\n".join(lines)
 
 
-def format_analysis(an: Any, *, max_rows: int = 40, top: int = 8) -> str:
-    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameAnalysis`."""
-    lines = [format_nash(an.nash, max_rows=max_rows, title="Meta-game Nash equilibria")]
+def format_analysis(an: Any, *, max_rows: int = 40, top: int = 8, estimated: Any = None) -> str:
+    """Summary of a :class:`~solvers.bimatrix.meta_game.MetaGameAnalysis` (``estimated``: see :func:`format_nash`)."""
+    lines = [format_nash(an.nash, max_rows=max_rows, title="Meta-game Nash equilibria", estimated=estimated)]
     lines.append("")
     if an.alpharank is not None:
         rk = an.alpharank.ranking()[:top]

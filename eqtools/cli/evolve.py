@@ -37,7 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     es = e.add_subparsers(dest="evolve_command", metavar="MODE")
 
     s = es.add_parser("stationary", help="fixation probabilities + rare-mutation stationary distribution")
-    s.add_argument("strategies", nargs="+", help="library names (ALLC ALLD TFT WSLS GTFT Extort-2 ...) or p0,pCC,pCD,pDC,pDD")
+    s.add_argument("strategies", nargs="*", default=[],
+                   help="library names (ALLC ALLD TFT WSLS GTFT Extort-2 ...) or p0,pCC,pCD,pDC,pDD")
+    s.add_argument("--tournament", default=None, metavar="FILE.nc",
+                   help="instead of strategies: the payoff matrix of a tournament file written by 'eqtools tournament' "
+                        "(any entrants, Axelrod's included; a partly simulated matrix is said to be estimated)")
     _common(s)
     s.set_defaults(func=_run_stationary)
 
@@ -85,24 +89,49 @@ def _run_stationary(args) -> int:
     from eqtools.io import parse_strategies, to_jsonable
     from solvers.evolution import meta_game, stationary_distribution
 
-    game = _game(args)
-    players = parse_strategies(args.strategies, game)
-    mg = meta_game(players, game, noise=args.noise, **_crit(args))
-    res = stationary_distribution(mg.payoff, args.population, args.process, args.beta, labels=mg.labels)
-    coop = float(res.pi @ mg.coop.diagonal())
+    from eqtools.errors import ParameterError
+
+    if bool(args.strategies) == bool(args.tournament):
+        raise ParameterError("give either strategies or --tournament FILE.nc (one of them)")
+    if args.tournament:
+        from ._tournament_input import load
+
+        given = [f for f, on in (("--noise", args.noise), ("--payoffs", args.payoffs is not None),
+                                 ("-n/--gamma/--limit", args.horizon is not None or args.gamma is not None or args.limit))
+                 if on]
+        if given:
+            raise ParameterError(f"{', '.join(given)}: a --tournament file already fixes its payoffs")
+        tin = load(args.tournament)
+        payoff, coop_diag, labels = tin.matrix, tin.coop.diagonal(), tin.labels
+        crit_text, noise, game_text, game_out = tin.criterion, tin.noise, f"game {tin.game_name}", tin.game_name
+        note = tin.note()
+    else:
+        game = _game(args)
+        players = parse_strategies(args.strategies, game)
+        mg = meta_game(players, game, noise=args.noise, **_crit(args))
+        payoff, coop_diag, labels = mg.payoff, mg.coop.diagonal(), mg.labels
+        crit_text, noise, game_out = mg.criterion, mg.noise, game.to_dict()
+        game_text = f"game {game.name} (R,S,T,P = {game.R:g},{game.S:g},{game.T:g},{game.P:g})"
+        note = None
+    res = stationary_distribution(payoff, args.population, args.process, args.beta, labels=labels)
+    coop = float(res.pi @ coop_diag)
     if args.json:
-        out = {"game": game.to_dict(), "criterion": mg.criterion, "noise": mg.noise, **res.to_dict(),
-               "cooperation": coop, "payoff_matrix": mg.payoff}
+        out = {"game": game_out, "criterion": crit_text, "noise": noise, **res.to_dict(),
+               "cooperation": coop, "payoff_matrix": payoff}
+        if note:
+            out["matrix_note"] = note
         print(json.dumps(to_jsonable(out), indent=2))
         return 0
-    print(f"game {game.name} (R,S,T,P = {game.R:g},{game.S:g},{game.T:g},{game.P:g}), {mg.criterion}, noise {mg.noise:g}, "
+    print(f"{game_text}, {crit_text}, noise {noise:g}, "
           f"N = {res.N}, {res.process} selection {res.selection:g}; neutral rho = 1/N = {1 / res.N:.4g}")
+    if note:
+        print(note)
     w = max(8, max(len(x) for x in res.labels))
     print(f"{'strategy':<{w}}  {'share':>8}  {'self-coop':>9}  " + "  ".join(f"{'rho->' + x:>{max(9, len(x) + 5)}}" for x in res.labels))
     for i, lab in enumerate(res.labels):
         cells = "  ".join(f"{res.rho[i, j]:>{max(9, len(x) + 5)}.4g}" if i != j else f"{'-':>{max(9, len(x) + 5)}}"
                           for j, x in enumerate(res.labels))
-        print(f"{lab:<{w}}  {res.pi[i]:>8.4f}  {mg.coop[i, i]:>9.3f}  {cells}")
+        print(f"{lab:<{w}}  {res.pi[i]:>8.4f}  {coop_diag[i]:>9.3f}  {cells}")
     print(f"average cooperation in the stationary state: {coop:.4f}")
     return 0
 

@@ -35,6 +35,13 @@ def parse_strategy(text: str, game: Any) -> MemoryOne:
     return s.with_name(text.strip()) if unlabelled_vector else s
 
 
+def _game(args: argparse.Namespace) -> Any:
+    """``--game`` preset, or ``--payoffs R,S,T,P`` when given."""
+    from ._tournament_input import game_from_args
+
+    return game_from_args(args)
+
+
 def _criterion(args: argparse.Namespace) -> dict[str, Any]:
     chosen = [args.gamma is not None, args.horizon is not None, bool(args.limit)]
     if sum(chosen) > 1:
@@ -199,6 +206,8 @@ def _text_zd(res: dict[str, Any]) -> str:
 
 def _text_alpharank(res: dict[str, Any]) -> str:
     lines = _header(res)
+    if "matrix_note" in res:
+        lines.append(res["matrix_note"])
     labels = res["labels"]
     M = res["matrix"]
     if len(labels) <= 12:
@@ -244,7 +253,7 @@ def _text_predictive(res: dict[str, Any]) -> str:
 def _cmd_best_response(args: argparse.Namespace) -> int:
     from solvers.best_response import best_response
 
-    g = preset(args.game)
+    g = _game(args)
     q = parse_strategy(args.coplayer, g)
     crit = _criterion(args)
     br = best_response(q, g, noise=args.noise, **crit)
@@ -262,7 +271,7 @@ def _cmd_nash(args: argparse.Namespace) -> int:
 
     if sum(bool(v) for v in (args.pair, args.strategies, args.tournament)) > 1:
         raise ParameterError("give one of --pair X Y (check one pair), --strategies ... or --tournament FILE (meta-game)")
-    g = preset(args.game)
+    g = _game(args)
     crit = _criterion(args)
     if args.pair:
         x, y = (parse_strategy(s, g) for s in args.pair)
@@ -281,18 +290,15 @@ def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> i
     from ..games import BimatrixGame
     from ._meta_report import format_nash
 
+    estimated = None
     if args.tournament:
-        from ..tournament import load_tournament, tournament_game
+        from ._tournament_input import load
 
         if args.noise:
             raise ParameterError("--noise applies to --strategies; a --tournament file already fixes its payoffs")
-        ds = load_tournament(args.tournament)
-        labels = tuple(str(v) for v in ds["row"].values)
-        if labels != tuple(str(v) for v in ds["col"].values):
-            raise ParameterError(f"--tournament {args.tournament}: rows and columns differ; the meta-game needs a symmetric tournament")
-        M = (np.asarray(ds["payoff_row"].values) + np.asarray(ds["payoff_col"].values).T) / 2.0
-        crit_out: Any = ds.attrs.get("criterion", "")
-        gname = tournament_game(ds).name
+        tin = load(args.tournament)
+        labels, M, crit_out, gname = tin.labels, tin.matrix, tin.criterion, tin.game_name
+        estimated = tin if tin.estimated else None
     else:
         from solvers.bimatrix.response_graph import tournament_matrix
 
@@ -310,13 +316,22 @@ def _meta_game_nash(args: argparse.Namespace, g: Any, crit: dict[str, Any]) -> i
     if len(res):
         arrays["x"] = (("equilibrium", "row"), np.array([e.x for e in res.equilibria]), {"row": list(labels)})
         arrays["y"] = (("equilibrium", "col"), np.array([e.y for e in res.equilibria]), {"col": list(labels)})
-    return _emit(out, args, arrays, text=lambda _r: format_nash(res, max_rows=args.max_rows))
+    if estimated is None:
+        return _emit(out, args, arrays, text=lambda _r: format_nash(res, max_rows=args.max_rows))
+    from solvers.estimated_meta_game import robustness
+
+    rob = robustness(res, estimated.matrix, estimated.matrix_se, draws=args.perturbations, seed=args.seed)
+    out["estimated_matrix"] = {"simulated_cells": estimated.simulated, "cells": estimated.cells,
+                               "matrix_se": estimated.matrix_se, **rob.to_dict()}
+    arrays["matrix_se"] = (("row", "col"), estimated.matrix_se, {"row": list(labels), "col": list(labels)})
+    return _emit(out, args, arrays,
+                 text=lambda _r: format_nash(res, max_rows=args.max_rows, estimated=(estimated, rob)))
 
 
 def _cmd_zd(args: argparse.Namespace) -> int:
     from solvers.zd import fit_zd
 
-    g = preset(args.game)
+    g = _game(args)
     s = parse_strategy(args.strategy, g)
     fit = fit_zd(s, g, tol=args.tol, noise=args.noise)
     return _emit({"game": g.to_dict(), "strategy": s.to_dict(), **fit.to_dict()}, args, text=_text_zd)
@@ -325,12 +340,27 @@ def _cmd_zd(args: argparse.Namespace) -> int:
 def _cmd_alpharank(args: argparse.Namespace) -> int:
     from solvers.bimatrix.response_graph import alpharank, alpharank_limit, plot_response_graph, response_graph, sink_components, tournament_matrix
 
-    g = preset(args.game)
-    crit = _criterion(args)
-    strats = [parse_strategy(s, g) for s in args.strategies]
-    M, labels = tournament_matrix(strats, g, noise=args.noise, **crit)
+    if bool(args.strategies) == bool(args.tournament):
+        raise ParameterError("give either --strategies ... or --tournament FILE.nc (one of them)")
+    if args.tournament:
+        from ._tournament_input import load
+
+        if args.noise:
+            raise ParameterError("--noise applies to --strategies; a --tournament file already fixes its payoffs")
+        tin = load(args.tournament)
+        M, labels = tin.matrix, tin.labels
+        game_out: Any = tin.game_name
+        crit: Any = tin.criterion
+    else:
+        g = _game(args)
+        crit = _criterion(args)
+        strats = [parse_strategy(s, g) for s in args.strategies]
+        M, labels = tournament_matrix(strats, g, noise=args.noise, **crit)
+        game_out = g.to_dict()
     lim = alpharank_limit(M, m=args.m, selection=args.selection, labels=labels)
-    out: dict[str, Any] = {"game": g.to_dict(), "criterion": crit, "labels": list(labels), "matrix": M, "limit": lim.to_dict()}
+    out: dict[str, Any] = {"game": game_out, "criterion": crit, "labels": list(labels), "matrix": M, "limit": lim.to_dict()}
+    if args.tournament:
+        out["matrix_note"] = tin.note()
     arrays: dict[str, Any] = {"matrix": (("row", "col"), M, {"row": list(labels), "col": list(labels)})}
     if args.alpha is not None:
         ar = alpharank(M, args.alpha, m=args.m, selection=args.selection, labels=labels)
@@ -340,7 +370,8 @@ def _cmd_alpharank(args: argparse.Namespace) -> int:
     out["better_response_sinks"] = [sorted(c) for c in sink_components(G)]
     if args.plot:
         mass = dict(zip(labels, lim.pi.tolist())) if lim.pi is not None else None
-        plot_response_graph(lim.graph, mass=mass, path=args.plot, title=f"α-Rank response graph ({g.name})")
+        plot_response_graph(lim.graph, mass=mass, path=args.plot,
+                            title=f"α-Rank response graph ({game_out['name'] if isinstance(game_out, dict) else game_out})")
         out["plot"] = args.plot
     return _emit(out, args, arrays, _text_alpharank)
 
@@ -348,7 +379,7 @@ def _cmd_alpharank(args: argparse.Namespace) -> int:
 def _cmd_predictive(args: argparse.Namespace) -> int:
     from solvers.predictive import solve_fixed_points
 
-    g = preset(args.game)
+    g = _game(args)
     results = []
     for beta in args.beta:
         r = solve_fixed_points(
@@ -369,6 +400,7 @@ def _cmd_predictive(args: argparse.Namespace) -> int:
 
 def _add_common(p: argparse.ArgumentParser, criterion: bool = True) -> None:
     p.add_argument("--game", default="paper", help="game preset (paper, axelrod, lola, stag_hunt, chicken)")
+    p.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
     if criterion:
         p.add_argument("--gamma", type=float, default=None, help="discount factor (default 0.9 if no criterion given)")
         p.add_argument("--horizon", type=int, default=None, help="finite horizon n (rounds)")
@@ -411,6 +443,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--sample", action="store_true", help="skip complete enumeration, sample only (meta-games)")
     p.add_argument("--max-labels", type=int, default=None, help="Lemke–Howson start labels (default: all up to 600)")
     p.add_argument("--max-rows", type=int, default=40, help="equilibria shown in the table")
+    p.add_argument("--perturbations", type=int, default=200, metavar="K",
+                   help="with a partly simulated --tournament: perturbed matrices (within the standard errors) "
+                        "re-solved to see which equilibria survive (default 200)")
     _add_common(p)
     _add_noise(p)
     p.set_defaults(func=_guarded(_cmd_nash))
@@ -423,7 +458,9 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_guarded(_cmd_zd))
 
     p = sub.add_parser("alpharank", help="α-Rank (finite α and α → ∞) over a meta-game of strategies")
-    p.add_argument("--strategies", nargs="+", required=True, help="names or vectors")
+    p.add_argument("--strategies", nargs="+", default=None, help="names or vectors")
+    p.add_argument("--tournament", default=None, metavar="FILE.nc",
+                   help="instead of --strategies: the meta-game of a tournament file written by 'eqtools tournament'")
     p.add_argument("--alpha", type=float, default=None, help="finite alpha (the α → ∞ limit is always reported)")
     p.add_argument("--m", type=int, default=50, help="population size")
     p.add_argument("--selection", choices=("local", "moran"), default="local")

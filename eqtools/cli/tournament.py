@@ -25,9 +25,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Compute an all-pairs tournament matrix and write NetCDF + heatmap PNG.",
     )
     t.add_argument("strategies", nargs="*", default=[],
-                   help="library names (TFT, WSLS, Extort-2, ... or 'all') or vectors p0,pCC,pCD,pDC,pDD, optionally label=...")
+                   help="eqtools names (TFT, WSLS, Extort-2, ... or 'all'), vectors p0,pCC,pCD,pDC,pDD (optionally "
+                        "label=...), or Axelrod's strategies by name ('Tit For 2 Tats', Grudger, ...; axelrod:NAME "
+                        "for Axelrod's where both have the name; axelrod:all for all of Axelrod's short-running ones). "
+                        "Finite-state strategies are exact; the others are simulated in Axelrod's Match")
     t.add_argument("--random", type=int, default=0, metavar="N", help="add N random U(0,1)^5 strategies")
-    t.add_argument("--seed", type=int, default=0, help="seed for --random")
+    t.add_argument("--seed", type=int, default=0, help="seed for --random and for the simulated cells")
+    t.add_argument("--matches", type=int, default=100, metavar="M",
+                   help="seeded matches per simulated pair (default 100; exact cells need none)")
+    t.add_argument("--csv", default=None, metavar="PATH",
+                   help="also write the ranking (score, wins, cooperation) to PATH and every cell to PATH's .cells.csv")
     t.add_argument("--game", default="paper", help="game preset: paper, axelrod, lola, stag_hunt, chicken (default paper)")
     t.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
     _add_criterion(t)
@@ -65,16 +72,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _game(args):
-    from eqtools.errors import GameError
-    from eqtools.games import Game, preset
+    from ._tournament_input import game_from_args
 
-    if args.payoffs is not None:
-        try:
-            vals = [float(v) for v in args.payoffs.replace(" ", "").split(",")]
-        except ValueError:
-            raise GameError(f"--payoffs must be four numbers R,S,T,P, got {args.payoffs!r}") from None
-        return Game.from_payoffs(vals, name="custom")
-    return preset(args.game)
+    return game_from_args(args)
 
 
 def _criterion(args) -> dict:
@@ -102,7 +102,7 @@ _PLOT_VARS: tuple[str, ...] = ("payoff_row", "payoff_col", "coop_row", "coop_col
 
 def _run_tournament(args) -> int:
     from eqtools.errors import ParameterError
-    from eqtools.io import parse_strategies
+    from eqtools.io import parse_players
     from eqtools.strategies import StrategyPool
     from eqtools.tournament import plot_tournament, save_tournament
     from solvers.tournament import tournament
@@ -133,7 +133,11 @@ def _run_tournament(args) -> int:
         out = check_output_path(args.out, "--out")
     if not args.no_plot:
         check_output_path(out.with_suffix(".png"), "plot path")
-    players = parse_strategies(args.strategies, game)
+    if args.csv is not None:
+        check_output_path(args.csv, "--csv")
+    if args.matches < 2:
+        raise ParameterError(f"--matches must be at least 2 (standard errors need two), got {args.matches}")
+    players = parse_players(args.strategies, game)
     if args.random < 0:
         raise ParameterError(f"--random must be a non-negative number of strategies, got {args.random}")
     n_total = len(players) + args.random
@@ -173,8 +177,8 @@ def _run_tournament(args) -> int:
         raise ParameterError(f"--plot-var must be one of {list(_PLOT_VARS)}, got {args.plot_var!r}")
     t0 = time.perf_counter()
     ds = tournament(players, game=game, config={"command": "eqtools tournament", "random": args.random,
-                                                "random_seed": args.seed}, noise=args.noise, chunk=args.chunk,
-                    **_criterion(args))
+                                                "random_seed": args.seed}, noise=args.noise, matches=args.matches,
+                    seed=args.seed, chunk=args.chunk, **_criterion(args))
     save_tournament(ds, out, show_progress=True)
     dt = time.perf_counter() - t0
     if args.chunk is not None:  # analyse what was written, streaming from disk (never recompute the blocks)
@@ -191,10 +195,32 @@ def _run_tournament(args) -> int:
         else:
             plot_tournament(ds, args.plot_var, png)
             msg += f", {png}"
-    print(msg, file=sys.stderr if args.analyse and args.json else sys.stdout)  # --json: stdout is pure JSON
+    if args.csv is not None:
+        from eqtools.tournament_report import write_csv
+
+        msg += ", " + ", ".join(str(p) for p in write_csv(ds, args.csv))
+    stream = sys.stderr if args.analyse and args.json else sys.stdout  # --json: stdout is pure JSON
+    print(msg, file=stream)
+    if args.chunk is None:  # a chunked (large) tournament is summarised by --analyse, streaming
+        print(_report(ds), file=stream)
     if args.analyse:
         return _analyse(ds, out, args)
     return 0
+
+
+def _report(ds) -> str:
+    """The readable summary printed after a tournament: entrants, matrix (small pools), ranking."""
+    from eqtools.tournament_report import format_entrants, format_matrix, format_summary
+
+    parts = []
+    ent = format_entrants(ds)
+    if ent:
+        parts.append(ent)
+    mat = format_matrix(ds)
+    if mat:
+        parts.append(mat)
+    parts.append(format_summary(ds, top=None if ds.sizes["row"] <= 40 else 40))
+    return "\n\n".join(parts)
 
 
 #: Largest chunked tournament drawn as a heatmap (a bigger one is skipped, and the message says so).
@@ -221,6 +247,16 @@ def _analyse(ds, out: Path, args) -> int:
         ds = ds.load()  # small enough: checked up front
     an = analyse_tournament(ds, time_limit=args.analyse_time_limit, seed=args.seed)
     d = to_jsonable(an.to_dict())
+    estimated = None
+    if int(ds.attrs.get("simulated_cells", 0)):
+        from solvers.estimated_meta_game import robustness
+
+        from ._tournament_input import from_dataset
+
+        tin = from_dataset(ds, str(out))
+        rob = robustness(an.nash, tin.matrix, tin.matrix_se, seed=args.seed)
+        d["estimated_matrix"] = to_jsonable({"simulated_cells": tin.simulated, "cells": tin.cells, **rob.to_dict()})
+        estimated = (tin, rob)
     if population is not None:
         d["population"] = to_jsonable(population)
         if args.analyse_top is not None:
@@ -238,7 +274,7 @@ def _analyse(ds, out: Path, args) -> int:
                   + ", ".join(f"{n} {v:.4f}" for n, v in population["ranking_top10"]))
             if args.analyse_top is not None:
                 print(f"meta-game below: {d['sub_pool']}")
-        print(format_analysis(an))
+        print(format_analysis(an, estimated=estimated))
         print(f"full analysis (JSON): {path}")
     return 0
 

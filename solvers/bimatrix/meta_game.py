@@ -59,7 +59,7 @@ def _enumerate(g: BimatrixGame, tol: float, max_vertices: int, time_limit: float
 # ------------------------------------------------------------------ results
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MetaGameNash(EquilibriumList):
     """Nash equilibria of a meta-game: complete when enumeration ran, else a verified sample.
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -89,6 +89,21 @@ class EquilibriumList:
         x, y = np.asarray(x, float), np.asarray(y, float)
         return any(np.allclose(e.x, x, atol=atol, rtol=0) and np.allclose(e.y, y, atol=atol, rtol=0) for e in self.equilibria)
 
+    def __iter__(self) -> Iterator[Any]:
+        """Iterate over the equilibria: ``for e in result: e.x, e.y``."""
+        return iter(self.equilibria)
+
+    def __getitem__(self, k: int) -> Any:
+        return self.equilibria[k]
+
+    def __repr__(self) -> str:
+        """One line: the type, how many equilibria, complete or not, the game's name and shape."""
+        complete = getattr(self, "complete", None)
+        status = "" if complete is None else (", complete" if complete else ", not known to be complete")
+        m, n = self.game.shape
+        return (f"{type(self).__name__}({len(self.equilibria)} equilibria{status}, "
+                f"game {self.game.name!r} {m}x{n})")
+
 
 @dataclass(frozen=True)
 class Equilibrium(MixedProfile):
@@ -142,7 +157,7 @@ class NashSubset:
         return {**d, **_support_label_dict(self.support_row, self.support_col, row_labels, col_labels)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class NashResult(EquilibriumList):
     """All extreme equilibria of a bimatrix game with degeneracy diagnostics.
 
@@ -255,7 +270,7 @@ class SampledEquilibrium(MixedProfile):
         return d
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class NashSample(EquilibriumList):
     """A verified, de-duplicated sample of Nash equilibria (never claimed complete).
 
