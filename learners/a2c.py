@@ -134,6 +134,7 @@ def a2c_loss(
     n_learner: int,
     hp: A2CHyper,
     entropy_coef: Any = None,
+    episode_weights: Any = None,
 ) -> tuple[jnp.ndarray, dict[str, jnp.ndarray]]:
     """A2C loss of the two learners for rollout arrays of shape ``(T, 2, batch)``.
 
@@ -142,6 +143,9 @@ def a2c_loss(
     from :meth:`A2CHyper.entropy_at`) overrides ``hp.entropy_coef``.  Returns the summed loss of both learners (their
     parameters are disjoint, so its gradient is each learner's own gradient) and per-learner
     diagnostics of shape ``(2,)``.
+
+    ``episode_weights`` (optional, ``(2, batch)``): per-episode importance weights multiplying the
+    policy, value and entropy terms (e.g. :mod:`learners.prioritised`); centring stays unweighted.
     """
     v = jax.lax.stop_gradient(value)
     adv, target = gae(reward * hp.reward_scale, v, hp.gamma, hp.gae_lambda)
@@ -156,9 +160,15 @@ def a2c_loss(
         adv = adv - parts[0] - parts[1]
     adv = jax.lax.stop_gradient(adv)
     target = jax.lax.stop_gradient(target)
-    pg = -jnp.mean(logp * adv, axis=(0, 2))
-    vl = 0.5 * jnp.mean((value - target) ** 2, axis=(0, 2))
-    ent = jnp.mean(entropy, axis=(0, 2))
+    if episode_weights is None:
+        pg = -jnp.mean(logp * adv, axis=(0, 2))
+        vl = 0.5 * jnp.mean((value - target) ** 2, axis=(0, 2))
+        ent = jnp.mean(entropy, axis=(0, 2))
+    else:
+        w = jax.lax.stop_gradient(jnp.asarray(episode_weights))[None]
+        pg = -jnp.mean(w * logp * adv, axis=(0, 2))
+        vl = 0.5 * jnp.mean(w * (value - target) ** 2, axis=(0, 2))
+        ent = jnp.mean(w * entropy, axis=(0, 2))
     ec = hp.entropy_coef if entropy_coef is None else entropy_coef
     per_learner = pg + hp.value_coef * vl - ec * ent
     return jnp.sum(per_learner), {"policy_loss": pg, "value_loss": vl, "entropy": ent}

@@ -13,6 +13,11 @@ result files; re-running resumes whatever step was interrupted and skips finishe
 and 3 use seeds ``seed + 1000`` and ``seed + 2000`` (fresh initialisations and random streams
 different from step 1's); seed index ``i`` of step 2 plays the Fixed-ICL of seed index ``i``.
 
+``fixed_icl=`` (a :mod:`learners.coplayers` spec such as ``"bayes"``, or ``"memory-one:TFT"``)
+replaces the step-1 Fixed-ICL by that co-player (the same for every seed): step 1 is then not run,
+and step 2's config records the spec (``TrainConfig.fixed_icl``), so a resume with another
+Fixed-ICL is refused.
+
 The Table 2 A2C settings of each step are used as published; the batch (episodes per learner
 per iteration) and network size come from the base config, so the ``cpu`` preset runs the chain
 with its own batch and GRU size.  ``hyper_overrides`` changes them per step.
@@ -30,7 +35,7 @@ import numpy as np
 from eqtools.errors import ParameterError
 
 from .a2c import table2
-from .train_a2c import Trainer, TrainConfig, checkpoint_params
+from .train_a2c import Trainer, TrainConfig, checkpoint_params, load_checkpoint_state
 
 __all__ = ["STEPS", "SEED_OFFSETS", "step_configs", "run_mechanism", "mechanism_summary", "parse_hyper"]
 
@@ -69,7 +74,8 @@ def step_configs(base: TrainConfig, iterations: Sequence[int],
     out = []
     for k in (1, 2, 3):
         out.append(replace(base, batch=bs[k - 1], tabular_share=shares[k - 1], fixed_opponent=(k == 2), iterations=max(1, its[k - 1]),
-                           seed=base.seed + SEED_OFFSETS[k - 1], hyper=table2(k, **dict(hyper_overrides.get(k, {})))))
+                           seed=base.seed + SEED_OFFSETS[k - 1], hyper=table2(k, **dict(hyper_overrides.get(k, {}))),
+                           sampler=base.sampler if k == 1 else None))  # the tabular sampler only concerns step 1
     return tuple(out)  # type: ignore[return-value]
 
 
@@ -80,16 +86,24 @@ def _learner1(params: Any) -> Any:
 def run_mechanism(base: TrainConfig, out_dir: str | Path, iterations: Sequence[int],
                   hyper_overrides: Mapping[int, Mapping[str, Any]] | None = None, progress: bool = True,
                   resume: bool = True, max_seconds: Sequence[float | None] | None = None,
-                  batches: Sequence[int] | None = None) -> dict[str, Trainer]:
+                  batches: Sequence[int] | None = None, fixed_icl: str | None = None) -> dict[str, Trainer]:
     """Run steps 1–3 in ``out_dir/step1..3``; returns the trainers of the steps that ran.
 
     A step with 0 iterations is skipped (e.g. ``(2500, 0, 0)`` runs step 1 alone,
     ``(0, 1500, 0)`` runs step 2 against the Fixed-ICL already in ``out_dir/step1``); a step
     that needs an earlier step's checkpoint that is not there raises :class:`ParameterError`.
     ``max_seconds`` (per step) ends a step early as if finished (recorded in its summary); the
-    next step then starts from what that step reached."""
+    next step then starts from what that step reached.
+
+    ``fixed_icl`` (a :mod:`learners.coplayers` spec): step 2 plays that co-player instead of step 1's
+    learner 1; step 1 must then have 0 iterations (:class:`ParameterError` otherwise)."""
     its = [int(i) for i in iterations] if iterations is not None else []
     c1, c2, c3 = step_configs(base, iterations, hyper_overrides, batches)
+    if fixed_icl is not None:
+        if its and its[0] > 0:
+            raise ParameterError(f"fixed_icl {fixed_icl!r} replaces step 1's Fixed-ICL, so step 1 must have 0 iterations "
+                                 f"(e.g. 0,1500,1500), got {its[0]}")
+        c2 = replace(c2, fixed_icl=str(fixed_icl))
     out = Path(out_dir)
     budgets = list(max_seconds) if max_seconds is not None else [None, None, None]
     if len(budgets) != 3:
@@ -103,7 +117,9 @@ def run_mechanism(base: TrainConfig, out_dir: str | Path, iterations: Sequence[i
 
     if its[0] > 0:
         trainers["step1"] = Trainer(c1, out / "step1").run(progress=progress, resume=resume, max_seconds=budgets[0])
-    if its[1] > 0:
+    if its[1] > 0 and c2.fixed_icl:
+        trainers["step2"] = Trainer(c2, out / "step2").run(progress=progress, resume=resume, max_seconds=budgets[1])
+    elif its[1] > 0:
         need("step1", "step 2")
         cfg1, p1, _ = checkpoint_params(out / "step1")
         if cfg1.seeds != c2.seeds or cfg1.hidden != c2.hidden or cfg1.embed != c2.embed:
@@ -113,6 +129,11 @@ def run_mechanism(base: TrainConfig, out_dir: str | Path, iterations: Sequence[i
                                                                                          max_seconds=budgets[1])
     if its[2] > 0:
         need("step2", "step 3")
+        if fixed_icl is not None and its[1] == 0:
+            ran = load_checkpoint_state(out / "step2")[0].fixed_icl
+            if ran != c2.fixed_icl:
+                raise ParameterError(f"step 2 in {out / 'step2'} was trained against Fixed-ICL {ran or 'step 1 learner 1'!r}, "
+                                     f"not {c2.fixed_icl!r}: step 3 would continue other learners than asked")
         init3 = checkpoint_params(out / "step2")[1]
         trainers["step3"] = Trainer(c3, out / "step3", init_params=init3).run(progress=progress, resume=resume,
                                                                               max_seconds=budgets[2])
@@ -141,6 +162,8 @@ def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
     k0 = STEPS.index(next(iter(trainers)))
     base_seed = first.seed - SEED_OFFSETS[k0]
     out: dict[str, Any] = {"seeds": list(range(base_seed, base_seed + first.seeds))}  # step 1's seeds (steps 2, 3: + 1000, + 2000)
+    if "step2" in trainers:
+        out["fixed_icl"] = trainers["step2"].cfg.fixed_icl or "step 1's learner 1 (frozen GRU)"
     if "step1" in trainers:
         c, r, _, _ = final(trainers["step1"])
         brv = np.asarray(trainers["step1"].eval_history[-1][4]) if len(trainers["step1"].eval_history[-1]) > 4 else None

@@ -162,6 +162,7 @@ def play_pool(
     opponent_id: bool,
     unroll: int = 1,
     fixed_params: Any = None,
+    fixed_policy: Any = None,
 ) -> PoolStep:
     """Roll out one batch for both learners.
 
@@ -176,11 +177,23 @@ def play_pool(
     ``n_learner`` non-tabular episodes against that agent instead of the other learner (so the two
     learners are independent); the frozen agent sees the game from its own side like a learner and
     receives no opponent-ID vector.  No gradient flows into it.
+
+    ``fixed_policy`` (optional, instead of ``fixed_params``): any jittable
+    :class:`~solvers.simulate.Policy` (a memory-one strategy, a :class:`~learners.policies.GRUPolicy`,
+    the Bayesian learner, ...) as that frozen co-player, the same for both learners.  It gets its
+    own-view token and the round index; its action is sampled from the same uniforms the
+    ``fixed_params`` path uses.  A policy with ``init_with_key`` gets a key folded from ``key``
+    (:func:`learners.coplayers.init_coplayer`), so the learners' draws are the same as without it.
     """
     n_tab = tab_params.shape[1]
     batch = n_learner + n_tab
     if batch < 1:
         raise ParameterError("a pool batch needs at least one episode")
+    if fixed_policy is not None:
+        if fixed_params is not None:
+            raise ParameterError("give the fixed co-player either as fixed_params or as fixed_policy, not both")
+        return _play_pool_policy(apply_fn, params, key, tab_params, n_learner, horizon, table, hidden, opponent_id,
+                                 unroll, fixed_policy)
     fixed = fixed_params is not None
     if fixed and opponent_id:
         raise ParameterError("a fixed co-player cannot be combined with the opponent-ID ablation")
@@ -236,5 +249,52 @@ def play_pool(
     )
     # All randomness of the episode drawn up front (one RNG call, none inside the loop).
     uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + (n_learner if fixed else 0)))
+    _, traj = jax.lax.scan(body, carry0, uniforms, unroll=unroll)
+    return traj
+
+
+def _play_pool_policy(apply_fn, params, key, tab_params, n_learner, horizon, table, hidden, opponent_id, unroll,
+                      policy) -> PoolStep:
+    """:func:`play_pool` with a :class:`~solvers.simulate.Policy` as the fixed co-player (see there).
+
+    The layout, the uniforms and their use are those of the ``fixed_params`` path; only the
+    co-player's probability of cooperating comes from ``policy.coop_prob``."""
+    from .coplayers import check_coplayer, init_coplayer
+
+    check_coplayer(policy, "fixed_policy")
+    if opponent_id:
+        raise ParameterError("a fixed co-player cannot be combined with the opponent-ID ablation")
+    n_tab = tab_params.shape[1]
+    batch = n_learner + n_tab
+    step = jax.vmap(apply_fn, in_axes=(0, 0, 0, 0, 0, None))
+
+    def body(carry, u):
+        h, tok, prev_a, prev_r, tab_tok, (pcarry, ftok, t) = carry
+        h, logits, value = step(params, h, tok, prev_a, prev_r, None)
+        logp_all = jax.nn.log_softmax(logits)
+        a = (u[:, :batch] >= jnp.exp(logp_all[..., 0])).astype(jnp.int32)  # (2, B)
+        p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
+        a_tab = (u[:, batch:batch + n_tab] >= p_tab).astype(jnp.int32)  # (2, n_tab)
+        p_f, pcarry = policy.coop_prob(pcarry, ftok, t)
+        a_f = (u[:, batch + n_tab:] >= jax.lax.stop_gradient(p_f)).astype(jnp.int32)  # (2, n_learner)
+        ftok, _, _, _ = joint_outcome(a_f, a[:, :n_learner], table)
+        co = jnp.concatenate([a_f, a_tab], axis=1)
+        tok_new, _, r, _ = joint_outcome(a, co, table)
+        tab_tok_new = 1 + 2 * a_tab + a[:, n_learner:]
+        logp = jnp.take_along_axis(logp_all, a[..., None], axis=-1)[..., 0]
+        ent = -jnp.sum(jnp.exp(logp_all) * logp_all, axis=-1)
+        out = PoolStep(a, co, r, logp, ent, value, jnp.exp(logp_all[..., 0]))
+        return (h, tok_new, a, r, tab_tok_new, (pcarry, ftok, t + 1)), out
+
+    pcarry0 = init_coplayer(policy, (2, n_learner), jax.random.fold_in(key, 0xF1C))
+    carry0 = (
+        jnp.zeros((2, batch, hidden)),
+        jnp.full((2, batch), START_TOKEN, jnp.int32),
+        jnp.full((2, batch), -1, jnp.int32),
+        jnp.zeros((2, batch)),
+        jnp.full((2, n_tab), START_TOKEN, jnp.int32),
+        (pcarry0, jnp.full((2, n_learner), START_TOKEN, jnp.int32), jnp.int32(0)),
+    )
+    uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + n_learner))
     _, traj = jax.lax.scan(body, carry0, uniforms, unroll=unroll)
     return traj

@@ -47,6 +47,7 @@ __all__ = [
     "HELDOUT_AXELROD",
     "br_values",
     "br_values_jnp",
+    "br_continuation_jnp",
     "br_round_profile",
     "uniform_br_mean",
     "Panel",
@@ -99,18 +100,32 @@ def br_values(q: Any, game: Game | str = "paper", n: int = 100) -> np.ndarray:
     return np.maximum(oc, od) / int(n)
 
 
+def br_continuation_jnp(q: jax.Array, payoffs: jax.Array, steps: Any) -> jax.Array:
+    """Optimal total payoff-to-go ``(..., 4)`` after each state (X's view) with ``steps`` rounds
+    left against memory-one ``q (..., 5)``: ``steps`` backups of the backward induction of
+    :func:`br_values`.  ``steps`` may be a Python int (a ``scan``) or a traced integer (a
+    ``while`` loop; not reverse-differentiable), e.g. the rounds left inside a jitted rollout
+    (:class:`learners.bayes.BayesPolicy` re-plans with it every round)."""
+    r = jnp.asarray(payoffs)
+    qy = q[..., 1:][..., jnp.asarray(SWAP)]
+
+    def backup(V):
+        qc = qy * (r[0] + V[..., :1]) + (1 - qy) * (r[1] + V[..., 1:2])
+        qd = qy * (r[2] + V[..., 2:3]) + (1 - qy) * (r[3] + V[..., 3:4])
+        return jnp.maximum(qc, qd)
+
+    V0 = jnp.zeros(q.shape[:-1] + (4,), q.dtype)
+    if isinstance(steps, (int, np.integer)):
+        V, _ = jax.lax.scan(lambda V, _: (backup(V), None), V0, None, length=max(int(steps), 0))
+        return V
+    return jax.lax.fori_loop(0, steps, lambda _, V: backup(V), V0)
+
+
 def br_values_jnp(q: jax.Array, payoffs: jax.Array, n: int) -> jax.Array:
     """:func:`br_values` in JAX (traceable; ``n`` static), for evaluations inside jitted code."""
     r = jnp.asarray(payoffs)
-    qy = q[..., 1:][..., jnp.asarray(SWAP)]
     q0 = q[..., 0]
-
-    def body(V, _):
-        qc = qy * (r[0] + V[..., :1]) + (1 - qy) * (r[1] + V[..., 1:2])
-        qd = qy * (r[2] + V[..., 2:3]) + (1 - qy) * (r[3] + V[..., 3:4])
-        return jnp.maximum(qc, qd), None
-
-    V, _ = jax.lax.scan(body, jnp.zeros(q.shape[:-1] + (4,), q.dtype), None, length=int(n) - 1)
+    V = br_continuation_jnp(q, r, int(n) - 1)
     oc = q0 * (r[0] + V[..., 0]) + (1 - q0) * (r[1] + V[..., 1])
     od = q0 * (r[2] + V[..., 2]) + (1 - q0) * (r[3] + V[..., 3])
     return jnp.maximum(oc, od) / n

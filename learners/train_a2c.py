@@ -42,6 +42,7 @@ from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
 from .env import DEFAULT_HORIZON, payoff_table
 from .networks import GRUAgent, init_agent_params_np
 from .pool import EVAL_OPPONENTS, PoolSpec, fill_uniform, named_params, play_pool, sample_tabular
+from .prioritised import RegretSampler, sampler_draw, sampler_init, sampler_update
 from .regret import br_values_jnp
 
 __all__ = [
@@ -93,6 +94,14 @@ class TrainConfig:
     non-tabular episode — the paper's mechanism step 2 (:mod:`learners.a2c_mechanism`).
     ``init_from`` starts the learners from another run's checkpoint (same sizes and number of
     seeds; a fresh Adam state), e.g. to continue a plateaued run with other settings.
+    ``fixed_icl`` (with ``fixed_opponent``) names a fixed co-player that is not a step-1 GRU: a spec of
+    :mod:`learners.coplayers` (``bayes:...``, ``memory-one:...``), which the :class:`Trainer` builds,
+    or, for a policy object given to the Trainer as ``fixed_policy``, ``"policy:<label>"``.  ``""``
+    (default): the frozen GRU passed as ``fixed_params``.  Being part of the config, it is checked on
+    resume and written into ``config.json`` and the summary.
+    ``sampler`` (a :class:`~learners.prioritised.RegretSampler`; ``None`` = fresh U(0,1)^5 draws,
+    the paper's) draws the tabular co-players from a regret-prioritised buffer of U(0,1)^5 draws,
+    with or without importance weights (needs ``tabular = "uniform"`` and tabular episodes).
     """
 
     game: str = "paper"
@@ -113,6 +122,8 @@ class TrainConfig:
     log_every: int = 10
     fixed_opponent: bool = False
     init_from: str = ""  #: a run directory whose checkpoint's parameters start this run (fine-tuning); "" = fresh
+    fixed_icl: str = ""  #: the fixed co-player when it is not a step-1 GRU (a learners.coplayers spec); "" = GRU
+    sampler: RegretSampler | None = None  #: None: fresh U(0,1)^5 tabular draws; else regret-prioritised (learners.prioritised)
 
     def __post_init__(self) -> None:
         if self.ablation not in ABLATIONS:
@@ -132,7 +143,22 @@ class TrainConfig:
             object.__setattr__(self, "tabular", tuple(self.tabular))
         if self.fixed_opponent and self.ablation != "none":
             raise ParameterError(f"fixed_opponent runs without ablation, got ablation {self.ablation!r}")
+        if not isinstance(self.fixed_icl, str):
+            raise ParameterError(f"fixed_icl must be a spec string ('' = the frozen GRU), got {self.fixed_icl!r}")
+        if self.fixed_icl and not self.fixed_opponent:
+            raise ParameterError(f"fixed_icl {self.fixed_icl!r} names a fixed co-player, but fixed_opponent is False")
+        if self.fixed_icl and not self.fixed_icl.startswith("policy:"):
+            from .coplayers import normalise_fixed_icl
+
+            object.__setattr__(self, "fixed_icl", normalise_fixed_icl(self.fixed_icl, self.game))
+        if isinstance(self.sampler, dict):
+            object.__setattr__(self, "sampler", RegretSampler.from_dict(self.sampler))
+        if self.sampler is not None and not isinstance(self.sampler, RegretSampler):
+            raise ParameterError(f"sampler must be a RegretSampler or None, got {self.sampler!r}")
         pool = self.pool  # validates share, opponent-id consistency
+        if self.sampler is not None and (pool.tabular != "uniform" or pool.n_tabular == 0):
+            raise ParameterError("sampler 'regret' prioritises U(0,1)^5 tabular co-players: it needs tabular = 'uniform' "
+                                 f"and tabular episodes (got tabular {pool.tabular!r}, {pool.n_tabular} tabular episodes)")
         if self.fixed_opponent and pool.n_learner < 1:
             raise ParameterError("fixed_opponent needs episodes against it (tabular_share < 1)")
         if pool.n_learner == 0 and pool.n_tabular == 0:
@@ -157,6 +183,7 @@ class TrainConfig:
         d = asdict(self)
         d["hyper"] = self.hyper.to_dict()
         d["tabular"] = self.tabular if isinstance(self.tabular, str) else list(self.tabular)
+        d["sampler"] = None if self.sampler is None else self.sampler.to_dict()
         return d
 
     @classmethod
@@ -227,7 +254,11 @@ def _segment_mean(x: jnp.ndarray, lo: int, hi: int) -> jnp.ndarray:
     return jnp.mean(x[:, :, lo:hi], axis=(0, 2))
 
 
-def _build_functions(cfg: TrainConfig):
+def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
+    if fixed_policy is None and cfg.fixed_icl:
+        from .coplayers import fixed_icl_policy
+
+        fixed_policy = fixed_icl_policy(cfg.fixed_icl, cfg.game, cfg.horizon)
     agent = GRUAgent(hidden=cfg.hidden, embed=cfg.embed, use_opponent_id=cfg.ablation == "opponent-id",
                      reward_input_scale=float(max(np.abs(preset(cfg.game).payoffs).max(), 1e-9)))
     pool = cfg.pool
@@ -248,9 +279,21 @@ def _build_functions(cfg: TrainConfig):
         shapes = jax.eval_shape(jax.vmap(jax.vmap(opt.init)), params)
         return params, jax.tree_util.tree_map(lambda sd: jnp.asarray(np.zeros(sd.shape, sd.dtype)), shapes)
 
-    def loss_fn(params, key, tab_table, fixed, iteration):
+    samp = cfg.sampler
+
+    def init_sampler(seed_key):
+        # one buffer per learner; () without the prioritised sampler
+        if samp is None:
+            return ()
+        keys = jax.random.split(jax.random.fold_in(seed_key, 0xB0F), 2)
+        return jax.vmap(lambda k: sampler_init(samp, k, table, cfg.horizon))(keys)
+
+    def loss_fn(params, key, tab_table, fixed, iteration, sstate=()):
         k_tab, k_play = jax.random.split(key)
-        if pool.tabular == "uniform":
+        w_tab = None
+        if samp is not None:  # regret-prioritised U(0,1)^5 draws from each learner's buffer
+            idx, tab, w_tab = jax.vmap(lambda st, k: sampler_draw(samp, st, k, n_t))(sstate, jax.random.split(k_tab, 2))
+        elif pool.tabular == "uniform":
             tab = sample_tabular(k_tab, pool, (2, n_t))
         else:  # fixed strategies, passed in as an array so runs against different ones share a compile
             if "uniform" in pool.tabular:  # a mixture: placeholder rows become fresh U(0,1)^5 draws
@@ -259,28 +302,48 @@ def _build_functions(cfg: TrainConfig):
             else:
                 tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
         traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
-                         fixed_params=fixed)
-        loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp, hp.entropy_at(iteration))
+                         fixed_params=fixed, fixed_policy=fixed_policy)
+        ew = None
+        if samp is not None and samp.weights:
+            ew = jnp.concatenate([jnp.ones((2, n_ll)), w_tab], axis=1)
+        loss, aux = a2c_loss(traj.logp, traj.entropy, traj.value, traj.reward, n_ll, hp, hp.entropy_at(iteration),
+                             episode_weights=ew)
         coop = (traj.action == 0).astype(jnp.float32)
         aux = dict(aux)
         aux["coop_ll"] = _segment_mean(coop, 0, n_ll)
         aux["reward_ll"] = _segment_mean(traj.reward, 0, n_ll)
         aux["coop_tab"] = _segment_mean(coop, n_ll, n_ll + n_t)
         aux["reward_tab"] = _segment_mean(traj.reward, n_ll, n_ll + n_t)
-        if n_t > 0:
+        if samp is not None:
+            # per-episode regret feeds the buffer; the logged tabular metrics are importance-weighted (U(0,1)^5)
+            ep_reward = jnp.mean(traj.reward[:, :, n_ll:], axis=0)  # (2, n_t)
+            ep_regret = br_values_jnp(tab, table, cfg.horizon) - ep_reward
+            aux["coop_tab"] = jnp.mean(w_tab * jnp.mean(coop[:, :, n_ll:], axis=0), axis=1)
+            aux["reward_tab"] = jnp.mean(w_tab * ep_reward, axis=1)
+            aux["regret_tab"] = jnp.mean(w_tab * ep_regret, axis=1)
+            aux["_sampler"] = (idx, ep_regret)
+        elif n_t > 0:
             aux["regret_tab"] = jnp.mean(br_values_jnp(tab, table, cfg.horizon), axis=1) - aux["reward_tab"]
         else:
             aux["regret_tab"] = jnp.full((2,), jnp.nan)
         return loss, aux
 
-    def step_one(params, opt_state, seed_key, iteration, tab_table, fixed):
+    def step_one(params, opt_state, seed_key, iteration, tab_table, fixed, sstate=()):
         key = jax.random.fold_in(seed_key, iteration)
-        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table, fixed, iteration)
+        grads, aux = jax.grad(loss_fn, has_aux=True)(params, key, tab_table, fixed, iteration, sstate)
+        if samp is not None:
+            idx, ep_regret = aux.pop("_sampler")
+            k_ref = jax.random.split(jax.random.fold_in(key, 0x5A3), 2)
+            sstate = jax.vmap(lambda st, i, r, k: sampler_update(samp, st, i, r, k, table, cfg.horizon))(
+                sstate, idx, jax.lax.stop_gradient(ep_regret), k_ref)
         gnorm = jax.vmap(lambda g: jnp.sqrt(sum(jnp.sum(x * x) for x in jax.tree_util.tree_leaves(g))))(grads)
         updates, opt_state = jax.vmap(opt.update)(grads, opt_state, params)
         params = jax.tree_util.tree_map(lambda p, u: p + u, params, updates)
         aux["grad_norm"] = gnorm
-        return params, opt_state, jnp.stack([aux[m] for m in TRAIN_METRICS], axis=-1)  # (2, M)
+        metrics = jnp.stack([aux[m] for m in TRAIN_METRICS], axis=-1)  # (2, M)
+        if samp is not None:
+            return params, opt_state, metrics, sstate
+        return params, opt_state, metrics
 
     E = cfg.eval_episodes
     named_eval = jnp.asarray(named_params(EVAL_OPPONENTS, cfg.game))  # (3, 5)
@@ -292,7 +355,7 @@ def _build_functions(cfg: TrainConfig):
         rand = jax.random.uniform(k_tab, (2, E, 5))
         tab = jnp.concatenate([jnp.broadcast_to(fixed_block, (2,) + fixed_block.shape), rand], axis=1)
         traj = play_pool(apply_fn, params, k_play, tab, E, cfg.horizon, table, cfg.hidden, cfg.ablation == "opponent-id", UNROLL,
-                         fixed_params=fixed)
+                         fixed_params=fixed, fixed_policy=fixed_policy)
         coop = (traj.action == 0).astype(jnp.float32)
         co_reward = table[2 * traj.co_action + traj.action]
         # per-round curves (2, O, T) for O = learner (or the fixed co-player), ALLC, ALLD, TFT, random
@@ -306,23 +369,31 @@ def _build_functions(cfg: TrainConfig):
         br = jnp.concatenate([jnp.full((2, 1), jnp.nan), br_ep.reshape(2, len(EVAL_OPPONENT_NAMES) - 1, E).mean(-1)], axis=1)
         return c, r, oc, orw, br
 
-    return agent, init_all, step_one, eval_one
+    return agent, (init_all, init_sampler), step_one, eval_one
 
 
 def agent_module(cfg: TrainConfig) -> GRUAgent:
     """The :class:`GRUAgent` module a run with config ``cfg`` trains (to rebuild agents from a checkpoint)."""
-    return _build_functions(cfg)[0]
+    return _build_functions(replace(cfg, fixed_icl="") if cfg.fixed_icl else cfg)[0]
 
 
 @functools.lru_cache(maxsize=16)
 def _jitted(cfg_key: TrainConfig):
     """Jitted, seed-vmapped (init, step, eval) for a config; cached so that runs with the same
     shapes and hyper-parameters (e.g. a resumed run) reuse the compiled programs."""
-    agent, init_all, step_one, eval_one = _build_functions(cfg_key)
+    return _jit_functions(cfg_key)
+
+
+def _jit_functions(cfg_key: TrainConfig, fixed_policy: Any = None):
+    agent, (init_all, init_sampler), step_one, eval_one = _build_functions(cfg_key, fixed_policy)
+    if cfg_key.sampler is None:  # the original program (no sampler state)
+        step = jax.jit(jax.vmap(step_one, in_axes=(0, 0, 0, None, None, 0)), donate_argnums=(0, 1))
+    else:
+        step = jax.jit(jax.vmap(step_one, in_axes=(0, 0, 0, None, None, 0, 0)), donate_argnums=(0, 1, 6))
     return (
         agent,
-        init_all,
-        jax.jit(jax.vmap(step_one, in_axes=(0, 0, 0, None, None, 0)), donate_argnums=(0, 1)),
+        (init_all, jax.jit(jax.vmap(init_sampler))),
+        step,
         jax.jit(jax.vmap(eval_one, in_axes=(0, 0, None, 0))),
     )
 
@@ -361,16 +432,32 @@ class Trainer:
 
     ``init_params`` (optional, leading axes ``(seeds, 2)``) replaces the fresh initial
     parameters of a run that starts without a checkpoint (Adam starts from zeros);
-    ``fixed_params`` (leading axis ``seeds``; required iff ``cfg.fixed_opponent``) is the frozen
-    co-player of each seed.  Both must be passed again on resume (they are inputs, like the
-    config; the mechanism chain reloads them from the earlier steps' checkpoints).
+    ``fixed_params`` (leading axis ``seeds``; required iff ``cfg.fixed_opponent`` and no
+    ``cfg.fixed_icl``) is the frozen GRU co-player of each seed.  With ``cfg.fixed_icl`` the
+    co-player is built from that spec, the same for every seed; ``fixed_policy`` (a jittable
+    :class:`~solvers.simulate.Policy`, with ``cfg.fixed_icl = "policy:<label>"``) gives any other one.
+    They must be passed again on resume (they are inputs, like the config; the mechanism chain
+    reloads them from the earlier steps' checkpoints).
     """
 
     def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None, *,
-                 init_params: Any = None, fixed_params: Any = None) -> None:
+                 init_params: Any = None, fixed_params: Any = None, fixed_policy: Any = None) -> None:
         self.cfg = cfg
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.agent, self._init, self._step, self._eval = _jitted(_cache_key(cfg))
+        if fixed_policy is not None:
+            from .coplayers import check_coplayer
+
+            check_coplayer(fixed_policy, "fixed_policy")
+            if not cfg.fixed_icl.startswith("policy:"):
+                raise ParameterError("fixed_policy needs cfg.fixed_icl = 'policy:<label>' naming it (a spec string such as "
+                                     "'bayes' or 'memory-one:TFT' is built by the Trainer itself)")
+            if fixed_params is not None:
+                raise ParameterError("give the fixed co-player either as fixed_params or as fixed_policy, not both")
+            self.agent, (self._init, self._init_sampler), self._step, self._eval = _jit_functions(_cache_key(cfg), fixed_policy)
+        elif cfg.fixed_icl.startswith("policy:"):
+            raise ParameterError(f"cfg.fixed_icl {cfg.fixed_icl!r} names a policy object: pass it as fixed_policy")
+        else:
+            self.agent, (self._init, self._init_sampler), self._step, self._eval = _jitted(_cache_key(cfg))
         devices = list(devices if devices is not None else jax.devices())
         n_dev = _largest_divisor_at_most(cfg.seeds, len(devices))
         self.n_devices = n_dev
@@ -389,13 +476,17 @@ class Trainer:
         if init_params is not None:
             _check_tree_like(init_params, self.params, "init_params")
             self.params = self._put(jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), init_params))
-        if cfg.fixed_opponent != (fixed_params is not None):
-            raise ParameterError("fixed_params must be given exactly when cfg.fixed_opponent is True")
+        if cfg.fixed_icl and fixed_params is not None:
+            raise ParameterError(f"cfg.fixed_icl {cfg.fixed_icl!r} is the fixed co-player: do not also pass fixed_params")
+        if not cfg.fixed_icl and cfg.fixed_opponent != (fixed_params is not None):
+            raise ParameterError("fixed_params must be given exactly when cfg.fixed_opponent is True (and no fixed_icl)")
         if fixed_params is not None:
             one = jax.tree_util.tree_map(lambda x: x[:, 0], self.params)  # (S, ...) one agent per seed
             _check_tree_like(fixed_params, one, "fixed_params")
             fixed_params = self._put(jax.tree_util.tree_map(lambda x: jnp.asarray(x, jnp.float32), fixed_params))
         self.fixed_params = fixed_params
+        #: the regret-prioritised sampler's buffers, leading axes (seeds, 2); () without it
+        self.sampler_state: Any = self._put(self._init_sampler(self.seed_keys)) if cfg.sampler is not None else ()
         self.iteration = 0
         self.history: list[np.ndarray] = []  # each (S, 2, M)
         self.eval_iters: list[int] = []
@@ -415,8 +506,13 @@ class Trainer:
 
     def step(self) -> jnp.ndarray:
         """One training iteration for all seeds; returns device metrics ``(S, 2, M)``."""
-        self.params, self.opt_state, m = self._step(self.params, self.opt_state, self.seed_keys, jnp.int32(self.iteration),
-                                                    self.tab_table, self.fixed_params)
+        if self.cfg.sampler is not None:
+            self.params, self.opt_state, m, self.sampler_state = self._step(
+                self.params, self.opt_state, self.seed_keys, jnp.int32(self.iteration), self.tab_table, self.fixed_params,
+                self.sampler_state)
+        else:
+            self.params, self.opt_state, m = self._step(self.params, self.opt_state, self.seed_keys, jnp.int32(self.iteration),
+                                                        self.tab_table, self.fixed_params)
         self.iteration += 1
         return m
 
@@ -439,6 +535,8 @@ class Trainer:
             "eval_history": self.eval_history,
             "wall_s": self.wall_s,
         }
+        if self.cfg.sampler is not None:
+            state["sampler_state"] = tuple(_fetch(self.sampler_state))
         if jax.process_index() != 0:  # multi-host: every process gathers, process 0 writes
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -463,6 +561,12 @@ class Trainer:
         self.eval_iters = list(state["eval_iters"])
         self.eval_history = list(state["eval_history"])
         self.wall_s = float(state.get("wall_s", 0.0))
+        if self.cfg.sampler is not None:
+            if "sampler_state" not in state:
+                raise ParameterError(f"checkpoint {path} has no sampler state although its config uses the regret sampler")
+            from .prioritised import SamplerState
+
+            self.sampler_state = self._put(SamplerState(*(jnp.asarray(x) for x in state["sampler_state"])))
         return True
 
     # ------------------------------------------------------------------ run
@@ -622,6 +726,8 @@ class Trainer:
                                "stopped_by_time_budget": bool(getattr(self, "timed_out", False)),
                                "wall_s": round(self.wall_s, 1),
                                "ablation": self.cfg.ablation, "seeds": list(range(self.cfg.seed, self.cfg.seed + self.cfg.seeds)),
+                               "fixed_icl": (self.cfg.fixed_icl or "frozen GRU (fixed_params)") if self.cfg.fixed_opponent else None,
+                               "sampler": None if self.cfg.sampler is None else self.sampler_summary(),
                                "train_tail_iterations": last, "train": {}, "eval": {}}
         for i, m in enumerate(TRAIN_METRICS):
             out["train"][m] = np.round(tail[..., i], 4).tolist()
@@ -630,6 +736,22 @@ class Trainer:
                               "coplayer_reward": np.round(orw[:, :, j].mean(-1), 4).tolist(),
                               "regret": np.round(brv[:, :, j] - r[:, :, j].mean(-1), 4).tolist()}
         return out
+
+    def sampler_summary(self) -> dict[str, Any]:
+        """The regret sampler's settings and its buffers now, per seed and learner: the mean regret
+        estimate (an estimate of the U(0,1)^5 regret, lagging), the share of candidates visited since
+        they entered, and the effective sample size of the draw probabilities as a share of the buffer."""
+        from .prioritised import sampler_probs
+
+        st = _fetch(self.sampler_state)
+        p = np.asarray(sampler_probs(self.cfg.sampler, jnp.asarray(st.est)))
+        w = 1.0 / (p.shape[-1] * p)
+        ess = (p * w).sum(-1) ** 2 / (p * w * w).sum(-1)  # (E_p w)^2 / E_p w^2
+        return {"settings": self.cfg.sampler.to_dict(),
+                "mean_estimate": np.round(np.asarray(st.est).mean(-1), 4).tolist(),
+                "visited_share": np.round((np.asarray(st.visits) > 0).mean(-1), 4).tolist(),
+                "ess_share": np.round(ess, 4).tolist(),
+                "max_weight": np.round(w.max(-1), 3).tolist()}
 
     def write_results(self) -> None:
         """Write the netCDF files and ``summary.json`` into ``out_dir``."""

@@ -37,6 +37,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="tabular co-players: 'uniform' (U(0,1)^5 per episode) or comma-separated names drawn with "
                         "equal weight, e.g. ALLD or TFT; 'uniform' may be one of them (uniform,uniform,uniform,TFT: "
                         "TFT in a quarter of the tabular episodes)")
+    a.add_argument("--sampler", default=None, choices=("uniform", "regret"),
+                   help="tabular co-players: 'uniform' = fresh U(0,1)^5 draws (default, the paper's); 'regret' = "
+                        "regret-prioritised draws from a refreshed buffer of U(0,1)^5 candidates (learners.prioritised; "
+                        "in mode mechanism: step 1), importance-weighted unless --no-importance-weights")
+    for name, typ, help_ in (("buffer", int, "candidates per learner (default 4096)"),
+                             ("refresh", int, "candidates replaced by fresh draws per iteration (default 64)"),
+                             ("alpha", float, "priority exponent (default 1)"),
+                             ("floor", float, "added to the regret estimate (default 0.02)"),
+                             ("mix", float, "share of uniform draws from the buffer (default 0.2; weights <= 1/mix)"),
+                             ("ema", float, "weight of a new batch in a candidate's regret estimate (default 0.5)"),
+                             ("init", float, "initial regret estimate of every candidate (default 1)")):
+        a.add_argument(f"--sampler-{name}", type=typ, default=None, help=f"--sampler regret: {help_}")
+    a.add_argument("--no-importance-weights", action="store_true",
+                   help="--sampler regret: train on the prioritised distribution itself (no importance weights)")
     a.add_argument("--game", default=None, help="game preset (default paper)")
     a.add_argument("--table2-step", type=int, default=None, choices=(1, 2, 3, 4),
                    help="use the paper's Table 2 A2C settings of this step (batch included)")
@@ -63,6 +77,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--mechanism-iterations", default=None,
                    help="iterations of steps 1,2,3 (mode mechanism), e.g. 1500,1500,1500; 0 skips a step "
                         "(2500,0,0 = step 1 alone; 0,1500,1500 = steps 2-3 on the step 1 already in --out)")
+    a.add_argument("--fixed-icl", default=None, metavar="SPEC",
+                   help="mode mechanism: the Fixed-ICL of step 2 instead of step 1's learner 1: 'bayes' (the Bayesian "
+                        "in-context learner under the U(0,1)^5 prior), 'bayes:RULE' or 'bayes:RULE:DEPTH', or "
+                        "'memory-one:NAME' / 'memory-one:P0,PCC,PCD,PDC,PDD'; step 1 is not run, so "
+                        "--mechanism-iterations must start with 0 (e.g. 0,1500,1500)")
     a.add_argument("--hyper", default=None,
                    help="mode mechanism: per-step A2C settings on top of Table 2, e.g. "
                         "'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003' (--lr/--entropy/--reward-scale/--gae-lambda "
@@ -103,6 +122,9 @@ def build_config(args: argparse.Namespace) -> Any:
         over["tabular_share"] = args.tabular_share
     if args.tabular is not None:
         over["tabular"] = "uniform" if args.tabular == "uniform" else tuple(s.strip() for s in args.tabular.split(",") if s.strip())
+    sampler = _sampler(args)
+    if sampler is not None:
+        over["sampler"] = sampler
     hyper: dict[str, Any] = {}
     for name, field in (("lr", "lr"), ("entropy", "entropy_coef"), ("reward_scale", "reward_scale"), ("gae_lambda", "gae_lambda")):
         v = getattr(args, name)
@@ -115,6 +137,26 @@ def build_config(args: argparse.Namespace) -> Any:
     elif hyper:
         over["hyper"] = hyper
     return preset_config(args.preset, **over)
+
+
+_SAMPLER_FLAGS = {"buffer": "buffer", "refresh": "refresh", "alpha": "alpha", "floor": "floor", "mix": "mix", "ema": "ema",
+                  "init": "init_regret"}
+
+
+def _sampler(args: argparse.Namespace) -> Any:
+    """The :class:`learners.prioritised.RegretSampler` of the ``--sampler*`` flags (None: uniform)."""
+    from eqtools.errors import ParameterError
+
+    given = {f: getattr(args, f"sampler_{n}") for n, f in _SAMPLER_FLAGS.items() if getattr(args, f"sampler_{n}") is not None}
+    if getattr(args, "sampler", None) != "regret":
+        extra = [f"--sampler-{n}" for n, f in _SAMPLER_FLAGS.items() if f in given]
+        extra += ["--no-importance-weights"] if getattr(args, "no_importance_weights", False) else []
+        if extra:
+            raise ParameterError(f"{', '.join(extra)} only apply to --sampler regret")
+        return None
+    from learners.prioritised import RegretSampler
+
+    return RegretSampler(**given, weights=not args.no_importance_weights)
 
 
 def _run_a2c(args: argparse.Namespace) -> int:
@@ -131,6 +173,10 @@ def _run_a2c(args: argparse.Namespace) -> int:
     cfg = build_config(args)
     if args.mode == "mechanism":
         return _run_mechanism(args, cfg)
+    if args.fixed_icl is not None:
+        from eqtools.errors import ParameterError
+
+        raise ParameterError("--fixed-icl is for --mode mechanism only (it replaces step 1's Fixed-ICL in step 2)")
     out = check_output_dir(Path(args.out or f"runs/a2c_{args.preset}_{args.ablation}"), "--out")
     tr = Trainer(cfg, out)
     print(f"eqtools train a2c: preset {args.preset}, ablation {cfg.ablation}, {cfg.seeds} seed(s) on "
@@ -193,14 +239,27 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
     if len(its) != 3 or any(i < 0 for i in its) or not any(its):
         raise ParameterError(f"--mechanism-iterations must be three non-negative integers like 1500,1500,1500 "
                              f"(0 skips a step whose output is already in --out), got {args.mechanism_iterations!r}")
+    if args.fixed_icl is not None:
+        from learners.coplayers import normalise_fixed_icl
+
+        spec = normalise_fixed_icl(args.fixed_icl, cfg.game)  # a bad spec fails before any training
+        if not args.mechanism_iterations:
+            its = (0, cfg.iterations, cfg.iterations)
+        elif its[0] != 0:
+            raise ParameterError(f"--fixed-icl {args.fixed_icl} replaces step 1, so --mechanism-iterations must start with 0 "
+                                 f"(e.g. 0,1500,1500), got {args.mechanism_iterations}")
+        if not its[1] and not its[2]:
+            raise ParameterError("--fixed-icl needs step 2 (or step 3) iterations")
     out = check_output_dir(Path(args.out or f"runs/a2c_{args.preset}_mechanism"), "--out")
     budget = None if args.max_minutes is None else [60.0 * args.max_minutes] * 3
     print(f"eqtools train a2c --mode mechanism: preset {args.preset}, {cfg.seeds} seed(s), batch {cfg.batch}, "
           f"hidden {cfg.hidden}, iterations {its} -> {out}")
     for k, h in hyper.items():
         print(f"  step {k}: Table 2 step {k} with " + ", ".join(f"{n}={v:g}" for n, v in h.items()))
+    if args.fixed_icl is not None:
+        print(f"  Fixed-ICL of step 2: {spec}")
     trainers = run_mechanism(cfg, out, its, hyper_overrides=hyper, progress=not args.no_progress, resume=not args.fresh,
-                             max_seconds=budget)
+                             max_seconds=budget, fixed_icl=None if args.fixed_icl is None else spec)
     summary = mechanism_summary(trainers)
     if not args.no_plots:
         from learners.plots import plot_mechanism

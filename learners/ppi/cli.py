@@ -47,9 +47,11 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="no-tabular: learners only meet each other; opponent-id: the model also reads the "
                         "co-player's opponent-ID vector z (mode pool only)")
     p.add_argument("--mechanism-phases", default=None, help="phases of steps 1,2,3 (mode mechanism), e.g. 6,6,4")
-    p.add_argument("--fixed-icl", default=None, metavar="PATH",
-                   help="mode mechanism: skip step 1 and use this saved PPI agent (e.g. an earlier run's "
-                        "fixed_icl.pkl) as the Fixed-ICL; --mechanism-phases must then start with 0")
+    p.add_argument("--fixed-icl", default=None, metavar="PATH|SPEC",
+                   help="mode mechanism: skip step 1 and use this Fixed-ICL: a saved PPI agent (e.g. an earlier run's "
+                        "fixed_icl.pkl), 'bayes' / 'bayes:RULE[:DEPTH]' (the Bayesian in-context learner under the "
+                        "U(0,1)^5 prior) or 'memory-one:NAME|P0,PCC,PCD,PDC,PDD'; --mechanism-phases must then "
+                        "start with 0. Recorded in --out/fixed_icl.json; resuming with another one is refused")
     for name, typ, help_ in _OVERRIDES:
         p.add_argument("--" + name.replace("_", "-"), type=typ, default=None, help=help_)
     p.add_argument("--tabular", default=None, help="'uniform' or comma-separated strategy names (e.g. ALLC,TFT)")

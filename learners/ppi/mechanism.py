@@ -13,6 +13,14 @@ curves and checkpoints; re-running resumes every stage.
 ``fixed_icl=`` (a saved :class:`PPIAgent` or its path) skips step 1 and runs steps 2–3 against
 that Fixed-ICL, so further seeds of the chain can share one trained in-context learner
 (``eqtools train ppi --mode mechanism --fixed-icl runs/x/fixed_icl.pkl --mechanism-phases 0,8,6``).
+It may also be any jittable :class:`~solvers.simulate.Policy` or a :mod:`learners.coplayers` spec
+string (``bayes``, ``bayes:RULE[:DEPTH]``, ``memory-one:TFT``): the Bayesian in-context learner
+as the Fixed-ICL needs no training.
+
+Which Fixed-ICL ran is recorded in ``out_dir/fixed_icl.json`` (the spec, or the file and a
+SHA-256 of the agent's parameters) and in the summary; re-running the chain in the same
+directory with another Fixed-ICL is refused (:class:`ParameterError`), since step 2 would resume
+learners trained against a different co-player.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from typing import Any
 
 from eqtools.errors import ParameterError
 
+from .play import play_vs_policy
 from .train import PPIAgent, PPIConfig, PPIRunner
 
 __all__ = ["STEPS", "run_mechanism", "mechanism_summary"]
@@ -53,13 +62,92 @@ def _load_fixed_icl(fixed_icl: PPIAgent | str | Path, cfg: PPIConfig) -> PPIAgen
     return icl
 
 
+class _PolicyCoPlayerRunner(PPIRunner):
+    """A :class:`PPIRunner` whose fixed opponent is a jittable Policy rather than a :class:`PPIAgent`
+    (the only change: episodes against it are played by :func:`learners.ppi.play.play_vs_policy`)."""
+
+    def __init__(self, cfg: PPIConfig, out_dir: str | Path | None, *, co_player: Any, label: str) -> None:
+        super().__init__(cfg, out_dir, label=label)
+        self.fixed = co_player
+
+    def _play(self, i: int, key: Any, tab_x: Any, n_pair: int) -> Any:
+        return play_vs_policy(self.module, self.params[i], self.fixed, key, tab_x, self.table, n_pair=n_pair,
+                              horizon=self.cfg.horizon, spec_x=self.cfg.spec)
+
+
+def _is_spec(x: Any) -> bool:
+    from ..coplayers import FIXED_ICL_KINDS
+
+    return isinstance(x, str) and x.split(":")[0].strip().lower() in FIXED_ICL_KINDS
+
+
+def _agent_sha(icl: PPIAgent) -> str:
+    import hashlib
+
+    import jax
+    import numpy as np
+
+    h = hashlib.sha256()
+    for leaf in jax.tree_util.tree_leaves(icl.params):
+        h.update(np.ascontiguousarray(np.asarray(leaf, np.float32)).tobytes())
+    h.update(repr(tuple(icl.spec)).encode())
+    return h.hexdigest()
+
+
+def _resolve_fixed_icl(fixed_icl: Any, cfg: PPIConfig) -> tuple[Any, dict[str, Any]]:
+    """``(co-player, record)``: a :class:`PPIAgent` or a Policy, and what ``fixed_icl.json`` says of it."""
+    from ..coplayers import check_coplayer, fixed_icl_policy, normalise_fixed_icl
+
+    if _is_spec(fixed_icl):
+        spec = normalise_fixed_icl(fixed_icl, cfg.game)
+        return fixed_icl_policy(spec, cfg.game, cfg.horizon), {"fixed_icl": spec, "kind": "spec"}
+    if isinstance(fixed_icl, (PPIAgent, str, Path)):
+        icl = _load_fixed_icl(fixed_icl, cfg)
+        src = str(fixed_icl) if not isinstance(fixed_icl, PPIAgent) else "PPIAgent object"
+        return icl, {"fixed_icl": f"ppi-agent:{src}", "kind": "ppi-agent", "sha256": _agent_sha(icl)}
+    pol = check_coplayer(fixed_icl, "fixed_icl")
+    return pol, {"fixed_icl": f"policy:{getattr(pol, 'name', type(pol).__name__)}", "kind": "policy"}
+
+
+def _check_provenance(out: Path | None, record: dict[str, Any], resume: bool) -> None:
+    """Refuse a chain directory whose recorded Fixed-ICL differs from ``record``; write the record."""
+    import json
+
+    if out is None:
+        return
+    path = out / "fixed_icl.json"
+    old: Any = None
+    if resume and path.exists():
+        try:
+            old = json.loads(path.read_text())
+        except ValueError:
+            old = {"fixed_icl": f"unreadable {path}"}
+    elif resume and (out / "fixed_icl.pkl").exists():  # a chain from before fixed_icl.json: its saved agent
+        try:
+            old = {"fixed_icl": str(out / "fixed_icl.pkl"), "kind": "ppi-agent",
+                   "sha256": _agent_sha(PPIAgent.load(out / "fixed_icl.pkl"))}
+        except Exception:
+            old = {"fixed_icl": f"unreadable {out / 'fixed_icl.pkl'}"}
+    if old is not None:
+        same = isinstance(old, dict) and old.get("kind") == record["kind"] and (
+            old.get("sha256") == record["sha256"] if record["kind"] == "ppi-agent" else old.get("fixed_icl") == record["fixed_icl"])
+        if not same and (out / "step2" / "checkpoint.pkl").exists():
+            raise ParameterError(f"{out} holds a chain whose step 2 was trained against Fixed-ICL "
+                                 f"{(old or {}).get('fixed_icl', '?')!r} ({path}), not {record['fixed_icl']!r}; "
+                                 "use another --out (or --fresh to start over)")
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1))
+
+
 def run_mechanism(cfg: PPIConfig, out_dir: str | Path | None, phases: tuple[int, int, int] | None = None,
                   progress: bool = True, resume: bool = True,
-                  fixed_icl: PPIAgent | str | Path | None = None) -> dict[str, PPIRunner]:
+                  fixed_icl: PPIAgent | str | Path | Any | None = None) -> dict[str, PPIRunner]:
     """Run steps 1–3 (phases per step default to ``cfg.phases``) and return the runners.
 
-    ``fixed_icl``: skip step 1 and use this agent (or saved agent file) as the Fixed-ICL; the
-    first entry of ``phases`` must then be 0 and the result has no ``"step1"`` runner."""
+    ``fixed_icl``: skip step 1 and use this Fixed-ICL: a :class:`PPIAgent`, a saved agent file, a
+    :mod:`learners.coplayers` spec (``"bayes"``, ``"memory-one:TFT"``) or any jittable
+    :class:`~solvers.simulate.Policy`; the first entry of ``phases`` must then be 0 and the result
+    has no ``"step1"`` runner.  The step-2 runner's ``fixed_icl_label`` says which Fixed-ICL ran."""
     if cfg.ablation != "none":
         raise ParameterError(f"the mechanism pipeline runs without ablation, got ablation {cfg.ablation!r}")
     phases = tuple(phases) if phases else ((0,) if fixed_icl is not None else (cfg.phases,)) + (cfg.phases,) * 2
@@ -76,14 +164,21 @@ def run_mechanism(cfg: PPIConfig, out_dir: str | Path | None, phases: tuple[int,
         c1 = replace(cfg, tabular_share=1.0, phases=int(phases[0]))
         r1 = PPIRunner(c1, sub("step1"), label="step1").run(progress=progress, resume=resume)
         runners["step1"] = r1
-        icl: PPIAgent = r1.agent(0)
+        icl: Any = r1.agent(0)
         icl.name = "Fixed-ICL"
+        record = {"fixed_icl": "step 1's learner 1 (PPI agent)", "kind": "ppi-agent", "sha256": _agent_sha(icl)}
     else:
-        icl = _load_fixed_icl(fixed_icl, cfg)
-    if out is not None:
+        icl, record = _resolve_fixed_icl(fixed_icl, cfg)
+    _check_provenance(out, record, resume)
+    if out is not None and isinstance(icl, PPIAgent):
         icl.save(out / "fixed_icl.pkl")
     c2 = replace(cfg, tabular_share=0.0, phases=int(phases[1]), seed=cfg.seed + 1)
-    r2 = PPIRunner(c2, sub("step2"), fixed_opponent=icl, label="step2").run(progress=progress, resume=resume)
+    if isinstance(icl, PPIAgent):
+        r2 = PPIRunner(c2, sub("step2"), fixed_opponent=icl, label="step2")
+    else:
+        r2 = _PolicyCoPlayerRunner(c2, sub("step2"), co_player=icl, label="step2")
+    r2.fixed_icl_label = record["fixed_icl"]  # type: ignore[attr-defined]
+    r2.run(progress=progress, resume=resume)
     runners["step2"] = r2
     c3 = replace(cfg, tabular_share=0.0, phases=int(phases[2]), seed=cfg.seed + 2)
     r3 = PPIRunner(c3, sub("step3"), initial_data=r2.data, initial_params=None if cfg.reinit else r2.params,
@@ -96,6 +191,9 @@ def mechanism_summary(runners: dict[str, PPIRunner]) -> dict[str, Any]:
     """The numbers of Figure 2: step-1 rewards vs ALLC/ALLD/TFT, step-2 rewards of the learners
     and of the Fixed-ICL, step-3 cooperation between the two extortioners."""
     out: dict[str, Any] = {}
+    label = getattr(runners.get("step2"), "fixed_icl_label", None)
+    if label is not None:
+        out["fixed_icl"] = label
     if "step1" in runners:  # absent when a saved Fixed-ICL replaced step 1
         s1 = runners["step1"].summary()
         out["step1"] = {o: s1["eval"][o] for o in ("ALLC", "ALLD", "TFT", "random")}

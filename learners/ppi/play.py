@@ -8,6 +8,10 @@ pair first, then tabular (the layout of :func:`learners.pool.play_pool`).  Each 
 its improved policy (:mod:`learners.ppi.improve`), computed for every episode of the batch in
 one rollout call per round; the whole game is one ``lax.scan`` over the rounds.
 
+:func:`play_vs_policy` is the same rollout with any jittable :class:`~solvers.simulate.Policy`
+(a memory-one strategy, the Bayesian learner, ...) in Y's place: the co-player of the mechanism's
+step 2 when the Fixed-ICL is not a PPI agent.
+
 Outputs are per round and time-major; states are from each agent's own view
 (``2 * own + other``), so a trajectory is stored as the int8 state sequence alone (observation,
 action and reward of every round follow from it).
@@ -34,7 +38,7 @@ from ..pool import opponent_id_vector
 from .improve import improved_logits, rollout_q, sequence_model_step
 from .model import SequenceModel, check_z
 
-__all__ = ["ImprovementSpec", "PairRollout", "play_pair", "act", "episode_z"]
+__all__ = ["ImprovementSpec", "PairRollout", "play_pair", "play_vs_policy", "act", "episode_z"]
 
 
 class ImprovementSpec(NamedTuple):
@@ -134,6 +138,76 @@ def play_pair(
         jnp.zeros((bx, H)), jnp.zeros((by, H)),
         jnp.full((bx,), START_TOKEN, jnp.int32), jnp.full((by,), START_TOKEN, jnp.int32),
         jnp.full((n_tx,), START_TOKEN, jnp.int32), jnp.full((n_ty,), START_TOKEN, jnp.int32),
+    )
+    _, out = jax.lax.scan(body, carry0, (jnp.arange(horizon, dtype=jnp.int32), jax.random.split(key, horizon)))
+    return out
+
+
+_POLICY_JIT: dict[int, tuple[Any, Any]] = {}
+
+
+def play_vs_policy(
+    module: SequenceModel,
+    params_x: Any,
+    policy: Any,
+    key: jax.Array,
+    tab_x: jax.Array,
+    table: jax.Array,
+    *,
+    n_pair: int,
+    horizon: int,
+    spec_x: ImprovementSpec,
+) -> PairRollout:
+    """Agent X (a PPI model) against the fixed co-player ``policy`` in ``n_pair`` episodes, and against
+    tabular agents ``tab_x (n_tx, 5)`` in the rest (layout and key use of :func:`play_pair`, Y's model
+    step replaced by ``policy.coop_prob`` on Y's own-view token).
+
+    ``states_y`` are the co-player's own-view states; ``pcoop_y`` and ``prior_y`` both hold its
+    probability of cooperating.  A policy with ``init_with_key`` gets a key folded from ``key``
+    (:func:`learners.coplayers.init_coplayer`).  The jitted program is cached per policy object."""
+    from ..coplayers import check_coplayer
+
+    check_coplayer(policy, "the fixed co-player")
+    hit = _POLICY_JIT.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        fn = jax.jit(partial(_play_vs_policy, policy=policy), static_argnames=("module", "n_pair", "horizon", "spec_x"))
+        _POLICY_JIT[id(policy)] = hit = (policy, fn)
+    return hit[1](module, params_x, key, tab_x, table, n_pair=n_pair, horizon=horizon, spec_x=spec_x)
+
+
+def _play_vs_policy(module, params_x, key, tab_x, table, *, n_pair, horizon, spec_x, policy) -> PairRollout:
+    from ..coplayers import init_coplayer
+
+    if module.use_opponent_id:
+        raise ValueError("an opponent-ID model cannot play a fixed co-player")  # refused earlier by PPIRunner
+    n_tx = tab_x.shape[0]
+    bx = n_pair + n_tx
+    H = module.hidden
+
+    def body(carry, inp):
+        hx, pc, ox, oy, tx = carry
+        t, k = inp
+        kx, ky, kax, kay, ktx, kty = jax.random.split(k, 6)
+        pax = jnp.where(ox == START_TOKEN, -1, (ox - 1) // 2)
+        prx = jnp.where(ox == START_TOKEN, 0.0, table[jnp.maximum(ox - 1, 0)])
+        hx, lx, px = act(module, params_x, hx, ox, pax, prx, t, kx, spec_x, horizon, None)
+        py, pc = policy.coop_prob(pc, oy, t)
+        py = jnp.asarray(py, jnp.float32)
+        ax = jax.random.categorical(kax, lx).astype(jnp.int32)
+        ay = (jax.random.uniform(kay, (n_pair,)) >= py).astype(jnp.int32)
+        atx = (jax.random.uniform(ktx, (n_tx,)) >= jnp.take_along_axis(tab_x, tx[:, None], axis=1)[:, 0]).astype(jnp.int32)
+        cox = jnp.concatenate([ay, atx])
+        sx = 2 * ax + cox
+        sy = 2 * ay + ax[:n_pair]
+        tx = 1 + 2 * atx + ax[n_pair:]
+        out = PairRollout(sx.astype(jnp.int8), sy.astype(jnp.int8), jnp.exp(jax.nn.log_softmax(lx)[:, 0]), py,
+                          jax.nn.softmax(px)[:, 0], py)
+        return (hx, pc, 1 + sx, 1 + sy, tx), out
+
+    carry0 = (
+        jnp.zeros((bx, H)), init_coplayer(policy, (n_pair,), jax.random.fold_in(key, 0xF1C)),
+        jnp.full((bx,), START_TOKEN, jnp.int32), jnp.full((n_pair,), START_TOKEN, jnp.int32),
+        jnp.full((n_tx,), START_TOKEN, jnp.int32),
     )
     _, out = jax.lax.scan(body, carry0, (jnp.arange(horizon, dtype=jnp.int32), jax.random.split(key, horizon)))
     return out
