@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from learners.env import payoff_table  # noqa: E402
 from learners.ppi.play import play_pair  # noqa: E402
-from learners.ppi.train import _fit_fns, _fit_key, preset_config  # noqa: E402
+from learners.ppi.config import preset_config  # noqa: E402
+from learners.ppi.fit import _fit_fns, _fit_key  # noqa: E402
 
 from _machine import machine  # noqa: E402
 

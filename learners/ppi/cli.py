@@ -85,8 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def build_config(args: argparse.Namespace) -> Any:
-    """The :class:`learners.ppi.train.PPIConfig` described by parsed arguments."""
-    from learners.ppi.train import preset_config
+    """The :class:`learners.ppi.config.PPIConfig` described by parsed arguments."""
+    from learners.ppi.config import preset_config
 
     over: dict[str, Any] = {"ablation": args.ablation}
     for name, _, _ in _OVERRIDES:
@@ -106,7 +106,7 @@ def run_ppi(args: argparse.Namespace) -> int:
 
     from eqtools.errors import ParameterError
     from learners.ppi.mechanism import mechanism_summary, run_mechanism
-    from learners.ppi.train import PPIRunner
+    from learners.ppi.runner import PPIRunner
 
     cfg = build_config(args)
     if args.fixed_icl is not None and args.mode != "mechanism":

@@ -7,7 +7,7 @@
    only: each should learn to extort it.
 3. **step 3** — the two step-2 learners continue (all their data so far) against each other.
 
-Each stage is a :class:`learners.ppi.train.PPIRunner` in ``out_dir/step<k>`` with its agents,
+Each stage is a :class:`learners.ppi.runner.PPIRunner` in ``out_dir/step<k>`` with its agents,
 curves and checkpoints; re-running resumes every stage.
 
 ``fixed_icl=`` (a saved :class:`PPIAgent` or its path) skips step 1 and runs steps 2–3 against
@@ -32,7 +32,9 @@ from typing import Any
 from eqtools.errors import ParameterError
 
 from .play import play_vs_policy
-from .train import PPIAgent, PPIConfig, PPIRunner
+from .agent import PPIAgent
+from .config import PPIConfig
+from .runner import PPIRunner
 
 __all__ = ["STEPS", "run_mechanism", "mechanism_summary"]
 
