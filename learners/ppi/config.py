@@ -48,7 +48,8 @@ class PPIConfig:
     ``phi`` and trains ``epochs`` epochs on all data); ``reinit = False`` (the ``cpu`` preset's
     budget saver) trains from scratch for ``epochs`` epochs only in the first phase and then
     continues the previous phase's model and AdamW state for ``continue_epochs`` epochs on all
-    data.
+    data.  ``seeds`` independent runs with seeds ``seed, seed + 1, …`` go together in one process
+    (vmapped; seed ``s`` gives the numbers of the one-seed run with ``seed + s``).
     """
 
     game: str = "paper"
@@ -76,12 +77,13 @@ class PPIConfig:
     eval_episodes: int = 256
     gather_chunk: int = 4096
     seed: int = 0
+    seeds: int = 1
 
     def __post_init__(self) -> None:
         if self.ablation not in ABLATIONS:
             raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}")
         for name in ("horizon", "hidden", "embed", "pretrain_games", "phases", "episodes", "epochs", "batch_size",
-                     "eval_episodes", "gather_chunk", "continue_epochs"):
+                     "eval_episodes", "gather_chunk", "continue_epochs", "seeds"):
             check_positive_int(name, getattr(self, name))
         for name in ("n_rollouts", "rollout_horizon", "seed"):
             v = getattr(self, name)
