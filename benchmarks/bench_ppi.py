@@ -112,7 +112,8 @@ def bench(preset: str, phase: int, train_steps: int, gather_episodes: int, full:
     }
 
 
-def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: int = 1) -> dict:
+def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: int = 1,
+               players: tuple[str, ...] = ("ppi_prior", "ppi_improved", "a2c")) -> dict:
     """PPI's evaluation (prior and improved policy) and A2C's at the same network size, per episode."""
     import os
 
@@ -141,6 +142,7 @@ def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: 
 
     fns = {"ppi_prior": runners["ppi_prior"]._evaluate_seeds, "ppi_improved": runners["ppi_improved"]._evaluate_seeds,
            "a2c": a2c_eval}
+    fns = {k: f for k, f in fns.items() if k in players}
     compile_s = {}
     for name, f in fns.items():
         t0 = time.perf_counter()
@@ -154,7 +156,7 @@ def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: 
             times[name].append(time.perf_counter() - t0)
     # the share of the jitted games in PPI's evaluation: the same games alone
     play_s = {}
-    for name in ("ppi_prior", "ppi_improved"):
+    for name in [k for k in ("ppi_prior", "ppi_improved") if k in fns]:
         r = runners[name]
         keys = jnp.stack([jax.random.PRNGKey(s) for s in range(seeds)])
         tab = jnp.zeros((seeds, 4 * E, 5))
@@ -170,6 +172,8 @@ def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: 
     best = {k: min(v) for k, v in times.items()}
     per_ep = {k: v / episodes for k, v in best.items()}
     steps = {"ppi_prior": 1, "ppi_improved": 1 + 2 * cfg.n_rollouts * cfg.rollout_horizon, "a2c": 1}
+    n_pair = E if cfg.share < 1.0 else 0
+    agent_eps = {"ppi_prior": 2 * (2 * n_pair + 4 * E), "ppi_improved": 2 * (2 * n_pair + 4 * E), "a2c": 2 * E + 8 * E}
     return {
         "preset": preset, "seeds": seeds, "hidden": cfg.hidden, "embed": cfg.embed, "horizon": cfg.horizon,
         "eval_episodes_per_coplayer": E, "episodes_per_evaluation": episodes,
@@ -178,7 +182,11 @@ def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: 
         "s_per_evaluation_best": {k: round(v, 4) for k, v in best.items()},
         "s_per_evaluation_all": {k: [round(x, 4) for x in v] for k, v in times.items()},
         "s_per_episode": {k: float(f"{v:.3g}") for k, v in per_ep.items()},
-        "ratio_to_a2c": {k: round(per_ep[k] / per_ep["a2c"], 2) for k in ("ppi_prior", "ppi_improved")},
+        "ratio_to_a2c": {k: round(per_ep[k] / per_ep["a2c"], 2) for k in ("ppi_prior", "ppi_improved")
+                         if k in per_ep and "a2c" in per_ep},
+        # model steps per second.  Agent-episodes: PPI's evaluation of learner i plays i against its
+        # co-learner (both act) and 4 tabular groups, 2 * (2 n_pair + 4E); A2C shares the pair episodes
+        "model_steps_per_s": {k: round(seeds * cfg.horizon * agent_eps[k] * steps[k] / best[k]) for k in best},
         "ppi_games_share": {k: round(play_s[k] / best[k], 3) for k in play_s},
         "compile_plus_first_s": compile_s,
         "loadavg_before_after": [list(load_before), list(os.getloadavg())],
@@ -202,13 +210,15 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-reps", type=int, default=5)
     ap.add_argument("--eval-episodes", type=int, default=None, help="per co-player (default: the preset's)")
     ap.add_argument("--seeds", type=int, default=1, help="seeds evaluated together (--eval)")
+    ap.add_argument("--players", default="ppi_prior,ppi_improved,a2c", help="which evaluations to time (--eval)")
     ap.add_argument("--out", default=None, help="default benchmarks/results/ppi.json (ppi_eval.json with --eval)")
     args = ap.parse_args(argv)
     out = args.out or str(Path(__file__).resolve().parent / "results" / ("ppi_eval.json" if args.eval else "ppi.json"))
     if args.eval:
         res = {"machine": machine(), "results": []}
         for p in [s.strip() for s in args.presets.split(",") if s.strip()]:
-            r = bench_eval(p, args.eval_reps, args.eval_episodes, args.seeds)
+            r = bench_eval(p, args.eval_reps, args.eval_episodes, args.seeds,
+                           tuple(s.strip() for s in args.players.split(",") if s.strip()))
             print(json.dumps(r))
             res["results"].append(r)
         Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,10 @@ It may also be any jittable :class:`~solvers.simulate.Policy` or a :mod:`learner
 string (``bayes``, ``bayes:RULE[:DEPTH]``, ``memory-one:TFT``): the Bayesian in-context learner
 as the Fixed-ICL needs no training.
 
+With ``cfg.seeds = S`` every step runs the ``S`` seeds in one process and seed ``s`` of the chain
+is the one-seed chain with ``seed + s``: each seed's step 2 plays its own step 1's Fixed-ICL (saved
+as ``fixed_icl_seed<seed>.pkl``), or all play the one ``fixed_icl`` given.
+
 Which Fixed-ICL ran is recorded in ``out_dir/fixed_icl.json`` (the spec, or the file and a
 SHA-256 of the agent's parameters) and in the summary; re-running the chain in the same
 directory with another Fixed-ICL is refused (:class:`ParameterError`), since step 2 would resume
