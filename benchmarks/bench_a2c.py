@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     from learners.train_a2c import Trainer, preset_config
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="paper", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--batch", type=int, default=None)
     ap.add_argument("--hidden", type=int, default=None)

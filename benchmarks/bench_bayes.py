@@ -9,6 +9,7 @@ Run on demand (never a pass/fail test)::
 
     python benchmarks/bench_bayes.py --batch 2048 --horizon 100 --rules ce,thompson,lookahead:1,lookahead:2,lookahead:3 \\
         --out benchmarks/results/bayes_policy.json
+    python benchmarks/bench_bayes.py --prior extortioners:0.3 --rules ce,lookahead:2   # a mixture prior
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--horizon", type=int, default=100)
     ap.add_argument("--rules", default="ce,thompson,lookahead:1,lookahead:2,lookahead:3")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--prior", default="uniform",
+                    help="uniform, extortioners:W, reciprocators:W, partial:W or tilt:K (learners.bayes prior families)")
     ap.add_argument("--x64", action="store_true")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
@@ -68,15 +71,21 @@ def main(argv: list[str] | None = None) -> dict:
     if args.x64:
         jax.config.update("jax_enable_x64", True)
     from benchmarks._machine import machine, timed
-    from learners.bayes import BayesPolicy
+    from learners.bayes import BetaPrior, extortion_prior, from_spec, reciprocator_prior, tilted_prior
 
+    fam, _, val = args.prior.partition(":")
+    prior = {"uniform": lambda v: BetaPrior.uniform(), "extortioners": lambda v: extortion_prior(float(v)),
+             "reciprocators": lambda v: reciprocator_prior(float(v)),
+             "partial": lambda v: reciprocator_prior(float(v), contexts=("pCC", "pDD")),
+             "tilt": lambda v: tilted_prior(float(v))}[fam](val)
     rows = []
     for spec in args.rules.split(","):
-        rule, _, d = spec.partition(":")
-        pol = BayesPolicy(horizon=args.horizon, rule=rule, depth=int(d) if d else 2)
+        pol = from_spec(spec, horizon=args.horizon, prior=prior)
+        rule, d = pol.rule, (str(pol.depth) if pol.rule == "lookahead" else "")
         fn = rollout_fn(pol, args.batch, args.horizon)
         out, first, med = timed(lambda: float(fn(jax.random.PRNGKey(0))), repeats=args.repeats)
-        row = {"rule": rule, "depth": int(d) if d else None, "batch": args.batch, "horizon": args.horizon,
+        row = {"spec": spec, "rule": rule, "depth": int(d) if d else None, "leaf": pol.leaf, "method": pol.method,
+               "prior": args.prior, "batch": args.batch, "horizon": args.horizon,
                "first_call_s": round(first, 2), "seconds_per_rollout": round(med, 3),
                "mean_reward_vs_uniform": round(out, 4)}
         print(json.dumps(row), flush=True)

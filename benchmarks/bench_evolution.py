@@ -35,7 +35,7 @@ def timed(fn, repeats):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--N", type=int, default=100)
     ap.add_argument("--beta", type=float, default=1.0)

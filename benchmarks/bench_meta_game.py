@@ -86,7 +86,7 @@ def run_case(case: str, seed: int, time_limit: float | None) -> dict:
 def main() -> None:
     from _machine import machine  # type: ignore[import-not-found]
 
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", nargs="+", default=["main", "200", "1000"], choices=list(TARGETS))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-limit", type=float, default=None, help="time_limit for the sampled methods")

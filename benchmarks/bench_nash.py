@@ -196,7 +196,7 @@ def table(rows, methods):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--families", nargs="+", default=["generic", "tournament"], choices=["generic", "tournament", "coordination"])
     ap.add_argument("--sizes", type=int, nargs="+", default=[6, 8, 10, 12, 14, 16])
     ap.add_argument("--games", type=int, default=1, help="games per family and size (seeds 0..games-1)")

@@ -200,7 +200,7 @@ def _timed(f) -> float:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presets", default="cpu,paper")
     ap.add_argument("--phase", type=int, default=5, help="phase whose data size is used (default 5)")
     ap.add_argument("--train-steps", type=int, default=20)

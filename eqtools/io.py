@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from .games import Game, preset
 from .strategies import MemoryOne, StrategyPool, named
 
 __all__ = ["parse_strategy", "parse_strategies", "to_jsonable", "write_json", "write_netcdf", "read_netcdf",
-           "check_output_path", "check_output_dir", "load_pickle"]
+           "check_output_path", "check_output_dir", "load_pickle", "is_lazy", "dask_progress"]
 
 
 def parse_strategy(spec: str, game: Game | str = "paper", name: str | None = None) -> MemoryOne:
@@ -153,15 +154,18 @@ def write_json(obj: Any, path: str | Path | None, *, what: str = "output path") 
 
 
 def write_netcdf(ds: Any, path: str | Path, *, what: str = "output path") -> None:
-    """Write an xarray Dataset as netCDF: h5netcdf (netCDF4) if usable, else scipy (netCDF3)."""
+    """Write an xarray Dataset as classic netCDF (scipy, no HDF5 needed).
+
+    Always the same format, whatever optional packages are installed: readers (tutorials, tests,
+    ``xr.open_dataset(..., engine="scipy")``) must not depend on whether the ``dask`` extra's
+    h5netcdf happens to be present.  Chunked tournaments stream to netCDF4 through
+    :func:`eqtools.tournament.save_tournament` instead.
+    """
     if not hasattr(ds, "to_netcdf"):
         raise ParameterError(f"write_netcdf needs an xarray Dataset, got {type(ds).__name__}")
     p = check_output_path(path, what)
     try:
-        try:
-            ds.to_netcdf(p, engine="h5netcdf")
-        except (ImportError, ValueError):
-            ds.to_netcdf(p, engine="scipy")
+        ds.to_netcdf(p, engine="scipy")
     except OSError as exc:
         raise OutputPathError(f"{what} {str(p)!r} cannot be written ({exc.strerror or exc})") from None
 
@@ -240,3 +244,39 @@ def load_pickle(path: str | Path, *, what: str = "file", expect: type | tuple[ty
     if missing:
         raise FileFormatError(f"{what} {str(p)!r} lacks field(s) {missing}; is it an eqtools file of this kind?")
     return obj
+
+
+def is_lazy(obj: Any) -> bool:
+    """True for a dask array, or an xarray object with a dask-backed variable (dask not imported)."""
+    if hasattr(obj, "data_vars"):
+        return any(is_lazy(v) for v in obj.data_vars.values())
+    data = getattr(obj, "data", obj)
+    return hasattr(data, "dask") and hasattr(data, "chunks")
+
+
+@contextlib.contextmanager
+def dask_progress(desc: str = "blocks", enabled: bool = True) -> Iterator[None]:
+    """A tqdm progress bar over the dask tasks run inside the ``with`` block (local schedulers).
+
+    On a ``dask.distributed`` client the local callbacks do not fire; its dashboard or
+    ``distributed.progress`` shows progress there.  ``enabled=False`` does nothing.
+    """
+    if not enabled:
+        yield
+        return
+    from dask.callbacks import Callback
+    from tqdm.auto import tqdm
+
+    class _Bar(Callback):
+        def _start_state(self, dsk: Any, state: Any) -> None:
+            total = sum(len(state[k]) for k in ("ready", "waiting", "running", "finished") if k in state)
+            self._bar = tqdm(total=total, desc=desc, unit="task", leave=False, disable=None)  # off when not a TTY
+
+        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
+            self._bar.update(1)
+
+        def _finish(self, dsk: Any, state: Any, errored: bool) -> None:
+            self._bar.close()
+
+    with _Bar():
+        yield

@@ -28,12 +28,14 @@ import xarray as xr
 from .conventions import PARAM_NAMES
 from .errors import ParameterError
 from .games import BimatrixGame, Game
+from .io import is_lazy
 
 __all__ = [
     "VALUE_VARS",
     "make_tournament",
     "save_tournament",
     "load_tournament",
+    "open_tournament",
     "tournament_game",
     "to_bimatrix",
     "plot_tournament",
@@ -67,19 +69,29 @@ def make_tournament(
     rn, cn = [str(r) for r in row_names], [str(c) for c in col_names]
     shape = (len(rn), len(cn))
     data: dict[str, Any] = {}
+    lazy = next((values[k] for k in VALUE_VARS if k in values and is_lazy(values[k])), None)
     for key in VALUE_VARS:
         if key not in values:
             raise ParameterError(f"tournament values lack {key!r}")
-        try:
-            arr = np.asarray(values[key], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ParameterError(f"tournament variable {key} must be an array of numbers of shape {shape}") from None
-        if arr.shape != shape:
-            raise ParameterError(f"tournament variable {key} has shape {arr.shape}, expected {shape}")
+        if is_lazy(values[key]):  # dask-backed (chunked) tournament: kept lazy, never computed here
+            arr = values[key].astype(np.float64)
+        else:
+            try:
+                arr = np.asarray(values[key], dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ParameterError(f"tournament variable {key} must be an array of numbers of shape {shape}") from None
+        if tuple(arr.shape) != shape:
+            raise ParameterError(f"tournament variable {key} has shape {tuple(arr.shape)}, expected {shape}")
         data[key] = (("row", "col"), arr)
-        se = np.zeros(shape) if stderr is None or key not in stderr else np.asarray(stderr[key], dtype=np.float64)
-        data[f"{key}_se"] = (("row", "col"), np.broadcast_to(se, shape).copy())
-    data["exact"] = (("row", "col"), np.broadcast_to(np.asarray(exact, dtype=bool), shape).copy())
+        if stderr is not None and key in stderr:
+            se = np.broadcast_to(np.asarray(stderr[key], dtype=np.float64), shape).copy()
+        else:
+            se = _zeros_like(lazy, shape, np.float64)
+        data[f"{key}_se"] = (("row", "col"), se)
+    if lazy is not None and np.ndim(exact) == 0:
+        data["exact"] = (("row", "col"), _zeros_like(lazy, shape, bool) | bool(exact))
+    else:
+        data["exact"] = (("row", "col"), np.broadcast_to(np.asarray(exact, dtype=bool), shape).copy())
     for key, params, n in (("row_params", row_params, shape[0]), ("col_params", col_params, shape[1])):
         arr = np.full((n, 5), np.nan) if params is None else np.asarray(params, dtype=np.float64)
         if arr.shape != (n, 5):
@@ -97,6 +109,15 @@ def make_tournament(
         },
     )
     return ds
+
+
+def _zeros_like(lazy: Any, shape: tuple[int, int], dtype: Any) -> Any:
+    """Zeros of ``shape``: a dask array chunked like ``lazy`` when given, else numpy."""
+    if lazy is None:
+        return np.zeros(shape, dtype=dtype)
+    import dask.array as da
+
+    return da.zeros(shape, dtype=dtype, chunks=lazy.chunks)
 
 
 def tournament_game(ds: xr.Dataset) -> Game:
@@ -125,35 +146,114 @@ def to_bimatrix(ds: xr.Dataset, name: str | None = None) -> BimatrixGame:
     )
 
 
-def save_tournament(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write a tournament to NetCDF (classic format via scipy, no HDF5 needed); returns the path."""
+def save_tournament(ds: xr.Dataset, path: str | Path, *, show_progress: bool = False) -> Path:
+    """Write a tournament; returns the path.
+
+    * a path ending in ``.zarr``: a Zarr store (a directory), written block by block;
+    * otherwise NetCDF: a dask-backed (chunked) tournament goes to netCDF4 via h5netcdf, block by
+      block, never held in memory; an in-memory one to classic NetCDF via scipy (no HDF5 needed).
+
+    Zarr and streamed NetCDF need the ``dask`` extra (``pip install 'eqtools[dask]'``).
+    ``show_progress``: a progress bar over the blocks (local dask schedulers).
+    """
     from .errors import OutputPathError
-    from .io import check_output_path
+    from .io import check_output_path, dask_progress
 
     if not isinstance(ds, xr.Dataset) or "exact" not in ds:
         raise ParameterError("save_tournament needs a tournament Dataset (see make_tournament)")
-    path = check_output_path(path, "tournament output path")
+    zarr = str(path).endswith(".zarr") if isinstance(path, (str, Path)) else False
+    path = _check_zarr_path(path) if zarr else check_output_path(path, "tournament output path")
+    lazy = is_lazy(ds)
     out = ds.copy()
-    out["exact"] = out["exact"].astype(np.int8)  # NetCDF has no bool type
+    out["exact"] = out["exact"].astype(np.int8)  # NetCDF has no bool type (Zarr kept alike)
+    engine = "scipy"
+    if zarr or lazy:
+        for mod in (("zarr",) if zarr else ("h5netcdf", "dask")):
+            try:
+                __import__(mod)
+            except ImportError:
+                raise ParameterError(f"tournament output path {str(path)!r}: writing a {'Zarr store' if zarr else 'chunked tournament'} "
+                                     f"needs {mod}; install the optional extra: pip install 'eqtools[dask]'") from None
+        engine = "h5netcdf"
     try:
-        out.to_netcdf(path, engine="scipy")
+        with dask_progress(f"writing {Path(path).name}", show_progress and lazy):
+            if zarr:
+                out.to_zarr(path, mode="w", zarr_format=2, consolidated=True)  # v2: every reader, no warnings
+            else:
+                out.to_netcdf(path, engine=engine)
     except OSError as exc:
         raise OutputPathError(f"tournament output path {str(path)!r} cannot be written ({exc.strerror or exc})") from None
-    return path
+    return Path(path)
+
+
+def _check_zarr_path(path: str | Path) -> Path:
+    from .errors import OutputPathError
+    from .io import check_output_dir
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise OutputPathError(f"tournament output path {str(p)!r} exists and is not a directory (a Zarr store is one)")
+    check_output_dir(p.parent if str(p.parent) else Path("."), "tournament output path's folder")
+    return p
 
 
 def load_tournament(path: str | Path) -> xr.Dataset:
     """Read a tournament written by :func:`save_tournament` (fully loaded, file closed)."""
+    if isinstance(path, (str, Path)) and Path(path).is_dir() and str(path).rstrip("/").endswith(".zarr"):
+        return open_tournament(path).load()
     from .io import read_netcdf
 
     out = read_netcdf(path, variables=VALUE_VARS + ("exact", "row", "col"), attrs=("game", "criterion"),
                       what="tournament file")
+    return _finish_loaded(out)
+
+
+def _finish_loaded(out: xr.Dataset) -> xr.Dataset:
     tournament_game(out)  # the game attribute must parse
     out["exact"] = out["exact"].astype(bool)
     out.attrs["noise"] = float(out.attrs.get("noise", 0.0))
     for coord in ("row", "col", "param"):
-        out = out.assign_coords({coord: [str(v) for v in out[coord].values]})
+        if coord in out.coords:
+            out = out.assign_coords({coord: [str(v) for v in out[coord].values]})
     return out
+
+
+def open_tournament(path: str | Path, chunks: Any = "auto") -> xr.Dataset:
+    """Open a tournament file or Zarr store *lazily* (dask-backed, ``chunks`` as in xarray).
+
+    For tournaments larger than memory: analyse them with the streaming functions of
+    :mod:`solvers.chunked`.  Needs the ``dask`` extra.  Damaged or foreign files raise
+    :class:`~eqtools.errors.FileFormatError` naming the path.
+    """
+    from .errors import FileFormatError
+
+    if path is None or not isinstance(path, (str, Path)):
+        raise FileFormatError(f"tournament path must be a file or Zarr store path, got {path!r}")
+    p = Path(path)
+    if not p.exists():
+        raise FileFormatError(f"no tournament file or Zarr store at {str(p)!r}")
+    try:
+        import dask  # noqa: F401
+    except ImportError:
+        raise ParameterError("open_tournament needs dask; install the optional extra: pip install 'eqtools[dask]'") from None
+    try:
+        if p.is_dir():
+            ds = xr.open_zarr(p, chunks=chunks)
+        else:
+            with open(p, "rb") as fh:
+                magic = fh.read(8)
+            engine = "scipy" if magic[:3] == b"CDF" else "h5netcdf" if magic == b"\x89HDF\r\n\x1a\n" else None
+            if engine is None:
+                raise FileFormatError(f"tournament file {str(p)!r} is not NetCDF (it starts with {magic!r})")
+            ds = xr.open_dataset(p, engine=engine, chunks=chunks)
+    except FileFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure means a damaged or foreign store
+        raise FileFormatError(f"tournament {str(p)!r} cannot be opened: {type(exc).__name__}: {exc}") from None
+    missing = [v for v in VALUE_VARS + ("exact",) if v not in ds.variables] + [a for a in ("game", "criterion") if a not in ds.attrs]
+    if missing:
+        raise FileFormatError(f"tournament {str(p)!r} lacks {missing}; is it an eqtools tournament?")
+    return _finish_loaded(ds)
 
 
 def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | None = None, *, annotate: bool | None = None):

@@ -53,9 +53,12 @@ def step_configs(base: TrainConfig, iterations: Sequence[int],
     preset passes Table 2's 2048, 2048, 4096); by default every step uses ``base.batch``."""
     if base.ablation != "none":
         raise ParameterError(f"the mechanism pipeline runs without ablation, got ablation {base.ablation!r}")
-    if base.tabular != "uniform" and "uniform" not in base.tabular:
+    from .pool import is_prior
+
+    if base.tabular != "uniform" and not is_prior(base.tabular) and "uniform" not in base.tabular:
         raise ParameterError("the mechanism pipeline's step 1 uses U(0,1)^5 tabular co-players: tabular must be "
-                             "'uniform' or a mixture that contains 'uniform' (e.g. uniform,uniform,uniform,TFT)")
+                             "'uniform', a prior 'prior:SPEC' or a mixture that contains 'uniform' "
+                             "(e.g. uniform,uniform,uniform,TFT)")
     try:
         its = [int(i) for i in iterations]
     except (TypeError, ValueError):

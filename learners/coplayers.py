@@ -18,12 +18,12 @@ iteration and seed gets fresh draws) instead of ``init(batch_shape)``.
 **Specs.**  Runs record which Fixed-ICL they used as a string (``TrainConfig.fixed_icl``, the PPI
 chain's ``fixed_icl.json``) so that resume and reports stay honest:
 
-* ``bayes``, ``bayes:RULE`` or ``bayes:RULE:DEPTH``, optionally ``...:prior=PRIOR``: the Bayesian
-  learner :class:`learners.bayes.BayesPolicy`.  ``RULE`` is ``ce`` (certainty equivalence, the
-  default), ``thompson`` (posterior sampling) or ``lookahead`` (Bayes-adaptive expectimax over
-  ``DEPTH`` rounds, default 2).  ``PRIOR`` is ``uniform`` (U(0,1)^5, the training prior; the
-  default) or ``recip-W`` (:func:`learners.bayes.reciprocator_prior` with weight ``W``: U(0,1)^5
-  mixed with reciprocators);
+* ``bayes``, ``bayes:RULE`` or ``bayes:RULE:N``, optionally ``...:prior=PRIOR``: the Bayesian
+  learner :class:`learners.bayes.BayesPolicy` (built by :func:`learners.bayes.from_spec`).
+  ``RULE`` is ``ce`` (certainty equivalence, the default), ``thompson`` (posterior sampling;
+  ``N``: rounds a draw is kept) or ``lookahead`` (Bayes-adaptive expectimax over ``N`` rounds,
+  default 2).  ``PRIOR`` (:func:`prior_from_spec`) is ``uniform`` (U(0,1)^5, the training prior;
+  the default), ``recip-W``, ``partial-W``, ``tilt-K`` or ``extort-W``;
 * ``memory-one:NAME`` or ``memory-one:P0,PCC,PCD,PDC,PDD``: a memory-one strategy (eqtools name or
   5-vector), mostly for checks.
 """
@@ -38,7 +38,8 @@ import numpy as np
 from eqtools.errors import ParameterError
 from solvers.simulate import MemoryOnePolicy, Policy
 
-__all__ = ["check_coplayer", "init_coplayer", "FIXED_ICL_KINDS", "normalise_fixed_icl", "fixed_icl_policy"]
+__all__ = ["check_coplayer", "init_coplayer", "FIXED_ICL_KINDS", "PRIOR_FAMILIES", "normalise_fixed_icl", "fixed_icl_policy",
+           "prior_from_spec"]
 
 #: Kinds of Fixed-ICL spec strings (the part before the first ``:``).
 FIXED_ICL_KINDS: tuple[str, ...] = ("bayes", "memory-one")
@@ -115,58 +116,84 @@ def fixed_icl_policy(spec: str, game: str = "paper", horizon: int = 100) -> Poli
     return _bayes_policy(args, game, horizon, canon)
 
 
-def _bayes_parts(args: list[str], spec: str) -> tuple[str, int | None, float]:
-    """``(rule, depth or None, reciprocator weight)`` of ``bayes:...`` arguments."""
-    from .bayes import RULES
+#: Prior families of ``prior=FAMILY-X`` (the extortability sweep of :mod:`studies.bayes`).
+PRIOR_FAMILIES: tuple[str, ...] = ("uniform", "recip", "partial", "tilt", "extort")
 
+
+def prior_from_spec(spec: Any) -> Any:
+    """A training prior of :mod:`learners.bayes` from a short spec: ``uniform`` (U(0,1)^5),
+    ``recip-W`` (U(0,1)^5 mixed with weight ``W`` with the reciprocator Beta component,
+    :func:`learners.bayes.reciprocator_prior`), ``partial-W`` (the same on pCC and pDD only),
+    ``tilt-K`` (:func:`learners.bayes.tilted_prior`) or ``extort-W`` (with weight ``W`` on ZD
+    extortioners, :func:`learners.bayes.extortion_prior`).  Raises :class:`ParameterError`."""
+    from .bayes import BetaPrior, extortion_prior, reciprocator_prior, tilted_prior
+
+    if not isinstance(spec, str) or not spec.strip():
+        raise ParameterError(f"prior must be a spec like 'uniform', 'recip-0.3' or 'tilt-5', got {spec!r}")
+    fam, _, arg = spec.strip().lower().partition("-")
+    if fam not in PRIOR_FAMILIES:
+        raise ParameterError(f"prior {spec!r}: unknown family {fam!r}; choose one of {PRIOR_FAMILIES} (FAMILY-X)")
+    if fam == "uniform":
+        if arg:
+            raise ParameterError(f"prior {spec!r}: 'uniform' takes no parameter")
+        return BetaPrior.uniform()
+    try:
+        x = float(arg)
+    except ValueError:
+        raise ParameterError(f"prior {spec!r}: FAMILY-X needs a number X, got {arg!r}") from None
+    try:
+        if fam == "recip":
+            return reciprocator_prior(x)
+        if fam == "partial":
+            return reciprocator_prior(x, contexts=("pCC", "pDD"))
+        if fam == "tilt":
+            return tilted_prior(x)
+        return extortion_prior(x)
+    except Exception as exc:  # out-of-range parameters: a named error naming the spec
+        raise ParameterError(f"prior {spec!r}: {exc}") from None
+
+
+def _canonical_prior(spec: str) -> str:
+    fam, _, arg = spec.strip().lower().partition("-")
+    return fam if fam == "uniform" else f"{fam}-{float(arg):g}"
+
+
+def _bayes_parts(args: list[str], spec: str) -> tuple[str, str]:
+    """``(rule spec for learners.bayes.from_spec, prior spec)`` of ``bayes:...`` arguments."""
     pos = [a for a in args if "=" not in a]
     kv = [a for a in args if "=" in a]
-    if any(not a for a in pos):
-        raise ParameterError(f"fixed_icl {spec!r}: empty field; use bayes[:RULE[:DEPTH]][:prior=PRIOR]")
-    if len(pos) > 2 or (kv and args.index(kv[0]) < len(pos)):
-        raise ParameterError(f"fixed_icl {spec!r}: use bayes[:RULE[:DEPTH]][:prior=PRIOR]")
+    if any(not a for a in pos) or len(pos) > 2 or (kv and args.index(kv[0]) < len(pos)):
+        raise ParameterError(f"fixed_icl {spec!r}: use bayes[:RULE[:N]][:prior=PRIOR]")
     rule = pos[0].lower() if pos else "ce"
-    if rule not in RULES:
-        raise ParameterError(f"fixed_icl {spec!r}: unknown Bayesian rule {pos[0]!r}; choose one of {RULES}")
-    depth = None
-    if rule == "lookahead":
-        try:
-            depth = int(pos[1]) if len(pos) > 1 else 2
-        except ValueError:
-            raise ParameterError(f"fixed_icl {spec!r}: DEPTH must be an integer, got {pos[1]!r}") from None
-        if not 1 <= depth <= 5:
-            raise ParameterError(f"fixed_icl {spec!r}: lookahead DEPTH must be 1..5, got {depth}")
-    elif len(pos) > 1:
-        raise ParameterError(f"fixed_icl {spec!r}: DEPTH only applies to the lookahead rule")
-    weight = 0.0
+    if rule == "lookahead" and len(pos) == 1:
+        pos.append("2")
+    rule_spec = rule + (f":{pos[1]}" if len(pos) > 1 else "")
+    prior = "uniform"
     for item in kv:
         key, _, val = item.partition("=")
         if key.strip().lower() != "prior":
             raise ParameterError(f"fixed_icl {spec!r}: unknown option {key!r} (only prior=...)")
-        val = val.strip().lower()
-        if val == "uniform":
-            weight = 0.0
-        elif val.startswith("recip-"):
-            try:
-                weight = float(val[len("recip-"):])
-            except ValueError:
-                weight = float("nan")
-            if not 0.0 <= weight <= 1.0:
-                raise ParameterError(f"fixed_icl {spec!r}: prior=recip-W needs a weight W in [0, 1], got {val!r}")
-        else:
-            raise ParameterError(f"fixed_icl {spec!r}: prior must be 'uniform' or 'recip-W', got {val!r}")
-    return rule, depth, weight
+        prior = val
+    return rule_spec, prior
 
 
 def _bayes_normalise(args: list[str], spec: str) -> str:
-    rule, depth, weight = _bayes_parts(args, spec)
-    out = f"bayes:{rule}" + (f":{depth}" if depth is not None else "")
-    return out + (f":prior=recip-{weight:g}" if weight > 0 else "")
+    rule_spec, prior = _bayes_parts(args, spec)
+    _bayes_build(rule_spec, prior, "paper", 100, spec)  # validates rule, its argument and the prior
+    p = _canonical_prior(prior)
+    return f"bayes:{rule_spec}" + ("" if p == "uniform" else f":prior={p}")
+
+
+def _bayes_build(rule_spec: str, prior: str, game: str, horizon: int, name: str) -> Policy:
+    from .bayes import from_spec
+
+    try:
+        pr = prior_from_spec(prior)
+        return from_spec(rule_spec, game=game, horizon=int(horizon), prior=pr, name=name)
+    except ParameterError as exc:
+        raise ParameterError(f"fixed_icl {name!r}: {exc}") from None
 
 
 def _bayes_policy(args: list[str], game: str, horizon: int, canon: str) -> Policy:
-    from .bayes import BayesPolicy, BetaPrior, reciprocator_prior
-
-    rule, depth, weight = _bayes_parts(args, canon)
-    prior = BetaPrior.uniform() if weight == 0 else reciprocator_prior(weight)
-    return BayesPolicy(game=game, horizon=int(horizon), prior=prior, rule=rule, depth=depth or 2, name=canon)
+    rule_spec, prior = _bayes_parts(args, canon)
+    return _bayes_build(rule_spec, prior, game, horizon, canon)

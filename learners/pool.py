@@ -3,8 +3,10 @@
 Each of the two learners plays ``batch`` episodes per iteration: ``n_learner`` against the
 other learner (those games are shared: one game gives data to both learners) and
 ``n_tabular`` against tabular memory-one agents, with ``n_tabular = round(batch * share)``.
-Tabular agents are either redrawn per episode from U(0, 1)^5 (the paper's pool) or drawn from
-a fixed list of strategies (e.g. only ALLD; used by tests and for evaluation).
+Tabular agents are either redrawn per episode from U(0, 1)^5 (the paper's pool), from another
+training prior (``"prior:SPEC"``, e.g. U(0,1)^5 mixed with reciprocators; see
+:func:`learners.coplayers.prior_from_spec`), or drawn from a fixed list of strategies (e.g. only
+ALLD; used by tests and for evaluation).
 
 Within a batch the learner-vs-learner episodes come first (indices ``[0, n_learner)``),
 then the tabular ones.  Which kind an episode is stays hidden from the learner unless the
@@ -32,6 +34,9 @@ from .networks import OPPONENT_ID_DIM
 
 __all__ = [
     "fill_uniform",
+    "is_prior",
+    "prior_arrays",
+    "sample_prior",
     "PoolSpec",
     "EVAL_OPPONENTS",
     "named_params",
@@ -56,8 +61,10 @@ class PoolSpec:
     tabular_share:
         Fraction of them played against tabular agents (paper: 0.5; 0 = no-tabular ablation).
     tabular:
-        ``"uniform"`` for U(0,1)^5 agents redrawn per episode, or a tuple of strategy names /
-        5-vectors to draw from uniformly (e.g. ``("ALLD",)``).  A ``"uniform"`` entry in the
+        ``"uniform"`` for U(0,1)^5 agents redrawn per episode; ``"prior:SPEC"`` for agents redrawn
+        per episode from the prior ``SPEC`` of :func:`learners.coplayers.prior_from_spec`
+        (``prior:recip-0.3``: U(0,1)^5 with weight 0.7, reciprocators with 0.3); or a tuple of
+        strategy names / 5-vectors to draw from uniformly (e.g. ``("ALLD",)``).  A ``"uniform"`` entry in the
         tuple stands for a fresh U(0,1)^5 draw, so repetition sets a mixture:
         ``("uniform",) * 3 + ("TFT",)`` meets TFT in a quarter of the tabular episodes.
     opponent_id:
@@ -79,10 +86,12 @@ class PoolSpec:
                 "opponent_id needs tabular co-players (tabular_share > 0); the opponent-ID ablation "
                 "cannot be combined with the no-tabular ablation"
             )
-        if self.tabular != "uniform":
+        if is_prior(self.tabular):
+            prior_arrays(self.tabular)  # validates
+        elif self.tabular != "uniform":
             if isinstance(self.tabular, str) or len(self.tabular) == 0:
                 raise ParameterError(
-                    f"tabular must be 'uniform' or a non-empty tuple of strategies, got {self.tabular!r}"
+                    f"tabular must be 'uniform', 'prior:SPEC' or a non-empty tuple of strategies, got {self.tabular!r}"
                 )
             named_params(self.tabular)  # validates
 
@@ -115,10 +124,36 @@ def named_params(strategies: Sequence[Any], game: str = "paper") -> np.ndarray:
     return np.asarray(rows, dtype=np.float32)
 
 
+def is_prior(tabular: Any) -> bool:
+    """Is ``tabular`` a ``"prior:SPEC"`` pool entry?"""
+    return isinstance(tabular, str) and tabular.startswith("prior:")
+
+
+def prior_arrays(tabular: str) -> Any:
+    """The :class:`learners.bayes.PriorArrays` of a ``"prior:SPEC"`` pool (validates the spec)."""
+    from .bayes import as_mixture
+    from .coplayers import prior_from_spec
+
+    return as_mixture(prior_from_spec(tabular[len("prior:"):])).arrays()
+
+
+def sample_prior(key: jax.Array, arrays: Any, shape: tuple[int, ...]) -> jnp.ndarray:
+    """Co-players ``shape + (5,)`` drawn from a prior in array form: a component by its weight, then
+    its Beta parameters per context (a point component's effective strategy)."""
+    k_m, k_b = jax.random.split(key)
+    m = jax.random.categorical(k_m, jnp.asarray(arrays.log_w0, jnp.float32), shape=shape)
+    a = jnp.asarray(arrays.a, jnp.float32)[m]
+    b = jnp.asarray(arrays.b, jnp.float32)[m]
+    draws = jax.random.beta(k_b, a, b)
+    return jnp.where(jnp.asarray(arrays.is_point)[m][..., None], jnp.asarray(arrays.q, jnp.float32)[m], draws)
+
+
 def sample_tabular(key: jax.Array, spec: PoolSpec, shape: tuple[int, ...]) -> jnp.ndarray:
     """Tabular co-player parameters of shape ``shape + (5,)`` for the pool ``spec``."""
     if spec.tabular == "uniform":
         return jax.random.uniform(key, shape + (5,))
+    if is_prior(spec.tabular):
+        return sample_prior(key, prior_arrays(spec.tabular), shape)
     table = jnp.asarray(named_params(spec.tabular))
     if "uniform" not in spec.tabular:  # (the key use of runs made before mixtures existed)
         return table[jax.random.randint(key, shape, 0, table.shape[0])]
@@ -189,17 +224,15 @@ def play_pool(
     batch = n_learner + n_tab
     if batch < 1:
         raise ParameterError("a pool batch needs at least one episode")
-    if fixed_policy is not None:
-        if fixed_params is not None:
-            raise ParameterError("give the fixed co-player either as fixed_params or as fixed_policy, not both")
-        return _play_pool_policy(apply_fn, params, key, tab_params, n_learner, horizon, table, hidden, opponent_id,
-                                 unroll, fixed_policy)
-    fixed = fixed_params is not None
+    if fixed_policy is not None and fixed_params is not None:
+        raise ParameterError("give the fixed co-player either as fixed_params or as fixed_policy, not both")
+    fixed = fixed_params is not None or fixed_policy is not None
     if fixed and opponent_id:
         raise ParameterError("a fixed co-player cannot be combined with the opponent-ID ablation")
-    if fixed:
-        fixed_params = jax.lax.stop_gradient(fixed_params)
-        fstep = jax.vmap(apply_fn, in_axes=(None, 0, 0, 0, 0, None))
+    if fixed_policy is not None:
+        co_init, co_act = _policy_coplayer(fixed_policy, n_learner, table, key)
+    elif fixed:
+        co_init, co_act = _gru_coplayer(apply_fn, jax.lax.stop_gradient(fixed_params), n_learner, table, hidden)
     if opponent_id:
         z_tab = opponent_id_vector(tab_params)
         z = jnp.concatenate([jnp.zeros((2, n_learner, OPPONENT_ID_DIM)), z_tab], axis=1)
@@ -216,12 +249,7 @@ def play_pool(
         p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
         a_tab = (u[:, batch:batch + n_tab] >= p_tab).astype(jnp.int32)  # (2, n_tab)
         if fixed:
-            fh, ftok, fa, fr = fcarry
-            fh, flogits, _ = fstep(fixed_params, fh, ftok, fa, fr, None)
-            a_f = (u[:, batch + n_tab:] >= jax.nn.softmax(flogits)[..., 0]).astype(jnp.int32)  # (2, n_learner)
-            ftok, _, fr, _ = joint_outcome(a_f, a[:, :n_learner], table)
-            fcarry = (fh, ftok, a_f, fr)
-            co_ll = a_f
+            co_ll, fcarry = co_act(fcarry, u[:, batch + n_tab:], a[:, :n_learner])  # (2, n_learner)
         else:
             co_ll = jnp.stack([a[1, :n_learner], a[0, :n_learner]])
         co = jnp.concatenate([co_ll, a_tab], axis=1)
@@ -238,14 +266,7 @@ def play_pool(
         jnp.full((2, batch), -1, jnp.int32),
         jnp.zeros((2, batch)),
         jnp.full((2, n_tab), START_TOKEN, jnp.int32),
-        (
-            jnp.zeros((2, n_learner, hidden)),
-            jnp.full((2, n_learner), START_TOKEN, jnp.int32),
-            jnp.full((2, n_learner), -1, jnp.int32),
-            jnp.zeros((2, n_learner)),
-        )
-        if fixed
-        else (),
+        co_init if fixed else (),
     )
     # All randomness of the episode drawn up front (one RNG call, none inside the loop).
     uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + (n_learner if fixed else 0)))
@@ -253,48 +274,37 @@ def play_pool(
     return traj
 
 
-def _play_pool_policy(apply_fn, params, key, tab_params, n_learner, horizon, table, hidden, opponent_id, unroll,
-                      policy) -> PoolStep:
-    """:func:`play_pool` with a :class:`~solvers.simulate.Policy` as the fixed co-player (see there).
+def _gru_coplayer(apply_fn, fixed_params, n_learner, table, hidden):
+    """``(initial carry, act)`` of a frozen agent of the learners' module (``fixed_params``):
+    ``act(carry, uniforms, learner actions) -> (its actions, carry)``."""
+    fstep = jax.vmap(apply_fn, in_axes=(None, 0, 0, 0, 0, None))
 
-    The layout, the uniforms and their use are those of the ``fixed_params`` path; only the
-    co-player's probability of cooperating comes from ``policy.coop_prob``."""
+    def act(fcarry, u, a_learner):
+        fh, ftok, fa, fr = fcarry
+        fh, flogits, _ = fstep(fixed_params, fh, ftok, fa, fr, None)
+        a_f = (u >= jax.nn.softmax(flogits)[..., 0]).astype(jnp.int32)
+        ftok, _, fr, _ = joint_outcome(a_f, a_learner, table)
+        return a_f, (fh, ftok, a_f, fr)
+
+    init = (jnp.zeros((2, n_learner, hidden)), jnp.full((2, n_learner), START_TOKEN, jnp.int32),
+            jnp.full((2, n_learner), -1, jnp.int32), jnp.zeros((2, n_learner)))
+    return init, act
+
+
+def _policy_coplayer(policy, n_learner, table, key):
+    """``(initial carry, act)`` of a :class:`~solvers.simulate.Policy` co-player: it gets its own-view
+    token and the round index; a keyed policy gets ``fold_in(key, 0xF1C)``."""
     from .coplayers import check_coplayer, init_coplayer
 
     check_coplayer(policy, "fixed_policy")
-    if opponent_id:
-        raise ParameterError("a fixed co-player cannot be combined with the opponent-ID ablation")
-    n_tab = tab_params.shape[1]
-    batch = n_learner + n_tab
-    step = jax.vmap(apply_fn, in_axes=(0, 0, 0, 0, 0, None))
 
-    def body(carry, u):
-        h, tok, prev_a, prev_r, tab_tok, (pcarry, ftok, t) = carry
-        h, logits, value = step(params, h, tok, prev_a, prev_r, None)
-        logp_all = jax.nn.log_softmax(logits)
-        a = (u[:, :batch] >= jnp.exp(logp_all[..., 0])).astype(jnp.int32)  # (2, B)
-        p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
-        a_tab = (u[:, batch:batch + n_tab] >= p_tab).astype(jnp.int32)  # (2, n_tab)
+    def act(fcarry, u, a_learner):
+        pcarry, ftok, t = fcarry
         p_f, pcarry = policy.coop_prob(pcarry, ftok, t)
-        a_f = (u[:, batch + n_tab:] >= jax.lax.stop_gradient(p_f)).astype(jnp.int32)  # (2, n_learner)
-        ftok, _, _, _ = joint_outcome(a_f, a[:, :n_learner], table)
-        co = jnp.concatenate([a_f, a_tab], axis=1)
-        tok_new, _, r, _ = joint_outcome(a, co, table)
-        tab_tok_new = 1 + 2 * a_tab + a[:, n_learner:]
-        logp = jnp.take_along_axis(logp_all, a[..., None], axis=-1)[..., 0]
-        ent = -jnp.sum(jnp.exp(logp_all) * logp_all, axis=-1)
-        out = PoolStep(a, co, r, logp, ent, value, jnp.exp(logp_all[..., 0]))
-        return (h, tok_new, a, r, tab_tok_new, (pcarry, ftok, t + 1)), out
+        a_f = (u >= jax.lax.stop_gradient(p_f)).astype(jnp.int32)
+        ftok = joint_outcome(a_f, a_learner, table)[0]
+        return a_f, (pcarry, ftok, t + 1)
 
-    pcarry0 = init_coplayer(policy, (2, n_learner), jax.random.fold_in(key, 0xF1C))
-    carry0 = (
-        jnp.zeros((2, batch, hidden)),
-        jnp.full((2, batch), START_TOKEN, jnp.int32),
-        jnp.full((2, batch), -1, jnp.int32),
-        jnp.zeros((2, batch)),
-        jnp.full((2, n_tab), START_TOKEN, jnp.int32),
-        (pcarry0, jnp.full((2, n_learner), START_TOKEN, jnp.int32), jnp.int32(0)),
-    )
-    uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + n_learner))
-    _, traj = jax.lax.scan(body, carry0, uniforms, unroll=unroll)
-    return traj
+    init = (init_coplayer(policy, (2, n_learner), jax.random.fold_in(key, 0xF1C)),
+            jnp.full((2, n_learner), START_TOKEN, jnp.int32), jnp.int32(0))
+    return init, act

@@ -1,7 +1,9 @@
 """Project a learned (history-dependent) policy into memory-one strategy space.
 
-Any player implementing :class:`solvers.simulate.Policy` can be projected: the GRU learners,
-PPI agents, opponent-shaping baselines, or a hand-written memory-k rule.
+Any player implementing :class:`solvers.simulate.Policy` can be projected (the GRU learners,
+PPI agents, opponent-shaping baselines, a hand-written memory-k rule), and so can anything
+:func:`learners.agents.as_policy` accepts: a Python function of the history, an Axelrod player,
+a torch or flax module (host-side agents play in the numpy loop of :mod:`learners.host`).
 
 How
 ---
@@ -38,8 +40,11 @@ import numpy as np
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, library
+from eqtools.strategies import validate_noise
 from solvers.payoffs import finite_horizon
-from solvers.simulate import MemoryOnePolicy, Policy, Trajectories, play, simulate
+from solvers.simulate import MemoryOnePolicy, Policy, Trajectories
+
+from .host import play_any, simulate_any
 
 __all__ = ["ProbeResult", "Projection", "project", "default_probes", "project_trajectories", "kl_bernoulli"]
 
@@ -113,6 +118,10 @@ class Projection:
     probes: list[ProbeResult] = field(default_factory=list)
     game: str = ""
     horizon: int = 0
+    noise: float = 0.0
+    #: False when the agent reports only sampled actions (a stochastic Axelrod player): the query
+    #: estimate is then the counting estimate and ``kl_gap`` is NaN (not measurable).
+    probabilities_exposed: bool = True
 
     @property
     def max_abs_payoff_gap(self) -> float:
@@ -137,6 +146,8 @@ class Projection:
             "max_abs_payoff_gap": self.max_abs_payoff_gap,
             "game": self.game,
             "horizon": self.horizon,
+            "noise": self.noise,
+            "probabilities_exposed": self.probabilities_exposed,
         }
 
 
@@ -167,7 +178,7 @@ def project_trajectories(trs: Sequence[Trajectories], block_edges: Sequence[int]
 
 
 def project(
-    agent: Policy,
+    agent: Any,
     game: Game | str = "paper",
     *,
     probes: Sequence[MemoryOne | Policy] | None = None,
@@ -177,15 +188,31 @@ def project(
     blocks: Sequence[int] | None = None,
     name: str | None = None,
     self_play: Policy | None = None,
+    noise: float = 0.0,
 ) -> Projection:
     """Project ``agent`` into memory-one space (see the module docstring).
+
+    ``agent`` is anything :func:`learners.agents.as_policy` accepts (a JAX policy, a Python
+    function of the history, an Axelrod player, a torch or flax module); host-side agents play
+    in the numpy loop of :mod:`learners.host`.  ``noise`` is the execution-error rate of both
+    players (every sampled action flips with that probability); the projection estimates the
+    agent's *intended* behaviour in each context as it observed it (played actions), and the
+    probes' exact payoffs are computed under the same noise.  An agent that reports only
+    sampled actions (``exposes_probabilities = False``) gets its counting estimate as the query
+    estimate and a NaN KL gap.
 
     ``probes`` default to :func:`default_probes`; ``self_play`` (e.g. a fresh copy of the agent)
     adds the agent's own co-player as a probe.  ``matches`` per probe are split in two halves:
     the first fits the projection, the second measures the held-out KL gap.  ``blocks`` are the
     first rounds of the blocks for the per-round profile (default: first 10%, up to half, second half).
     """
+    from .agents import as_policy
+
     g = preset(game)
+    eps = validate_noise(noise)
+    agent = as_policy(agent)
+    if self_play is not None:
+        self_play = as_policy(self_play)
     if blocks is None:  # early (first 10%), middle, late (second half)
         blocks = tuple(sorted({0, max(1, n // 10), max(1, n // 2)} - {n}))
     if int(matches) < 4:
@@ -193,7 +220,8 @@ def project(
     edges = tuple(int(b) for b in blocks) + (int(n),)
     if any(b2 <= b1 for b1, b2 in zip(edges[:-1], edges[1:])) or edges[0] != 0:
         raise ParameterError(f"blocks must start at 0, increase and stay below n = {n}; got {tuple(blocks)}")
-    probe_list: list[Any] = list(probes) if probes is not None else default_probes(g, seed=seed)
+    probe_list: list[Any] = ([p if isinstance(p, MemoryOne) else as_policy(p) for p in probes] if probes is not None
+                             else default_probes(g, seed=seed))
     if self_play is not None:
         probe_list.append(self_play)
     if not probe_list:
@@ -215,13 +243,13 @@ def project(
     per_probe: dict[int, Trajectories] = {}
     if m1:
         params = np.stack([probe_list[i].vector for i in m1])[:, None, :]
-        tr = play(agent, MemoryOnePolicy(params, "probes"), g, n=n, matches=2 * half, seed=seed,
-                  pairs_shape=(len(m1),))
+        tr = play_any(agent, MemoryOnePolicy(params, "probes"), g, n=n, matches=2 * half, seed=seed,
+                      pairs_shape=(len(m1),), noise=eps)
         for j, i in enumerate(m1):
             per_probe[i] = sliced(tr, j)
     for i, probe in enumerate(probe_list):
         if i not in per_probe:
-            per_probe[i] = play(agent, probe, g, n=n, matches=2 * half, seed=seed * 1000 + i + 1)
+            per_probe[i] = play_any(agent, probe, g, n=n, matches=2 * half, seed=seed * 1000 + i + 1, noise=eps)
     fit_trs, held_trs, probe_stats = [], [], []
     for i, probe in enumerate(probe_list):
         tr = per_probe[i]
@@ -231,6 +259,7 @@ def project(
         pol = MemoryOnePolicy(probe.vector, probe.name) if isinstance(probe, MemoryOne) else probe
         probe_stats.append((probe, pol, tr))
 
+    exposed = bool(getattr(agent, "exposes_probabilities", True))
     st = project_trajectories(fit_trs, edges)
     # Unvisited contexts fall back to the counting estimate, then to 0.5 (flagged by counts == 0).
     vec = _fill(_fill(st["query"], st["counting"]), np.full(5, 0.5))
@@ -242,16 +271,19 @@ def project(
         kls.append(kl_bernoulli(tr.p_x, vec[tr.tokens_x]).ravel())
     kl = np.concatenate(kls)
     kl_gap, kl_se = float(kl.mean()), float(kl.std(ddof=1) / np.sqrt(kl.size))
+    if not exposed:  # p_x holds sampled actions, not probabilities: the KL gap is not measurable
+        kl_gap = kl_se = float("nan")
 
     probe_results = []
     for i, (probe, pol, tr) in enumerate(probe_stats):
         per = _context_means(tr.tokens_x.ravel(), tr.p_x.ravel())
         ag = tr.r_x.mean(axis=1)
         if isinstance(probe, MemoryOne):
-            pp = float(finite_horizon(strategy, probe, g, n).payoff_x)
+            pp = float(finite_horizon(strategy, probe, g, n, noise=eps).payoff_x)
             pse = 0.0
         else:
-            s = simulate(MemoryOnePolicy(vec, "proj"), pol, g, n=n, matches=max(2, 2 * half), seed=seed * 1000 + 500 + i)
+            s = simulate_any(MemoryOnePolicy(vec, "proj"), pol, g, n=n, matches=max(2, 2 * half), seed=seed * 1000 + 500 + i,
+                             noise=eps)
             pp, pse = float(s.payoff_x), float(s.payoff_x_se)
         probe_results.append(ProbeResult(
             name=str(getattr(probe, "name", f"probe{i}")), vector=per[0], counts=per[2],
@@ -263,4 +295,5 @@ def project(
         strategy=strategy, query=st["query"], query_se=st["query_se"], counting=st["counting"],
         counting_se=st["counting_se"], counts=st["counts"], kl_gap=kl_gap, kl_gap_se=kl_se,
         by_block=st["by_block"], block_edges=edges, probes=probe_results, game=g.name, horizon=int(n),
+        noise=eps, probabilities_exposed=exposed,
     )

@@ -40,18 +40,22 @@ import numpy as np
 from eqtools.conventions import SWAP
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
-from eqtools.strategies import MemoryOne, library, named
+from eqtools.strategies import MemoryOne, library, named, validate_noise
 
 __all__ = [
     "LIBRARY_NAMES",
     "HELDOUT_AXELROD",
     "br_values",
     "br_values_jnp",
+    "round_weights",
     "br_continuation_jnp",
     "br_round_profile",
     "uniform_br_mean",
     "Panel",
     "default_panel",
+    "reciprocator_draws",
+    "excess_regret",
+    "markdown_excess",
     "heldout_group",
     "RegretReport",
     "evaluate_regret",
@@ -75,17 +79,24 @@ def _coplayer_probs(q: np.ndarray) -> np.ndarray:
     return np.concatenate([q[..., :1], q[..., 1:][..., np.asarray(SWAP)]], axis=-1)
 
 
-def br_values(q: Any, game: Game | str = "paper", n: int = 100) -> np.ndarray:
+def br_values(q: Any, game: Game | str = "paper", n: int = 100, *, gamma: float | None = None,
+              noise: float = 0.0) -> np.ndarray:
     """Exact ``n``-round best-response values (mean per round) against memory-one co-players ``q (..., 5)``.
 
     The same backward induction as :func:`solvers.best_response.best_response_finite`, over a
-    batch (float64)."""
+    batch (float64).  ``gamma``: the discounted criterion over the ``n`` rounds instead, rewards
+    weighted ``(1 - gamma) gamma^t / (1 - gamma^n)`` (normalised, so it tends to the
+    infinite-horizon value of :func:`solvers.best_response.best_response_discounted` as
+    ``gamma^n -> 0``).  ``noise``: execution errors of both players (each intended action flips
+    with that probability, the best responder's own included)."""
     g = preset(game)
     q = np.asarray(q, dtype=np.float64)
     if q.shape[-1:] != (5,) or not np.all((q >= 0) & (q <= 1)):
         raise ParameterError(f"co-players must be (..., 5) probabilities, got shape {q.shape}")
     if int(n) < 1:
         raise ParameterError(f"n must be a positive integer, got {n}")
+    if gamma is not None or noise:
+        return _br_values_weighted(q, g, round_weights(int(n), gamma), validate_noise(noise))
     r = np.asarray(g.payoffs, dtype=np.float64)
     qo = _coplayer_probs(q)
     qy = qo[..., 1:]
@@ -98,6 +109,38 @@ def br_values(q: Any, game: Game | str = "paper", n: int = 100) -> np.ndarray:
     oc = q0 * (r[0] + V[..., 0]) + (1 - q0) * (r[1] + V[..., 1])
     od = q0 * (r[2] + V[..., 2]) + (1 - q0) * (r[3] + V[..., 3])
     return np.maximum(oc, od) / int(n)
+
+
+def round_weights(n: int, gamma: float | None = None) -> np.ndarray:
+    """Per-round weights of the criterion: ``1/n`` (finite horizon) or ``(1 - gamma) gamma^t / (1 - gamma^n)``."""
+    from eqtools.validation import positive_int
+    from solvers.payoffs import check_gamma
+
+    n = positive_int("n", n)
+    if gamma is None:
+        return np.full(n, 1.0 / n)
+
+    gm = check_gamma(gamma)
+    w = gm ** np.arange(int(n))
+    return w / w.sum()
+
+
+def _br_values_weighted(q: np.ndarray, g: Game, w: np.ndarray, eps: float) -> np.ndarray:
+    """Backward induction with per-round weights ``w`` and execution errors ``eps`` (both players)."""
+    r = np.asarray(g.payoffs, dtype=np.float64)
+    qo = _coplayer_probs(eps + (1 - 2 * eps) * q)  # the co-player's actual P(C) per focal observation
+
+    def best(qc: np.ndarray, cont: list[np.ndarray], wt: float) -> np.ndarray:
+        # cont[k]: value-to-go after outcome k (CC, CD, DC, DD), broadcast against qc
+        vc = qc * (wt * r[0] + cont[0]) + (1 - qc) * (wt * r[1] + cont[1])  # own action C
+        vd = qc * (wt * r[2] + cont[2]) + (1 - qc) * (wt * r[3] + cont[3])  # own action D
+        # an intended C is played as C with probability 1 - eps (and D as D)
+        return np.maximum((1 - eps) * vc + eps * vd, eps * vc + (1 - eps) * vd)
+
+    V = np.zeros(q.shape[:-1] + (4,))
+    for t in range(len(w) - 1, 0, -1):
+        V = best(qo[..., 1:], [V[..., k:k + 1] for k in range(4)], w[t])
+    return best(qo[..., 0], [V[..., k] for k in range(4)], w[0])
 
 
 def br_continuation_jnp(q: jax.Array, payoffs: jax.Array, steps: Any) -> jax.Array:
@@ -230,9 +273,24 @@ def heldout_group(items: Sequence[Any], game: Game | str = "paper") -> tuple[tup
     return tuple(labels), np.asarray(rows, dtype=np.float64)
 
 
+def reciprocator_draws(k: int, seed: int = 2026) -> np.ndarray:
+    """``k`` seeded *reciprocators* ``(k, 5)``: p0, pCC, pDC ~ U(0.8, 1) and pCD, pDD ~ U(0, 0.2)
+    (its own view, own action first: it answers the learner's last move, like a noisy TFT — it
+    cooperates after CC and DC, where the learner cooperated, and defects after CD and DD, where
+    the learner defected).  The issue-19 panel group; a separate stream of ``seed``."""
+    from eqtools.validation import positive_int, seed as check_seed
+
+    k = positive_int("reciprocators", k)
+    rng = np.random.default_rng([check_seed("seed", seed), 1])
+    hi = rng.uniform(0.8, 1.0, (k, 3))
+    lo = rng.uniform(0.0, 0.2, (k, 2))
+    return np.column_stack([hi[:, 0], hi[:, 1], lo[:, 0], hi[:, 2], lo[:, 1]])
+
+
 def default_panel(game: Game | str = "paper", random: int = 200, seed: int = 2026, library_names: Sequence[str] | None = LIBRARY_NAMES,
-                  heldout: Sequence[Any] | None = HELDOUT_AXELROD) -> Panel:
-    """``random`` fresh U(0,1)^5 draws (seeded, so every agent meets the same draws), the named
+                  heldout: Sequence[Any] | None = HELDOUT_AXELROD, reciprocators: int = 30) -> Panel:
+    """``random`` fresh U(0,1)^5 draws (seeded, so every agent meets the same draws),
+    ``reciprocators`` seeded reciprocator draws (:func:`reciprocator_draws`; 0 to skip), the named
     library and a held-out group (default: Axelrod reciprocators; ``None`` or ``()`` to skip)."""
     groups: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     if random:
@@ -240,6 +298,10 @@ def default_panel(game: Game | str = "paper", random: int = 200, seed: int = 202
             raise ParameterError(f"random must be 0 or at least 2 draws, got {random}")
         q = np.random.default_rng(int(seed)).random((int(random), 5))
         groups["random"] = (tuple(f"U{k}" for k in range(int(random))), q)
+    if reciprocators:
+        if int(reciprocators) < 2:
+            raise ParameterError(f"reciprocators must be 0 or at least 2 draws, got {reciprocators}")
+        groups["reciprocators"] = (tuple(f"R{k}" for k in range(int(reciprocators))), reciprocator_draws(int(reciprocators), seed))
     if library_names:
         lib = library(game)
         vecs = [lib[nm].vector if nm in lib else named(nm, game).vector for nm in library_names]  # named() raises for unknown
@@ -282,6 +344,8 @@ class RegretReport:
     coop_by_round: np.ndarray
     reward_by_round: np.ndarray
     groups: dict[str, dict[str, float]] = field(default_factory=dict)
+    criterion: str = "finite"
+    noise: float = 0.0
 
     @property
     def regret(self) -> np.ndarray:
@@ -306,7 +370,7 @@ class RegretReport:
                                                           self.agent_reward_se, self.coplayer_reward, self.br_value,
                                                           self.alld, self.tft, self.agent_coop)]
         return {"agent": self.agent, "game": self.game, "n": self.n, "matches": self.matches, "seed": self.seed,
-                "groups": self.groups, "coplayers": rows}
+                "criterion": self.criterion, "noise": self.noise, "groups": self.groups, "coplayers": rows}
 
 
 def _mean_se(x: np.ndarray) -> tuple[float, float]:
@@ -316,16 +380,28 @@ def _mean_se(x: np.ndarray) -> tuple[float, float]:
 
 
 def evaluate_regret(agent: Any, panel: Panel | None = None, game: Game | str = "paper", *, n: int = 100, matches: int = 64,
-                    seed: int = 0, name: str | None = None, chunk: int = 64) -> RegretReport:
-    """Play ``agent`` (any :class:`solvers.simulate.Policy`) against every co-player of ``panel``
-    (default :func:`default_panel`) for ``matches`` seeded matches of ``n`` rounds each and
-    compare with the exact best response, ALLD and TFT.
+                    seed: int = 0, name: str | None = None, chunk: int = 64, noise: float = 0.0,
+                    gamma: float | None = None) -> RegretReport:
+    """Play ``agent`` (any :class:`solvers.simulate.Policy`, or anything
+    :func:`learners.agents.as_policy` accepts) against every co-player of ``panel`` (default
+    :func:`default_panel`) for ``matches`` seeded matches of ``n`` rounds each and compare with
+    the exact best response, ALLD and TFT.
 
+    ``noise``: execution errors of both players, in the play and in the exact values.
+    ``gamma``: the discounted criterion instead of the finite-horizon mean: every reward (the
+    agent's, the best response's, ALLD's, TFT's) is weighted ``(1 - gamma) gamma^t /
+    (1 - gamma^n)`` over the ``n`` rounds; the best-response value is exact for that criterion
+    and tends to :func:`solvers.best_response.best_response_discounted`'s as ``gamma^n -> 0``.
     Co-players are played in chunks of ``chunk`` (one compiled program per chunk shape)."""
-    from solvers.payoffs import finite_horizon
-    from solvers.simulate import MemoryOnePolicy, play
+    from solvers.payoffs import finite_horizon, round_profile
+    from solvers.simulate import MemoryOnePolicy
+
+    from .agents import as_policy
+    from .host import is_host, play_any
 
     g = preset(game)
+    agent = as_policy(agent)
+    eps = validate_noise(noise)
     if int(matches) < 2:
         raise ParameterError(f"matches must be at least 2 (for standard errors), got {matches}")
     if int(chunk) < 1:
@@ -338,32 +414,42 @@ def evaluate_regret(agent: Any, panel: Panel | None = None, game: Game | str = "
         params.append(np.asarray(ps, dtype=np.float64))
     Q = np.concatenate(params, axis=0)
     K, m, n = Q.shape[0], int(matches), int(n)
+    w = round_weights(n, gamma)
+    criterion = "finite" if gamma is None else f"discounted(gamma={float(gamma):g}, normalised over n={n} rounds)"
+    criterion += f", noise={eps:g}" if eps else ""
     ar = np.empty((K, m))
     cr = np.empty((K, m))
     ac = np.empty((K, m))
     cbr = np.empty((K, n))
     rbr = np.empty((K, n))
+    if is_host(agent):  # the host loop compiles nothing: one unpadded block
+        chunk = K
     for lo in range(0, K, int(chunk)):
         hi = min(K, lo + int(chunk))
         block = np.zeros((int(chunk), 5))  # pad to a fixed shape: one compile for every chunk
         block[: hi - lo] = Q[lo:hi]
-        tr = play(agent, MemoryOnePolicy(block[:, None, :], "coplayer"), g, n=n, matches=m, seed=int(seed) + lo,
-                  pairs_shape=(int(chunk),))
+        tr = play_any(agent, MemoryOnePolicy(block[:, None, :], "coplayer"), g, n=n, matches=m, seed=int(seed) + lo,
+                      pairs_shape=(int(chunk),), noise=eps)
         k = hi - lo
-        ar[lo:hi] = tr.r_x[:k].mean(-1)
-        cr[lo:hi] = tr.r_y[:k].mean(-1)
+        ar[lo:hi] = tr.r_x[:k] @ w
+        cr[lo:hi] = tr.r_y[:k] @ w
         ac[lo:hi] = (tr.a_x[:k] == 0).mean(-1)
         cbr[lo:hi] = (tr.a_x[:k] == 0).mean(-2)
         rbr[lo:hi] = tr.r_x[:k].mean(-2)
-    br = br_values(Q, g, n)
-    alld = finite_horizon(named("ALLD").vector, Q, g, n).payoff_x
-    tft = finite_horizon(named("TFT").vector, Q, g, n).payoff_x
+    br = br_values(Q, g, n, gamma=gamma, noise=eps)
+    if gamma is None:
+        alld = finite_horizon(named("ALLD").vector, Q, g, n, noise=eps).payoff_x
+        tft = finite_horizon(named("TFT").vector, Q, g, n, noise=eps).payoff_x
+    else:  # exact per-round state distributions, weighted like the agent's rewards
+        rs = np.asarray(g.payoffs, dtype=np.float64)
+        alld = np.einsum("t,kts,s->k", w, round_profile(named("ALLD").vector, Q, n, noise=eps), rs)
+        tft = np.einsum("t,kts,s->k", w, round_profile(named("TFT").vector, Q, n, noise=eps), rs)
     rep = RegretReport(agent=name or str(getattr(agent, "name", "agent")), game=g.name, n=n, matches=m, seed=int(seed),
                        group=np.asarray(groups), label=np.asarray(labels), params=Q,
                        agent_reward=ar.mean(-1), agent_reward_se=ar.std(-1, ddof=1) / math.sqrt(m),
                        coplayer_reward=cr.mean(-1), agent_coop=ac.mean(-1), br_value=br,
                        alld=np.asarray(alld, dtype=np.float64), tft=np.asarray(tft, dtype=np.float64),
-                       coop_by_round=cbr, reward_by_round=rbr)
+                       coop_by_round=cbr, reward_by_round=rbr, criterion=criterion, noise=eps)
     for gname in panel.groups:
         sel = rep.group == gname
         d: dict[str, float] = {"coplayers": int(sel.sum())}
@@ -379,6 +465,44 @@ def evaluate_regret(agent: Any, panel: Panel | None = None, game: Game | str = "
 
 
 # ---------------------------------------------------------------------------- reports
+
+def excess_regret(report: RegretReport, reference: RegretReport) -> dict[str, Any]:
+    """``report``'s *excess* regret over ``reference`` (the Bayesian learner), paired per co-player:
+    ``excess = V_reference - V_agent = regret(agent) - regret(reference)``, so that
+    ``regret(agent) = [V* - V_reference] + excess``.  Both reports must cover the same co-players.
+
+    Returns ``{"per_coplayer": (K,) array, "se": (K,) (the two reports' match s.e. combined),
+    "groups": {group: {"excess", "excess_se" (over co-players), "reference_regret", "regret"}}}``."""
+    if not (np.array_equal(report.label, reference.label) and np.array_equal(report.group, reference.group)
+            and np.allclose(report.params, reference.params) and report.n == reference.n):
+        raise ParameterError("excess regret needs two reports on the same panel and horizon")
+    ex = reference.agent_reward - report.agent_reward
+    se = np.sqrt(report.agent_reward_se ** 2 + reference.agent_reward_se ** 2)
+    groups: dict[str, dict[str, float]] = {}
+    for gname in report.groups:
+        sel = report.group == gname
+        mu, s_ = _mean_se(ex[sel])
+        groups[gname] = {"excess": round(mu, 5), "excess_se": round(s_, 5),
+                         "reference_regret": reference.groups[gname]["regret"], "regret": report.groups[gname]["regret"]}
+    return {"agent": report.agent, "reference": reference.agent, "per_coplayer": ex, "se": se, "groups": groups}
+
+
+def markdown_excess(reports: Sequence[RegretReport], reference: RegretReport) -> str:
+    """Markdown: per group, the reference (Bayesian) learner's regret — the price of not knowing
+    the co-player — and each agent's regret split as ``[V* - V_Bayes] + excess``."""
+    lines = [f"Regret decomposed against **{reference.agent}**: regret(agent) = [V* − V_Bayes] + [V_Bayes − V_agent] "
+             "(excess; paired per co-player, ± s.e. over co-players).", "",
+             "| group | " + f"{reference.agent} regret (V* − V_Bayes) | "
+             + " | ".join(f"{r.agent}: regret = Bayes + **excess**" for r in reports) + " |",
+             "|---|---|" + "---|" * len(reports)]
+    for gname, d0 in reference.groups.items():
+        cells = []
+        for r in reports:
+            e = excess_regret(r, reference)["groups"][gname]
+            cells.append(f"{e['regret']:.3f} = {e['reference_regret']:.3f} + **{e['excess']:.3f}** ± {e['excess_se']:.3f}")
+        lines.append(f"| {gname} | {d0['regret']:.3f} ± {d0['regret_se']:.3f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
 
 def markdown(reports: Sequence[RegretReport], per_coplayer_groups: Sequence[str] = ("library", "heldout")) -> str:
     """Markdown tables: per group, each agent's mean regret beside ALLD's and TFT's; then per

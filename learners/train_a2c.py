@@ -41,7 +41,7 @@ from eqtools.games import preset
 from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
 from .env import DEFAULT_HORIZON, payoff_table
 from .networks import GRUAgent, init_agent_params_np
-from .pool import EVAL_OPPONENTS, PoolSpec, fill_uniform, named_params, play_pool, sample_tabular
+from .pool import EVAL_OPPONENTS, PoolSpec, fill_uniform, is_prior, named_params, play_pool, sample_tabular
 from .prioritised import RegretSampler, sampler_draw, sampler_init, sampler_update
 from .regret import br_values_jnp
 
@@ -293,7 +293,7 @@ def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
         w_tab = None
         if samp is not None:  # regret-prioritised U(0,1)^5 draws from each learner's buffer
             idx, tab, w_tab = jax.vmap(lambda st, k: sampler_draw(samp, st, k, n_t))(sstate, jax.random.split(k_tab, 2))
-        elif pool.tabular == "uniform":
+        elif pool.tabular == "uniform" or is_prior(pool.tabular):
             tab = sample_tabular(k_tab, pool, (2, n_t))
         else:  # fixed strategies, passed in as an array so runs against different ones share a compile
             if "uniform" in pool.tabular:  # a mixture: placeholder rows become fresh U(0,1)^5 draws
@@ -400,7 +400,7 @@ def _jit_functions(cfg_key: TrainConfig, fixed_policy: Any = None):
 
 def _cache_key(cfg: TrainConfig) -> TrainConfig:
     # Fixed tabular strategies enter the step as an array: only their number shapes the program.
-    tab = cfg.tabular if cfg.tabular == "uniform" else tuple(["ALLC"] * len(cfg.tabular))
+    tab = cfg.tabular if cfg.tabular == "uniform" or is_prior(cfg.tabular) else tuple(["ALLC"] * len(cfg.tabular))
     return replace(cfg, iterations=1, checkpoint_every=1, log_every=1, seeds=1, seed=0, eval_every=1, tabular=tab)
 
 
@@ -469,7 +469,8 @@ class Trainer:
         else:
             self.sharding = None
         self.seed_keys = self._put(_seed_keys(cfg))
-        self.tab_table = jnp.asarray(named_params(cfg.tabular, cfg.game) if cfg.tabular != "uniform" else np.zeros((1, 5), np.float32))
+        self.tab_table = jnp.asarray(named_params(cfg.tabular, cfg.game) if cfg.tabular != "uniform" and not is_prior(cfg.tabular)
+                                     else np.zeros((1, 5), np.float32))
         self.params, self.opt_state = self._put(self._init(range(cfg.seed, cfg.seed + cfg.seeds)))
         if init_params is None and cfg.init_from:
             init_params = checkpoint_params(cfg.init_from)[1]
@@ -866,6 +867,8 @@ def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int]
     out["params"], out["opt_state"] = take(state["params"]), take(state["opt_state"])
     out["history"] = [np.asarray(h)[sl] for h in state["history"]]
     out["eval_history"] = [tuple(np.asarray(x)[sl] for x in e) for e in state["eval_history"]]
+    if "sampler_state" in state:  # the regret sampler's buffers, leading axes (seeds, 2)
+        out["sampler_state"] = tuple(np.asarray(x)[sl] for x in state["sampler_state"])
     dst.mkdir(parents=True, exist_ok=True)
     if (dst / "checkpoint.pkl").exists():
         raise ParameterError(f"{dst} already holds a checkpoint; choose another directory")

@@ -1,7 +1,8 @@
 """Verify what learning agents learned: project them into memory-one space and hold the
 projections against the exact theory.
 
-For each agent (any :class:`solvers.simulate.Policy`: GRU A2C, PPI, baselines):
+For each agent (any :class:`solvers.simulate.Policy`: GRU A2C, PPI, baselines; or anything
+:func:`learners.agents.as_policy` accepts: a Python function, an Axelrod player, a torch or flax module):
 
 * its memory-one projection (query estimate over a probe set, plus the co-learner when a pair
   is given) with the projection error (held-out KL gap, payoff gaps per probe);
@@ -41,7 +42,7 @@ from learners.projection import Projection, default_probes, project
 from solvers.best_response import best_response
 from solvers.equilibria import nash_check
 from solvers.payoffs import finite_horizon
-from solvers.simulate import MemoryOnePolicy, Policy, simulate
+from solvers.simulate import MemoryOnePolicy, Policy
 from solvers.zd import fit_zd
 
 __all__ = ["AgentVerification", "PairVerification", "Verification", "predictive_gap", "verify_agents", "summary_dict",
@@ -60,6 +61,9 @@ class AgentVerification:
     stationary_br_vs_agent: float  # its simulated payoff against the real agent
     stationary_br_vs_agent_se: float
     predictive_gap: dict[str, Any] | None = None  # PPI agents only, see predictive_gap()
+    #: Set when the projection ignores the history (its visited reactive probabilities agree
+    #: within ``blind_tol``): what a ZD verdict means then (learners.inference.history_blind_note).
+    history_blind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class Verification:
         ds.attrs["horizon"] = self.horizon
         ds.attrs["config"] = json.dumps(self.config, default=str)
         ds.attrs["zd_descriptions"] = json.dumps({a.name: a.zd["description"] for a in self.agents})
+        ds.attrs["history_blind"] = json.dumps({a.name: a.history_blind for a in self.agents})
         if self.pair is not None:
             ds.attrs["pair"] = json.dumps(self.pair.__dict__, default=float)
         gaps = {a.name: a.predictive_gap for a in self.agents if a.predictive_gap is not None}
@@ -153,7 +158,7 @@ def predictive_gap(agent: Any, coplayer: Policy, game: Game | str, *, n: int, ma
 
 
 def verify_agents(
-    agents: Sequence[Policy],
+    agents: Sequence[Any],
     game: Game | str = "paper",
     *,
     n: int = 100,
@@ -163,10 +168,30 @@ def verify_agents(
     zd_tol: float = 0.02,
     gamma_br: float = 0.99,
     config: dict[str, Any] | None = None,
+    noise: float = 0.0,
+    blind_tol: float | None = None,
 ) -> Verification:
-    """Verify one agent or a pair (see the module docstring)."""
+    """Verify one agent or a pair (see the module docstring).
+
+    ``agents``: anything :func:`learners.agents.as_policy` accepts (JAX policies, Python
+    functions of the history, Axelrod players, torch or flax modules).  ``noise``: execution
+    errors of every player, in the play and in the exact solvers (the ZD fit is of the strategy
+    actually played, :func:`solvers.zd.fit_zd` with ``noise``).  An agent whose projection ignores
+    the history (visited reactive probabilities within ``blind_tol``, default ``zd_tol``) is
+    flagged in ``history_blind``: in games with ``R + P = S + T`` every such strategy is ZD."""
+    from eqtools.strategies import validate_noise
+    from eqtools.validation import nonneg_finite
+
+    from .agents import as_policy
+    from .host import simulate_any
+    from .inference import history_blind_note
+
     g = preset(game)
-    agents = list(agents)
+    eps = validate_noise(noise)
+    if isinstance(agents, (str, bytes)) or not isinstance(agents, Sequence):
+        agents = [agents]
+    agents = [as_policy(a) for a in agents]
+    btol = nonneg_finite("blind_tol", zd_tol if blind_tol is None else blind_tol)
     if not 1 <= len(agents) <= 2:
         raise ParameterError(f"verify takes one agent or a pair, got {len(agents)}")
     names = [str(getattr(a, "name", f"agent{i}")) for i, a in enumerate(agents)]
@@ -177,35 +202,38 @@ def verify_agents(
     for i, agent in enumerate(agents):
         other = agents[1 - i] if len(agents) == 2 else None
         proj = project(agent, g, probes=probe_list, n=n, matches=matches, seed=seed + i,
-                       name=f"proj({names[i]})", self_play=other)
-        zd = fit_zd(proj.strategy, g, tol=zd_tol).to_dict()
-        br = best_response(proj.strategy, g, n=n)
-        sbr = best_response(proj.strategy, g, gamma=gamma_br).strategy
-        sbr_proj = float(finite_horizon(sbr, proj.strategy, g, n).payoff_x)
-        sim = simulate(MemoryOnePolicy(sbr.vector, "br"), agent, g, n=n, matches=max(2, matches), seed=seed + 100 + i)
+                       name=f"proj({names[i]})", self_play=other, noise=eps)
+        zd = fit_zd(proj.strategy, g, tol=zd_tol, noise=eps).to_dict()
+        br = best_response(proj.strategy, g, n=n, noise=eps)
+        sbr = best_response(proj.strategy, g, gamma=gamma_br, noise=eps).strategy
+        sbr_proj = float(finite_horizon(sbr, proj.strategy, g, n, noise=eps).payoff_x)
+        sim = simulate_any(MemoryOnePolicy(sbr.vector, "br"), agent, g, n=n, matches=max(2, matches), seed=seed + 100 + i,
+                           noise=eps)
+        react = proj.strategy.vector[1:][proj.counts[1:] > 0]
+        blind = history_blind_note(g) if react.size >= 2 and float(np.ptp(react)) <= btol else None
         pgap = None
         if hasattr(agent, "agent") and hasattr(getattr(agent, "agent"), "spec"):  # a PPI agent
             co = other if other is not None else MemoryOnePolicy(np.asarray(probe_list[-1].vector), probe_list[-1].name)
             pgap = predictive_gap(agent, co, g, n=n, matches=max(2, matches // 2), seed=seed + 200 + i)
         out.append(AgentVerification(
             name=names[i], projection=proj, zd=zd, br_value=float(br.value),
-            projection_self_value=float(finite_horizon(proj.strategy, sbr, g, n).payoff_x),
+            projection_self_value=float(finite_horizon(proj.strategy, sbr, g, n, noise=eps).payoff_x),
             stationary_br=sbr, stationary_br_vs_projection=sbr_proj,
             stationary_br_vs_agent=float(sim.payoff_x), stationary_br_vs_agent_se=float(sim.payoff_x_se),
-            predictive_gap=pgap,
+            predictive_gap=pgap, history_blind=blind,
         ))
     pair = None
     if len(agents) == 2:
-        sim = simulate(agents[0], agents[1], g, n=n, matches=max(2, matches), seed=seed + 7)
-        ana = finite_horizon(out[0].projection.strategy, out[1].projection.strategy, g, n)
-        nc = nash_check(out[0].projection.strategy, out[1].projection.strategy, g, n=n)
+        sim = simulate_any(agents[0], agents[1], g, n=n, matches=max(2, matches), seed=seed + 7, noise=eps)
+        ana = finite_horizon(out[0].projection.strategy, out[1].projection.strategy, g, n, noise=eps)
+        nc = nash_check(out[0].projection.strategy, out[1].projection.strategy, g, n=n, noise=eps)
         pair = PairVerification(
             measured_x=float(sim.payoff_x), measured_y=float(sim.payoff_y),
             measured_x_se=float(sim.payoff_x_se), measured_y_se=float(sim.payoff_y_se),
             measured_coop_x=float(sim.coop_x), measured_coop_y=float(sim.coop_y),
             analytic_x=float(ana.payoff_x), analytic_y=float(ana.payoff_y), nash=nc.to_dict(),
         )
-    cfg = {"n": n, "matches": matches, "seed": seed, "zd_tol": zd_tol, "gamma_br": gamma_br,
+    cfg = {"n": n, "matches": matches, "seed": seed, "zd_tol": zd_tol, "gamma_br": gamma_br, "noise": eps,
            "probes": [getattr(p, "name", str(p)) for p in probe_list]}
     cfg.update(config or {})
     return Verification(out, pair, g, int(n), cfg)
@@ -223,7 +251,7 @@ def summary_dict(v: Verification) -> dict[str, Any]:
             "stationary_br_vs_projection": float(a.stationary_br_vs_projection),
             "stationary_br_vs_agent": float(a.stationary_br_vs_agent),
             "stationary_br_vs_agent_se": float(a.stationary_br_vs_agent_se),
-            "predictive_gap": a.predictive_gap,
+            "predictive_gap": a.predictive_gap, "history_blind": a.history_blind,
         })
     pair = None
     if v.pair is not None:
@@ -249,7 +277,8 @@ def markdown(v: Verification, title: str = "Verification report") -> str:
     for a in v.agents:
         pr = a.projection
         lines.append(f"| {a.name} | {_fmt_vec(pr.strategy.vector)} | {pr.kl_gap:.4f} ± {pr.kl_gap_se:.4f} | "
-                     f"{pr.max_abs_payoff_gap:.3f} | {a.zd['description']} |")
+                     f"{pr.max_abs_payoff_gap:.3f} | {a.zd['description']}"
+                     + (f" — **{a.history_blind}**" if a.history_blind else "") + " |")
     lines += ["", "Per-round blocks (query estimate; early vs late in the episode):", ""]
     for a in v.agents:
         pr = a.projection
@@ -376,23 +405,28 @@ def target_check(rep: Any, targets: dict[str, Any] = TARGETS) -> dict[str, Any]:
 
 def regret_section(agents: Sequence[Policy], out_dir: str | Path, game: Game | str = "paper", *, n: int = 100,
                    draws: int = 200, matches: int = 32, seed: int = 0, panel_seed: int = 2026,
-                   heldout: Sequence[Any] | None = None, temperatures: Sequence[float] = (1.0, 0.0)) -> dict[str, Any]:
+                   heldout: Sequence[Any] | None = None, temperatures: Sequence[float] = (1.0, 0.0),
+                   noise: float = 0.0, gamma: float | None = None) -> dict[str, Any]:
     """In-context regret of each agent (at each temperature; 1 = as trained, 0 = greedy) against
     the regret panel of :mod:`learners.regret` — ``draws`` fresh U(0,1)^5 co-players, the named
     library and ``heldout`` (default: Axelrod reciprocators) — with the exact best response,
     ALLD and TFT beside it.  Writes ``regret.md``, ``regret.json``, ``regret.png`` and
     ``regret_rounds.png`` (round by round vs the best response, for TFT, GRIM and the two draws
-    with the largest regret) into ``out_dir``; returns the per-group numbers."""
+    with the largest regret) into ``out_dir``; returns the per-group numbers.  ``noise`` and
+    ``gamma`` are passed to :func:`learners.regret.evaluate_regret` (execution errors; the
+    discounted criterion).  Temperatures other than 1 apply to GRU and PPI agents only."""
     from learners.regret import HELDOUT_AXELROD, default_panel, evaluate_regret, markdown, plot_regret, plot_rounds
     from learners.runs import sharpened
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     panel = default_panel(game, random=draws, seed=panel_seed, heldout=HELDOUT_AXELROD if heldout is None else heldout)
-    reps = [evaluate_regret(sharpened(a, t), panel, game, n=n, matches=matches, seed=seed) for a in agents for t in temperatures]
+    reps = [evaluate_regret(sharpened(a, t), panel, game, n=n, matches=matches, seed=seed, noise=noise, gamma=gamma)
+            for a in agents for t in temperatures]
     (out / "regret.md").write_text("# In-context regret\n\n" + markdown(reps))
     res = {r.agent: {"groups": r.groups, "targets": target_check(r)} for r in reps}
     (out / "regret.json").write_text(json.dumps({"n": n, "draws": draws, "matches": matches, "seed": seed, "panel_seed": panel_seed,
+                                                 "noise": noise, "gamma": gamma,
                                                  "agents": res, "coplayers": [r.to_dict()["coplayers"] for r in reps]},
                                                 indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
     plot_regret(reps, out / "regret.png")

@@ -44,15 +44,19 @@ from eqtools.errors import ChainError, ParameterError, PrecisionError, SizeLimit
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise, validate_probabilities
 
+from ._kernel import finite_visits_indexed, horizon_bits
+
 __all__ = [
     "PairResult",
     "jnp_transition_matrix",
     "jnp_opening",
     "jnp_visits_finite",
+    "JNP_SCAN_MAX_N",
     "jnp_visits_discounted",
     "jnp_visits_stationary",
     "jnp_round_profile",
     "transition_matrix",
+    "visit_quantities",
     "finite_horizon",
     "discounted",
     "limit_of_means",
@@ -160,8 +164,21 @@ def _step(v, px, qy):
     return (cc, cd, dc, dd)
 
 
+#: Horizons up to this go through the per-step scan in :func:`jnp_visits_finite` (the same numbers,
+#: bit for bit, as before the O(log n) route existed); longer ones through repeated squaring.
+JNP_SCAN_MAX_N: int = 256
+
+
 def jnp_visits_finite(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
-    """Mean state-visit distribution over rounds ``0..n-1`` (``n`` static), shape ``(..., 4)``."""
+    """Mean state-visit distribution over rounds ``0..n-1`` (``n`` static), shape ``(..., 4)``.
+
+    Differentiable.  Up to :data:`JNP_SCAN_MAX_N` rounds a per-step scan; beyond it repeated
+    squaring over the bits of ``n`` (``~log2 n`` steps, so ``n = 10**9`` is as cheap as
+    ``n = 1000``), the route of the compiled kernel in :mod:`solvers._kernel`.
+    """
+    n = int(n)
+    if n > JNP_SCAN_MAX_N:
+        return _jnp_visits_doubling(p, q, n)
     px, qy, v0 = _components(p, q)
 
     def body(carry, _):
@@ -172,6 +189,32 @@ def jnp_visits_finite(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
 
     (_, acc), _ = jax.lax.scan(body, (v0, v0), None, length=n - 1)
     return jnp.stack(acc, axis=-1) / n
+
+
+def _jnp_visits_doubling(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
+    """``jnp_visits_finite`` by MSB-first repeated squaring (see :mod:`solvers._kernel`).
+
+    ``S_2m = S_m + S_m M^m`` and ``S_m+1 = v0 + S_m M`` on the running sum ``S_m``, with
+    ``M^m`` squared (rows renormalised) alongside; a ``lax.scan`` over the bits of ``n`` after
+    the leading one, the increment selected by ``jnp.where`` (differentiable).
+    """
+    px, qy, v0 = _components(p, q)
+    M = [[jnp.broadcast_to(e, v0[0].shape) for e in (a * b, a * (1 - b), (1 - a) * b, (1 - a) * (1 - b))]
+         for a, b in zip(px, qy)]
+
+    def body(carry, bit):
+        S, Pm = carry
+        S = [s + t for s, t in zip(S, _vecmat_soa(S, Pm))]
+        Pm = _rownorm(_matmul_soa(Pm, Pm))
+        S_inc = [a + b for a, b in zip(v0, _vecmat_soa(S, M))]
+        P_inc = _matmul_soa(Pm, M)
+        S = [jnp.where(bit, a, b) for a, b in zip(S_inc, S)]
+        Pm = [[jnp.where(bit, a, b) for a, b in zip(ra, rb)] for ra, rb in zip(P_inc, Pm)]
+        return (S, Pm), None
+
+    (S, _), _ = jax.lax.scan(body, (list(v0), M), jnp.asarray(horizon_bits(n)))
+    tot = S[0] + S[1] + S[2] + S[3]
+    return jnp.stack([s / tot for s in S], axis=-1)
 
 
 def jnp_round_profile(p: jax.Array, q: jax.Array, n: int) -> jax.Array:
@@ -369,56 +412,6 @@ def _rownorm(A):
     return out
 
 
-def _vecnorm(v):
-    t = v[0] + v[1] + v[2] + v[3]
-    return [x / t for x in v]
-
-
-def _finite_soa_jnp(xc, xd, yc, yd, bits):
-    """Mean visits over ``n = sum_k bits[k] 2^k`` rounds by repeated squaring (O(log n)).
-
-    Carries ``P_k = M^(2^k)`` and the block mean ``A_k = 2^-k sum_{t < 2^k} M^t`` (both
-    stochastic), with ``A_{k+1} = (A_k + P_k A_k) / 2``; the running ``(v0 M^m, mean over the
-    first m rounds)`` absorbs block ``k`` when bit ``k`` of ``n`` is set.  Only products, sums
-    and divisions of non-negative numbers (no cancellation); every row is renormalised to sum 1
-    after each step, so mass errors cannot compound over the ~log2(n) squarings (without it,
-    row-sum errors double with each squaring and distort reducible chains at huge ``n``).
-    """
-    M, v0 = _soa_chain(xc, xd, yc, yd)
-    M = _rownorm(M)
-    zero = jnp.zeros_like(M[0][0])
-
-    def body(carry, inp):
-        Pb, Ab, av, amean, m = carry
-        bit, blk = inp  # blk = 2^k as float
-        add = _vecmat_soa(av, Ab)  # mean of the next 2^k rounds
-        tot = m + blk
-        nmean = _vecnorm([(m / tot) * a + (blk / tot) * b for a, b in zip(amean, add)])
-        nav = _vecnorm(_vecmat_soa(av, Pb))
-        amean = [jnp.where(bit, a, b) for a, b in zip(nmean, amean)]
-        av = [jnp.where(bit, a, b) for a, b in zip(nav, av)]
-        m = jnp.where(bit, tot, m)
-        PA = _matmul_soa(Pb, Ab)
-        Ab = _rownorm([[0.5 * (Ab[i][j] + PA[i][j]) for j in range(4)] for i in range(4)])
-        Pb = _rownorm(_matmul_soa(Pb, Pb))
-        return (Pb, Ab, av, amean, m), None
-
-    eye = [[jnp.ones_like(zero) if i == j else zero for j in range(4)] for i in range(4)]
-    blocks = 2.0 ** jnp.arange(bits.shape[0], dtype=zero.dtype)
-    (_, _, _, amean, _), _ = jax.lax.scan(body, (M, eye, _vecnorm(list(v0)), [zero] * 4, zero), (bits, blocks))
-    return jnp.stack(amean, axis=-1)
-
-
-def _bits(n: int) -> np.ndarray:
-    """Binary digits of ``n``, least significant first, padded to a multiple of 8 (few compiled shapes)."""
-    length = 8 * max(1, -(-n.bit_length() // 8))
-    return np.array([(n >> k) & 1 for k in range(length)], dtype=bool)
-
-
-def _finite_fn(xc, xd, yc, yd, bits):
-    return _finite_soa_jnp(xc, xd, yc, yd, bits)
-
-
 def _discounted_fn(xc, xd, yc, yd, gamma, delta):
     return _discounted_soa(xc, xd, yc, yd, gamma, delta, jnp)
 
@@ -486,21 +479,30 @@ class PairResult:
     @classmethod
     def from_visits(cls, visits: Any, game: Game, criterion: str, info: dict[str, Any] | None = None) -> "PairResult":
         d = np.asarray(visits, dtype=np.float64)
-        lo, hi = float(np.min(game.payoffs)), float(np.max(game.payoffs))
-        # d is a distribution, so the payoffs are convex combinations: clip the last-ulp round-off.
-        return cls(
-            visits=d,
-            payoff_x=np.clip(d @ game.payoffs, lo, hi),
-            payoff_y=np.clip(d @ game.payoffs_coplayer, lo, hi),
-            coop_x=np.clip(d[..., 0] + d[..., 1], 0.0, 1.0),
-            coop_y=np.clip(d[..., 0] + d[..., 2], 0.0, 1.0),
-            criterion=criterion,
-            info=dict(info or {}),
-        )
+        q = visit_quantities(d, game)
+        return cls(visits=d, payoff_x=q[0], payoff_y=q[1], coop_x=q[2], coop_y=q[3], criterion=criterion,
+                   info=dict(info or {}))
 
     def as_tuple(self) -> tuple[float, float]:
         """``(payoff_x, payoff_y)`` as floats (single pair)."""
         return float(self.payoff_x), float(self.payoff_y)
+
+
+def visit_quantities(d: np.ndarray, game: Game) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(payoff_x, payoff_y, coop_x, coop_y)`` of visit distributions ``d (..., 4)``.
+
+    Elementwise sums in a fixed order, not ``d @ payoffs``: a BLAS product's rounding depends on
+    the array's shape and the BLAS thread count, so the same pair could differ in the last ulp
+    between an in-memory table and a dask block.  Payoffs are convex combinations of the game's
+    entries, so the last-ulp round-off is clipped to its ``[min, max]``.
+    """
+    lo, hi = float(np.min(game.payoffs)), float(np.max(game.payoffs))
+
+    def dot(v: np.ndarray) -> np.ndarray:
+        return np.clip(((d[..., 0] * v[0] + d[..., 1] * v[1]) + d[..., 2] * v[2]) + d[..., 3] * v[3], lo, hi)
+
+    return (dot(np.asarray(game.payoffs, dtype=np.float64)), dot(np.asarray(game.payoffs_coplayer, dtype=np.float64)),
+            np.clip(d[..., 0] + d[..., 1], 0.0, 1.0), np.clip(d[..., 0] + d[..., 2], 0.0, 1.0))
 
 
 def transition_matrix(x: Any, y: Any, *, noise: float = 0.0) -> np.ndarray:
@@ -540,9 +542,24 @@ def finite_horizon(x: Any, y: Any, game: Game | str, n: int, *, noise: float = 0
     g = preset(game)
     n = check_horizon(n)
     p, q, eps = _noisy_inputs(x, y, noise)
-    d, shape = _run_batched(_finite_fn, p, q, eps, _bits(n))
-    d = _normalise(d).reshape(*shape, 4)
+    d, shape = _finite_indexed(p, q, eps, n)
+    d = d.reshape(*shape, 4)
     return PairResult.from_visits(d, g, f"finite(n={n}{_suffix(eps)})", _crit_info({"n": n, "method": "repeated squaring"}, eps))
+
+
+def _finite_indexed(p: np.ndarray, q: np.ndarray, eps: float, n: int) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Visits of the broadcast pairs of ``p (..., 5)`` and ``q (..., 5)`` by the compiled kernel.
+
+    Each side's distinct strategies are kept once; the pairs are index arrays into them, so a
+    ``(N, 1, 5)`` against ``(1, M, 5)`` table costs 16 bytes of indices per pair, not copies.
+    """
+    shape = np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
+    pf, qf = p.reshape(-1, 5), q.reshape(-1, 5)
+    ri = np.broadcast_to(np.arange(pf.shape[0]).reshape(p.shape[:-1]), shape).ravel()
+    ci = np.broadcast_to(np.arange(qf.shape[0]).reshape(q.shape[:-1]), shape).ravel()
+    xc, xd = _cd(pf, eps)
+    yc, yd = _cd(qf, eps)
+    return finite_visits_indexed(xc, xd, ri, yc, yd, ci, n), shape
 
 
 def round_profile(x: Any, y: Any, n: int, *, noise: float = 0.0) -> np.ndarray:
@@ -821,15 +838,20 @@ def payoff_matrix(
 
     Exactly one criterion: ``n`` (finite horizon), ``gamma`` (discounted) or ``limit=True``.
     ``rows`` and ``cols`` are :class:`StrategyPool` objects or ``(N, 5)`` / ``(M, 5)`` arrays.
-    ``noise`` is the execution-error rate (recorded in ``info["noise"]``).  ``chunk`` is kept for
-    compatibility (it must be a positive integer when given) and otherwise ignored (pairs are
-    processed in chunks of :data:`CHUNK_PAIRS`).
+    ``noise`` is the execution-error rate (recorded in ``info["noise"]``).
+
+    ``chunk=c`` (a positive integer) returns a *lazy* result instead: every array is a dask
+    array of ``c x c`` blocks (``visits`` ``(N, M, 4)``), each block computed on demand by the
+    in-memory route below (bit for bit the same numbers), so tables larger than memory can be
+    written block by block or reduced (see :mod:`solvers.chunked`; needs the ``dask`` extra).
+    Without ``chunk`` a table whose results would exceed :data:`MAX_BYTES` is refused up front
+    (:class:`~eqtools.errors.SizeLimitError`, hint: pass ``chunk``).
     """
     g = preset(game)
     if chunk is not None:
         from eqtools.validation import positive_int
 
-        positive_int("chunk", chunk)
+        chunk = positive_int("chunk", chunk)
     chosen = [n is not None, gamma is not None, bool(limit)]
     if sum(chosen) != 1:
         raise ParameterError("choose exactly one criterion: n (finite horizon), gamma (discounted) or limit=True")
@@ -839,6 +861,16 @@ def payoff_matrix(
         raise ParameterError("row and column strategies must be (N, 5) and (M, 5)")
     if P.shape[0] == 0 or Q.shape[0] == 0:
         raise ParameterError(f"payoff_matrix needs at least one row and one column strategy, got {P.shape[0]} x {Q.shape[0]}")
+    crit = {"limit": True} if limit else {"n": n} if n is not None else {"gamma": gamma}
+    if chunk is not None:
+        from ._dask_blocks import build_chunked
+
+        return build_chunked(P, Q, g, crit, validate_noise(noise), chunk, block=payoff_matrix,
+                             quantities=visit_quantities, result=PairResult)
+    # visits (4) + payoffs and cooperation (4) float64 per pair, plus the kernel's 2 int64 indices
+    check_size("rows x cols", 80.0 * P.shape[0] * Q.shape[0], f"an in-memory {P.shape[0]} x {Q.shape[0]} payoff table",
+               "pass chunk= (e.g. chunk=1000) for a dask-backed table computed block by block "
+               "(pip install 'eqtools[dask]')")
     if limit:
         return limit_of_means(P[:, None, :], Q[None, :, :], g, noise=noise)
     if n is not None:

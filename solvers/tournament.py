@@ -55,6 +55,7 @@ def tournament(
     seed: int = 0,
     config: dict[str, Any] | None = None,
     noise: float = 0.0,
+    chunk: int | None = None,
 ) -> xr.Dataset:
     """All-pairs tournament of ``rows`` against ``cols`` (``cols`` defaults to ``rows``).
 
@@ -63,6 +64,11 @@ def tournament(
     seeded matches each and carry standard errors.  With no criterion given, ``n = 100``.
     ``noise`` is the execution-error rate of every player (exact for memory-one pairs, applied
     to the sampled actions in simulated ones); the Dataset records it in ``attrs["noise"]``.
+
+    ``chunk=c`` returns a dask-backed Dataset of ``c x c`` blocks, computed block by block by the
+    same exact routes when written (:func:`eqtools.tournament.save_tournament`, Zarr or NetCDF)
+    or reduced (:mod:`solvers.chunked`); memory-one players only (simulated cells are not
+    chunked), and the ``dask`` extra is needed.
     """
     g = preset(game)
     eps = validate_noise(noise)
@@ -71,6 +77,8 @@ def tournament(
     R = _as_players(rows)
     Cp = R if cols is None else _as_players(cols)
     rn, cn = _names(R), _names(Cp)
+    if chunk is not None:
+        return _chunked(R, Cp, rn, cn, g, n=n, gamma=gamma, limit=limit, noise=eps, chunk=chunk, config=config)
     r_m1 = np.array([isinstance(p, MemoryOne) for p in R])
     c_m1 = np.array([isinstance(p, MemoryOne) for p in Cp])
     shape = (len(R), len(Cp))
@@ -123,3 +131,23 @@ def tournament(
         rn, cn, vals, game=g, criterion=crit, stderr=ses, exact=exact,
         row_params=rparams, col_params=cparams, config=cfg, noise=eps,
     )
+
+
+def _chunked(R: list[Player], Cp: list[Player], rn: list[str], cn: list[str], g: Game, *, n: int | None,
+             gamma: float | None, limit: bool, noise: float, chunk: Any, config: dict[str, Any] | None) -> xr.Dataset:
+    """The dask-backed exact tournament (see :func:`tournament`)."""
+    from eqtools.validation import positive_int
+
+    chunk = positive_int("chunk", chunk)
+    others = [p.name if hasattr(p, "name") else repr(p) for p in list(R) + list(Cp) if not isinstance(p, MemoryOne)]
+    if others:
+        raise ParameterError(f"chunk: chunked tournaments are exact only (memory-one players); not memory-one: {others[:5]}")
+    rparams = np.array([p.vector for p in R])
+    cparams = np.array([p.vector for p in Cp])
+    res = payoff_matrix(rparams, cparams, g, n=n, gamma=gamma, limit=limit, noise=noise, chunk=chunk)
+    vals = {"payoff_row": res.payoff_x, "payoff_col": res.payoff_y, "coop_row": res.coop_x, "coop_col": res.coop_y}
+    cfg = {"rows": rn, "cols": cn, "n": n, "gamma": gamma, "limit": limit, "noise": noise,
+           "matches": None, "seed": None, "chunk": chunk}
+    cfg.update(config or {})
+    return make_tournament(rn, cn, vals, game=g, criterion=res.criterion, exact=True, row_params=rparams,
+                           col_params=cparams, config=cfg, noise=noise)

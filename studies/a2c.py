@@ -134,7 +134,7 @@ def results_table(study: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--seeds", type=int, default=None)
     ap.add_argument("--iterations", default=None,

@@ -100,7 +100,7 @@ def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--seeds", type=int, default=None)
     ap.add_argument("--seed", type=int, default=None, help="first seed (default 0)")

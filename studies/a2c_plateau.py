@@ -76,7 +76,7 @@ def plot_plateau(base: dict[str, Any], branches: Sequence[dict[str, Any]], path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", required=True)
     ap.add_argument("--branches", nargs="*", default=[])
     ap.add_argument("--out", required=True)

@@ -58,6 +58,7 @@ def chain_row(run: str | Path) -> dict[str, Any]:
         "run": str(run),
         "seed": cfg3["seed"] - 2 if isinstance(cfg3.get("seed"), int) else None,  # the chain's --seed (step 3 uses seed + 2)
         "own_step1": (run / "step1").is_dir(),
+        "fixed_icl": summ.get("fixed_icl"),  # which Fixed-ICL step 2 played (chains from before it was recorded: None)
         "step2_learner_reward": summ["step2"]["learner_reward"],
         "step2_fixed_icl_reward": summ["step2"]["fixed_icl_reward"],
         "step2_eval_vs_icl": summ["step2"]["eval_vs_icl_reward"],
@@ -97,6 +98,15 @@ def _zd_cell(z: dict[str, Any] | None) -> str:
     return f"{proj} not ZD (res. {z['residual']:.2f})"
 
 
+def _icl_cell(r: dict[str, Any]) -> str:
+    icl = r.get("fixed_icl")
+    if r["own_step1"] or (icl and icl.startswith("step 1")):
+        return "own"
+    if icl and not icl.startswith("ppi-agent"):
+        return f"`{icl}`"
+    return "shared Fixed-ICL"
+
+
 def chain_table(rows: Sequence[dict[str, Any]]) -> str:
     """Markdown: one line per seed, then the mean ± s.e. over seeds."""
     head = ("| run | step 1 | step 2: learners' reward vs Fixed-ICL's (last phase) | step 2: ZD fit of the learners' "
@@ -106,7 +116,7 @@ def chain_table(rows: Sequence[dict[str, Any]]) -> str:
         lr, ir = r["step2_learner_reward"], r["step2_fixed_icl_reward"]
         c3, r3 = r["step3_coop"], r["step3_reward"]
         lines.append(
-            f"| `{r['run']}` | {'own' if r['own_step1'] else 'shared Fixed-ICL'} | "
+            f"| `{r['run']}` | {_icl_cell(r)} | "
             f"{lr[0]:.2f}, {lr[1]:.2f} vs {ir[0]:.2f}, {ir[1]:.2f} | "
             + "; ".join(_zd_cell(z) for z in r["zd"])
             + f" | {c3[0]:.2f}, {c3[1]:.2f} ({r3[0]:.2f}, {r3[1]:.2f}) |"
@@ -153,7 +163,7 @@ def plot_chains(rows: Sequence[dict[str, Any]], path: str | Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m studies.chains", description=__doc__,
+    ap = argparse.ArgumentParser(allow_abbrev=False, prog="python -m studies.chains", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("runs", nargs="+", help="PPI mechanism-chain run directories")
     ap.add_argument("--out", default="runs/chains", help="report directory (default runs/chains)")

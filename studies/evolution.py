@@ -181,7 +181,7 @@ STUDIES = {"wsls": study_wsls, "generosity": study_generosity, "extortion": stud
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="smoke", choices=sorted(PRESETS))
     ap.add_argument("--only", nargs="*", default=list(STUDIES), choices=list(STUDIES))
     ap.add_argument("--out", default=None, help="output directory (default runs/evolution/<preset>)")

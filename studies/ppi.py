@@ -106,7 +106,7 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="smoke", choices=("smoke", "cpu", "paper"))
     ap.add_argument("--runs", default=None, help="run directory (default runs/ppi_<preset>)")
     ap.add_argument("--results", default=None,

@@ -29,8 +29,16 @@ from learners.verification import TARGETS, target_check
 
 # TARGETS, target_check (learners.verification) and sharpened, load_a2c_agent, load_ppi_agent
 # (learners.runs) moved into the library; they are re-exported here for one release.
-__all__ = ["TARGETS", "sharpened", "load_a2c_agent", "load_ppi_agent", "target_check", "regret_curves", "plot_curves",
-           "run_study", "main"]
+__all__ = ["BAYES_REFERENCE", "panel_labels", "TARGETS", "sharpened", "load_a2c_agent", "load_ppi_agent", "target_check",
+           "regret_curves", "plot_curves", "run_study", "main"]
+
+#: The Bayesian learner of the regret decomposition (a learners.bayes.from_spec spec, U(0,1)^5 prior).
+BAYES_REFERENCE: str = "lookahead:4"
+
+
+def panel_labels(panel: Any) -> list[str]:
+    """All co-player labels of a panel, in order."""
+    return [lb for labels, _ in panel.groups.values() for lb in labels]
 
 
 def regret_curves(run_dir: str | Path) -> dict[str, Any]:
@@ -108,15 +116,21 @@ def plot_curves(curves: dict[str, dict[str, Any]], path: str | Path, title: str 
 def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Sequence[float] = (1.0, 0.0), draws: int = 200,
               matches: int = 32, seed: int = 0, panel_seed: int = 2026, heldout: Sequence[Any] | None = None,
               out: str | Path = "runs/regret", curves: Sequence[str] = (), rounds_top: int = 4,
-              ppi_matches: int | None = None) -> dict[str, Any]:
+              ppi_matches: int | None = None, bayes: str | None = BAYES_REFERENCE,
+              reciprocators: int = 30) -> dict[str, Any]:
     """Evaluate agents (``a2c``: ``RUN_DIR[:seed_index[:learner]]``; ``ppi``: agent pickles), write
     ``regret.md``, ``regret.json``, ``regret.png``, ``rounds.png`` and (for ``curves``:
-    ``LABEL=RUN_DIR`` items) ``curves.png`` into ``out``."""
-    from learners.regret import HELDOUT_AXELROD, default_panel, evaluate_regret, markdown, plot_regret, plot_rounds
+    ``LABEL=RUN_DIR`` items) ``curves.png`` into ``out``.
+
+    ``bayes`` (a :func:`learners.bayes.from_spec` spec, U(0,1)^5 prior; ``None`` to skip) adds the
+    Bayesian learner as a row and every agent's excess regret over it, per group."""
+    from learners.regret import (HELDOUT_AXELROD, default_panel, evaluate_regret, excess_regret, markdown, markdown_excess,
+                                 plot_regret, plot_rounds)
 
     outp = Path(out)
     outp.mkdir(parents=True, exist_ok=True)
-    panel = default_panel("paper", random=draws, seed=panel_seed, heldout=HELDOUT_AXELROD if heldout is None else heldout)
+    panel = default_panel("paper", random=draws, seed=panel_seed, heldout=HELDOUT_AXELROD if heldout is None else heldout,
+                          reciprocators=reciprocators)
     agents: list[tuple[Any, int]] = []
     for spec in a2c:
         parts = str(spec).split(":")
@@ -132,9 +146,22 @@ def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Se
             t0 = time.perf_counter()
             reports.append(evaluate_regret(a, panel, "paper", n=100, matches=m, seed=seed))
             timing[a.name] = round(time.perf_counter() - t0, 1)
+    ref = None
+    if bayes:
+        from learners.bayes import from_spec
+
+        t0 = time.perf_counter()
+        ref = evaluate_regret(from_spec(bayes, horizon=100), panel, "paper", n=100, matches=matches, seed=seed,
+                              chunk=len(panel_labels(panel)))
+        timing[ref.agent] = round(time.perf_counter() - t0, 1)
     result: dict[str, Any] = {"panel_seed": panel_seed, "draws": draws, "seed": seed, "timing_s": timing,
                               "targets": {r.agent: target_check(r) for r in reports}, "reports": [r.to_dict() for r in reports]}
-    md = ["# In-context regret of step-1 agents", "", markdown(reports), "", "## Targets (issue #13)", ""]
+    md = ["# In-context regret of step-1 agents", "", markdown(reports + ([ref] if ref is not None else [])), ""]
+    if ref is not None:
+        result["bayes_reference"] = ref.to_dict()
+        result["excess_regret"] = {r.agent: excess_regret(r, ref)["groups"] for r in reports}
+        md += ["## Regret decomposed (issue #19)", "", markdown_excess(reports, ref), ""]
+    md += ["## Targets (issue #13)", ""]
     for r in reports:
         md.append(f"**{r.agent}**: " + "; ".join(
             f"{k} {v.get('value', v.get('regret'))} ({'met' if v.get('met') else 'NOT met' if 'met' in v else 'reported'}"
@@ -161,7 +188,7 @@ def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Se
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--a2c", nargs="*", default=[], metavar="RUN_DIR[:SEED_INDEX[:LEARNER]]")
     ap.add_argument("--ppi", nargs="*", default=[], metavar="AGENT.pkl")
     ap.add_argument("--temperatures", default="1,0", help="comma-separated; 1 = as trained, 0 = greedy (default 1,0)")
@@ -171,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--heldout", nargs="*", default=None,
                     help="held-out co-players: Axelrod class names or 5-vectors 'p0,pCC,pCD,pDC,pDD' (default: Axelrod reciprocators)")
     ap.add_argument("--curves", nargs="*", default=[], metavar="LABEL=RUN_DIR", help="runs whose regret over training to plot")
+    ap.add_argument("--bayes", default=BAYES_REFERENCE,
+                    help=f"Bayesian reference learner: ce, thompson[:K], lookahead:D, or none (default {BAYES_REFERENCE})")
+    ap.add_argument("--reciprocators", type=int, default=30, help="reciprocator draws in the panel (default 30; 0 to skip)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="runs/regret")
     args = ap.parse_args(argv)
@@ -182,7 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.heldout is not None:
         held = [[float(x) for x in h.split(",")] if "," in h else h for h in args.heldout]
     res = run_study(args.a2c, args.ppi, temps, args.draws, args.matches, args.seed, heldout=held, out=args.out,
-                    curves=args.curves, ppi_matches=args.ppi_matches)
+                    curves=args.curves, ppi_matches=args.ppi_matches,
+                    bayes=None if args.bayes.lower() == "none" else args.bayes, reciprocators=args.reciprocators)
     print((Path(args.out) / "regret.md").read_text())
     if "curves" in res:
         print(json.dumps(res["curves"], indent=1))

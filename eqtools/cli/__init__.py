@@ -29,7 +29,13 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse with one-line errors: ``eqtools solve zd: error: <message> (see 'eqtools solve zd --help')``.
 
     Sub-parsers inherit the class, so every command group reports usage errors the same way.
+    Abbreviated long options are refused (``allow_abbrev=False`` unless a caller says otherwise):
+    with abbreviations, ``solve nash --n 100`` was silently read as ``--noise 100``.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see '{self.prog} --help')\n")

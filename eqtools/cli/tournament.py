@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -30,7 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--game", default="paper", help="game preset: paper, axelrod, lola, stag_hunt, chicken (default paper)")
     t.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
     _add_criterion(t)
-    t.add_argument("-o", "--out", default="out/tournament.nc", help="output NetCDF path (PNG written beside it)")
+    t.add_argument("-o", "--out", default="out/tournament.nc",
+                   help="output path: NetCDF (.nc), or a Zarr store (.zarr, with --chunk); PNG written beside it")
+    t.add_argument("--chunk", type=int, default=None, metavar="N",
+                   help="compute the matrix in N x N blocks with dask and write it block by block (Zarr or NetCDF), "
+                        "never holding it in memory; for pools beyond memory (needs: pip install 'eqtools[dask]')")
+    t.add_argument("--analyse-top", type=int, default=None, metavar="K",
+                   help="with --analyse: analyse the meta-game of the top K entrants by mean payoff against the "
+                        "population (a sub-pool) instead of the whole matrix")
     t.add_argument("--plot-var", default="payoff_row", help="variable to plot (payoff_row, coop_row, ...)")
     t.add_argument("--no-plot", action="store_true")
     t.add_argument("--analyse", "--analyze", action="store_true",
@@ -102,24 +110,57 @@ def _run_tournament(args) -> int:
     from eqtools.io import check_output_path
 
     if not args.analyse:
-        given = [f for f, on in (("--json", args.json), ("--analyse-time-limit", args.analyse_time_limit is not None)) if on]
+        given = [f for f, on in (("--json", args.json), ("--analyse-time-limit", args.analyse_time_limit is not None),
+                                 ("--analyse-top", args.analyse_top is not None)) if on]
         if given:
             raise ParameterError(f"{' and '.join(given)} {'applies' if len(given) == 1 else 'apply'} only with --analyse")
     elif args.analyse_time_limit is not None and not args.analyse_time_limit > 0:
         raise ParameterError(f"--analyse-time-limit must be a positive number of seconds, got {args.analyse_time_limit}")
+    if args.analyse_top is not None and args.analyse_top < 1:
+        raise ParameterError(f"--analyse-top must be a positive number of entrants, got {args.analyse_top}")
+    if args.chunk is not None and args.chunk < 1:
+        raise ParameterError(f"--chunk must be a positive number of strategies per block, got {args.chunk}")
+    zarr = str(args.out).endswith(".zarr")
+    if zarr and args.chunk is None:
+        raise ParameterError("--out: a Zarr store (.zarr) is written with --chunk (a chunked tournament); "
+                             "give --chunk N or a .nc path")
     game = _game(args)
-    out = check_output_path(args.out, "--out")
+    if zarr:
+        from eqtools.tournament import _check_zarr_path
+
+        out = _check_zarr_path(args.out)
+    else:
+        out = check_output_path(args.out, "--out")
     if not args.no_plot:
         check_output_path(out.with_suffix(".png"), "plot path")
     players = parse_strategies(args.strategies, game)
     if args.random < 0:
         raise ParameterError(f"--random must be a non-negative number of strategies, got {args.random}")
     n_total = len(players) + args.random
-    need = 16 * 8 * n_total**2  # ~16 float64 arrays of N x N (results, standard errors, temporaries)
     have = _physical_memory()
-    if have and need > have // 2:
-        raise ParameterError(f"a {n_total} x {n_total} tournament needs about {need / 2**30:.1f} GiB, more than half "
-                             f"of this machine's {have / 2**30:.1f} GiB; use fewer strategies")
+    if args.chunk is None:
+        need = 16 * 8 * n_total**2  # ~16 float64 arrays of N x N (results, standard errors, temporaries)
+        if have and need > have // 2:
+            raise ParameterError(f"a {n_total} x {n_total} tournament needs about {need / 2**30:.1f} GiB, more than half "
+                                 f"of this machine's {have / 2**30:.1f} GiB; use fewer strategies, or --chunk N "
+                                 "to compute and write it block by block")
+    else:
+        from solvers.chunked import require_dask
+
+        require_dask("--chunk")
+        c = min(args.chunk, max(1, n_total))
+        need = 40 * 8 * c * c * (os.cpu_count() or 1)  # ~40 float64 block arrays per worker thread
+        if have and need > have // 2:
+            raise ParameterError(f"--chunk {args.chunk}: blocks of {c} x {c} need about {need / 2**30:.1f} GiB with "
+                                 f"{os.cpu_count()} threads, more than half of this machine's {have / 2**30:.1f} GiB; "
+                                 "use a smaller --chunk")
+    if args.analyse and args.analyse_top is None:
+        from types import SimpleNamespace
+
+        from solvers.chunked import require_whole_matrix
+
+        require_whole_matrix(SimpleNamespace(sizes={"row": n_total, "col": n_total}),
+                             "--analyse (Nash, α-Rank, replicator)")
     if args.random:
         players.extend(StrategyPool.uniform(args.random, seed=args.seed))
     if not players:
@@ -132,18 +173,32 @@ def _run_tournament(args) -> int:
         raise ParameterError(f"--plot-var must be one of {list(_PLOT_VARS)}, got {args.plot_var!r}")
     t0 = time.perf_counter()
     ds = tournament(players, game=game, config={"command": "eqtools tournament", "random": args.random,
-                                                "random_seed": args.seed}, noise=args.noise, **_criterion(args))
+                                                "random_seed": args.seed}, noise=args.noise, chunk=args.chunk,
+                    **_criterion(args))
+    save_tournament(ds, out, show_progress=True)
     dt = time.perf_counter() - t0
-    save_tournament(ds, out)
+    if args.chunk is not None:  # analyse what was written, streaming from disk (never recompute the blocks)
+        from eqtools.tournament import open_tournament
+
+        ds = open_tournament(out)
     msg = f"{len(players)}x{len(players)} tournament, game {game.name}, {ds.attrs['criterion']}: {dt:.2f} s -> {out}"
+    if args.chunk is not None:
+        msg += f" ({args.chunk} x {args.chunk} blocks)"
     if not args.no_plot:
         png = out.with_suffix(".png")
-        plot_tournament(ds, args.plot_var, png)
-        msg += f", {png}"
+        if args.chunk is not None and len(players) > _PLOT_MAX:
+            msg += f"; heatmap skipped ({len(players)} entrants > {_PLOT_MAX}; plot a sub-pool)"
+        else:
+            plot_tournament(ds, args.plot_var, png)
+            msg += f", {png}"
     print(msg, file=sys.stderr if args.analyse and args.json else sys.stdout)  # --json: stdout is pure JSON
     if args.analyse:
         return _analyse(ds, out, args)
     return 0
+
+
+#: Largest chunked tournament drawn as a heatmap (a bigger one is skipped, and the message says so).
+_PLOT_MAX: int = 2000
 
 
 def _analyse(ds, out: Path, args) -> int:
@@ -153,13 +208,36 @@ def _analyse(ds, out: Path, args) -> int:
 
     from ._meta_report import format_analysis
 
+    from solvers.chunked import pool_best_response, ranking, sub_pool
+
+    population = None
+    if args.chunk is not None or args.analyse_top is not None:
+        rank = ranking(ds, show_progress=True)  # streaming: one pass over the blocks
+        br = pool_best_response(ds)
+        population = {"ranking_top10": rank[:10], "pool_best_response": br, "entrants": len(rank)}
+    if args.analyse_top is not None:
+        ds = sub_pool(ds, args.analyse_top)
+    elif args.chunk is not None:
+        ds = ds.load()  # small enough: checked up front
     an = analyse_tournament(ds, time_limit=args.analyse_time_limit, seed=args.seed)
     d = to_jsonable(an.to_dict())
+    if population is not None:
+        d["population"] = to_jsonable(population)
+        if args.analyse_top is not None:
+            d["sub_pool"] = ds.attrs.get("sub_pool")
     path = out.with_suffix(".meta.json")
     path.write_text(json.dumps(d, indent=2) + "\n")
     if args.json:
         print(json.dumps(d, indent=2))
     else:
+        if population is not None:
+            br = population["pool_best_response"]
+            print(f"population ({population['entrants']} entrants, streaming): best response within the pool "
+                  f"{br['name']} (mean payoff {br['payoff']:.4f}, runner-up {br['runner_up']} by {br['gap']:.2g})")
+            print("top by mean payoff against the population: "
+                  + ", ".join(f"{n} {v:.4f}" for n, v in population["ranking_top10"]))
+            if args.analyse_top is not None:
+                print(f"meta-game below: {d['sub_pool']}")
         print(format_analysis(an))
         print(f"full analysis (JSON): {path}")
     return 0

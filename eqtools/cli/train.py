@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--tabular", default=None,
                    help="tabular co-players: 'uniform' (U(0,1)^5 per episode) or comma-separated names drawn with "
                         "equal weight, e.g. ALLD or TFT; 'uniform' may be one of them (uniform,uniform,uniform,TFT: "
-                        "TFT in a quarter of the tabular episodes)")
+                        "TFT in a quarter of the tabular episodes); or 'prior:SPEC', fresh draws from a training prior: "
+                        "prior:recip-W (U(0,1)^5 mixed with reciprocators, weight W), prior:partial-W, prior:tilt-K, "
+                        "prior:extort-W (learners.coplayers.prior_from_spec)")
     a.add_argument("--sampler", default=None, choices=("uniform", "regret"),
                    help="tabular co-players: 'uniform' = fresh U(0,1)^5 draws (default, the paper's); 'regret' = "
                         "regret-prioritised draws from a refreshed buffer of U(0,1)^5 candidates (learners.prioritised; "
@@ -121,7 +123,8 @@ def build_config(args: argparse.Namespace) -> Any:
     if args.tabular_share is not None:
         over["tabular_share"] = args.tabular_share
     if args.tabular is not None:
-        over["tabular"] = "uniform" if args.tabular == "uniform" else tuple(s.strip() for s in args.tabular.split(",") if s.strip())
+        over["tabular"] = (args.tabular.strip() if args.tabular.strip() == "uniform" or args.tabular.strip().startswith("prior:")
+                           else tuple(s.strip() for s in args.tabular.split(",") if s.strip()))
     sampler = _sampler(args)
     if sampler is not None:
         over["sampler"] = sampler

@@ -35,10 +35,12 @@ A mixture prior with several components costs more (per-component weights; Beta 
 mixture need no special functions in the policy: weights are updated incrementally).
 """
 
-from .policy import RULES, TOKEN_TO_CONTEXT, BayesPolicy, plan_q_jnp
+from .dp import BayesDP, CountSpace, count_space, estimate_bytes, evaluate, policy_tables, solve
+from .policy import RULES, TOKEN_TO_CONTEXT, BayesPolicy, from_spec, plan_q_jnp
 from .prior import (BetaPrior, MixturePrior, PointPrior, Posterior, PriorArrays, as_mixture, component_predictive_jnp,
-                    counts_from_history, log_weights_jnp, posterior, predictive_jnp, reciprocator_prior)
+                    counts_from_history, extortion_prior, log_weights_jnp, posterior, predictive_jnp, reciprocator_prior,
+                    tilted_prior)
 
-__all__ = ["RULES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp", "BetaPrior", "MixturePrior", "PointPrior",
+__all__ = ["BayesDP", "CountSpace", "count_space", "estimate_bytes", "evaluate", "policy_tables", "solve", "RULES", "TOKEN_TO_CONTEXT", "BayesPolicy", "from_spec", "plan_q_jnp", "BetaPrior", "MixturePrior", "PointPrior",
            "Posterior", "PriorArrays", "as_mixture", "component_predictive_jnp", "counts_from_history",
-           "log_weights_jnp", "posterior", "predictive_jnp", "reciprocator_prior"]
+           "log_weights_jnp", "posterior", "predictive_jnp", "reciprocator_prior", "tilted_prior", "extortion_prior"]

@@ -16,7 +16,19 @@
   outcomes with the posterior updated along every branch (so it values what it learns), and at
   the leaves the certainty-equivalent value of the remaining rounds (the exact best response to
   the leaf's posterior mean).  ``depth`` = 1 only sees the current context's answer; the value of
-  information about *other* contexts needs ``depth >= 2``.
+  information about *other* contexts needs ``depth >= 2``.  Two exact methods give the same
+  decisions: ``method="tree"`` expands histories (``2 * 4^(depth-1)`` leaves; depth <= 5) and
+  ``method="counts"`` runs the Bellman recursion over count states of the next ``depth - 1``
+  rounds (``2 * C(depth + 6, 7)`` leaves; depth <= 12), which is cheaper from depth 5 on;
+  ``"auto"`` picks the tree up to depth 3.  ``leaf="pi"`` (tree only) replaces the CE leaves by
+  the *perfect-information* value: the mean over ``leaf_samples`` posterior draws of the exact
+  best-response value to each draw — an optimistic leaf that over-values information (as if the
+  co-player were known after ``depth`` rounds); with the CE leaf it brackets the value of
+  information (seeded like Thompson: ``fold_in(key, t)``).  ``leaf="rollout"`` values a leaf by
+  what *committing* to the leaf's CE plan (no further learning) earns in expectation under the
+  leaf posterior (Monte Carlo over ``leaf_samples`` draws): the value of a feasible policy, so
+  information never has negative value in the tree (CE leaves can: the CE value is not convex in
+  the belief, and a CE-leaf lookahead may postpone informative moves).
 
 Ties (``|Q(C) - Q(D)| <= tie_tol * rounds left``) go to cooperation, like
 :func:`solvers.best_response.best_response_finite`.  The policy is deterministic given the
@@ -48,17 +60,22 @@ from eqtools.games import Game, preset
 from ..regret import br_continuation_jnp
 from .prior import BetaPrior, MixturePrior, PointPrior, as_mixture, component_predictive_jnp
 
-__all__ = ["RULES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp"]
+__all__ = ["RULES", "LEAVES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp", "from_spec"]
 
 #: Decision rules of :class:`BayesPolicy`.
 RULES: tuple[str, ...] = ("ce", "thompson", "lookahead")
+#: Leaf values of the lookahead: certainty equivalent, perfect information, CE-plan rollout.
+LEAVES: tuple[str, ...] = ("ce", "pi", "rollout")
 
 #: The co-player's context (0 = opening, 1 + its own state) for the learner's observation token
 #: (0 = start, 1 + the learner's state): CD and DC swap.
-TOKEN_TO_CONTEXT: np.ndarray = np.array([0, 1, 3, 2, 4])
+TOKEN_TO_CONTEXT: np.ndarray = np.array([0, 1, 3, 2, 4], dtype=np.int32)
 
-#: Largest lookahead depth served (the tree has 2 * 4^(depth-1) leaf posteriors per match).
-MAX_DEPTH: int = 5
+#: Largest lookahead depth served by the tree (2 * 4^(depth-1) leaf posteriors per match) and by
+#: the count-state method (2 * C(depth + 6, 7) leaf posteriors per match).
+MAX_DEPTH: dict[str, int] = {"tree": 5, "counts": 12}
+#: Working-set budget of one decision of the count-state lookahead (checked at ``init``).
+MAX_LOOKAHEAD_BYTES: int = 4 * 1024**3
 
 
 def plan_q_jnp(q: jax.Array, token: jax.Array, rounds_left: Any, payoffs: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -110,7 +127,11 @@ class BayesPolicy:
     horizon: the match length ``n`` (rounds); the plan uses ``horizon - t`` rounds left.
     prior: :class:`BetaPrior` (default U(0,1)^5), :class:`PointPrior` or :class:`MixturePrior`.
     rule: ``"ce"``, ``"thompson"`` or ``"lookahead"``.
-    depth: lookahead depth (rounds expanded exactly; 1..5); only used by ``"lookahead"``.
+    depth: lookahead depth (rounds expanded exactly; tree 1..5, counts 1..12); ``"lookahead"`` only.
+    method: ``"tree"``, ``"counts"`` or ``"auto"`` (tree up to depth 3) for ``"lookahead"``.
+    leaf: ``"ce"`` (certainty-equivalent leaves), ``"pi"`` (perfect information) or ``"rollout"``
+        (the CE plan's expected value under the leaf posterior); the last two tree only.
+    leaf_samples: posterior draws per ``"pi"``/``"rollout"`` leaf.
     seed: key of :meth:`init` (``"thompson"`` only).
     resample_every: rounds a Thompson draw is kept (1 = a new draw every round).
     tie_tol: ties within ``tie_tol * rounds left`` go to C (default 1e-9 in float64, 1e-5 in float32).
@@ -122,8 +143,11 @@ class BayesPolicy:
     prior: Any = None
     rule: str = "ce"
     depth: int = 2
+    method: str = "auto"
     seed: int = 0
     resample_every: int = 1
+    leaf: str = "ce"
+    leaf_samples: int = 16
     tie_tol: float | None = None
     name: str = ""
 
@@ -140,17 +164,28 @@ class BayesPolicy:
         if not isinstance(self.rule, str) or self.rule not in RULES:
             raise ParameterError(f"rule must be one of {RULES}, got {self.rule!r}")
         d = positive_int("depth", self.depth)
-        if d > MAX_DEPTH:
-            raise ParameterError(f"depth must be at most {MAX_DEPTH} (the tree grows as 4^depth), got {d}")
+        if not isinstance(self.method, str) or self.method not in ("auto", "tree", "counts"):
+            raise ParameterError(f"method must be 'auto', 'tree' or 'counts', got {self.method!r}")
+        method = self.method if self.method != "auto" else ("tree" if d <= 3 else "counts")
+        if d > MAX_DEPTH[method]:
+            raise ParameterError(f"depth must be at most {MAX_DEPTH[method]} with method {method!r}, got {d}")
         object.__setattr__(self, "depth", d)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "_tables", _relative_layers(d) if (self.rule == "lookahead" and method == "counts") else None)
         object.__setattr__(self, "seed", check_seed("seed", self.seed))
         object.__setattr__(self, "resample_every", positive_int("resample_every", self.resample_every))
+        if not isinstance(self.leaf, str) or self.leaf not in LEAVES:
+            raise ParameterError(f"leaf must be one of {LEAVES}, got {self.leaf!r}")
+        object.__setattr__(self, "leaf_samples", positive_int("leaf_samples", self.leaf_samples))
+        if self.leaf != "ce" and method != "tree":
+            raise ParameterError(f"leaf={self.leaf!r} is served by method='tree' only (depth <= 5)")
         if self.tie_tol is not None:
             object.__setattr__(self, "tie_tol", nonneg_finite("tie_tol", self.tie_tol))
         if not isinstance(self.name, str):
             raise ParameterError(f"name must be a string, got {self.name!r}")
         if not self.name:
-            label = {"ce": "Bayes-CE", "thompson": "Bayes-Thompson", "lookahead": f"Bayes-LA{d}"}[self.rule]
+            label = {"ce": "Bayes-CE", "thompson": "Bayes-Thompson" + (f"/{self.resample_every}" if self.resample_every > 1 else ""),
+                     "lookahead": f"Bayes-LA{d}" + {"ce": "", "pi": "-PI", "rollout": "-RO"}[self.leaf]}[self.rule]
             object.__setattr__(self, "name", label)
         object.__setattr__(self, "_arrays", as_mixture(prior).arrays())
 
@@ -168,6 +203,16 @@ class BayesPolicy:
             raise ParameterError(f"batch_shape must be a tuple of ints, got {batch_shape!r}") from None
         if any(d < 0 for d in shape):
             raise ParameterError(f"batch_shape must be non-negative, got {batch_shape!r}")
+        if self._tables is not None:
+            from eqtools.errors import SizeLimitError
+
+            B = int(np.prod(shape)) if shape else 1
+            leaves = len(self._tables[0][-1])
+            need = B * 2 * leaves * (10 + 4 * 3 + 6 * self._arrays.log_w0.shape[0]) * 8
+            if need > MAX_LOOKAHEAD_BYTES:
+                raise SizeLimitError(
+                    f"batch_shape: the count-state lookahead of depth {self.depth} for {B} matches needs ~{need / 2**30:.1f} GiB "
+                    f"per decision (limit {MAX_LOOKAHEAD_BYTES / 2**30:.0f} GiB); use fewer matches per call or a smaller depth")
         dt = jnp.result_type(float)
         lw0 = jnp.asarray(self._arrays.log_w0, dt)
         return {"counts": jnp.zeros(shape + (5, 2), dt), "logw": jnp.broadcast_to(lw0, shape + lw0.shape),
@@ -189,7 +234,14 @@ class BayesPolicy:
             q_held = jnp.where(renew, draw, q_held)
             qc, qd = plan_q_jnp(q_held, obs, left, r)
         else:
-            qc, qd = _lookahead_q(arr, counts, logw, obs, left, r, self.depth)
+            if self._tables is not None:
+                qc, qd = _counts_lookahead_q(arr, counts, logw, obs, left, r, self._tables)
+            else:
+                leaf_key = None
+                if self.leaf != "ce":
+                    leaf_key = (jax.random.fold_in(carry["key"], jnp.asarray(t, jnp.int32)), self.leaf_samples,
+                                self.leaf, self.horizon)
+                qc, qd = _lookahead_q(arr, counts, logw, obs, left, r, self.depth, leaf_key)
         tol = self._tol(dt) * left.astype(dt)
         p = (qc >= qd - tol).astype(dt)
         return p, {"counts": counts, "logw": logw, "prev": obs, "key": carry["key"], "q": q_held}
@@ -227,7 +279,35 @@ def _thompson_draw(arr, counts, logw, key):
     return jnp.where(jnp.take(arr.is_point, m, axis=0)[..., None], jnp.take(arr.q, m, axis=0), q)
 
 
-def _lookahead_q(arr, counts, logw, token, left, r, depth):
+def _rollout_values(qbar, draws, r, steps, horizon):
+    """Payoff-to-go ``(S, ..., 4)`` after each state of the fixed plan "best response to ``qbar``
+    over ``steps`` rounds, no further learning", evaluated against each draw ``(S, ..., 5)``
+    (one masked scan of length ``horizon``; ties to C)."""
+    sw = jnp.asarray(SWAP_ROWS)
+    qy = qbar[..., 1:][..., sw]
+    dy = draws[..., 1:][..., sw]
+
+    def step(carry, k):
+        V, W = carry
+        qc = qy * (r[0] + V[..., :1]) + (1 - qy) * (r[1] + V[..., 1:2])
+        qd = qy * (r[2] + V[..., 2:3]) + (1 - qy) * (r[3] + V[..., 3:4])
+        a = (qc < qd).astype(jnp.int32)  # plan's action after each state with k + 1 rounds left
+        idx = jnp.broadcast_to(2 * a, W.shape)
+        s_c = jnp.take_along_axis(W, idx, axis=-1)  # continuation if the co-player then cooperates
+        s_d = jnp.take_along_axis(W, idx + 1, axis=-1)
+        rc = r[2 * a]
+        rd = r[2 * a + 1]
+        Wn = dy * (rc + s_c) + (1 - dy) * (rd + s_d)
+        live = k < steps
+        return (jnp.where(live, jnp.maximum(qc, qd), V), jnp.where(live, Wn, W)), None
+
+    V0 = jnp.zeros(qbar.shape[:-1] + (4,), qbar.dtype)
+    W0 = jnp.zeros(draws.shape[:-1] + (4,), qbar.dtype)
+    (_, W), _ = jax.lax.scan(step, (V0, W0), jnp.arange(int(horizon)))
+    return W
+
+
+def _lookahead_q(arr, counts, logw, token, left, r, depth, leaf_key=None):
     """Expectimax over ``depth`` rounds with posterior updates; CE value at the leaves.
 
     Nodes carry a leading axis; a node's children after (own a, co-player b) share the posterior
@@ -262,7 +342,16 @@ def _lookahead_q(arr, counts, logw, token, left, r, depth):
             tk = (1 + 2 * jnp.arange(2)[:, None] + jnp.arange(2)[None, :]).reshape((1, 2, 2) + (1,) * (tok.ndim - 1))
             tok = jnp.broadcast_to(tk, (N, 2, 2) + tok.shape[1:]).reshape((N * 4,) + tok.shape[1:])
     # leaves: CE continuation after `depth` rounds, per leaf posterior (N, 2b, ...)
-    V = br_continuation_jnp(_mean(arr, ch_c, ch_w), r, jnp.maximum(left - depth, 0))  # (N, 2b, ..., 4)
+    if leaf_key is None:
+        V = br_continuation_jnp(_mean(arr, ch_c, ch_w), r, jnp.maximum(left - depth, 0))  # (N, 2b, ..., 4)
+    else:
+        key, S, kind, horizon = leaf_key
+        draws = jax.vmap(lambda k: _thompson_draw(arr, ch_c, ch_w, k))(jax.random.split(key, S))
+        steps = jnp.maximum(left - depth, 0)
+        if kind == "pi":  # perfect-information leaves: mean over draws of the best response to each draw
+            V = br_continuation_jnp(draws, r, steps).mean(0)
+        else:  # rollout leaves: mean over draws of the value of committing to the leaf's CE plan
+            V = _rollout_values(_mean(arr, ch_c, ch_w), draws, r, steps, horizon).mean(0)
     # W[n, a, b] = value after (a, b) from the child's state 2a + b
     W = jnp.stack([jnp.stack([V[:, 0, ..., 0], V[:, 1, ..., 1]], 1), jnp.stack([V[:, 0, ..., 2], V[:, 1, ..., 3]], 1)], 1)
     for lvl in range(depth - 1, -1, -1):
@@ -275,3 +364,96 @@ def _lookahead_q(arr, counts, logw, token, left, r, depth):
         best = jnp.maximum(qc, qd)  # (N_lvl, ...) with N_lvl = 4 * N_{lvl-1}, ordered (parent, a, b)
         W = best.reshape((best.shape[0] // 4, 2, 2) + best.shape[1:])
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _relative_layers(depth: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Count increments of the next ``depth - 1`` rounds: layers ``m = 0..depth-1`` of compositions
+    ``(N_m, 4, 2)`` and successor indices ``(N_m, 4 rows, 2)`` into layer ``m + 1``."""
+    from .counts import _codes, _compositions
+
+    layers = [_compositions(m).reshape(-1, 4, 2) for m in range(depth)]
+    succ = []
+    for m in range(depth - 1):
+        nxt = _codes(layers[m + 1].reshape(-1, 8), depth + 1)
+        order = np.argsort(nxt, kind="stable")
+        base = layers[m].reshape(-1, 8).astype(np.int64)
+        sc = np.empty(layers[m].shape, dtype=np.int32)
+        for row in range(4):
+            for b in range(2):
+                c2 = base.copy()
+                c2[:, 2 * row + b] += 1
+                sc[:, row, b] = order[np.searchsorted(nxt, _codes(c2, depth + 1), sorter=order)]
+        succ.append(sc)
+    return layers, succ
+
+
+def _counts_lookahead_q(arr, counts, logw, token, left, r, tables):
+    """The same expectimax as :func:`_lookahead_q`, by backward induction over count states.
+
+    After the root's answer ``b`` (two bases), the next ``depth - 1`` rounds are a DP over the
+    count increments (``tables``) with the posterior at base + increment; the leaves (layer
+    ``depth - 1``) get the certainty-equivalent continuation of the remaining ``left - depth`` rounds."""
+    from .prior import log_weights_jnp
+
+    layers, succ = tables
+    depth = len(layers)
+    dt = counts.dtype
+    ctx = jnp.asarray(TOKEN_TO_CONTEXT)[token]
+    pc_root = jnp.take_along_axis(_mean(arr, counts, logw), ctx[..., None], axis=-1)[..., 0]
+    on = jnp.ones(token.shape, bool)
+    bases = [_observe(arr, counts, logw, ctx, jnp.full(token.shape, b, jnp.int32), on) for b in (0, 1)]
+    base_c = jnp.stack([c for c, _ in bases], -3)  # (..., 2b, 5, 2)
+    row = jnp.asarray(SWAP_ROWS)  # learner state s -> count row of the co-player's context
+
+    def q_hat(m):
+        inc = jnp.zeros((len(layers[m]), 5, 2), dt).at[:, 1:].set(jnp.asarray(layers[m], dt))
+        c = base_c[..., None, :, :] + inc  # (..., 2b, N_m, 5, 2)
+        if arr.log_w0.shape[0] == 1:
+            return component_predictive_jnp(arr, c)[..., 0, :]
+        w = jnp.exp(log_weights_jnp(arr, c))
+        return (w[..., None] * component_predictive_jnp(arr, c)).sum(-2)
+
+    V = br_continuation_jnp(q_hat(depth - 1), r, jnp.maximum(left - depth, 0))  # (..., 2b, N, 4)
+    for m in range(depth - 2, -1, -1):
+        pc = q_hat(m)[..., 1 + row]  # (..., 2b, N_m, 4 states)
+        alive = (left > 1 + m).astype(dt)
+        sc = jnp.asarray(succ[m])[:, row, :]  # (N_m, 4 states, 2b')
+        vals = []
+        for a in (0, 1):
+            vc = r[2 * a] + V[..., sc[:, :, 0], 2 * a]
+            vd = r[2 * a + 1] + V[..., sc[:, :, 1], 2 * a + 1]
+            vals.append(pc * vc + (1 - pc) * vd)
+        V = alive * jnp.maximum(vals[0], vals[1])
+    W = V[..., 0, :]  # increment 0: (..., 2b, 4 states)
+    qc = pc_root * (r[0] + W[..., 0, 0]) + (1 - pc_root) * (r[1] + W[..., 1, 1])
+    qd = pc_root * (r[2] + W[..., 0, 2]) + (1 - pc_root) * (r[3] + W[..., 1, 3])
+    return qc, qd
+
+
+#: Learner state s -> row (the co-player's own state) of the 4-row count table.
+SWAP_ROWS: np.ndarray = np.array([0, 2, 1, 3], dtype=np.int32)
+
+
+def from_spec(spec: str, **kwargs: Any) -> BayesPolicy:
+    """A :class:`BayesPolicy` from a short spec: ``"ce"``, ``"thompson"``, ``"thompson:10"`` (a
+    draw kept 10 rounds), ``"lookahead:4"`` (depth 4), ``"lookahead-pi:2"`` (perfect-information
+    leaves); ``kwargs`` go to the constructor
+    (``horizon``, ``prior``, ``game``, ``seed`` ...)."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise ParameterError(f"spec must be a string like 'ce', 'thompson:10' or 'lookahead:3', got {spec!r}")
+    rule, _, arg = spec.strip().partition(":")
+    extra: dict[str, Any] = {}
+    if rule in ("lookahead-pi", "lookahead-ro"):
+        rule, extra["leaf"] = "lookahead", {"lookahead-pi": "pi", "lookahead-ro": "rollout"}[rule]
+    if arg:
+        try:
+            val = int(arg)
+        except ValueError:
+            raise ParameterError(f"spec {spec!r}: the part after ':' must be an integer") from None
+        if rule == "lookahead":
+            extra["depth"] = val
+        elif rule == "thompson":
+            extra["resample_every"] = val
+        else:
+            raise ParameterError(f"spec {spec!r}: rule {rule!r} takes no ':' argument")
+    return BayesPolicy(rule=rule, **extra, **kwargs)

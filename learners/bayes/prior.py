@@ -48,6 +48,8 @@ __all__ = [
     "Posterior",
     "as_mixture",
     "reciprocator_prior",
+    "tilted_prior",
+    "extortion_prior",
     "counts_from_history",
     "posterior",
     "log_weights_jnp",
@@ -109,6 +111,10 @@ class BetaPrior:
         if self.a == (1.0,) * 5 and self.b == (1.0,) * 5:
             return "U(0,1)^5"
         return "Beta(a=" + ",".join(f"{x:g}" for x in self.a) + "; b=" + ",".join(f"{x:g}" for x in self.b) + ")"
+
+    def sample_jnp(self, key: jax.Array, size: int) -> jax.Array:
+        """``(size, 5)`` co-players drawn from the prior in JAX (traceable; ``size`` static)."""
+        return jax.random.beta(key, jnp.asarray(self.a), jnp.asarray(self.b), shape=(_size(size), 5))
 
     def sample(self, size: int, seed: int = 0) -> np.ndarray:
         """``(size, 5)`` co-players drawn from the prior (numpy, seeded)."""
@@ -268,6 +274,17 @@ class MixturePrior:
     def describe(self) -> str:
         return " + ".join(f"{w:.3g}*{c.describe()}" for w, c in zip(self.weights, self.components))
 
+    def sample_jnp(self, key: jax.Array, size: int) -> jax.Array:
+        """``(size, 5)`` co-players drawn from the mixture in JAX (traceable; ``size`` static),
+        e.g. a training pool inside a jitted iteration: a component by weight, then its Beta
+        parameters or its (tremble-applied) point strategy."""
+        arr = self.arrays().jnp()
+        k1, k2 = jax.random.split(key)
+        n = _size(size)
+        m = jax.random.categorical(k1, arr.log_w0, shape=(n,))
+        q = jax.random.beta(k2, arr.a[m], arr.b[m])
+        return jnp.where(arr.is_point[m][:, None], arr.q[m], q)
+
     def sample(self, size: int, seed: int = 0) -> np.ndarray:
         """``(size, 5)`` co-players drawn from the mixture (numpy, seeded): a component by weight,
         then its parameters (a point component's effective strategy)."""
@@ -288,12 +305,16 @@ def as_mixture(prior: Any) -> MixturePrior:
     raise ParameterError(f"prior must be a BetaPrior, PointPrior or MixturePrior, got {type(prior).__name__}")
 
 
-def reciprocator_prior(weight: float, low: float = 0.8, high: float = 0.2) -> MixturePrior:
+def reciprocator_prior(weight: float, low: float = 0.8, high: float = 0.2,
+                       contexts: Sequence[str] = ("p0", "pCC", "pCD", "pDC", "pDD")) -> MixturePrior:
     """``(1 - weight)`` U(0,1)^5 + ``weight`` * a *reciprocator* Beta component.
 
-    The reciprocator component has p0, pCC, pDC ~ U(low, 1)-like and pCD, pDD ~ U(0, high)-like
-    mass, expressed as a Beta product with the same means and spreads as those uniforms
-    (method of moments).  Used by the extortability sweep of :mod:`studies.bayes`."""
+    In the reciprocator component the named ``contexts`` carry the issue-19 reciprocator ranges —
+    p0, pCC, pDC like U(``low``, 1) and pCD, pDD like U(0, ``high``), as Beta distributions with the
+    same means and variances (method of moments) — and the other contexts stay U(0,1).  The
+    default (all five) is a Beta version of the reciprocator panel group; ``("pCC", "pDD")`` is
+    "nice and retaliatory after mutual defection", silent on CD/DC.  Used by the extortability
+    sweep of :mod:`studies.bayes`."""
     from eqtools.validation import unit_interval
 
     w = unit_interval("weight", weight)
@@ -301,16 +322,64 @@ def reciprocator_prior(weight: float, low: float = 0.8, high: float = 0.2) -> Mi
     hi = unit_interval("high", high)
     if not (0 < hi < lo < 1):
         raise ParameterError(f"need 0 < high < low < 1, got low={low!r}, high={high!r}")
+    names = ("p0", "pCC", "pCD", "pDC", "pDD")
+    if isinstance(contexts, str) or not all(isinstance(c, str) and c in names for c in contexts) or not contexts:
+        raise ParameterError(f"contexts must be a non-empty subset of {names}, got {contexts!r}")
     means = np.array([(1 + lo) / 2, (1 + lo) / 2, hi / 2, (1 + lo) / 2, hi / 2])
     widths = np.array([1 - lo, 1 - lo, hi, 1 - lo, hi])
-    var = widths ** 2 / 12
-    conc = means * (1 - means) / var - 1
-    recip = BetaPrior(tuple(means * conc), tuple((1 - means) * conc))
+    conc = means * (1 - means) / (widths ** 2 / 12) - 1
+    sel = np.array([nm in contexts for nm in names])
+    a = np.where(sel, means * conc, 1.0)
+    b = np.where(sel, (1 - means) * conc, 1.0)
+    recip = BetaPrior(tuple(a), tuple(b))
     if w == 0:
         return MixturePrior((BetaPrior.uniform(),), (1.0,))
     if w == 1:
         return MixturePrior((recip,), (1.0,))
     return MixturePrior((BetaPrior.uniform(), recip), (1 - w, w))
+
+
+def tilted_prior(k: float) -> BetaPrior:
+    """U(0,1)^5 tilted towards reciprocity by one parameter: pCC ~ Beta(k, 1), pDD ~ Beta(1, k),
+    the other three U(0,1) (``k = 1`` is U(0,1)^5; mean pCC = k / (k + 1))."""
+    from eqtools.validation import positive_finite
+
+    kk = positive_finite("k", k)
+    if kk < 1:
+        raise ParameterError(f"k must be >= 1 (1 = uniform), got {k!r}")
+    return BetaPrior((1.0, kk, 1.0, 1.0, 1.0), (1.0, 1.0, 1.0, 1.0, kk))
+
+
+def extortion_prior(weight: float, chis: Sequence[float] = (1.5, 2.0, 3.0, 5.0),
+                    phi_fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0), tremble: float = 0.02,
+                    game: Any = "paper") -> MixturePrior:
+    """``(1 - weight)`` U(0,1)^5 + ``weight`` spread evenly over a grid of ZD extortioners
+    (:func:`eqtools.strategies.extortionate` with each ``chi`` and ``phi`` = fraction x its
+    largest value), each a point component with ``tremble``."""
+    from eqtools.games import preset
+    from eqtools.strategies import _phi_max, extortionate
+    from eqtools.validation import unit_interval
+
+    w = unit_interval("weight", weight)
+    g = preset(game)
+    if isinstance(chis, (str, bytes)) or not isinstance(chis, Sequence) or not len(chis):
+        raise ParameterError(f"chis must be a non-empty sequence of numbers >= 1, got {chis!r}")
+    if isinstance(phi_fractions, (str, bytes)) or not isinstance(phi_fractions, Sequence) or not len(phi_fractions):
+        raise ParameterError(f"phi_fractions must be a non-empty sequence in (0, 1], got {phi_fractions!r}")
+    pts = []
+    for chi in chis:
+        extortionate(g, chi)  # validates chi (a named error for a bad value)
+        pmax = _phi_max(g, float(chi), g.P)
+        for f in phi_fractions:
+            fr = unit_interval("phi_fractions", f)
+            if fr <= 0:
+                raise ParameterError(f"phi_fractions must lie in (0, 1], got {f!r}")
+            pts.append(PointPrior(extortionate(g, chi, fr * pmax), tremble=tremble, name=f"Extort-{float(chi):g}@{fr:g}"))
+    if w == 0:
+        return MixturePrior((BetaPrior.uniform(),), (1.0,))
+    comps = ([BetaPrior.uniform()] if w < 1 else []) + pts
+    weights = ([1 - w] if w < 1 else []) + [w / len(pts)] * len(pts)
+    return MixturePrior(tuple(comps), tuple(weights))
 
 
 # ---------------------------------------------------------------------------- counts

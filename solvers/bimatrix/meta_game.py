@@ -310,11 +310,16 @@ def analyse_tournament(
     dynamics from the uniform mixture (skip with ``replicator=False``), α-Rank at ``alpha``
     (``None`` if its rates underflow; the reason is in ``notes``) and its α → ∞ limit.
     Raises :class:`ParameterError` for an asymmetric tournament, :class:`GameError` for
-    non-finite payoffs.
+    non-finite payoffs, and :class:`~eqtools.errors.SizeLimitError` up front for a tournament
+    whose whole matrices do not fit :data:`solvers.payoffs.MAX_BYTES` (analyse a sub-pool:
+    :func:`solvers.chunked.sub_pool`; or stream: :func:`solvers.chunked.ranking`).
     """
     for var in ("payoff_row", "payoff_col"):
         if var not in ds:
             raise ParameterError(f"tournament dataset lacks the variable {var!r}")
+    from ..chunked import require_whole_matrix
+
+    require_whole_matrix(ds, "meta-game analysis (Nash, α-Rank, replicator)")
     labels = tuple(str(v) for v in ds["row"].values)
     if not labels:
         raise GameError("tournament is empty (no strategies)")

@@ -33,12 +33,14 @@ def beta_pdf(x, a, b):
     return x ** (a - 1) * (1 - x) ** (b - 1) / (math.gamma(a) * math.gamma(b) / math.gamma(a + b))
 
 
-def brute_predictive(components, weights, own, other, grid: int = 4001) -> np.ndarray:
-    """Posterior predictive P(C | context) by numerical integration (trapezoid on a grid per
-    context; contexts are independent within a Beta component) and explicit mixture weights.
+def brute_predictive(components, weights, own, other):
+    """Posterior predictive P(C | context) by numerical integration (scipy.integrate.quad of prior
+    density x likelihood per context; contexts are independent within a Beta component) and
+    explicit mixture weights from the history likelihood.
 
     ``components``: list of ("beta", a(5), b(5)) or ("point", q(5))."""
-    xs = np.linspace(0.0, 1.0, grid)
+    from scipy.integrate import quad
+
     post_w, preds = [], []
     for comp, w in zip(components, weights):
         if comp[0] == "point":
@@ -49,15 +51,17 @@ def brute_predictive(components, weights, own, other, grid: int = 4001) -> np.nd
         a, b = comp[1], comp[2]
         ml, pr = 1.0, np.empty(5)
         for k in range(5):
-            lik = np.ones_like(xs)
-            for t in range(len(own)):
-                kk = coplayer_context(own[t - 1], other[t - 1]) if t else 0
-                if kk == k:
-                    lik = lik * (xs if other[t] == 0 else 1 - xs)
-            dens = beta_pdf(np.clip(xs, 1e-300, 1), a[k], b[k]) * lik
-            z = np.trapezoid(dens, xs)
+            seq = [other[t] for t in range(len(own)) if (coplayer_context(own[t - 1], other[t - 1]) if t else 0) == k]
+
+            def dens(x, seq=seq, k=k):
+                lik = 1.0
+                for o in seq:
+                    lik *= x if o == 0 else 1 - x
+                return beta_pdf(x, a[k], b[k]) * lik
+
+            z = quad(dens, 0, 1, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
             ml *= z
-            pr[k] = np.trapezoid(dens * xs, xs) / z
+            pr[k] = quad(lambda x: x * dens(x), 0, 1, epsabs=1e-13, epsrel=1e-12, limit=200)[0] / z
         post_w.append(w * ml)
         preds.append(pr)
     post_w = np.asarray(post_w) / np.sum(post_w)

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 from eqtools.errors import EqtoolsError, ParameterError
 from eqtools.strategies import named
 from learners.bayes import BayesPolicy, BetaPrior, MixturePrior, PointPrior, counts_from_history, posterior
-from learners.bayes.policy import _lookahead_q, plan_q_jnp
+from learners.bayes.policy import _counts_lookahead_q, _lookahead_q, _relative_layers, from_spec, plan_q_jnp
 from solvers.best_response import best_response_finite
 from solvers.simulate import MemoryOnePolicy, play, simulate
 from tests.bayes.bayes_reference import ce_continuation, lookahead_q
@@ -98,6 +98,10 @@ def test_lookahead_matches_recursive_reference():
                 ref = lookahead_q(lambda cc: posterior(prior, cc).predictive, c, tok, left, d)
                 assert float(got[0][0]) == pytest.approx(ref[0], abs=1e-10)
                 assert float(got[1][0]) == pytest.approx(ref[1], abs=1e-10)
+                cnt = _counts_lookahead_q(arr, jnp.asarray(c)[None], lw, jnp.array([tok]), jnp.asarray(left),
+                                          jnp.asarray([1.0, -1, 2, 0]), _relative_layers(d))
+                assert float(cnt[0][0]) == pytest.approx(ref[0], abs=1e-10)
+                assert float(cnt[1][0]) == pytest.approx(ref[1], abs=1e-10)
 
 
 def test_thompson_seeded_and_jittable_in_scan():
@@ -128,9 +132,10 @@ def test_thompson_seeded_and_jittable_in_scan():
 
 @pytest.mark.parametrize("kwargs,field", [
     ({"rule": "ucb"}, "rule"), ({"rule": 3}, "rule"), ({"horizon": 0}, "horizon"), ({"horizon": 2.5}, "horizon"),
-    ({"depth": 0}, "depth"), ({"depth": 9}, "depth"), ({"seed": -1}, "seed"), ({"prior": "uniform"}, "prior"),
+    ({"depth": 0}, "depth"), ({"depth": 13}, "depth"), ({"seed": -1}, "seed"), ({"prior": "uniform"}, "prior"),
     ({"resample_every": 0}, "resample_every"), ({"tie_tol": -1.0}, "tie_tol"), ({"game": "nope"}, "nope"),
-    ({"name": 3}, "name"),
+    ({"name": 3}, "name"), ({"method": "grid"}, "method"), ({"rule": "lookahead", "depth": 13, "method": "counts"}, "depth"),
+    ({"rule": "lookahead", "depth": 6, "method": "tree"}, "depth"),
 ])
 def test_constructor_errors(kwargs, field):
     with pytest.raises(EqtoolsError, match=field):
@@ -138,5 +143,31 @@ def test_constructor_errors(kwargs, field):
 
 
 def test_init_errors():
+    from eqtools.errors import SizeLimitError
+
     with pytest.raises(ParameterError, match="batch_shape"):
         BayesPolicy().init(("a",))
+    with pytest.raises(SizeLimitError, match="batch_shape"):
+        BayesPolicy(rule="lookahead", depth=12, method="counts").init((4096,))
+
+
+def test_counts_method_plays_like_the_tree():
+    """The count-state lookahead makes the tree's decisions in play (depth 3, mixture prior)."""
+    q = MemoryOnePolicy(named("Random").vector)
+    a = play(BayesPolicy(horizon=15, prior=MIX, rule="lookahead", depth=3, method="tree"), q, "paper", n=15, matches=6, seed=2)
+    b = play(BayesPolicy(horizon=15, prior=MIX, rule="lookahead", depth=3, method="counts"), q, "paper", n=15, matches=6, seed=2)
+    assert np.array_equal(a.a_x, b.a_x)
+
+
+@pytest.mark.parametrize("spec,attrs", [("ce", {"rule": "ce"}), ("thompson:10", {"rule": "thompson", "resample_every": 10}),
+                                        ("lookahead:6", {"rule": "lookahead", "depth": 6, "method": "counts"}),
+                                        ("lookahead:2", {"rule": "lookahead", "depth": 2, "method": "tree"})])
+def test_from_spec(spec, attrs):
+    pol = from_spec(spec, horizon=50)
+    assert pol.horizon == 50 and all(getattr(pol, k) == v for k, v in attrs.items())
+
+
+@pytest.mark.parametrize("spec", ["", "ce:3", "lookahead:x", "ucb", 5])
+def test_from_spec_errors(spec):
+    with pytest.raises(ParameterError):
+        from_spec(spec)

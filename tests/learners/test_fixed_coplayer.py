@@ -220,12 +220,17 @@ def test_bayes_specs_normalise():
     assert normalise_fixed_icl("Bayes:LOOKAHEAD") == "bayes:lookahead:2"
     assert normalise_fixed_icl("bayes:lookahead:3:prior=recip-0.050") == "bayes:lookahead:3:prior=recip-0.05"
     assert normalise_fixed_icl("bayes:thompson:prior=uniform") == "bayes:thompson"
-    for bad in ("bayes:nope", "bayes:ce:2", "bayes:lookahead:9", "bayes:lookahead:x", "bayes:ce:prior=recip-2",
-                "bayes:ce:prior=beta", "bayes:ce:foo=1", "bayes::", "bayes:prior=uniform:ce"):
+    assert normalise_fixed_icl("bayes:thompson:10:prior=tilt-5") == "bayes:thompson:10:prior=tilt-5"
+    for bad in ("bayes:nope", "bayes:ce:2", "bayes:lookahead:99", "bayes:lookahead:x", "bayes:ce:prior=recip-2",
+                "bayes:ce:prior=beta", "bayes:ce:prior=recip", "bayes:ce:prior=uniform-3", "bayes:ce:foo=1", "bayes::",
+                "bayes:prior=uniform:ce", "bayes:ce:prior=tilt-0.5"):
         with pytest.raises(ParameterError, match="fixed_icl"):
             normalise_fixed_icl(bad)
     pol = fixed_icl_policy("bayes:lookahead:1:prior=recip-0.1", "paper", 30)
     assert (pol.rule, pol.depth, pol.horizon, pol.name) == ("lookahead", 1, 30, "bayes:lookahead:1:prior=recip-0.1")
+    from learners.bayes import reciprocator_prior
+
+    assert pol.prior == reciprocator_prior(0.1)
 
 
 @pytest.mark.parametrize("spec", ["bayes:ce", "bayes:thompson"])

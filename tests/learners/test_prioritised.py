@@ -162,3 +162,21 @@ def test_cli_regret_sampler_reaches_step_1(tmp_path):
     assert cfg["sampler"]["buffer"] == 16 and cfg["sampler"]["mix"] == 0.5 and cfg["sampler"]["weights"] is False
     summ = json.loads((out / "step1" / "summary.json").read_text())
     assert summ["sampler"]["settings"] == cfg["sampler"]
+
+
+def test_extract_seeds_keeps_each_seeds_sampler_buffer(tmp_path):
+    """A 2-seed run cut to its second seed at iteration 2 and resumed to 4 equals that seed of the
+    uninterrupted run (metrics, parameters and the sampler's buffer)."""
+    from dataclasses import replace
+
+    from learners.train_a2c import Trainer, extract_seeds
+
+    cfg = _cfg()
+    full = Trainer(cfg).run(progress=False)
+    Trainer(cfg, tmp_path / "two").run(progress=False, stop_at=2)
+    one = extract_seeds(tmp_path / "two", tmp_path / "one", [cfg.seed + 1])
+    assert (one.seeds, one.seed) == (1, cfg.seed + 1)
+    t = Trainer(replace(cfg, seeds=1, seed=cfg.seed + 1), tmp_path / "one").run(progress=False)
+    np.testing.assert_array_equal(np.stack(t.history)[:, 0], np.stack(full.history)[:, 1])
+    for x, y in zip(t.sampler_state, full.sampler_state):
+        np.testing.assert_array_equal(np.asarray(x)[0], np.asarray(y)[1])

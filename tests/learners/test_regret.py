@@ -56,7 +56,7 @@ def test_memory_one_agent_regret_equals_its_exact_value():
 def test_alld_regret_on_training_distribution_equals_exact_average():
     """ALLD against 200 fresh U(0,1)^5 draws: simulated group regret = exact mean over the same
     draws (match noise), and that mean = the population value (draw noise, independent draws)."""
-    panel = default_panel(random=200, seed=7, library_names=None, heldout=None)
+    panel = default_panel(random=200, seed=7, library_names=None, heldout=None, reciprocators=0)
     rep = evaluate_regret(MemoryOnePolicy(np.zeros(5), "ALLD"), panel, n=N, matches=32, seed=2, chunk=200)
     g = rep.groups["random"]
     exact = br_values(rep.params, "paper", N) - finite_horizon(np.zeros(5), rep.params, "paper", N).payoff_x
@@ -79,7 +79,7 @@ def test_gru_agent_and_report_shapes():
 
     agent = GRUAgent(hidden=8, embed=4, use_opponent_id=False, reward_input_scale=2.0)
     params = jax.tree_util.tree_map(np.asarray, init_agent_params_np(agent, np.random.default_rng(0)))
-    panel = default_panel(random=4, seed=1, library_names=("ALLC", "TFT"), heldout=[[1, 1, 0, 1, 0.5]])
+    panel = default_panel(random=4, seed=1, library_names=("ALLC", "TFT"), heldout=[[1, 1, 0, 1, 0.5]], reciprocators=0)
     reps = [evaluate_regret(GRUPolicy(agent, params, "paper", name=nm, greedy=g), panel, n=20, matches=4, seed=0, chunk=7)
             for nm, g in (("stoch", False), ("greedy", True))]
     for r in reps:
