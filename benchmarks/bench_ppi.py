@@ -1,7 +1,23 @@
-"""Benchmark: time of one PPI phase (model training + rollout gathering) at ``cpu`` and ``paper`` sizes.
+"""Benchmark: time of one PPI phase (model training + rollout gathering) at ``cpu`` and ``paper`` sizes,
+and PPI's evaluation per episode beside A2C's at the same network size.
 
     python benchmarks/bench_ppi.py                      # both presets, extrapolated
     python benchmarks/bench_ppi.py --presets cpu --full # cpu measured end to end (no extrapolation)
+    python benchmarks/bench_ppi.py --eval --presets cpu # evaluation: PPI prior, PPI improved, A2C
+
+**Evaluation** (``--eval``): one evaluation of a run (both learners against the co-learner, ALLC,
+ALLD, TFT and fresh U(0,1)^5 draws, ``eval_episodes`` each: ``10 * eval_episodes`` episodes, the
+same count in both learners) timed for three players of the same network size (GRU ``hidden``,
+embeddings ``embed``), in one process, repetitions interleaved:
+
+* ``ppi_prior``: PPI acting with its prior (the model's action head, ``beta = 0``: no rollouts);
+* ``ppi_improved``: PPI acting with its improved policy, as it is evaluated in training (every
+  decision runs ``2 * n_rollouts * rollout_horizon`` model steps of Monte Carlo rollouts);
+* ``a2c``: :class:`learners.train_a2c.Trainer`'s evaluation (one GRU step per decision).
+
+Reported per episode (best of ``--eval-reps`` after the compile), with the ratios to A2C, the model
+steps per decision of each, and the share of PPI's time in the jitted games (the rest is the
+per-seed numpy bookkeeping and the exact best-response values).
 
 One phase = (a) fitting one learner's model on all data so far (the data size of phase
 ``--phase``: pretraining set + ``phase - 1`` gathered sets; ``epochs`` epochs, or
@@ -23,6 +39,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import jax
@@ -33,7 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from learners.env import payoff_table  # noqa: E402
 from learners.ppi.play import play_pair  # noqa: E402
-from learners.ppi.train import _fit_fns, _fit_key, preset_config  # noqa: E402
+from learners.ppi.config import preset_config  # noqa: E402
+from learners.ppi.fit import _fit_fns, _fit_key  # noqa: E402
 
 from _machine import machine  # noqa: E402
 
@@ -94,6 +112,93 @@ def bench(preset: str, phase: int, train_steps: int, gather_episodes: int, full:
     }
 
 
+def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: int = 1,
+               players: tuple[str, ...] = ("ppi_prior", "ppi_improved", "a2c")) -> dict:
+    """PPI's evaluation (prior and improved policy) and A2C's at the same network size, per episode."""
+    import os
+
+    from learners.ppi.runner import PPIRunner
+    from learners.train_a2c import Trainer
+    from learners.train_a2c import preset_config as a2c_preset
+
+    over = {} if eval_episodes is None else {"eval_episodes": int(eval_episodes)}
+    cfg = preset_config(preset, seeds=seeds, **over)
+    E = cfg.eval_episodes
+    load_before = os.getloadavg()
+    runners = {}
+    for name, c in (("ppi_prior", replace(cfg, beta=0.0)), ("ppi_improved", cfg)):
+        r = PPIRunner(c)
+        init, _ = _fit_fns(*_fit_key(c))
+        # the games' cost does not depend on the parameter values: fresh models per learner and seed
+        r.params = [jax.tree_util.tree_map(lambda *x: jnp.stack(x), *[init(jax.random.PRNGKey(100 * s + i))[0]
+                                                                        for s in range(seeds)]) if seeds > 1
+                    else init(jax.random.PRNGKey(i))[0] for i in range(2)]
+        runners[name] = r
+    ac = a2c_preset("cpu", hidden=cfg.hidden, embed=cfg.embed, horizon=cfg.horizon, eval_episodes=E, seeds=seeds)
+    tr = Trainer(ac)
+
+    def a2c_eval():
+        jax.block_until_ready(tr._eval(tr.params, tr.seed_keys, jnp.int32(0), tr.fixed_params))
+
+    fns = {"ppi_prior": runners["ppi_prior"]._evaluate_seeds, "ppi_improved": runners["ppi_improved"]._evaluate_seeds,
+           "a2c": a2c_eval}
+    fns = {k: f for k, f in fns.items() if k in players}
+    compile_s = {}
+    for name, f in fns.items():
+        t0 = time.perf_counter()
+        f()
+        compile_s[name] = round(time.perf_counter() - t0, 2)
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(reps):  # interleaved, so that a change of load hits all three alike
+        for name, f in fns.items():
+            t0 = time.perf_counter()
+            f()
+            times[name].append(time.perf_counter() - t0)
+    # the share of the jitted games in PPI's evaluation: the same games alone
+    play_s = {}
+    for name in [k for k in ("ppi_prior", "ppi_improved") if k in fns]:
+        r = runners[name]
+        keys = jnp.stack([jax.random.PRNGKey(s) for s in range(seeds)])
+        tab = jnp.zeros((seeds, 4 * E, 5))
+        n_pair = E if r.cfg.share < 1.0 else 0
+
+        def games(r=r, keys=keys, tab=tab, n_pair=n_pair):
+            for i in range(2):
+                jax.block_until_ready(r._play_seeds(i, keys, tab, n_pair).states_x)
+
+        games()
+        play_s[name] = min(_timed(games) for _ in range(max(1, reps // 2)))
+    episodes = seeds * 2 * 5 * E
+    best = {k: min(v) for k, v in times.items()}
+    per_ep = {k: v / episodes for k, v in best.items()}
+    steps = {"ppi_prior": 1, "ppi_improved": 1 + 2 * cfg.n_rollouts * cfg.rollout_horizon, "a2c": 1}
+    n_pair = E if cfg.share < 1.0 else 0
+    agent_eps = {"ppi_prior": 2 * (2 * n_pair + 4 * E), "ppi_improved": 2 * (2 * n_pair + 4 * E), "a2c": 2 * E + 8 * E}
+    return {
+        "preset": preset, "seeds": seeds, "hidden": cfg.hidden, "embed": cfg.embed, "horizon": cfg.horizon,
+        "eval_episodes_per_coplayer": E, "episodes_per_evaluation": episodes,
+        "n_rollouts": cfg.n_rollouts, "rollout_horizon": cfg.rollout_horizon,
+        "model_steps_per_decision": steps,
+        "s_per_evaluation_best": {k: round(v, 4) for k, v in best.items()},
+        "s_per_evaluation_all": {k: [round(x, 4) for x in v] for k, v in times.items()},
+        "s_per_episode": {k: float(f"{v:.3g}") for k, v in per_ep.items()},
+        "ratio_to_a2c": {k: round(per_ep[k] / per_ep["a2c"], 2) for k in ("ppi_prior", "ppi_improved")
+                         if k in per_ep and "a2c" in per_ep},
+        # model steps per second.  Agent-episodes: PPI's evaluation of learner i plays i against its
+        # co-learner (both act) and 4 tabular groups, 2 * (2 n_pair + 4E); A2C shares the pair episodes
+        "model_steps_per_s": {k: round(seeds * cfg.horizon * agent_eps[k] * steps[k] / best[k]) for k in best},
+        "ppi_games_share": {k: round(play_s[k] / best[k], 3) for k in play_s},
+        "compile_plus_first_s": compile_s,
+        "loadavg_before_after": [list(load_before), list(os.getloadavg())],
+    }
+
+
+def _timed(f) -> float:
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--presets", default="cpu,paper")
@@ -101,15 +206,31 @@ def main(argv=None) -> int:
     ap.add_argument("--train-steps", type=int, default=20)
     ap.add_argument("--gather-episodes", type=int, default=128)
     ap.add_argument("--full", action="store_true", help="time the whole phase instead of extrapolating")
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "ppi.json"))
+    ap.add_argument("--eval", action="store_true", help="time the evaluation (PPI prior, PPI improved, A2C) instead")
+    ap.add_argument("--eval-reps", type=int, default=5)
+    ap.add_argument("--eval-episodes", type=int, default=None, help="per co-player (default: the preset's)")
+    ap.add_argument("--seeds", type=int, default=1, help="seeds evaluated together (--eval)")
+    ap.add_argument("--players", default="ppi_prior,ppi_improved,a2c", help="which evaluations to time (--eval)")
+    ap.add_argument("--out", default=None, help="default benchmarks/results/ppi.json (ppi_eval.json with --eval)")
     args = ap.parse_args(argv)
+    out = args.out or str(Path(__file__).resolve().parent / "results" / ("ppi_eval.json" if args.eval else "ppi.json"))
+    if args.eval:
+        res = {"machine": machine(), "results": []}
+        for p in [s.strip() for s in args.presets.split(",") if s.strip()]:
+            r = bench_eval(p, args.eval_reps, args.eval_episodes, args.seeds,
+                           tuple(s.strip() for s in args.players.split(",") if s.strip()))
+            print(json.dumps(r))
+            res["results"].append(r)
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(res, indent=1))
+        return 0
     res = {"machine": machine(), "results": []}
     for p in [s.strip() for s in args.presets.split(",") if s.strip()]:
         r = bench(p, args.phase, args.train_steps, args.gather_episodes, args.full)
         print(json.dumps(r))
         res["results"].append(r)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(res, indent=1))
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(res, indent=1))
     return 0
 
 

@@ -1,7 +1,7 @@
 """Study: PPI (Predictive Policy Improvement) — mechanism pipeline and mixed pool.
 
 One code path for the presets ``smoke``, ``cpu`` and ``paper`` (see
-:data:`learners.ppi.train.PRESETS`)::
+:data:`learners.ppi.config.PRESETS`)::
 
     python -m studies.ppi --preset cpu --runs runs/ppi_cpu --results studies/results/ppi/cpu
 
@@ -56,7 +56,8 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
     """Run the conditions in sequence, write plots, small netCDF files and ``study_summary.json``."""
     from learners.ppi.mechanism import mechanism_summary, run_mechanism
     from learners.ppi.plots import plot_mechanism, plot_phases, plot_rounds
-    from learners.ppi.train import PPIRunner, preset_config
+    from learners.ppi.config import preset_config
+    from learners.ppi.runner import PPIRunner
     from eqtools.io import write_netcdf
 
     bad = [c for c in conditions if c not in CONDITIONS]

@@ -21,6 +21,8 @@ __all__ = ["add_ppi_parser", "register", "build_config", "run_ppi"]
 
 _OVERRIDES: tuple[tuple[str, type, str], ...] = (
     ("seed", int, "random seed (default 0)"),
+    ("seeds", int, "independent seeds seed, seed+1, ... run together in one process, vmapped (default 1); "
+                   "each gives the numbers of its one-seed run"),
     ("phases", int, "number of phases"),
     ("episodes", int, "new trajectories per learner per phase"),
     ("pretrain_games", int, "pretraining episodes per learner"),
@@ -85,8 +87,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def build_config(args: argparse.Namespace) -> Any:
-    """The :class:`learners.ppi.train.PPIConfig` described by parsed arguments."""
-    from learners.ppi.train import preset_config
+    """The :class:`learners.ppi.config.PPIConfig` described by parsed arguments."""
+    from learners.ppi.config import preset_config
 
     over: dict[str, Any] = {"ablation": args.ablation}
     for name, _, _ in _OVERRIDES:
@@ -106,7 +108,7 @@ def run_ppi(args: argparse.Namespace) -> int:
 
     from eqtools.errors import ParameterError
     from learners.ppi.mechanism import mechanism_summary, run_mechanism
-    from learners.ppi.train import PPIRunner
+    from learners.ppi.runner import PPIRunner
 
     cfg = build_config(args)
     if args.fixed_icl is not None and args.mode != "mechanism":
@@ -123,31 +125,48 @@ def run_ppi(args: argparse.Namespace) -> int:
         phases = (0, cfg.phases, cfg.phases)
     shown = (f"phases {','.join(str(p) for p in (phases or (cfg.phases,) * 3))} (steps 1,2,3)" if args.mode == "mechanism"
              else f"{cfg.phases} phases")
+    seeds = f", seeds {cfg.seed}..{cfg.seed + cfg.seeds - 1} in one process" if cfg.seeds > 1 else ""
     print(f"eqtools train ppi: preset {args.preset}, mode {args.mode}, ablation {cfg.ablation}, hidden {cfg.hidden}, "
           f"{shown} x {cfg.episodes} episodes, beta {cfg.beta}, {cfg.n_rollouts} rollouts x "
-          f"{cfg.rollout_horizon} rounds -> {out}")
+          f"{cfg.rollout_horizon} rounds{seeds} -> {out}")
     if args.mode == "mechanism":
         runners = run_mechanism(cfg, out, phases=phases, progress=not args.no_progress, resume=not args.fresh,
                                 fixed_icl=args.fixed_icl)
         summ = mechanism_summary(runners)
         (out / "mechanism_summary.json").write_text(json.dumps(summ, indent=1))
         if not args.no_plots:
-            from learners.ppi.plots import plot_mechanism, plot_phases, plot_rounds
-
-            plot_mechanism(runners["step1"].rounds_dataset() if "step1" in runners else None,
-                           runners["step2"].phases_dataset(), runners["step3"].phases_dataset(), summ,
-                           out / "mechanism.png")
-            plot_phases({k: r.phases_dataset() for k, r in runners.items()}, out / "phases.png")
-            plot_rounds({k: r.rounds_dataset() for k, r in runners.items()}, out / "rounds.png")
+            _mechanism_plots(runners, summ, out)
         print(json.dumps(summ))
         return 0
     r = PPIRunner(cfg, out, label=cfg.ablation).run(progress=not args.no_progress, resume=not args.fresh)
     if not args.no_plots:
         from learners.ppi.plots import plot_phases, plot_rounds
 
-        plot_phases({cfg.ablation: r.phases_dataset()}, out / "phases.png")
-        plot_rounds({cfg.ablation: r.rounds_dataset()}, out / "rounds.png")
+        views = {cfg.ablation: r} if cfg.seeds == 1 else {f"{cfg.ablation} seed {v.cfg.seed}": v for v in r.per_seed}
+        plot_phases({k: v.phases_dataset() for k, v in views.items()}, out / "phases.png")
+        plot_rounds({k: v.rounds_dataset() for k, v in views.items()}, out / "rounds.png")
     s = r.summary()
-    print(json.dumps({"last_phase": {k: s["last_phase"][k] for k in ("coop_pair", "reward_pair", "coop_tab", "reward_tab")},
-                      "eval_reward": {o: v["reward"] for o, v in s["eval"].items()}, "wall_s": s["wall_s"]}))
+    short = {"last_phase": {k: s["last_phase"][k] for k in ("coop_pair", "reward_pair", "coop_tab", "reward_tab")},
+             "eval_reward": {o: v["reward"] for o, v in s["eval"].items()}, "wall_s": s["wall_s"]}
+    if cfg.seeds > 1:  # means over seeds above; each seed's numbers in out/seed<seed>/summary.json
+        short = {"seeds": s["seeds"], "mean_over_seeds": short,
+                 "eval_reward_per_seed": [{o: v["reward"] for o, v in x["eval"].items()} for x in s["per_seed"]]}
+    print(json.dumps(short))
     return 0
+
+
+def _mechanism_plots(runners: dict[str, Any], summ: dict[str, Any], out: Any) -> None:
+    """mechanism.png, phases.png and rounds.png of a chain; with several seeds one mechanism plot
+    per seed (mechanism_seed<seed>.png) and every seed's curves in phases.png / rounds.png."""
+    from learners.ppi.plots import plot_mechanism, plot_phases, plot_rounds
+
+    n = runners["step2"].n_seeds
+    seeds = summ.get("seeds", [None])
+    for s in range(n):
+        v = {k: r.per_seed[s] for k, r in runners.items()}
+        name = "mechanism.png" if n == 1 else f"mechanism_seed{seeds[s]}.png"
+        plot_mechanism(v["step1"].rounds_dataset() if "step1" in v else None, v["step2"].phases_dataset(),
+                       v["step3"].phases_dataset(), summ if n == 1 else summ["per_seed"][s], out / name)
+    tag = (lambda s: "") if n == 1 else (lambda s: f" seed {seeds[s]}")
+    plot_phases({k + tag(s): r.per_seed[s].phases_dataset() for k, r in runners.items() for s in range(n)}, out / "phases.png")
+    plot_rounds({k + tag(s): r.per_seed[s].rounds_dataset() for k, r in runners.items() for s in range(n)}, out / "rounds.png")

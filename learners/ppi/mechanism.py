@@ -7,7 +7,7 @@
    only: each should learn to extort it.
 3. **step 3** — the two step-2 learners continue (all their data so far) against each other.
 
-Each stage is a :class:`learners.ppi.train.PPIRunner` in ``out_dir/step<k>`` with its agents,
+Each stage is a :class:`learners.ppi.runner.PPIRunner` in ``out_dir/step<k>`` with its agents,
 curves and checkpoints; re-running resumes every stage.
 
 ``fixed_icl=`` (a saved :class:`PPIAgent` or its path) skips step 1 and runs steps 2–3 against
@@ -16,6 +16,10 @@ that Fixed-ICL, so further seeds of the chain can share one trained in-context l
 It may also be any jittable :class:`~solvers.simulate.Policy` or a :mod:`learners.coplayers` spec
 string (``bayes``, ``bayes:RULE[:DEPTH]``, ``memory-one:TFT``): the Bayesian in-context learner
 as the Fixed-ICL needs no training.
+
+With ``cfg.seeds = S`` every step runs the ``S`` seeds in one process and seed ``s`` of the chain
+is the one-seed chain with ``seed + s``: each seed's step 2 plays its own step 1's Fixed-ICL (saved
+as ``fixed_icl_seed<seed>.pkl``), or all play the one ``fixed_icl`` given.
 
 Which Fixed-ICL ran is recorded in ``out_dir/fixed_icl.json`` (the spec, or the file and a
 SHA-256 of the agent's parameters) and in the summary; re-running the chain in the same
@@ -31,8 +35,9 @@ from typing import Any
 
 from eqtools.errors import ParameterError
 
-from .play import play_vs_policy
-from .train import PPIAgent, PPIConfig, PPIRunner
+from .agent import PPIAgent
+from .config import PPIConfig
+from .runner import PPIRunner
 
 __all__ = ["STEPS", "run_mechanism", "mechanism_summary"]
 
@@ -64,15 +69,19 @@ def _load_fixed_icl(fixed_icl: PPIAgent | str | Path, cfg: PPIConfig) -> PPIAgen
 
 class _PolicyCoPlayerRunner(PPIRunner):
     """A :class:`PPIRunner` whose fixed opponent is a jittable Policy rather than a :class:`PPIAgent`
-    (the only change: episodes against it are played by :func:`learners.ppi.play.play_vs_policy`)."""
+    (the only change: episodes against it are played by :func:`learners.ppi.play.play_vs_policy`,
+    vmapped over the seeds; the policy is the same for every seed)."""
 
     def __init__(self, cfg: PPIConfig, out_dir: str | Path | None, *, co_player: Any, label: str) -> None:
         super().__init__(cfg, out_dir, label=label)
         self.fixed = co_player
 
-    def _play(self, i: int, key: Any, tab_x: Any, n_pair: int) -> Any:
-        return play_vs_policy(self.module, self.params[i], self.fixed, key, tab_x, self.table, n_pair=n_pair,
-                              horizon=self.cfg.horizon, spec_x=self.cfg.spec)
+    def _play_seeds(self, i: int, keys: Any, tab_x: Any, n_pair: int) -> Any:
+        from ..coplayers import check_coplayer
+
+        check_coplayer(self.fixed, "the fixed co-player")
+        fn = self.axis.policy_fn(self.fixed, self.module, n_pair, self.cfg.horizon, self.cfg.spec)
+        return fn(self._params[i], keys, tab_x, self._tables)
 
 
 def _is_spec(x: Any) -> bool:
@@ -164,16 +173,23 @@ def run_mechanism(cfg: PPIConfig, out_dir: str | Path | None, phases: tuple[int,
         c1 = replace(cfg, tabular_share=1.0, phases=int(phases[0]))
         r1 = PPIRunner(c1, sub("step1"), label="step1").run(progress=progress, resume=resume)
         runners["step1"] = r1
-        icl: Any = r1.agent(0)
-        icl.name = "Fixed-ICL"
-        record = {"fixed_icl": "step 1's learner 1 (PPI agent)", "kind": "ppi-agent", "sha256": _agent_sha(icl)}
+        icls = [v.agent(0) for v in r1.per_seed]  # one Fixed-ICL per seed of the chain
+        for a in icls:
+            a.name = "Fixed-ICL"
+        shas = [_agent_sha(a) for a in icls]
+        icl: Any = icls[0] if len(icls) == 1 else icls
+        record = {"fixed_icl": "step 1's learner 1 (PPI agent)", "kind": "ppi-agent",
+                  "sha256": shas[0] if len(shas) == 1 else shas}
     else:
         icl, record = _resolve_fixed_icl(fixed_icl, cfg)
     _check_provenance(out, record, resume)
     if out is not None and isinstance(icl, PPIAgent):
         icl.save(out / "fixed_icl.pkl")
+    elif out is not None and isinstance(icl, list):  # several seeds: fixed_icl_seed<seed>.pkl each
+        for k, a in enumerate(icl):
+            a.save(out / f"fixed_icl_seed{cfg.seed + k}.pkl")
     c2 = replace(cfg, tabular_share=0.0, phases=int(phases[1]), seed=cfg.seed + 1)
-    if isinstance(icl, PPIAgent):
+    if isinstance(icl, (PPIAgent, list)):
         r2 = PPIRunner(c2, sub("step2"), fixed_opponent=icl, label="step2")
     else:
         r2 = _PolicyCoPlayerRunner(c2, sub("step2"), co_player=icl, label="step2")
@@ -181,7 +197,7 @@ def run_mechanism(cfg: PPIConfig, out_dir: str | Path | None, phases: tuple[int,
     r2.run(progress=progress, resume=resume)
     runners["step2"] = r2
     c3 = replace(cfg, tabular_share=0.0, phases=int(phases[2]), seed=cfg.seed + 2)
-    r3 = PPIRunner(c3, sub("step3"), initial_data=r2.data, initial_params=None if cfg.reinit else r2.params,
+    r3 = PPIRunner(c3, sub("step3"), initial_data=r2.seed_data, initial_params=None if cfg.reinit else r2.params,
                    label="step3").run(progress=progress, resume=resume)
     runners["step3"] = r3
     return runners
@@ -189,9 +205,22 @@ def run_mechanism(cfg: PPIConfig, out_dir: str | Path | None, phases: tuple[int,
 
 def mechanism_summary(runners: dict[str, PPIRunner]) -> dict[str, Any]:
     """The numbers of Figure 2: step-1 rewards vs ALLC/ALLD/TFT, step-2 rewards of the learners
-    and of the Fixed-ICL, step-3 cooperation between the two extortioners."""
-    out: dict[str, Any] = {}
+    and of the Fixed-ICL, step-3 cooperation between the two extortioners.  A chain of several
+    seeds gives these per seed (``per_seed``, in the order of ``seeds``)."""
     label = getattr(runners.get("step2"), "fixed_icl_label", None)
+    n = runners["step2"].n_seeds
+    per = [_seed_summary({k: r.per_seed[s] for k, r in runners.items()}, label) for s in range(n)]
+    if n == 1:
+        return per[0]
+    out: dict[str, Any] = {} if label is None else {"fixed_icl": label}
+    out["seeds"] = [runners["step2"].cfg.seed - 1 + s for s in range(n)]  # the chain's seeds (step 1's)
+    out["per_seed"] = per
+    return out
+
+
+def _seed_summary(runners: dict[str, Any], label: Any) -> dict[str, Any]:
+    """:func:`mechanism_summary` of one seed (``runners``: its :class:`~learners.ppi.seed_run.SeedRun` s)."""
+    out: dict[str, Any] = {}
     if label is not None:
         out["fixed_icl"] = label
     if "step1" in runners:  # absent when a saved Fixed-ICL replaced step 1
