@@ -78,7 +78,7 @@ def issue_panel(draws: int = 200, recips: int = 30, seed: int = 2026) -> Any:
         groups["random"] = (tuple(f"U{k}" for k in range(draws)), np.random.default_rng(seed).random((draws, 5)))
     if recips:
         groups["reciprocators"] = (tuple(f"R{k}" for k in range(recips)), reciprocator_draws(recips, seed))
-    vecs = [heldout_group(["FirstByJoss"])[1][0] if nm == "Joss" else named(nm).vector for nm in NAMED]
+    vecs = [heldout_group(["FirstByJoss"])[1][0] if nm == "Joss" else named(nm, "paper").vector for nm in NAMED]
     groups["named"] = (NAMED, np.asarray(vecs))
     return Panel(groups)
 
@@ -271,7 +271,7 @@ def part_confirm(items: Sequence[tuple[str, float]], rules: Sequence[str], match
     from learners.bayes import from_spec
     from learners.regret import Panel, evaluate_regret
 
-    pan = Panel({"named": (("Extort-2", "Extort-3"), np.asarray([named("Extort-2").vector, named("Extort-3").vector]))})
+    pan = Panel({"named": (("Extort-2", "Extort-3"), np.asarray([named("Extort-2", "paper").vector, named("Extort-3", "paper").vector]))})
     rows = []
     for fam, x in tqdm(list(items), desc="E: confirm", disable=not progress):
         prior = prior_family(fam, x)

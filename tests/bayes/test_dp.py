@@ -42,7 +42,7 @@ def test_dp_equals_expectimax_over_histories(prior):
 def test_known_coplayer_dp_equals_best_response(name):
     """With a point-mass prior the Bayes-optimal value is the exact best-response value, and
     forward propagation of its decisions against that co-player reproduces it."""
-    q = named(name).vector
+    q = named(name, "paper").vector
     for n in (1, 6, 11):
         dp = solve(count_space(PointPrior(q), n))
         br = best_response_finite(q, "paper", n).value
@@ -80,7 +80,7 @@ def test_tabulated_policy_value_matches_simulation(rule):
     pol = BayesPolicy(horizon=n, rule=rule, depth=2)
     tab = policy_tables(space, pol)
     for nm in ("TFT", "Alternator", "Extort-2"):
-        q = named(nm).vector
+        q = named(nm, "paper").vector
         exact = evaluate(tab, q=q)[0]
         sim = simulate(pol, MemoryOnePolicy(q), "paper", n=n, matches=2000, seed=4, record_rounds=False)
         if nm in ("TFT", "Alternator"):

@@ -48,7 +48,7 @@ def test_play_matches_reference_decisions(rule, prior):
     from the recorded history by the plain-Python references (posterior, backward induction)."""
     pol = BayesPolicy(horizon=12, prior=prior, rule=rule, depth=2)
     for nm in ("TFT", "Extort-2", "Random"):
-        tr = play(pol, MemoryOnePolicy(named(nm).vector), "paper", n=12, matches=1, seed=3)
+        tr = play(pol, MemoryOnePolicy(named(nm, "paper").vector), "paper", n=12, matches=1, seed=3)
         assert np.array_equal(tr.a_x[0], _replay_decisions(pol, tr, prior, rule)), nm
 
 
@@ -56,7 +56,7 @@ def test_known_coplayer_plays_the_exact_best_response():
     """A point-mass prior on q: CE plays the exact finite-horizon best response and earns its value
     against q in every match (deterministic co-player: exact equality of the realised payoff)."""
     for nm in ("TFT", "GRIM", "WSLS", "ALLD", "Alternator"):
-        q = named(nm).vector
+        q = named(nm, "paper").vector
         pol = BayesPolicy(horizon=30, prior=PointPrior(q), rule="ce")
         res = simulate(pol, MemoryOnePolicy(q), "paper", n=30, matches=2, record_rounds=False)
         br = best_response_finite(q, "paper", 30)

@@ -17,7 +17,7 @@ def test_panel_groups():
     rec = p.groups["reciprocators"][1]
     assert rec.shape == (10, 5)
     assert np.all(rec[:, [0, 1, 3]] >= 0.8) and np.all(rec[:, [2, 4]] <= 0.2)
-    np.testing.assert_allclose(p.groups["Extort-3"][1][0], named("Extort-3").vector)
+    np.testing.assert_allclose(p.groups["Extort-3"][1][0], named("Extort-3", "paper").vector)
 
 
 def test_markdown_marks_targets():

@@ -227,7 +227,7 @@ def test_memory_one_library_entries_and_custom_rules():
     np.testing.assert_array_equal(p["TFT"], STRATEGY_LIBRARY["TFT"](log.own, log.other))
     np.testing.assert_array_equal(p["WSLS"], STRATEGY_LIBRARY["WSLS"](log.own, log.other))
     with pytest.raises(ParameterError, match="deterministic"):
-        prescribed_actions(log, [named("GTFT")])
+        prescribed_actions(log, [named("GTFT", "paper")])
 
 
 # ----------------------------------------------------------------------------- ZD and the whole report
@@ -236,7 +236,7 @@ def test_zd_interval_for_an_extortioner_and_history_blind_flag():
     """An Extort-2 log: the chi interval contains 2; an ALLD-like coin flip is flagged history-blind,
     and fit_zd confirms the note (in the paper's game every history-blind strategy is ZD with chi = -2)."""
     rng = np.random.default_rng(4)
-    x = named("Extort-2").vector
+    x = named("Extort-2", "paper").vector
     K = 8
     Q = rng.random((K, 5))
     tr = play(MemoryOnePolicy(x), MemoryOnePolicy(Q[:, None, :]), "paper", n=50, matches=100, seed=5, pairs_shape=(K,))
