@@ -166,7 +166,7 @@ def test_cli_regret_sampler_reaches_step_1(tmp_path):
 
 def test_extract_seeds_keeps_each_seeds_sampler_buffer(tmp_path):
     """A 2-seed run cut to its second seed at iteration 2 and resumed to 4 equals that seed of the
-    uninterrupted run (metrics, parameters and the sampler's buffer)."""
+    uninterrupted run (metrics and the sampler's buffer; floats up to reassociation, see below)."""
     from dataclasses import replace
 
     from learners.train_a2c import Trainer, extract_seeds
@@ -177,6 +177,14 @@ def test_extract_seeds_keeps_each_seeds_sampler_buffer(tmp_path):
     one = extract_seeds(tmp_path / "two", tmp_path / "one", [cfg.seed + 1])
     assert (one.seeds, one.seed) == (1, cfg.seed + 1)
     t = Trainer(replace(cfg, seeds=1, seed=cfg.seed + 1), tmp_path / "one").run(progress=False)
-    np.testing.assert_array_equal(np.stack(t.history)[:, 0], np.stack(full.history)[:, 1])
+    # One seed alone runs unbatched kernels where the two-seed run vmaps them, so float32 sums may be
+    # reassociated (seen: 1.5e-8 absolute on the CI machine); the same tolerance as
+    # tests/learners/test_a2c_mechanism.py::test_extract_seeds_continues_that_seed_alone. Integer
+    # state (the sampler's drawn indices and counts) must match exactly.
+    np.testing.assert_allclose(np.stack(t.history)[:, 0], np.stack(full.history)[:, 1], rtol=1e-4, atol=1e-5)
     for x, y in zip(t.sampler_state, full.sampler_state):
-        np.testing.assert_array_equal(np.asarray(x)[0], np.asarray(y)[1])
+        x, y = np.asarray(x)[0], np.asarray(y)[1]
+        if np.issubdtype(x.dtype, np.floating):
+            np.testing.assert_allclose(x, y, rtol=1e-4, atol=1e-5)
+        else:
+            np.testing.assert_array_equal(x, y)
