@@ -19,7 +19,6 @@ from .config import EVAL_OPPONENT_NAMES, PHASE_METRICS
 
 if TYPE_CHECKING:
     from .data import EpisodeStore
-    from .seed_run import SeedRun
 
 __all__ = ["RunResults", "RunnerResults", "concat_seeds", "combined_summary"]
 
@@ -153,7 +152,7 @@ class RunnerResults:
     that seed (:class:`RunResults`), with several the per-seed ones joined (a ``seed`` dimension,
     summaries per seed and their means)."""
 
-    def _one(self, name: str) -> SeedRun:
+    def _one(self, name: str) -> RunResults:  # a SeedRun (a RunResults); no import back to seed_run
         if self.n_seeds != 1:
             raise ParameterError(f"this run has {self.n_seeds} seeds: use runner.per_seed[k].{name}")
         return self.per_seed[0]
