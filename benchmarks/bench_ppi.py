@@ -4,6 +4,7 @@ and PPI's evaluation per episode beside A2C's at the same network size.
     python benchmarks/bench_ppi.py                      # both presets, extrapolated
     python benchmarks/bench_ppi.py --presets cpu --full # cpu measured end to end (no extrapolation)
     python benchmarks/bench_ppi.py --eval --presets cpu # evaluation: PPI prior, PPI improved, A2C
+    python benchmarks/bench_ppi.py --eval --presets cpu --profile  # ... and where the rollouts' time goes
 
 **Evaluation** (``--eval``): one evaluation of a run (both learners against the co-learner, ALLC,
 ALLD, TFT and fresh U(0,1)^5 draws, ``eval_episodes`` each: ``10 * eval_episodes`` episodes, the
@@ -230,6 +231,55 @@ def improved_steps_per_decision(cfg) -> float:
     return 1.0 + 2 * K * sum(max(0, min(H - 1, T - 1 - t)) for t in range(T)) / T
 
 
+def profile_rollout(preset: str, reps: int = 20, eval_episodes: int | None = None) -> dict:
+    """Where the improved policy's time goes: one decision's :func:`learners.ppi.improve.rollout_q` at the
+    evaluation's batch (learner ``x``: ``E`` pair + ``4E`` tabular episodes) against the same number of bare
+    model steps, and the model step's matmul FLOP rate against ``jnp.dot``'s on this core."""
+    from learners.ppi.improve import rollout_q, sequence_model_step
+
+    over = {} if eval_episodes is None else {"eval_episodes": int(eval_episodes)}
+    cfg = preset_config(preset, **over)
+    m = cfg.module()
+    init, _ = _fit_fns(*_fit_key(cfg))
+    step = sequence_model_step(m, init(jax.random.PRNGKey(0))[0])
+    B, K, Hr = 5 * cfg.eval_episodes, cfg.n_rollouts, cfg.rollout_horizon
+    n = B * 2 * K
+    h = 0.1 * jax.random.normal(jax.random.PRNGKey(1), (B, cfg.hidden))
+    obs, pa, pr = jnp.ones((B,), jnp.int32), jnp.zeros((B,), jnp.int32), jnp.zeros((B,))
+    rq = jax.jit(lambda h, k: rollout_q(step, *step(h, obs, pa, pr), jnp.int32(0), k, horizon=Hr, n_rollouts=K,
+                                        episode_len=cfg.horizon))
+    hh = jnp.tile(h, (2 * K, 1))
+    ob, pa2, pr2 = jnp.ones((n,), jnp.int32), jnp.zeros((n,), jnp.int32), jnp.zeros((n,))
+
+    def bare(hh):  # Hr - 1 model steps (what rollout_q plays at round 0), nothing else
+        def body(c, _):
+            c, hd = step(c, ob, pa2, pr2)
+            return c + 1e-3 * hd.reward.sum(-1, keepdims=True), None
+        return jax.lax.scan(body, hh, None, length=Hr - 1)[0]
+
+    bare_j = jax.jit(bare)
+    E_, H_ = cfg.embed, cfg.hidden
+    macs = 8 * E_ + 3 * E_ * 3 * H_ + H_ * 3 * H_ + H_ * 10  # embeddings, GRU input and hidden matmuls, heads
+    a = jax.random.normal(jax.random.PRNGKey(2), (n, 3 * E_))
+    w = jax.random.normal(jax.random.PRNGKey(3), (3 * E_, 3 * H_))
+    dot = jax.jit(jnp.dot)
+    fns = {"rollout_q": lambda: rq(h, jax.random.PRNGKey(4)).block_until_ready(),
+           "bare_model_steps": lambda: bare_j(hh).block_until_ready(),
+           "dot": lambda: dot(a, w).block_until_ready()}
+    for f in fns.values():
+        f()
+    best = {k: min(_timed(f) for _ in range(reps)) for k, f in fns.items()}
+    step_flops = 2 * macs * n * (Hr - 1)
+    return {
+        "preset": preset, "batch_episodes": B, "rollout_rows": n, "model_steps_per_call": n * (Hr - 1),
+        "rollout_q_s": round(best["rollout_q"], 5), "bare_model_steps_s": round(best["bare_model_steps"], 5),
+        "model_step_share_of_rollout_q": round(best["bare_model_steps"] / best["rollout_q"], 3),
+        "model_step_gflop_s": round(step_flops / best["bare_model_steps"] / 1e9, 1),
+        "dot_gflop_s_same_rows": round(2 * n * 3 * E_ * 3 * H_ / best["dot"] / 1e9, 1),
+        "flops_per_model_step": 2 * macs,
+    }
+
+
 def _timed(f) -> float:
     t0 = time.perf_counter()
     f()
@@ -248,6 +298,8 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-episodes", type=int, default=None, help="per co-player (default: the preset's)")
     ap.add_argument("--seeds", type=int, default=1, help="seeds evaluated together (--eval)")
     ap.add_argument("--players", default="ppi_prior,ppi_improved,a2c", help="which evaluations to time (--eval)")
+    ap.add_argument("--profile", action="store_true",
+                    help="with --eval: also time one rollout_q against bare model steps and the matmul rate")
     ap.add_argument("--out", default=None, help="default benchmarks/results/ppi.json (ppi_eval.json with --eval)")
     args = ap.parse_args(argv)
     out = args.out or str(Path(__file__).resolve().parent / "results" / ("ppi_eval.json" if args.eval else "ppi.json"))
@@ -258,6 +310,9 @@ def main(argv=None) -> int:
                            tuple(s.strip() for s in args.players.split(",") if s.strip()))
             print(json.dumps(r))
             print(r.get("summary", ""))
+            if args.profile:
+                r["profile"] = profile_rollout(p, eval_episodes=args.eval_episodes)
+                print(json.dumps(r["profile"]))
             res["results"].append(r)
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(json.dumps(res, indent=1))
