@@ -26,6 +26,8 @@ import make_eval_reference as ref_maker  # noqa: E402
 
 REF = np.load(HERE / "data" / "eval_reference.npz")
 
+pytestmark = pytest.mark.slow  # seven short runs, about 2-3 minutes on one core
+
 
 @pytest.mark.parametrize("case", list(ref_maker.CASES))
 def test_evaluation_and_gathering_match_the_pre_speedup_code(case: str) -> None:
