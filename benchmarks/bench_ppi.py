@@ -4,6 +4,7 @@ and PPI's evaluation per episode beside A2C's at the same network size.
     python benchmarks/bench_ppi.py                      # both presets, extrapolated
     python benchmarks/bench_ppi.py --presets cpu --full # cpu measured end to end (no extrapolation)
     python benchmarks/bench_ppi.py --eval --presets cpu # evaluation: PPI prior, PPI improved, A2C
+    python benchmarks/bench_ppi.py --eval --presets cpu --profile  # ... and where the rollouts' time goes
 
 **Evaluation** (``--eval``): one evaluation of a run (both learners against the co-learner, ALLC,
 ALLD, TFT and fresh U(0,1)^5 draws, ``eval_episodes`` each: ``10 * eval_episodes`` episodes, the
@@ -18,6 +19,17 @@ embeddings ``embed``), in one process, repetitions interleaved:
 Reported per episode (best of ``--eval-reps`` after the compile), with the ratios to A2C, the model
 steps per decision of each, and the share of PPI's time in the jitted games (the rest is the
 per-seed numpy bookkeeping and the exact best-response values).
+
+**Like with like.**  A2C acts with its policy network: one GRU step per decision.  PPI's prior is
+the same kind of player (one model step per decision, no lookahead), so ``ppi_prior`` against
+``a2c`` is the like-with-like comparison of the evaluation machinery, and it is the one held to
+issue 21's "within 2x".  PPI's improved policy (how PPI is evaluated in training) is a different
+player: every decision runs Monte Carlo rollouts inside the model, ``1 + 2 * n_rollouts *
+min(rollout_horizon - 1, T - 1 - t)`` model steps at round ``t`` (about 105 per decision on
+average at the ``cpu`` preset), so per episode it cannot come within 2x of a one-step policy on
+the same hardware; the output gives its time per *model step* beside A2C's
+(``ratio_to_a2c_per_model_step``), and ``ratio_floor_model_steps`` (the ratio of model steps per
+decision, times the ratio of agent-episodes) is the ratio it would have at equal speed per step.
 
 One phase = (a) fitting one learner's model on all data so far (the data size of phase
 ``--phase``: pretraining set + ``phase - 1`` gathered sets; ``epochs`` epochs, or
@@ -97,7 +109,7 @@ def bench(preset: str, phase: int, train_steps: int, gather_episodes: int, full:
     per_episode = g_s / ep  # per learner-episode, both learners acting
     train_phase = 2 * steps_per_phase * step_s
     gather_phase = per_episode * cfg.episodes
-    model_steps = 2 * cfg.episodes * T * 2 * cfg.n_rollouts * cfg.rollout_horizon  # inner model steps, both learners
+    model_steps = 2 * cfg.episodes * T * (improved_steps_per_decision(cfg) - 1)  # rollout model steps, both learners
     return {
         "preset": preset, "phase": phase, "extrapolated": not full,
         "model": {"hidden": cfg.hidden, "embed": cfg.embed},
@@ -171,25 +183,100 @@ def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: 
     episodes = seeds * 2 * 5 * E
     best = {k: min(v) for k, v in times.items()}
     per_ep = {k: v / episodes for k, v in best.items()}
-    steps = {"ppi_prior": 1, "ppi_improved": 1 + 2 * cfg.n_rollouts * cfg.rollout_horizon, "a2c": 1}
+    steps = {"ppi_prior": 1, "ppi_improved": improved_steps_per_decision(cfg), "a2c": 1}
     n_pair = E if cfg.share < 1.0 else 0
     agent_eps = {"ppi_prior": 2 * (2 * n_pair + 4 * E), "ppi_improved": 2 * (2 * n_pair + 4 * E), "a2c": 2 * E + 8 * E}
-    return {
+    # seconds per model step (one GRU step of one agent in one episode), over everything the evaluation does
+    per_step = {k: best[k] / (seeds * cfg.horizon * agent_eps[k] * steps[k]) for k in best}
+    res = {
         "preset": preset, "seeds": seeds, "hidden": cfg.hidden, "embed": cfg.embed, "horizon": cfg.horizon,
         "eval_episodes_per_coplayer": E, "episodes_per_evaluation": episodes,
         "n_rollouts": cfg.n_rollouts, "rollout_horizon": cfg.rollout_horizon,
-        "model_steps_per_decision": steps,
+        "like_with_like": "ppi_prior vs a2c: both act with one model step per decision (the 2x target); "
+                          "ppi_improved acts through Monte Carlo lookahead (model_steps_per_decision), compare per model step",
+        "model_steps_per_decision": {k: round(v, 2) for k, v in steps.items()},
+        "agent_episodes_per_evaluation": {k: seeds * v for k, v in agent_eps.items()},
         "s_per_evaluation_best": {k: round(v, 4) for k, v in best.items()},
         "s_per_evaluation_all": {k: [round(x, 4) for x in v] for k, v in times.items()},
         "s_per_episode": {k: float(f"{v:.3g}") for k, v in per_ep.items()},
         "ratio_to_a2c": {k: round(per_ep[k] / per_ep["a2c"], 2) for k in ("ppi_prior", "ppi_improved")
                          if k in per_ep and "a2c" in per_ep},
+        "ratio_to_a2c_per_model_step": {k: round(per_step[k] / per_step["a2c"], 2) for k in ("ppi_prior", "ppi_improved")
+                                        if k in per_step and "a2c" in per_step},
+        # the per-episode ratio at equal time per model step: work, not speed
+        "ratio_floor_model_steps": {k: round(steps[k] * agent_eps[k] / agent_eps["a2c"], 2)
+                                    for k in ("ppi_prior", "ppi_improved") if k in best},
         # model steps per second.  Agent-episodes: PPI's evaluation of learner i plays i against its
         # co-learner (both act) and 4 tabular groups, 2 * (2 n_pair + 4E); A2C shares the pair episodes
         "model_steps_per_s": {k: round(seeds * cfg.horizon * agent_eps[k] * steps[k] / best[k]) for k in best},
         "ppi_games_share": {k: round(play_s[k] / best[k], 3) for k in play_s},
         "compile_plus_first_s": compile_s,
         "loadavg_before_after": [list(load_before), list(os.getloadavg())],
+    }
+    if "a2c" in per_ep:
+        res["summary"] = "; ".join(
+            f"{k}: {per_ep[k] * 1e3:.3g} ms/episode = {per_ep[k] / per_ep['a2c']:.2f}x A2C's {per_ep['a2c'] * 1e3:.3g} ms"
+            f" ({steps[k]:.4g} model steps/decision, {per_step[k] / per_step['a2c']:.2f}x A2C's time per model step)"
+            for k in ("ppi_prior", "ppi_improved") if k in per_ep)
+    return res
+
+
+def improved_steps_per_decision(cfg) -> float:
+    """Model steps per decision of the improved policy, averaged over the rounds of a game: the decision
+    step plus ``2 * n_rollouts`` rollouts of ``min(rollout_horizon - 1, T - 1 - t)`` steps at round ``t``
+    (:func:`learners.ppi.improve.rollout_q` plays no step after the last rollout round or past the end)."""
+    T, H, K = cfg.horizon, cfg.rollout_horizon, cfg.n_rollouts
+    if cfg.beta == 0 or K == 0 or H == 0:
+        return 1.0
+    return 1.0 + 2 * K * sum(max(0, min(H - 1, T - 1 - t)) for t in range(T)) / T
+
+
+def profile_rollout(preset: str, reps: int = 20, eval_episodes: int | None = None) -> dict:
+    """Where the improved policy's time goes: one decision's :func:`learners.ppi.improve.rollout_q` at the
+    evaluation's batch (learner ``x``: ``E`` pair + ``4E`` tabular episodes) against the same number of bare
+    model steps, and the model step's matmul FLOP rate against ``jnp.dot``'s on this core."""
+    from learners.ppi.improve import rollout_q, sequence_model_step
+
+    over = {} if eval_episodes is None else {"eval_episodes": int(eval_episodes)}
+    cfg = preset_config(preset, **over)
+    m = cfg.module()
+    init, _ = _fit_fns(*_fit_key(cfg))
+    step = sequence_model_step(m, init(jax.random.PRNGKey(0))[0])
+    B, K, Hr = 5 * cfg.eval_episodes, cfg.n_rollouts, cfg.rollout_horizon
+    n = B * 2 * K
+    h = 0.1 * jax.random.normal(jax.random.PRNGKey(1), (B, cfg.hidden))
+    obs, pa, pr = jnp.ones((B,), jnp.int32), jnp.zeros((B,), jnp.int32), jnp.zeros((B,))
+    rq = jax.jit(lambda h, k: rollout_q(step, *step(h, obs, pa, pr), jnp.int32(0), k, horizon=Hr, n_rollouts=K,
+                                        episode_len=cfg.horizon))
+    hh = jnp.tile(h, (2 * K, 1))
+    ob, pa2, pr2 = jnp.ones((n,), jnp.int32), jnp.zeros((n,), jnp.int32), jnp.zeros((n,))
+
+    def bare(hh):  # Hr - 1 model steps (what rollout_q plays at round 0), nothing else
+        def body(c, _):
+            c, hd = step(c, ob, pa2, pr2)
+            return c + 1e-3 * hd.reward.sum(-1, keepdims=True), None
+        return jax.lax.scan(body, hh, None, length=Hr - 1)[0]
+
+    bare_j = jax.jit(bare)
+    E_, H_ = cfg.embed, cfg.hidden
+    macs = 8 * E_ + 3 * E_ * 3 * H_ + H_ * 3 * H_ + H_ * 10  # embeddings, GRU input and hidden matmuls, heads
+    a = jax.random.normal(jax.random.PRNGKey(2), (n, 3 * E_))
+    w = jax.random.normal(jax.random.PRNGKey(3), (3 * E_, 3 * H_))
+    dot = jax.jit(jnp.dot)
+    fns = {"rollout_q": lambda: rq(h, jax.random.PRNGKey(4)).block_until_ready(),
+           "bare_model_steps": lambda: bare_j(hh).block_until_ready(),
+           "dot": lambda: dot(a, w).block_until_ready()}
+    for f in fns.values():
+        f()
+    best = {k: min(_timed(f) for _ in range(reps)) for k, f in fns.items()}
+    step_flops = 2 * macs * n * (Hr - 1)
+    return {
+        "preset": preset, "batch_episodes": B, "rollout_rows": n, "model_steps_per_call": n * (Hr - 1),
+        "rollout_q_s": round(best["rollout_q"], 5), "bare_model_steps_s": round(best["bare_model_steps"], 5),
+        "model_step_share_of_rollout_q": round(best["bare_model_steps"] / best["rollout_q"], 3),
+        "model_step_gflop_s": round(step_flops / best["bare_model_steps"] / 1e9, 1),
+        "dot_gflop_s_same_rows": round(2 * n * 3 * E_ * 3 * H_ / best["dot"] / 1e9, 1),
+        "flops_per_model_step": 2 * macs,
     }
 
 
@@ -211,6 +298,8 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-episodes", type=int, default=None, help="per co-player (default: the preset's)")
     ap.add_argument("--seeds", type=int, default=1, help="seeds evaluated together (--eval)")
     ap.add_argument("--players", default="ppi_prior,ppi_improved,a2c", help="which evaluations to time (--eval)")
+    ap.add_argument("--profile", action="store_true",
+                    help="with --eval: also time one rollout_q against bare model steps and the matmul rate")
     ap.add_argument("--out", default=None, help="default benchmarks/results/ppi.json (ppi_eval.json with --eval)")
     args = ap.parse_args(argv)
     out = args.out or str(Path(__file__).resolve().parent / "results" / ("ppi_eval.json" if args.eval else "ppi.json"))
@@ -220,6 +309,10 @@ def main(argv=None) -> int:
             r = bench_eval(p, args.eval_reps, args.eval_episodes, args.seeds,
                            tuple(s.strip() for s in args.players.split(",") if s.strip()))
             print(json.dumps(r))
+            print(r.get("summary", ""))
+            if args.profile:
+                r["profile"] = profile_rollout(p, eval_episodes=args.eval_episodes)
+                print(json.dumps(r["profile"]))
             res["results"].append(r)
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(json.dumps(res, indent=1))

@@ -116,7 +116,7 @@ def rollout_q(
 
     ``carry`` (leaves with leading batch axis ``B``) and ``heads`` are the model state after it
     has read round ``t``'s inputs (the state the agent decides in).  Rounds ``t + j`` with
-    ``t + j >= episode_len`` are not counted.  One ``lax.scan`` over ``horizon`` steps, batched
+    ``t + j >= episode_len`` are not counted (nor played).  One loop over at most ``horizon`` rounds, batched
     over ``B x 2 x n_rollouts``; sample ``k`` of both root actions uses the same random
     numbers (common random numbers).
     """
@@ -127,10 +127,15 @@ def rollout_q(
     root = jnp.broadcast_to(jnp.arange(2, dtype=jnp.int32)[None, :, None], (B, 2, K))
     t = jnp.asarray(t, jnp.int32)
 
-    def body(state, inp):
-        c, hd, total = state
-        j, k = inp
-        ka, kc = jax.random.split(k)
+    H = int(horizon)
+    total = jnp.zeros((B, 2, K), jnp.float32)
+    if H == 0:
+        return total.mean(axis=-1)
+    keys = jax.random.split(key, H)
+
+    def sample(hd, total, j):
+        """Round ``t + j`` of every rollout: the actions, the state, the reward (counted before the end)."""
+        ka, kc = jax.random.split(keys[j])
         # common random numbers: both root actions share the Gumbel noise of sample k, so
         # Q_hat(C) - Q_hat(D) has a much smaller variance than with independent rollouts
         ga = jax.random.gumbel(ka, (B, 1, K, 2))
@@ -142,12 +147,22 @@ def rollout_q(
         s = 2 * a + co
         r = jnp.take_along_axis(hd.reward, s[..., None], axis=-1)[..., 0]
         total = total + jnp.where(t + j < episode_len, r, 0.0).astype(total.dtype)
-        c, hd = step(c, 1 + s, a, r)
-        return (c, hd, total), None
+        return a, s, r, total
 
-    keys = jax.random.split(key, int(horizon))
-    (_, _, total), _ = jax.lax.scan(body, (c, hd, jnp.zeros((B, 2, K), jnp.float32)),
-                                    (jnp.arange(int(horizon), dtype=jnp.int32), keys))
+    def body(j, state):
+        c, hd, total = state
+        a, s, r, total = sample(hd, total, j)
+        c, hd = step(c, 1 + s, a, r)
+        return c, hd, total
+
+    # A model step only feeds the heads of the next round, so it is needed for rounds j + 1 <= H - 1
+    # that are still inside the episode (t + j + 1 < episode_len): n = min(H - 1, episode_len - 1 - t)
+    # steps, then the last counted round without a step.  Rounds past the episode's end add 0 and
+    # are not played at all (the numbers are those of playing all H rounds and masking).  n is one
+    # scalar for the batch (every episode is at round t), so the loop really runs n times.
+    n = jnp.clip(jnp.minimum(H - 1, episode_len - 1 - t), 0, H - 1)
+    c, hd, total = jax.lax.fori_loop(0, n, body, (c, hd, total))
+    _, _, _, total = sample(hd, total, n)
     return total.mean(axis=-1)
 
 
