@@ -764,7 +764,21 @@ def chain_limit(M: Any, v0: Any, pos: Any = None) -> LimitDecomposition:
     leaves[labels[src[cross]]] = True
     closed = [np.flatnonzero(labels == c) for c in range(ncomp) if not leaves[c]]
     transient_arr = np.flatnonzero(leaves[labels])
-    weights = _absorption_weights(M, v0, closed, transient_arr)
+    # Only what the opening can reach matters: when it reaches a single closed class that class
+    # gets all the mass, exactly, however small the exits on the way (e.g. entries of 1e-300,
+    # whose products underflow); only transient states it reaches are eliminated.
+    reach = v0 > 0
+    frontier = reach.copy()
+    while frontier.any():
+        nxt = pos[frontier].any(axis=0) & ~reach
+        reach |= nxt
+        frontier = nxt
+    hit = [i for i, c in enumerate(closed) if reach[c].any()]
+    if len(hit) == 1:
+        weights = np.zeros(len(closed))
+        weights[hit[0]] = 1.0
+    else:
+        weights = _absorption_weights(M, v0, closed, transient_arr[reach[transient_arr]])
     visits = np.zeros(K)
     for w, c in zip(weights, closed):
         if w > 0:
