@@ -44,7 +44,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
-from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise
+from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from solvers.bimatrix.response_graph import _gth
 
 __all__ = [
@@ -233,8 +233,8 @@ def meta_game(strategies: Any, game: Game | str, *, n: int | None = None, gamma:
               limit: bool = False, noise: float = 0.0, labels: Sequence[str] | None = None) -> MetaGame:
     """Exact payoff and cooperation matrices of ``strategies`` with execution noise ``noise``.
 
-    Noise is applied exactly by :func:`eqtools.strategies.apply_noise` before the payoffs are
-    computed by :func:`solvers.payoffs.payoff_matrix` (one criterion: ``n``, ``gamma`` or
+    Noise is passed to :func:`solvers.payoffs.payoff_matrix`, which applies it exactly inside
+    each pair's chain (one criterion: ``n``, ``gamma`` or
     ``limit``; the limit of means is exact also for reducible chains).
     """
     from solvers.payoffs import payoff_matrix
@@ -254,8 +254,10 @@ def meta_game(strategies: Any, game: Game | str, *, n: int | None = None, gamma:
         labs = list(labels)
     if len(labs) != P.shape[0]:
         raise ParameterError(f"labels: expected {P.shape[0]} names, got {len(labs)}")
-    Pn = apply_noise(P, eps)
-    res = payoff_matrix(Pn, Pn, g, n=n, gamma=gamma, limit=limit)
+    # Noise goes to the payoff solvers, which apply it exactly inside the chain (structure from the
+    # factors): applying it to the vectors first rounds small noise away (1 - 1e-300 == 1.0), so
+    # mutual TFT at noise 1e-300 scored R instead of the noisy limit (R + S + T + P) / 4.
+    res = payoff_matrix(P, P, g, n=n, gamma=gamma, limit=limit, noise=eps)
     return MetaGame(tuple(labs), P, np.asarray(res.payoff_x), np.asarray(res.coop_x), res.criterion, eps)
 
 
