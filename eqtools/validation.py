@@ -215,7 +215,9 @@ class OneOf(Constraint):
 
 class _NonEmpty(Constraint):
     def check(self, name: str, value: Any) -> None:
-        if hasattr(value, "__len__") and len(value) == 0:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise ParameterError(f"{name} must be a non-empty sequence, got {value!r}")
+        if len(value) == 0:
             raise ParameterError(f"{name} must not be empty")
 
     def __repr__(self) -> str:
@@ -329,23 +331,28 @@ def check_value(name: str, hint: Any, value: Any) -> None:
 
 
 def _hints(obj: Any) -> dict[str, Any]:
+    """Resolved hints of ``obj``; an unresolvable hint is a programming error and is loud (a
+    validated function whose hints cannot be read would otherwise check nothing, silently)."""
     try:
         return _typing.get_type_hints(obj, include_extras=True)
-    except Exception:  # unresolved forward references: check nothing rather than fail at import
-        return {}
+    except Exception as exc:
+        raise NameError(f"validated: cannot resolve the type hints of {getattr(obj, '__qualname__', obj)!r} "
+                        f"({exc}); import the names used in its annotations at module level") from exc
 
 
-def validated(obj: Any = None, *, strict_kwargs: bool = True) -> Any:
+def validated(obj: Any = None) -> Any:
     """Check arguments against type hints and ``Annotated`` constraints at the call boundary.
 
     On a function: every call binds its arguments (a wrong or unknown keyword becomes a
     :class:`~eqtools.errors.ParameterError` naming it, not a raw ``TypeError``) and checks each
     annotated parameter with :func:`check_value` before the body runs.  On a dataclass: the
     fields are checked after ``__init__`` (and ``validate()``, if the class has one, runs too).
-    Used bare (``@validated``) or with options (``@validated(strict_kwargs=False)``).
+    Used bare (``@validated``) or called (``@validated()``).
     """
     if obj is None:
-        return lambda o: validated(o, strict_kwargs=strict_kwargs)
+        return validated
+    if not callable(obj):
+        raise ParameterError(f"validated: decorates a function or a dataclass, got {obj!r}")
     if isinstance(obj, type):
         return _validated_class(obj)
     fn = obj
@@ -384,7 +391,7 @@ def validate_fields(obj: Any) -> None:
 
 def _validated_class(cls: type) -> type:
     if not _is_dataclass(cls):
-        raise TypeError(f"@validated on a class needs a dataclass, got {cls.__name__}")
+        raise ParameterError(f"validated: a class must be a dataclass, got {cls.__name__}")
     post = getattr(cls, "__post_init__", None)
 
     def __post_init__(self: Any, *a: Any) -> None:
@@ -400,3 +407,41 @@ def _validated_class(cls: type) -> type:
 def is_validated(fn: Any) -> bool:
     """True when ``fn`` (or the class) goes through :func:`validated`."""
     return bool(getattr(fn, "__validated__", False))
+
+
+class _RealSequence(Constraint):
+    def check(self, name: str, value: Any) -> None:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise ParameterError(f"{name} must be a sequence of real numbers, got {value!r}")
+        items = list(value)
+        if not items:
+            raise ParameterError(f"{name} must not be empty")
+        for i, v in enumerate(items):
+            x = real(f"{name}[{i}]", v)
+            if not math.isfinite(x):
+                raise ParameterError(f"{name}[{i}] must be finite, got {v!r}")
+
+    def __repr__(self) -> str:
+        return "RealSequence"
+
+
+class _Names(Constraint):
+    def check(self, name: str, value: Any) -> None:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise ParameterError(f"{name} must be a sequence of names, got {value!r}")
+        items = list(value)
+        if not all(isinstance(v, str) for v in items):
+            raise ParameterError(f"{name} must hold strings, got {items!r}"[:300])
+        dup = sorted({v for v in items if items.count(v) > 1})
+        if dup:
+            raise ParameterError(f"{name} must be distinct, duplicated: {dup}")
+
+    def __repr__(self) -> str:
+        return "Names"
+
+
+#: A non-empty sequence of finite real numbers (strings refused).
+RealSequence = _RealSequence()
+#: A sequence of distinct strings (labels, names).
+Names = _Names()
+__all__ += ["RealSequence", "Names"]

@@ -24,6 +24,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from typing import Annotated
+
+from eqtools.validation import Interval, NonNegative, OneOf, Positive, Probability, RealSequence, validated
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, extortionate, generous, library, validate_noise
@@ -106,6 +109,7 @@ class NashCheck:
         }
 
 
+@validated
 def nash_check(
     x: Any,
     y: Any,
@@ -114,7 +118,7 @@ def nash_check(
     gamma: float | None = None,
     n: int | None = None,
     limit: bool = False,
-    tol: float | None = None,
+    tol: Annotated[float, NonNegative] | None = None,
     noise: float = 0.0,
 ) -> NashCheck:
     """Exact Nash check of the memory-one pair ``(x, y)`` with each player's gain.
@@ -195,6 +199,7 @@ class PureEquilibria:
         }
 
 
+@validated
 def pure_equilibria(
     game: Game | str,
     *,
@@ -236,12 +241,13 @@ def pure_equilibria(
     return PureEquilibria(pool, pairs, A, B, best, res.criterion)
 
 
+@validated
 def zd_family(
     game: Game | str,
-    kind: str = "generous",
-    chis: Sequence[float] = (1.0, 1.5, 2.0, 3.0, 5.0),
-    phi_fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
-    p0: float = 1.0,
+    kind: Annotated[str, OneOf("generous", "extortionate")] = "generous",
+    chis: Annotated[Sequence[float], RealSequence] = (1.0, 1.5, 2.0, 3.0, 5.0),
+    phi_fractions: Annotated[Sequence[float], RealSequence] = (0.25, 0.5, 0.75, 1.0),
+    p0: Annotated[float, Probability] = 1.0,
 ) -> list[MemoryOne]:
     """ZD strategies on a grid: ``kind`` ``"generous"`` (partners) or ``"extortionate"``.
 
@@ -291,6 +297,7 @@ class SymmetricRow:
         }
 
 
+@validated
 def search_equilibria(
     game: Game | str,
     *,
@@ -324,6 +331,7 @@ def search_equilibria(
     return rows
 
 
+@validated
 def cooperative_nash(
     game: Game | str,
     *,
@@ -382,14 +390,15 @@ def closed_form_threshold(strategy: Any, game: Game | str, *, noise: float = 0.0
     return 0.0
 
 
+@validated
 def critical_gamma(
     strategy: Any,
     game: Game | str,
     *,
-    lo: float = 1e-6,
-    hi: float = 1 - 1e-6,
-    xtol: float = 1e-10,
-    tol: float | None = None,
+    lo: Annotated[float, Interval(0.0, 1.0, lo_open=True, hi_open=True)] = 1e-6,
+    hi: Annotated[float, Interval(0.0, 1.0, lo_open=True, hi_open=True)] = 1 - 1e-6,
+    xtol: Annotated[float, Positive] = 1e-10,
+    tol: Annotated[float, NonNegative] | None = None,
     noise: float = 0.0,
 ) -> float | None:
     """Smallest discount factor at which ``(s, s)`` is a Nash equilibrium.

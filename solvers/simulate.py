@@ -177,6 +177,7 @@ def round_weights(n: int | None, gamma: float | None) -> tuple[int, np.ndarray, 
     """
     if gamma is None:
         n = 100 if n is None else check_horizon(n)
+        check_size("n", 16.0 * n, f"per-round weights of {n} simulated rounds", "use fewer rounds or the exact solvers")
         return n, np.full(n, 1.0 / n), f"finite(n={n})"
     gm = check_gamma(gamma)
     if n is None:
@@ -188,6 +189,7 @@ def round_weights(n: int | None, gamma: float | None) -> tuple[int, np.ndarray, 
             )
     else:
         n = check_horizon(n)
+    check_size("n", 16.0 * n, f"per-round weights of {n} simulated rounds", "use fewer rounds or the exact solvers")
     t = np.arange(n)
     w = np.exp(t * math.log(gm))  # gamma^t without underflow surprises
     w = w / w.sum()

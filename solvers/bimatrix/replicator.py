@@ -13,7 +13,7 @@ import numpy as np
 
 from typing import Annotated
 
-from eqtools.validation import Interval, MaxSize, NonNegative, OneOf, Positive, Seed, validated
+from eqtools.validation import Interval, Names, MaxSize, NonNegative, OneOf, Positive, Seed, validated
 from eqtools.errors import ConvergenceError, GameError, ParameterError
 
 from .coerce import _rescale, _symmetric_matrix
@@ -40,7 +40,7 @@ def replicator_dynamics(
     t_max: Annotated[float, Positive, MaxSize(10**6, "integrate a shorter time; the dynamics settle long before")] = 200.0,
     n_points: Annotated[int, Interval(2, 10**6)] = 401,
     tol: Annotated[float, Positive] = 1e-6,
-    labels: Sequence[str] | None = None,
+    labels: Annotated[Sequence[str], Names] | None = None,
     rtol: Annotated[float, Interval(1e-15, 1.0)] = 1e-9,
     atol: Annotated[float, Interval(1e-300, 1.0)] = 1e-12,
     raise_on_nonconvergence: bool = False,

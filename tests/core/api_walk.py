@@ -169,10 +169,12 @@ class Outcome:
     what: str
 
 
-def call_once(fn: Callable, args: tuple, kwargs: dict, qualname: str = "", timeout: float = CALL_TIMEOUT_S) -> Outcome:
-    """Run one call under the policy: named error or invariant-passing result, within ``timeout``."""
+def call_once(fn: Callable, args: tuple, kwargs: dict, qualname: str = "", timeout: float | None = None) -> Outcome:
+    """Run one call under the policy: named error or invariant-passing result, within ``timeout``
+    seconds (default :data:`CALL_TIMEOUT_S`)."""
     from eqtools.errors import EqtoolsError
 
+    timeout = CALL_TIMEOUT_S if timeout is None else timeout
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
