@@ -819,15 +819,22 @@ _CHECKPOINT_KEYS: tuple[str, ...] = ("config", "iteration", "params")
 
 
 def _read_checkpoint(path: Path) -> tuple[TrainConfig, dict[str, Any]]:
-    """Unpickle and check a checkpoint; :class:`FileFormatError` names the file if it is damaged."""
+    """Unpickle and check a checkpoint against its schema (:mod:`learners.checkpoint`): required
+    keys, an integer iteration >= 0, a valid config, and parameters with exactly the shapes of the
+    config's GRU (leading axes ``(seeds, 2)``).  :class:`FileFormatError` names the file and field."""
     from eqtools.errors import EqtoolsError, FileFormatError
-    from eqtools.io import load_pickle
 
-    state = load_pickle(path, what="A2C checkpoint", expect=dict, keys=_CHECKPOINT_KEYS)
+    from .checkpoint import Schema, check_params, read_run_file
+
+    state = read_run_file(path, Schema("A2C checkpoint", _CHECKPOINT_KEYS, counters=("iteration",)))
     try:
         cfg = TrainConfig.from_dict(state["config"])
-    except (EqtoolsError, TypeError, KeyError, ValueError) as exc:
+    except (EqtoolsError, TypeError, KeyError, ValueError, AttributeError) as exc:
         raise FileFormatError(f"A2C checkpoint {str(path)!r} holds an invalid config: {exc}") from None
+    agent = GRUAgent(hidden=cfg.hidden, embed=cfg.embed, use_opponent_id=cfg.ablation == "opponent-id",
+                     reward_input_scale=float(max(np.abs(preset(cfg.game).payoffs).max(), 1e-9)))
+    template = init_agent_params_np(agent, 0)
+    check_params(path, state["params"], what="A2C checkpoint", template=template, leading=(cfg.seeds, 2))
     return cfg, state
 
 
