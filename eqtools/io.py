@@ -254,6 +254,9 @@ def classic_netcdf_size(path: str | Path) -> int | None:
 
     try:
         data = Path(path).read_bytes()
+    except (TypeError, OSError):
+        return None
+    try:
         if data[:3] != b"CDF" or data[3] not in (1, 2, 5):
             return None
         ver = data[3]
@@ -380,6 +383,8 @@ def load_pickle(path: str | Path, *, what: str = "file", expect: type | tuple[ty
     """
     import pickle
 
+    if not isinstance(path, (str, Path)) or str(path) == "":
+        raise FileFormatError(f"{what} must be a file path, got {path!r}")
     p = Path(path)
     if not p.exists():
         raise FileFormatError(f"no {what} at {str(p)!r}")

@@ -317,10 +317,24 @@ def _split(hint: Any) -> tuple[Any, tuple[Constraint, ...]]:
     return hint, ()
 
 
+class Label(Constraint):
+    """Name the parameter differently in messages, e.g. ``Annotated[int, Label("population size m")]``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def check(self, name: str, value: Any) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"Label({self.text!r})"
+
+
 def check_value(name: str, hint: Any, value: Any) -> None:
     """Check ``value`` against the type hint ``hint`` (plus ``Annotated`` constraints); raises a
     named :class:`~eqtools.errors.EqtoolsError` naming ``name``."""
     base, constraints = _split(hint)
+    name = next((c.text for c in constraints if isinstance(c, Label)), name)
     ok = _type_ok(base, value)
     if ok is False:
         raise ParameterError(f"{name} must be {_describe(base)}, got {value!r}")
@@ -444,4 +458,4 @@ class _Names(Constraint):
 RealSequence = _RealSequence()
 #: A sequence of distinct strings (labels, names).
 Names = _Names()
-__all__ += ["RealSequence", "Names"]
+__all__ += ["RealSequence", "Names", "Label"]

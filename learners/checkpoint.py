@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from eqtools.errors import FileFormatError
+from eqtools.errors import FileFormatError, ParameterError
 
 __all__ = ["Schema", "read_run_file", "check_params", "check_counter"]
 
@@ -75,7 +75,10 @@ def check_params(path: str | Path, params: Any, *, what: str, key: str = "params
         missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
         raise FileFormatError(f"{what} {p!r}: field {key!r} does not match the model (missing {missing[:4]}, "
                               f"unexpected {extra[:4]})")
-    lead = tuple(leading or ())
+    try:
+        lead = tuple(int(x) for x in (leading or ()))
+    except TypeError:
+        raise ParameterError(f"leading must be a tuple of axis lengths, got {leading!r}") from None
     for n, shape in got.items():
         exp = lead + tuple(np.shape(want[n]))
         if tuple(shape) != exp:
@@ -107,7 +110,9 @@ def read_run_file(path: str | Path, schema: Schema) -> dict[str, Any]:
     """Unpickle ``path`` and check it against ``schema``; returns the dict."""
     from eqtools.io import load_pickle
 
-    p = Path(path)
+    if not isinstance(schema, Schema):
+        raise ParameterError(f"schema must be a learners.checkpoint.Schema, got {schema!r}")
+    p = Path(path) if isinstance(path, (str, Path)) else path
     state = load_pickle(p, what=schema.what, expect=dict, keys=schema.keys)
     for k in schema.counters:
         if k in state:

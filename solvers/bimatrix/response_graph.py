@@ -42,7 +42,7 @@ import numpy as np
 
 from typing import Annotated
 
-from eqtools.validation import Names, NonNegative, validated
+from eqtools.validation import Label, Names, NonNegative, validated
 from eqtools.errors import ChainError, GameError, ParameterError
 from eqtools.games import BimatrixGame, Game, preset
 
@@ -388,7 +388,7 @@ class AlphaRankLimit:
 def alpharank_limit(
     matrix: Any,
     *,
-    m: int = 50,
+    m: Annotated[int, Label("population size m")] = 50,
     selection: str = "local",
     labels: Annotated[Sequence[str], Names] | None = None,
     tol: Annotated[float, NonNegative] = 1e-12,

@@ -114,6 +114,34 @@ CALL_BUILDERS: dict[str, Callable[[], tuple[tuple, dict]]] = {
     "solvers.payoffs.payoff_matrix": lambda: ((_pool(), _pool(), "paper"), {"gamma": 0.9}),
 }
 
+def _tmp(name: str) -> str:
+    import tempfile
+
+    return str(Path(tempfile.gettempdir()) / f"eqtools_api_walk_{os.getpid()}_{name}")
+
+
+def _pickle_file() -> str:
+    import pickle
+
+    path = _tmp("run.pkl")
+    with open(path, "wb") as fh:
+        pickle.dump({"iteration": 3, "params": {"w": [1.0, 2.0]}}, fh)
+    return path
+
+
+def _schema():
+    from learners.checkpoint import Schema
+
+    return Schema("run file", ("iteration", "params"), counters=("iteration",), params=("params",))
+
+
+CALL_BUILDERS.update({
+    "eqtools.io.check_plot_path": lambda: ((_tmp("plot.png"),), {}),
+    "learners.checkpoint.read_run_file": lambda: ((_pickle_file(), _schema()), {}),
+    "learners.checkpoint.check_params": lambda: ((_tmp("run.pkl"), {"w": [1.0, 2.0]}), {"what": "run file"}),
+    "learners.checkpoint.check_counter": lambda: ((_tmp("run.pkl"), 3), {"what": "run file", "key": "iteration"}),
+})
+
 #: Per-function invariants of a returned result: qualified name -> predicate(result, kwargs).
 INVARIANTS: dict[str, Callable[[Any, dict], bool]] = {}
 
