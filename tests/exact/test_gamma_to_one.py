@@ -121,3 +121,21 @@ def test_pure_equilibria_near_one_matches_nash_check():
     pairs = set(pe.pairs)
     for i, j in [tuple(rng.integers(0, 32, 2)) for _ in range(12)] + list(pe.pairs)[:6]:
         assert ((int(i), int(j)) in pairs) == nash_check(pool.params[i], pool.params[j], "paper", gamma=gamma).is_nash
+
+
+def test_cli_nash_near_one_is_not_nash(capsys):
+    import json
+
+    from eqtools.cli import main
+
+    assert main(["solve", "nash", "--pair", "ALLC", "ALLD", "--gamma", "0.999999999", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["is_nash"] is False
+
+
+@pytest.mark.parametrize("atol", ["x", float("nan"), -1.0, [1e-9]])
+def test_best_response_bad_atol_is_named(atol):
+    from eqtools.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="atol"):
+        best_response(named("TFT"), "paper", gamma=0.9, atol=atol)
