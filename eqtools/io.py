@@ -16,7 +16,7 @@ from .games import Game, preset
 from .strategies import MemoryOne, StrategyPool, named
 
 __all__ = ["parse_strategy", "parse_strategies", "parse_players", "to_jsonable", "write_json", "write_netcdf", "read_netcdf",
-           "check_output_path", "check_output_dir", "load_pickle", "is_lazy", "dask_progress"]
+           "check_output_path", "check_plot_path", "check_output_dir", "load_pickle", "is_lazy", "dask_progress"]
 
 
 def parse_strategy(spec: str, game: Game | str | None = None, name: str | None = None) -> MemoryOne:
@@ -181,6 +181,20 @@ def check_output_path(path: str | Path, what: str = "output path") -> Path:
     return p
 
 
+def check_plot_path(path: str | Path, what: str = "plot path") -> Path:
+    """:func:`check_output_path` plus a file type matplotlib can write (``.png``, ``.pdf``, ``.svg``,
+    ...), so a typo in the suffix is refused by name before drawing, not by matplotlib after it."""
+    p = check_output_path(path, what)
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    ext = p.suffix.lower().lstrip(".")
+    if ext not in kinds:
+        raise OutputPathError(f"{what} {str(p)!r}: unknown figure type {p.suffix or '(none)'!r}; "
+                              f"use one of {sorted('.' + k for k in kinds)}")
+    return p
+
+
 def check_output_dir(path: str | Path, what: str = "output directory") -> Path:
     """Make sure ``path`` is (or can be created as) a writable directory; :class:`OutputPathError` otherwise."""
     if path is None or not isinstance(path, (str, Path)) or str(path) == "":
@@ -229,6 +243,88 @@ def write_netcdf(ds: Any, path: str | Path, *, what: str = "output path") -> Non
         raise OutputPathError(f"{what} {str(p)!r} cannot be written ({exc.strerror or exc})") from None
 
 
+_NC_TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 4, 6: 8, 7: 1, 8: 2, 9: 4, 10: 8, 11: 8}
+
+
+def classic_netcdf_size(path: str | Path) -> int | None:
+    """The length a classic NetCDF file (CDF-1, -2 or -5) must have, from its own header: the end
+    of its last fixed-size variable or of its last record.  ``None`` when the header cannot be
+    parsed (the reader then reports the damage) or the record count is 'streaming'."""
+    import struct
+
+    try:
+        data = Path(path).read_bytes()
+    except (TypeError, OSError):
+        return None
+    try:
+        if data[:3] != b"CDF" or data[3] not in (1, 2, 5):
+            return None
+        ver = data[3]
+        big = ver == 5
+        pos = 4
+
+        def u(n: int) -> int:
+            nonlocal pos
+            v = int.from_bytes(data[pos:pos + n], "big")
+            if pos + n > len(data):
+                raise EOFError
+            pos += n
+            return v
+
+        num = 8 if big else 4
+        numrecs = u(num)
+        if numrecs == (2**64 - 1 if big else 2**32 - 1):
+            return None
+
+        def name() -> None:
+            nonlocal pos
+            n = u(num)
+            pos += n + (-n % 4)
+
+        def atts() -> None:
+            nonlocal pos
+            tag, n = u(4), u(num)
+            for _ in range(n if tag else 0):
+                name()
+                t, k = u(4), u(num)
+                b = k * _NC_TYPE_SIZE[t]
+                pos += b + (-b % 4)
+
+        tag, ndims = u(4), u(num)
+        dims = []
+        for _ in range(ndims if tag else 0):
+            name()
+            dims.append(u(num))
+        atts()
+        tag, nvars = u(4), u(num)
+        fixed_end, rec_begin, rec_vars = 0, None, []
+        for _ in range(nvars if tag else 0):
+            name()
+            nd = u(num)
+            ids = [u(num) for _ in range(nd)]
+            atts()
+            t = u(4)
+            vsize = u(num)
+            begin = u(8 if ver in (2, 5) else 4)
+            is_rec = bool(ids) and dims[ids[0]] == 0
+            if is_rec:
+                per = _NC_TYPE_SIZE[t]
+                for i in ids[1:]:
+                    per *= dims[i]
+                rec_vars.append((vsize, per))
+                rec_begin = begin if rec_begin is None else min(rec_begin, begin)
+            else:
+                fixed_end = max(fixed_end, begin + vsize)
+        end = fixed_end
+        if rec_vars and numrecs:
+            recsize = rec_vars[0][1] if len(rec_vars) == 1 else sum(v for v, _ in rec_vars)
+            end = max(end, rec_begin + numrecs * recsize)
+        del struct
+        return end
+    except (EOFError, KeyError, IndexError, OSError):
+        return None
+
+
 def read_netcdf(path: str | Path, *, variables: Sequence[str] = (), attrs: Sequence[str] = (),
                 what: str = "NetCDF file") -> Any:
     """Read a NetCDF file fully into memory (file closed) and check it is one of the project's.
@@ -252,6 +348,9 @@ def read_netcdf(path: str | Path, *, variables: Sequence[str] = (), attrs: Seque
         magic = fh.read(8)
     if magic[:3] == b"CDF":
         engines = ["scipy"]
+        expected = classic_netcdf_size(p)
+        if expected is not None and size < expected:
+            raise FileFormatError(f"{what} {str(p)!r} is truncated: {size} bytes, its header describes {expected}")
     elif magic == b"\x89HDF\r\n\x1a\n":
         engines = ["h5netcdf"]
     else:
@@ -284,6 +383,8 @@ def load_pickle(path: str | Path, *, what: str = "file", expect: type | tuple[ty
     """
     import pickle
 
+    if not isinstance(path, (str, Path)) or str(path) == "":
+        raise FileFormatError(f"{what} must be a file path, got {path!r}")
     p = Path(path)
     if not p.exists():
         raise FileFormatError(f"no {what} at {str(p)!r}")

@@ -14,12 +14,13 @@ import json
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Annotated, Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from .conventions import PARAM_NAMES, SWAP
 from .errors import GameError, InvalidProbabilityError, ParameterError
+from .validation import Names, validated
 from .games import Game, preset
 
 __all__ = [
@@ -68,7 +69,8 @@ def apply_noise(params: Any, noise: float) -> np.ndarray:
     return eps + (1.0 - 2.0 * eps) * p
 
 
-def validate_probabilities(x: Any, *, what: str = "strategy", names: Sequence[str] = PARAM_NAMES) -> np.ndarray:
+@validated
+def validate_probabilities(x: Any, *, what: str = "strategy", names: Annotated[Sequence[str], Names] = PARAM_NAMES) -> np.ndarray:
     """Return ``x`` as a float64 array after checking that every entry lies in [0, 1].
 
     The last axis is interpreted as the parameter axis named by ``names``; the error names the

@@ -266,9 +266,9 @@ def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | 
     if var not in ds:
         raise ParameterError(f"tournament has no variable {var!r}; have {sorted(ds.data_vars)}")
     if path is not None:  # before drawing: a directory or unwritable path is refused by name
-        from .io import check_output_path
+        from .io import check_plot_path
 
-        check_output_path(path, "path")
+        check_plot_path(path, "path")
     arr = ds[var].values
     nr, nc = arr.shape
     if annotate is None:

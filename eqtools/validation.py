@@ -9,7 +9,9 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real", "check_fields"]
+__all__ = ["positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real",
+           "check_fields", "validated", "validate_fields", "check_value", "is_validated", "Constraint", "Interval",
+           "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check", "Seed"]
 
 
 def positive_int(name: str, value: Any) -> int:
@@ -94,3 +96,366 @@ def check_fields(obj: Any, *, positive_ints: Iterable[str] = (), nonneg: Iterabl
         nonneg_finite(name, getattr(obj, name))
     for name in unit:
         unit_interval(name, getattr(obj, name))
+
+
+# ------------------------------------------------------------------ the validation layer
+#
+# One layer for every public function and config: type hints plus ``typing.Annotated``
+# constraints, checked at the call boundary by :func:`validated`.  A parameter annotated
+#
+#     n: Annotated[int, Positive, MaxSize(10**6)]
+#
+# is refused with a named :class:`~eqtools.errors.EqtoolsError` naming ``n`` unless it is an
+# integer (bools and strings refused), > 0 and at most 10**6 (``SizeLimitError`` above).  Plain
+# hints are checked too: ``int`` / ``float`` / ``bool`` / ``str`` (and ``X | None``) refuse values of
+# the wrong type, so a string never reaches arithmetic.  ``Any`` and other hints are left to the
+# function (strategy vectors, games and files have their own validators).  See docs/errors.md.
+
+import functools as _functools
+import inspect as _inspect
+import typing as _typing
+from dataclasses import fields as _dc_fields, is_dataclass as _is_dataclass
+
+from .errors import EqtoolsError, SizeLimitError
+
+
+class Constraint:
+    """Base class of the ``Annotated`` markers; ``check(name, value)`` raises or returns."""
+
+    error: type[EqtoolsError] = ParameterError
+
+    def check(self, name: str, value: Any) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class Interval(Constraint):
+    """A real number in ``[lo, hi]`` (``lo_open`` / ``hi_open`` exclude an end); NaN never passes."""
+
+    def __init__(self, lo: float = -math.inf, hi: float = math.inf, *, lo_open: bool = False, hi_open: bool = False,
+                 error: type[EqtoolsError] = ParameterError) -> None:
+        self.lo, self.hi, self.lo_open, self.hi_open, self.error = lo, hi, lo_open, hi_open, error
+
+    def describe(self) -> str:
+        return f"{'(' if self.lo_open else '['}{self.lo:g}, {self.hi:g}{')' if self.hi_open else ']'}"
+
+    def check(self, name: str, value: Any) -> None:
+        v = real(name, value, self.error)
+        ok_lo = v > self.lo if self.lo_open else v >= self.lo
+        ok_hi = v < self.hi if self.hi_open else v <= self.hi
+        if not (ok_lo and ok_hi):
+            raise self.error(f"{name} must lie in {self.describe()}, got {value!r}")
+
+    def __repr__(self) -> str:
+        return f"Interval{self.describe()}"
+
+
+class _Marker(Constraint):
+    def __init__(self, label: str, test: Any, requirement: str) -> None:
+        self.label, self.test, self.requirement = label, test, requirement
+
+    def check(self, name: str, value: Any) -> None:
+        v = real(name, value)
+        if not self.test(v):
+            raise ParameterError(f"{name} must be {self.requirement}, got {value!r}")
+
+    def __repr__(self) -> str:
+        return self.label
+
+
+#: ``> 0`` and finite.
+Positive = _Marker("Positive", lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
+#: ``>= 0`` and finite.
+NonNegative = _Marker("NonNegative", lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
+#: Not NaN, not infinite.
+Finite = _Marker("Finite", math.isfinite, "finite (not NaN or infinite)")
+#: A probability in [0, 1].
+Probability = Interval(0.0, 1.0)
+
+
+class MaxSize(Constraint):
+    """At most ``limit``: an integer's value, or a collection's length.  Above it the request is
+    refused up front with :class:`~eqtools.errors.SizeLimitError` and ``hint``."""
+
+    error = SizeLimitError
+
+    def __init__(self, limit: int, hint: str = "") -> None:
+        self.limit, self.hint = int(limit), hint
+
+    def check(self, name: str, value: Any) -> None:
+        size = len(value) if hasattr(value, "__len__") and not isinstance(value, (str, bytes)) else value
+        try:
+            too_big = size > self.limit
+        except TypeError:
+            return
+        if too_big:
+            hint = f"; {self.hint}" if self.hint else ""
+            raise SizeLimitError(f"{name} = {size!r} is above the largest size served ({self.limit}){hint}")
+
+    def __repr__(self) -> str:
+        return f"MaxSize({self.limit})"
+
+
+class OneOf(Constraint):
+    """One of the listed values (strings compared exactly)."""
+
+    def __init__(self, *choices: Any) -> None:
+        self.choices = tuple(choices)
+
+    def check(self, name: str, value: Any) -> None:
+        try:
+            ok = value in self.choices
+        except TypeError:
+            ok = False
+        if not ok:
+            raise ParameterError(f"{name} must be one of {list(self.choices)}, got {value!r}")
+
+    def __repr__(self) -> str:
+        return f"OneOf{self.choices!r}"
+
+
+class _NonEmpty(Constraint):
+    def check(self, name: str, value: Any) -> None:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise ParameterError(f"{name} must be a non-empty sequence, got {value!r}")
+        if len(value) == 0:
+            raise ParameterError(f"{name} must not be empty")
+
+    def __repr__(self) -> str:
+        return "NonEmpty"
+
+
+class _Unique(Constraint):
+    def check(self, name: str, value: Any) -> None:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            return
+        items = list(value)
+        seen: list[Any] = []
+        for it in items:
+            key = tuple(np.asarray(it).ravel().tolist()) if isinstance(it, (np.ndarray, list, tuple)) else it
+            if key in seen:
+                raise ParameterError(f"{name} has a duplicate entry {it!r}; entries must be distinct")
+            seen.append(key)
+
+    def __repr__(self) -> str:
+        return "Unique"
+
+
+#: A collection with at least one entry.
+NonEmpty = _NonEmpty()
+#: A collection without repeated entries.
+Unique = _Unique()
+
+
+class Check(Constraint):
+    """Run one of this module's checkers (``positive_int``, ``seed``, ...) as a constraint."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def check(self, name: str, value: Any) -> None:
+        self.fn(name, value)
+
+    def __repr__(self) -> str:
+        return f"Check({getattr(self.fn, '__name__', self.fn)})"
+
+
+#: Integers >= 0 (the project's seed rule).
+Seed = Check(seed)
+
+
+def _type_ok(tp: Any, value: Any) -> bool | None:
+    """True / False when ``tp`` is a type this layer checks, ``None`` when it does not check it."""
+    if tp is Any or tp is _inspect.Parameter.empty:
+        return None
+    if tp is type(None):
+        return value is None
+    if tp is bool:
+        return isinstance(value, (bool, np.bool_))
+    if tp is int:
+        return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if tp is float:
+        return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if tp is str:
+        return isinstance(value, str)
+    origin = _typing.get_origin(tp)
+    if origin is _typing.Union or (origin is not None and type(tp).__name__ == "UnionType"):
+        results = [_type_ok(a, value) for a in _typing.get_args(tp)]
+        if any(r is None for r in results):
+            return None  # an unchecked alternative: leave it to the function
+        return any(results)
+    if origin is None and type(tp).__name__ == "UnionType":  # pragma: no cover - py3.10 X | Y
+        results = [_type_ok(a, value) for a in tp.__args__]
+        return None if any(r is None for r in results) else any(results)
+    return None
+
+
+def _describe(tp: Any) -> str:
+    if isinstance(tp, type):
+        return {"int": "an integer", "float": "a real number", "bool": "True or False", "str": "a string",
+                "NoneType": "None"}.get(tp.__name__, tp.__name__)
+    args = _typing.get_args(tp)
+    if args:
+        return " or ".join(_describe(a) for a in args)
+    return str(tp)
+
+
+def _split(hint: Any) -> tuple[Any, tuple[Constraint, ...]]:
+    """``(base type, constraints)`` of a hint; constraints of ``Annotated[X, ...] | None`` too."""
+    if _typing.get_origin(hint) is _typing.Annotated:
+        base, *meta = _typing.get_args(hint)
+        return base, tuple(m for m in meta if isinstance(m, Constraint))
+    args = _typing.get_args(hint)
+    if args and (_typing.get_origin(hint) is _typing.Union or type(hint).__name__ == "UnionType"):
+        cons: list[Constraint] = []
+        bases = []
+        for a in args:
+            b, c = _split(a)
+            bases.append(b)
+            cons.extend(c)
+        if cons:
+            return _typing.Union[tuple(bases)], tuple(cons)
+    return hint, ()
+
+
+class Label(Constraint):
+    """Name the parameter differently in messages, e.g. ``Annotated[int, Label("population size m")]``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def check(self, name: str, value: Any) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"Label({self.text!r})"
+
+
+def check_value(name: str, hint: Any, value: Any) -> None:
+    """Check ``value`` against the type hint ``hint`` (plus ``Annotated`` constraints); raises a
+    named :class:`~eqtools.errors.EqtoolsError` naming ``name``."""
+    base, constraints = _split(hint)
+    name = next((c.text for c in constraints if isinstance(c, Label)), name)
+    ok = _type_ok(base, value)
+    if ok is False:
+        raise ParameterError(f"{name} must be {_describe(base)}, got {value!r}")
+    if value is None and ok is True:
+        return  # None allowed by the hint: constraints apply to the other alternatives
+    for c in constraints:
+        c.check(name, value)
+
+
+def _hints(obj: Any) -> dict[str, Any]:
+    """Resolved hints of ``obj``; an unresolvable hint is a programming error and is loud (a
+    validated function whose hints cannot be read would otherwise check nothing, silently)."""
+    try:
+        return _typing.get_type_hints(obj, include_extras=True)
+    except Exception as exc:
+        raise NameError(f"validated: cannot resolve the type hints of {getattr(obj, '__qualname__', obj)!r} "
+                        f"({exc}); import the names used in its annotations at module level") from exc
+
+
+def validated(obj: Any = None) -> Any:
+    """Check arguments against type hints and ``Annotated`` constraints at the call boundary.
+
+    On a function: every call binds its arguments (a wrong or unknown keyword becomes a
+    :class:`~eqtools.errors.ParameterError` naming it, not a raw ``TypeError``) and checks each
+    annotated parameter with :func:`check_value` before the body runs.  On a dataclass: the
+    fields are checked after ``__init__`` (and ``validate()``, if the class has one, runs too).
+    Used bare (``@validated``) or called (``@validated()``).
+    """
+    if obj is None:
+        return validated
+    if not callable(obj):
+        raise ParameterError(f"validated: decorates a function or a dataclass, got {obj!r}")
+    if isinstance(obj, type):
+        return _validated_class(obj)
+    fn = obj
+    sig = _inspect.signature(fn)
+    hints_cache: dict[str, Any] = {}
+
+    @_functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not hints_cache:
+            hints_cache.update(_hints(fn) or {"__none__": None})
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise ParameterError(f"{fn.__qualname__}: {exc}") from None
+        for pname, value in bound.arguments.items():
+            hint = hints_cache.get(pname)
+            if hint is None:
+                continue
+            p = sig.parameters[pname]
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            check_value(pname, hint, value)
+        return fn(*args, **kwargs)
+
+    wrapper.__validated__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def validate_fields(obj: Any) -> None:
+    """Check every field of the dataclass instance ``obj`` against its annotation."""
+    hints = _hints(type(obj))
+    for f in _dc_fields(obj):
+        if f.name in hints:
+            check_value(f.name, hints[f.name], getattr(obj, f.name))
+
+
+def _validated_class(cls: type) -> type:
+    if not _is_dataclass(cls):
+        raise ParameterError(f"validated: a class must be a dataclass, got {cls.__name__}")
+    post = getattr(cls, "__post_init__", None)
+
+    def __post_init__(self: Any, *a: Any) -> None:
+        validate_fields(self)
+        if post is not None:
+            post(self, *a)
+
+    cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
+    cls.__validated__ = True  # type: ignore[attr-defined]
+    return cls
+
+
+def is_validated(fn: Any) -> bool:
+    """True when ``fn`` (or the class) goes through :func:`validated`."""
+    return bool(getattr(fn, "__validated__", False))
+
+
+class _RealSequence(Constraint):
+    def check(self, name: str, value: Any) -> None:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise ParameterError(f"{name} must be a sequence of real numbers, got {value!r}")
+        items = list(value)
+        if not items:
+            raise ParameterError(f"{name} must not be empty")
+        for i, v in enumerate(items):
+            x = real(f"{name}[{i}]", v)
+            if not math.isfinite(x):
+                raise ParameterError(f"{name}[{i}] must be finite, got {v!r}")
+
+    def __repr__(self) -> str:
+        return "RealSequence"
+
+
+class _Names(Constraint):
+    def check(self, name: str, value: Any) -> None:
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            raise ParameterError(f"{name} must be a sequence of names, got {value!r}")
+        items = list(value)
+        if not all(isinstance(v, str) for v in items):
+            raise ParameterError(f"{name} must hold strings, got {items!r}"[:300])
+        dup = sorted({v for v in items if items.count(v) > 1})
+        if dup:
+            raise ParameterError(f"{name} must be distinct, duplicated: {dup}")
+
+    def __repr__(self) -> str:
+        return "Names"
+
+
+#: A non-empty sequence of finite real numbers (strings refused).
+RealSequence = _RealSequence()
+#: A sequence of distinct strings (labels, names).
+Names = _Names()
+__all__ += ["RealSequence", "Names", "Label"]

@@ -37,7 +37,7 @@ from eqtools.errors import InvalidProbabilityError, ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import validate_noise
 from eqtools.validation import seed as check_seed
-from solvers.payoffs import check_gamma, check_horizon, check_size
+from solvers.payoffs import check_horizon, check_size
 from solvers.simulate import MemoryOnePolicy, NoisyTrajectories, SimResult, Trajectories, play, simulate
 
 __all__ = ["HostAgent", "is_host", "play_any", "simulate_any", "host_play"]
@@ -227,27 +227,23 @@ def play_any(policy_x: Any, policy_y: Any, game: Game | str, *, n: int = 100, ma
     return play(policy_x, policy_y, game, n=n, matches=matches, seed=seed, pairs_shape=pairs_shape, noise=noise)
 
 
-def simulate_any(policy_x: Any, policy_y: Any, game: Game | str, *, n: int = 100, gamma: float | None = None,
+def simulate_any(policy_x: Any, policy_y: Any, game: Game | str, *, n: int | None = None, gamma: float | None = None,
                  matches: int = 1000, pairs_shape: tuple[int, ...] = (), seed: int = 0, record_rounds: bool = True,
                  noise: float = 0.0) -> SimResult:
     """:func:`solvers.simulate.simulate` for any pair (host loop when either player is a :class:`HostAgent`).
 
     The host route computes the same estimates from recorded matches: payoffs and cooperation
-    weighted ``1/n`` (or ``(1 - gamma) gamma^t`` with ``gamma``), standard errors over matches."""
+    weighted ``1/n`` (or ``gamma^t`` renormalised over the ``n`` rounds, see
+    :func:`solvers.simulate.round_weights`), standard errors over matches."""
     if not (is_host(policy_x) or is_host(policy_y)):
         return simulate(policy_x, policy_y, game, n=n, gamma=gamma, matches=matches, pairs_shape=pairs_shape, seed=seed,
                         record_rounds=record_rounds, noise=noise)
     if isinstance(matches, bool) or not isinstance(matches, (int, np.integer)) or int(matches) < 2:
         raise ParameterError(f"matches must be at least 2 (standard errors need two), got {matches!r}")
-    n = check_horizon(n)
+    from solvers.simulate import round_weights
+
+    n, w, criterion = round_weights(n, gamma)
     tr = host_play(policy_x, policy_y, game, n=n, matches=matches, seed=seed, pairs_shape=pairs_shape, noise=noise)
-    if gamma is None:
-        w = np.full(n, 1.0 / n)
-        criterion = f"finite(n={n})"
-    else:
-        gm = check_gamma(gamma)
-        w = (1 - gm) * gm ** np.arange(n)
-        criterion = f"discounted(gamma={gm:g}, truncated at n={n}, tail mass {gm ** n:.2e})"
     eps = validate_noise(noise)
     if eps:
         criterion += f" noise={eps:g}"

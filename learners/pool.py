@@ -25,6 +25,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from typing import Annotated
+
+from eqtools.validation import NonEmpty, validated
 from eqtools.conventions import START_TOKEN
 from eqtools.errors import ParameterError
 from eqtools.strategies import MemoryOne, named
@@ -106,7 +109,8 @@ class PoolSpec:
         return self.batch - self.n_tabular
 
 
-def named_params(strategies: Sequence[Any], game: str = "paper") -> np.ndarray:
+@validated
+def named_params(strategies: Annotated[Sequence[Any], NonEmpty], game: str = "paper") -> np.ndarray:
     """``(K, 5)`` float32 array from strategy names, :class:`MemoryOne` objects or 5-vectors.
 
     The name ``"uniform"`` gives a row of NaN: a placeholder that :func:`fill_uniform` replaces

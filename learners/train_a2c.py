@@ -27,7 +27,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -35,7 +35,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.io import write_netcdf
-from eqtools.validation import check_fields
+from eqtools.validation import MaxSize, Seed, check_fields, validate_fields
 from eqtools.games import preset
 
 from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
@@ -83,6 +83,14 @@ TRAIN_METRICS: tuple[str, ...] = (
 EVAL_OPPONENT_NAMES: tuple[str, ...] = ("learner",) + EVAL_OPPONENTS + ("random",)
 
 
+#: Size limits of a training config (refused up front with SizeLimitError, before any array is built):
+#: rounds per episode, GRU / embedding width, episodes per batch or evaluation, seeds in one process.
+MAX_HORIZON: int = 100_000
+MAX_WIDTH: int = 4096
+MAX_EPISODES: int = 10**6
+MAX_SEEDS: int = 1024
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that defines a training run (and hence its results).
@@ -105,19 +113,19 @@ class TrainConfig:
     """
 
     game: str = "paper"
-    horizon: int = DEFAULT_HORIZON
-    hidden: int = 128
-    embed: int = 32
-    batch: int = 4096
+    horizon: Annotated[int, MaxSize(MAX_HORIZON, "episodes are unrolled in full (BPTT); use fewer rounds")] = DEFAULT_HORIZON
+    hidden: Annotated[int, MaxSize(MAX_WIDTH, "the paper's GRU has 128 units")] = 128
+    embed: Annotated[int, MaxSize(MAX_WIDTH, "the paper uses 32")] = 32
+    batch: Annotated[int, MaxSize(MAX_EPISODES, "episodes per learner per iteration")] = 4096
     tabular_share: float | None = None  #: None: 0.5, or 0 for the no-tabular ablation
     tabular: str | tuple[str, ...] = "uniform"
     ablation: str = "none"
-    iterations: int = 200_000
-    seeds: int = 1
-    seed: int = 0
+    iterations: Annotated[int, MaxSize(10**9)] = 200_000
+    seeds: Annotated[int, MaxSize(MAX_SEEDS, "run more seeds in separate processes")] = 1
+    seed: Annotated[int, Seed] = 0
     hyper: A2CHyper = field(default_factory=lambda: table2(4))
     eval_every: int = 500
-    eval_episodes: int = 256
+    eval_episodes: Annotated[int, MaxSize(MAX_EPISODES, "evaluate on fewer episodes")] = 256
     checkpoint_every: int = 1000
     log_every: int = 10
     fixed_opponent: bool = False
@@ -126,6 +134,7 @@ class TrainConfig:
     sampler: RegretSampler | None = None  #: None: fresh U(0,1)^5 tabular draws; else regret-prioritised (learners.prioritised)
 
     def __post_init__(self) -> None:
+        validate_fields(self)  # types, and sizes refused up front (SizeLimitError) before anything is built
         if self.ablation not in ABLATIONS:
             raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}")
         check_fields(self, positive_ints=("horizon", "hidden", "embed", "batch", "iterations", "seeds", "eval_every",
@@ -810,15 +819,22 @@ _CHECKPOINT_KEYS: tuple[str, ...] = ("config", "iteration", "params")
 
 
 def _read_checkpoint(path: Path) -> tuple[TrainConfig, dict[str, Any]]:
-    """Unpickle and check a checkpoint; :class:`FileFormatError` names the file if it is damaged."""
+    """Unpickle and check a checkpoint against its schema (:mod:`learners.checkpoint`): required
+    keys, an integer iteration >= 0, a valid config, and parameters with exactly the shapes of the
+    config's GRU (leading axes ``(seeds, 2)``).  :class:`FileFormatError` names the file and field."""
     from eqtools.errors import EqtoolsError, FileFormatError
-    from eqtools.io import load_pickle
 
-    state = load_pickle(path, what="A2C checkpoint", expect=dict, keys=_CHECKPOINT_KEYS)
+    from .checkpoint import Schema, check_params, read_run_file
+
+    state = read_run_file(path, Schema("A2C checkpoint", _CHECKPOINT_KEYS, counters=("iteration",)))
     try:
         cfg = TrainConfig.from_dict(state["config"])
-    except (EqtoolsError, TypeError, KeyError, ValueError) as exc:
+    except (EqtoolsError, TypeError, KeyError, ValueError, AttributeError) as exc:
         raise FileFormatError(f"A2C checkpoint {str(path)!r} holds an invalid config: {exc}") from None
+    agent = GRUAgent(hidden=cfg.hidden, embed=cfg.embed, use_opponent_id=cfg.ablation == "opponent-id",
+                     reward_input_scale=float(max(np.abs(preset(cfg.game).payoffs).max(), 1e-9)))
+    template = init_agent_params_np(agent, 0)
+    check_params(path, state["params"], what="A2C checkpoint", template=template, leading=(cfg.seeds, 2))
     return cfg, state
 
 

@@ -30,6 +30,7 @@ never reached are free).
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,9 @@ from eqtools.errors import ConvergenceError, ParameterError, SizeLimitError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 
+from eqtools.validation import nonneg_finite, positive_int
+
+from ._exact_discount import DiscountedMDP
 from .payoffs import _cd, as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
 
 __all__ = [
@@ -99,9 +103,7 @@ def _coplayer_probs(q: np.ndarray) -> np.ndarray:
 
 def _tie_tol(game: Game, atol: float | None) -> float:
     if atol is not None:
-        if not (atol >= 0):
-            raise ParameterError(f"atol must be >= 0, got {atol}")
-        return float(atol)
+        return nonneg_finite("atol", atol)
     scale = max(1.0, float(np.max(np.abs(game.payoffs))))
     return 1e-9 * scale
 
@@ -289,50 +291,73 @@ def best_response_discounted(
 
     ``noise`` is the execution-error rate of *both* players: the co-player's intended actions
     flip, and so do the best responder's own (choosing C yields C only with probability
-    ``1 - noise``), which changes the MDP's transitions.  Policy values are computed in
-    normalised form by the accurate restart-chain route of :func:`solvers.payoffs.discounted`
-    (no ``I - gamma P`` solve), so they stay accurate as ``gamma -> 1``.  ``atol`` is the
-    tolerance (normalised values) for declaring two actions tied; default
-    ``1e-9 * max(1, max |payoff|)``.
+    ``1 - noise``), which changes the MDP's transitions.
+
+    Policy evaluation is exact (rational arithmetic on the float inputs, see
+    :mod:`solvers._exact_discount`), so the answer stays right as ``gamma -> 1`` (tested to
+    ``1 - gamma = 1e-12`` against an mpmath reference).  Two actions are tied when their
+    normalised values differ by at most ``atol * (1 - gamma)``, i.e. ``atol`` is measured in the
+    currency of a single round (default ``1e-9 * max(1, max |payoff|)``): a deviation that gains
+    one round's payoff difference is never hidden by the tolerance, however close ``gamma`` is to 1.
     """
     g = preset(game)
     gamma = check_gamma(gamma)
     eps = validate_noise(noise)
     q = _single_coplayer(coplayer)
     tol = _tie_tol(g, atol)
-    r = g.payoffs
-    rn = (1.0 - gamma) * r
-    qoc, qod = _coplayer_cd(q, eps)
-    actions = np.zeros(4, dtype=int)  # start from "cooperate everywhere"
+    max_iter = positive_int("max_iter", max_iter)
+    mdp = DiscountedMDP(g.payoffs, q, gamma, eps)
+    ftol = Fraction(tol)
+    one, zero = Fraction(1), Fraction(0)
+    pc_of = (one, zero)  # intended P(C) of action a (0 = C, 1 = D)
+    actions = [0, 0, 0, 0]  # start from "cooperate everywhere"
     for it in range(max_iter):
-        V = _policy_values_discounted(actions, q, g, gamma, eps)[0]
-        Q = _onestep(qoc[1:], rn, gamma * V, eps, qod[1:])
-        cur = Q[np.arange(4), actions]
-        better = Q.max(axis=1) > cur + tol
-        if not better.any():
+        u = mdp.evaluate([pc_of[a] for a in actions])
+        Qu = [[mdp.q_unnormalised(o, pc_of[a], u) for a in (0, 1)] for o in range(1, 5)]
+        changed = False
+        for s in range(4):
+            other = 1 - actions[s]
+            # exact improvement (no tolerance): a tolerance here would stop at a policy whose
+            # one-step advantages are tiny but whose losses add up over ~1/(1 - gamma) rounds
+            if Qu[s][other] > Qu[s][actions[s]]:
+                actions[s] = other
+                changed = True
+        if not changed:
             break
-        actions = np.where(better, Q.argmax(axis=1), actions)
     else:  # pragma: no cover - policy iteration terminates in <= 16 improvements
         raise ConvergenceError(f"policy iteration did not converge in max_iter={max_iter} iterations")
-    Qo = _onestep(qoc[:1], rn, gamma * V, eps, qod[:1])[0]
-    Qall = np.vstack([Qo, Q])  # (5, 2) normalised
-    best = Qall.max(axis=1)
-    optimal = Qall >= best[:, None] - tol
+    Qall_u = [[mdp.q_unnormalised(0, pc_of[a], u) for a in (0, 1)], *Qu]
+    best_u = [max(row) for row in Qall_u]
+    optimal = np.array([[best_u[o] - Qall_u[o][a] <= ftol for a in (0, 1)] for o in range(5)])
+    scale = 1 - mdp.gamma
+    Qall = np.array([[float(scale * v) for v in row] for row in Qall_u])  # (5, 2) normalised
     action_sets = tuple(tuple(a for a, ok in zip(("C", "D"), row) if ok) for row in optimal)
-    value = float(best[0])
-    canon_open = 0 if optimal[0, 0] else 1
-    canon = np.where(optimal[1:, 0], 0, 1)
-    strategy = _mo_from_actions(canon_open, canon)
-    choices = [np.flatnonzero(row) for row in optimal]
-    bellman = tuple(_mo_from_actions(c[0], np.array(c[1:])) for c in itertools.product(*choices))
-    # Pure strategies reaching the optimum from the opening (exact evaluation of all 32, batched).
-    allbits = np.array(list(itertools.product((0, 1), repeat=5)))
-    Vall = _policy_values_discounted(allbits[:, 1:], q, g, gamma, eps)
+    value = float(scale * best_u[0])
+    # Whole-policy values, exact: a policy may use only near-tied actions (within tol) at every
+    # step and still lose O(1) per round over ~1/(1 - gamma) rounds, so the optimal sets are
+    # decided on values, not on one-step action values.
+    pi_open = max((0, 1), key=lambda a: Qall_u[0][a])
+    values_u: dict[tuple[int, ...], tuple[Fraction, list[Fraction]]] = {}
+    for bits in itertools.product((0, 1), repeat=5):
+        uk = mdp.evaluate([pc_of[a] for a in bits[1:]])
+        values_u[bits] = (mdp.q_unnormalised(0, pc_of[bits[0]], uk), uk)
     optimal_pure = []
-    for k, bits in enumerate(allbits):
-        v0 = _onestep(qoc[:1], rn, gamma * Vall[k], eps, qod[:1])[0, bits[0]]
-        if v0 >= best[0] - tol:
-            optimal_pure.append(_mo_from_actions(int(bits[0]), bits[1:]))
+    for bits, (v0, _) in values_u.items():
+        if best_u[0] - v0 <= ftol:
+            optimal_pure.append(bits)
+    choices = [np.flatnonzero(row) for row in optimal]
+    bellman = []
+    for c in itertools.product(*choices):
+        bits = tuple(int(a) for a in c)
+        v0, uk = values_u[bits]
+        if best_u[0] - v0 <= ftol and all(us - uks <= ftol for us, uks in zip(u, uk)):
+            bellman.append(bits)
+    # canonical strategy: the Bellman-optimal one that cooperates where it can (opening first,
+    # then CC, CD, DC, DD); the exactly optimal policy of the iteration is always among them
+    canon_bits = min(bellman) if bellman else (pi_open, *actions)
+    strategy = _mo_from_actions(canon_bits[0], np.array(canon_bits[1:]))
+    bellman = tuple(_mo_from_actions(b[0], np.array(b[1:])) for b in bellman)
+    optimal_pure = [_mo_from_actions(b[0], np.array(b[1:])) for b in sorted(optimal_pure)]
     return BestResponse(
         value=value,
         strategy=strategy,
@@ -341,7 +366,9 @@ def best_response_discounted(
         bellman_optimal=bellman,
         optimal_pure=tuple(optimal_pure),
         criterion=f"discounted(gamma={gamma:g}" + (f", noise={eps:g})" if eps else ")"),
-        info={"gamma": gamma, "noise": eps, "policy_iterations": it + 1, "tie_tol": tol},
+        info={"gamma": gamma, "noise": eps, "policy_iterations": it + 1, "tie_tol": tol,
+              "tie_rule": "|Q(a) - Q(b)| <= tie_tol * (1 - gamma)",
+              "exact_optimal": pure_name([1 - pi_open, *(1 - a for a in actions)])},
     )
 
 

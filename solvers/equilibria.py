@@ -19,14 +19,19 @@ and covers history-dependent deviations too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from typing import Annotated
+
+from eqtools.validation import Interval, NonNegative, OneOf, Positive, Probability, RealSequence, validated
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, extortionate, generous, library, validate_noise
 
+from ._exact_discount import DiscountedMDP
 from .best_response import best_response, criterion_kwargs, pure_strategies
 from .payoffs import as_params, discounted, finite_horizon, limit_of_means, payoff_matrix
 
@@ -104,6 +109,7 @@ class NashCheck:
         }
 
 
+@validated
 def nash_check(
     x: Any,
     y: Any,
@@ -112,12 +118,15 @@ def nash_check(
     gamma: float | None = None,
     n: int | None = None,
     limit: bool = False,
-    tol: float | None = None,
+    tol: Annotated[float, NonNegative] | None = None,
     noise: float = 0.0,
 ) -> NashCheck:
     """Exact Nash check of the memory-one pair ``(x, y)`` with each player's gain.
 
-    ``tol`` (default ``1e-9 * max |payoff|``) is the largest gain still counted as 0.
+    ``tol`` (default ``1e-9 * max |payoff|``) is the largest gain still counted as 0; when
+    discounted it is measured in the currency of one round (a gain counts as 0 when it is at most
+    ``tol * (1 - gamma)`` in normalised units) and the gains are computed exactly, so the check
+    stays right as ``gamma -> 1`` (tested to ``1 - gamma = 1e-12``).
     ``noise``: execution-error rate of both players; deviations are best responses in the
     noisy game (the deviator's own actions flip too).  Recorded in ``noise``.
     """
@@ -126,13 +135,36 @@ def nash_check(
     t = _tol(g, tol)
     eps = validate_noise(noise)
     pr = _pair(x, y, g, crit, eps)
-    bx = best_response(as_params(y, "strategy y"), g, noise=eps, **crit)
-    by = best_response(as_params(x, "strategy x"), g, noise=eps, **crit)
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    bx = best_response(q, g, noise=eps, **crit)
+    by = best_response(p, g, noise=eps, **crit)
     px, py = float(pr.payoff_x), float(pr.payoff_y)
-    gx, gy = max(0.0, bx.value - px), max(0.0, by.value - py)
     dev_x = getattr(bx, "strategy", None)
     dev_y = getattr(by, "strategy", None)
+    if "gamma" in crit:
+        # Exact gains (rational arithmetic): as gamma -> 1 a gain of one round is O(1 - gamma)
+        # in normalised units, below float64 round-off of the O(1) payoffs.
+        gx, okx = _exact_gain(p, q, _exact_policy(bx), g, crit["gamma"], eps, t)
+        gy, oky = _exact_gain(q, p, _exact_policy(by), g, crit["gamma"], eps, t)
+        return NashCheck(okx and oky, gx, gy, px, py, dev_x, dev_y, pr.criterion, t, eps)
+    gx, gy = max(0.0, bx.value - px), max(0.0, by.value - py)
     return NashCheck(gx <= t and gy <= t, gx, gy, px, py, dev_x, dev_y, pr.criterion, t, eps)
+
+
+def _exact_policy(br: Any) -> np.ndarray:
+    """The exactly optimal pure policy found by the discounted best response (5-vector of P(C))."""
+    return np.array([1.0 if c == "C" else 0.0 for c in br.info["exact_optimal"]])
+
+
+def _exact_gain(p: np.ndarray, q: np.ndarray, dev: np.ndarray, g: Game, gamma: float, eps: float, t: float) -> tuple[float, bool]:
+    """(gain, within tolerance) of the focal ``p`` best-responding with ``dev`` to ``q`` when discounted.
+
+    Exact: a gain counts as zero when it is at most ``t * (1 - gamma)`` in normalised units,
+    i.e. ``t`` in the currency of one round, however close ``gamma`` is to 1.
+    """
+    mdp = DiscountedMDP(g.payoffs, q, gamma, eps)
+    gain = mdp.opening_value(dev) - mdp.opening_value(p)
+    return max(0.0, float(gain)), gain <= Fraction(t) * (1 - mdp.gamma)
 
 
 @dataclass(frozen=True)
@@ -167,6 +199,7 @@ class PureEquilibria:
         }
 
 
+@validated
 def pure_equilibria(
     game: Game | str,
     *,
@@ -190,19 +223,31 @@ def pure_equilibria(
     res = payoff_matrix(pool, pool, g, noise=eps, **crit)
     A = np.asarray(res.payoff_x)  # A[i, j]: payoff of row i against column j
     B = np.asarray(res.payoff_y)
-    best = np.array([best_response(pool.params[j], g, noise=eps, **crit).value for j in range(len(pool))])
-    ok_x = A >= best[None, :] - t  # row i is a best response to column j
-    ok_y = B >= best[:, None] - t  # column j is a best response to row i
+    brs = [best_response(pool.params[j], g, noise=eps, **crit) for j in range(len(pool))]
+    best = np.array([b.value for b in brs])
+    if "gamma" in crit:
+        # Float screen with a margin far above round-off, then an exact check of the candidates:
+        # a tolerance of t * (1 - gamma) is below float64 resolution as gamma -> 1.
+        margin = t * (1 - crit["gamma"]) + 1e-10 * max(1.0, float(np.max(np.abs(g.payoffs))))
+        cand_x = A >= best[None, :] - margin
+        ok_x = np.zeros_like(cand_x)
+        for i, j in np.argwhere(cand_x):
+            ok_x[i, j] = _exact_gain(pool.params[i], pool.params[j], _exact_policy(brs[j]), g, crit["gamma"], eps, t)[1]
+        ok_y = ok_x.T.copy()  # symmetric game: column j best-responds to row i iff ok_x[j, i]
+    else:
+        ok_x = A >= best[None, :] - t  # row i is a best response to column j
+        ok_y = B >= best[:, None] - t  # column j is a best response to row i
     pairs = tuple((int(i), int(j)) for i, j in np.argwhere(ok_x & ok_y))
     return PureEquilibria(pool, pairs, A, B, best, res.criterion)
 
 
+@validated
 def zd_family(
     game: Game | str,
-    kind: str = "generous",
-    chis: Sequence[float] = (1.0, 1.5, 2.0, 3.0, 5.0),
-    phi_fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0),
-    p0: float = 1.0,
+    kind: Annotated[str, OneOf("generous", "extortionate")] = "generous",
+    chis: Annotated[Sequence[float], RealSequence] = (1.0, 1.5, 2.0, 3.0, 5.0),
+    phi_fractions: Annotated[Sequence[float], RealSequence] = (0.25, 0.5, 0.75, 1.0),
+    p0: Annotated[float, Probability] = 1.0,
 ) -> list[MemoryOne]:
     """ZD strategies on a grid: ``kind`` ``"generous"`` (partners) or ``"extortionate"``.
 
@@ -252,6 +297,7 @@ class SymmetricRow:
         }
 
 
+@validated
 def search_equilibria(
     game: Game | str,
     *,
@@ -285,6 +331,7 @@ def search_equilibria(
     return rows
 
 
+@validated
 def cooperative_nash(
     game: Game | str,
     *,
@@ -343,14 +390,15 @@ def closed_form_threshold(strategy: Any, game: Game | str, *, noise: float = 0.0
     return 0.0
 
 
+@validated
 def critical_gamma(
     strategy: Any,
     game: Game | str,
     *,
-    lo: float = 1e-6,
-    hi: float = 1 - 1e-6,
-    xtol: float = 1e-10,
-    tol: float | None = None,
+    lo: Annotated[float, Interval(0.0, 1.0, lo_open=True, hi_open=True)] = 1e-6,
+    hi: Annotated[float, Interval(0.0, 1.0, lo_open=True, hi_open=True)] = 1 - 1e-6,
+    xtol: Annotated[float, Positive] = 1e-10,
+    tol: Annotated[float, NonNegative] | None = None,
     noise: float = 0.0,
 ) -> float | None:
     """Smallest discount factor at which ``(s, s)`` is a Nash equilibrium.

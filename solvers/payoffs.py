@@ -113,9 +113,11 @@ def check_horizon(n: Any) -> int:
 
 def check_gamma(gamma: Any) -> float:
     """Validate a discount factor in the open interval (0, 1)."""
+    if isinstance(gamma, (str, bytes, bool, np.bool_)) or gamma is None:
+        raise ParameterError(f"discount gamma must be a number in (0, 1), got {gamma!r}")
     try:
         g = float(gamma)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ParameterError(f"discount gamma must be a number in (0, 1), got {gamma!r}") from exc
     if not (math.isfinite(g) and 0.0 < g < 1.0):
         raise ParameterError(f"discount gamma must lie in the open interval (0, 1), got {gamma!r}")
@@ -762,7 +764,21 @@ def chain_limit(M: Any, v0: Any, pos: Any = None) -> LimitDecomposition:
     leaves[labels[src[cross]]] = True
     closed = [np.flatnonzero(labels == c) for c in range(ncomp) if not leaves[c]]
     transient_arr = np.flatnonzero(leaves[labels])
-    weights = _absorption_weights(M, v0, closed, transient_arr)
+    # Only what the opening can reach matters: when it reaches a single closed class that class
+    # gets all the mass, exactly, however small the exits on the way (e.g. entries of 1e-300,
+    # whose products underflow); only transient states it reaches are eliminated.
+    reach = v0 > 0
+    frontier = reach.copy()
+    while frontier.any():
+        nxt = pos[frontier].any(axis=0) & ~reach
+        reach |= nxt
+        frontier = nxt
+    hit = [i for i, c in enumerate(closed) if reach[c].any()]
+    if len(hit) == 1:
+        weights = np.zeros(len(closed))
+        weights[hit[0]] = 1.0
+    else:
+        weights = _absorption_weights(M, v0, closed, transient_arr[reach[transient_arr]])
     visits = np.zeros(K)
     for w, c in zip(weights, closed):
         if w > 0:

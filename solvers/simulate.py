@@ -29,7 +29,7 @@ from eqtools.strategies import validate_noise
 from .payoffs import as_params, check_gamma, check_horizon, check_size
 
 __all__ = ["Policy", "MemoryOnePolicy", "SimResult", "Trajectories", "NoisyTrajectories", "simulate",
-           "simulate_memory_one", "play"]
+           "simulate_memory_one", "play", "round_weights"]
 
 
 @runtime_checkable
@@ -161,12 +161,48 @@ def _check_sim_size(batch: int, n: int, pairs: int, record_rounds: bool) -> None
         )
 
 
+#: Discounted simulations without an explicit ``n`` run until the discount weight left is below this.
+DISCOUNT_TAIL: float = 1e-9
+
+
+def round_weights(n: int | None, gamma: float | None) -> tuple[int, np.ndarray, str]:
+    """``(n, weights, criterion)`` of a simulated estimate over ``n`` rounds.
+
+    Without ``gamma``: weights ``1/n`` (``n`` defaults to 100).  With ``gamma``: weights
+    proportional to ``gamma^t`` and *renormalised to sum to 1* over the ``n`` rounds played, so a
+    pair that earns ``v`` every round is estimated at ``v`` however the horizon is cut (before,
+    ``gamma = 0.99`` over the default 100 rounds reported ``0.634`` for mutual TFT instead of 1).
+    ``n`` defaults to the number of rounds after which the discount weight left is below
+    :data:`DISCOUNT_TAIL` (1 833 rounds at ``gamma = 0.99``); the tail mass is in ``criterion``.
+    """
+    if gamma is None:
+        n = 100 if n is None else check_horizon(n)
+        check_size("n", 16.0 * n, f"per-round weights of {n} simulated rounds", "use fewer rounds or the exact solvers")
+        return n, np.full(n, 1.0 / n), f"finite(n={n})"
+    gm = check_gamma(gamma)
+    if n is None:
+        n = max(1, int(math.ceil(math.log(DISCOUNT_TAIL) / math.log(gm)))) if gm > 0 else 1
+        if n * 8 > MAX_SIM_ROUNDS:
+            raise SizeLimitError(
+                f"gamma = {gm!r}: a discounted simulation would need n = {n:.3g} rounds to leave a tail below "
+                f"{DISCOUNT_TAIL:g}; use the exact solvers (solvers.payoffs.discounted) or pass a shorter n"
+            )
+    else:
+        n = check_horizon(n)
+    check_size("n", 16.0 * n, f"per-round weights of {n} simulated rounds", "use fewer rounds or the exact solvers")
+    t = np.arange(n)
+    w = np.exp(t * math.log(gm))  # gamma^t without underflow surprises
+    w = w / w.sum()
+    tail = gm ** n
+    return n, w, f"discounted(gamma={gm:g}, n={n} rounds, weights renormalised; tail mass {tail:.2e})"
+
+
 def simulate(
     policy_x: Policy,
     policy_y: Policy,
     game: Game | str,
     *,
-    n: int = 100,
+    n: int | None = None,
     gamma: float | None = None,
     matches: int = 1000,
     pairs_shape: tuple[int, ...] = (),
@@ -181,26 +217,19 @@ def simulate(
     :class:`Policy`, not only memory-one ones, meets noise.  ``noise = 0`` draws no extra
     random numbers (results identical to a call without it).
 
-    With ``gamma`` the per-round quantities are weighted ``(1 - gamma) gamma^t`` over ``n``
-    rounds (choose ``n`` so that ``gamma^n`` is negligible; the truncated tail mass is
-    reported in ``criterion``); without it, plain means over ``n`` rounds.
+    With ``gamma`` the per-round quantities are weighted ``gamma^t`` renormalised over the ``n``
+    rounds (``n`` defaults to a tail below :data:`DISCOUNT_TAIL`; see :func:`round_weights`);
+    without it, plain means over ``n`` rounds (default 100).
     ``record_rounds=False`` skips the per-round cooperation curves (saves memory for huge batches).
     """
     g = preset(game)
-    n = check_horizon(n)
-    if int(matches) < 2:
-        raise ParameterError(f"matches must be at least 2 (standard errors need two), got {matches}")
-    matches = int(matches)
+    from eqtools.validation import sample_count
+
+    matches = sample_count("matches", matches)
     eps = validate_noise(noise)
+    n, weights, criterion = round_weights(n, gamma)
     batch_shape = tuple(int(d) for d in pairs_shape) + (matches,)
     _check_sim_size(math.prod(batch_shape), n, math.prod(batch_shape[:-1]), record_rounds)
-    if gamma is None:
-        weights = np.full(n, 1.0 / n)
-        criterion = f"finite(n={n})"
-    else:
-        gm = check_gamma(gamma)
-        weights = (1 - gm) * gm ** np.arange(n)
-        criterion = f"discounted(gamma={gm:g}, truncated at n={n}, tail mass {gm ** n:.2e})"
     if eps:
         criterion += f" noise={eps:g}"
     with jax.enable_x64(True):
@@ -246,7 +275,7 @@ def simulate_memory_one(
     y: Any,
     game: Game | str,
     *,
-    n: int = 100,
+    n: int | None = None,
     gamma: float | None = None,
     matches: int = 1000,
     seed: int = 0,
@@ -254,6 +283,9 @@ def simulate_memory_one(
     noise: float = 0.0,
 ) -> SimResult:
     """Simulate memory-one pairs: ``x`` and ``y`` are strategies or ``(K, 5)`` arrays (broadcast).
+
+    ``n`` and ``gamma`` as in :func:`simulate` (discounted weights are renormalised over the
+    rounds played, so mutual TFT at ``gamma = 0.99`` is 1).
 
     ``noise``: execution errors applied to the sampled actions (see :func:`simulate`).
     """

@@ -46,6 +46,9 @@ from typing import Any
 
 import numpy as np
 
+from typing import Annotated
+
+from eqtools.validation import Interval, validated
 from eqtools.errors import GameError, ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import apply_noise, equalizer, extortionate, generous, validate_noise, zd_strategy
@@ -130,8 +133,9 @@ class ZDFit:
         }
 
 
-def fit_zd(strategy: Any, game: Game | str, *, tol: float = 1e-8, kappa_tol: float | None = None,
-           noise: float = 0.0) -> ZDFit:
+@validated
+def fit_zd(strategy: Any, game: Game | str, *, tol: Annotated[float, Interval(0.0, math.inf)] = 1e-8,
+           kappa_tol: Annotated[float, Interval(0.0, math.inf)] | None = None, noise: float = 0.0) -> ZDFit:
     """Fit ``p~ ≈ alpha S_X + beta S_Y + gamma 1`` by least squares and classify.
 
     Parameters

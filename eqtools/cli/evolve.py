@@ -137,10 +137,13 @@ def _run_stationary(args) -> int:
 
 
 def _run_run(args) -> int:
-    from eqtools.io import parse_strategy, write_netcdf
+    from eqtools.io import check_output_path, parse_strategy, write_netcdf
     from solvers.evolution import EvolutionConfig, evolve
     from solvers.evolution.plots import plot_evolution
 
+    out = check_output_path(args.out, "-o/--out")  # before the computation, not after it
+    if not args.no_plot:
+        check_output_path(Path(args.out).with_suffix(".png"), "-o/--out (its plot)")
     game = _game(args)
     crit = _crit(args)
     initial = "random" if args.initial == "random" else tuple(parse_strategy(args.initial, game).vector.tolist())
@@ -156,8 +159,6 @@ def _run_run(args) -> int:
     t0 = time.perf_counter()
     ds = evolve(cfg, progress=not args.no_progress and not args.json)
     wall = time.perf_counter() - t0
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     write_netcdf(ds, out)
     files = [str(out)]
     if not args.no_plot:
@@ -186,15 +187,14 @@ def _run_run(args) -> int:
 def _run_adaptive(args) -> int:
     import numpy as np
 
-    from eqtools.io import parse_strategies, write_netcdf
+    from eqtools.io import check_output_path, parse_strategies, write_netcdf
     from solvers.evolution import adaptive_dynamics
 
+    out = check_output_path(args.out, "-o/--out")  # before the computation, not after it
     game = _game(args)
     players = parse_strategies(args.strategies, game)
     ds = adaptive_dynamics(np.stack([p.vector for p in players]), game, noise=args.noise, t_max=args.t_max,
                            dt=args.dt, **_crit(args))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     write_netcdf(ds, out)
     rows = []
     for i, p in enumerate(players):

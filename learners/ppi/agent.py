@@ -16,10 +16,13 @@ import jax.numpy as jnp
 
 from ..env import DEFAULT_HORIZON
 from .config import PPIConfig
-from .model import SequenceModel
+from .model import SequenceModel, init_model
 from .play import ImprovementSpec
 
 __all__ = ["PPIAgent"]
+
+#: Fields every saved agent holds (``name`` and ``use_opponent_id`` are optional: old files lack them).
+AGENT_KEYS: tuple[str, ...] = ("hidden", "embed", "reward_input_scale", "params", "spec", "game", "horizon")
 
 
 @dataclass
@@ -55,11 +58,29 @@ class PPIAgent:
 
     @classmethod
     def load(cls, path: str | Path) -> "PPIAgent":
-        with open(path, "rb") as fh:
-            d = pickle.load(fh)
-        d["spec"] = ImprovementSpec(*d["spec"])
-        d["params"] = jax.tree_util.tree_map(jnp.asarray, d["params"])
-        return cls(**d)
+        """Read a saved agent, checked against its schema (:mod:`learners.checkpoint`): the fields
+        :meth:`save` writes, integer sizes, and a present, non-empty, finite parameter tree with the
+        shapes of the saved model.  :class:`~eqtools.errors.FileFormatError` names file and field."""
+        from eqtools.errors import FileFormatError
+
+        from ..checkpoint import Schema, check_params, read_run_file
+
+        what = "PPI agent file"
+        d = read_run_file(path, Schema(what, AGENT_KEYS, counters=("hidden", "embed", "horizon"),
+                                       params=("params",)))
+        unknown = sorted(set(d) - set(AGENT_KEYS) - {"name", "use_opponent_id"})
+        if unknown:
+            raise FileFormatError(f"{what} {str(path)!r} has unknown field(s) {unknown}")
+        try:
+            d["spec"] = ImprovementSpec(*d["spec"])
+            agent = cls(**d)
+            template = jax.eval_shape(lambda: init_model(agent.module, jax.random.PRNGKey(0)))
+        except FileFormatError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged field of any kind
+            raise FileFormatError(f"{what} {str(path)!r} does not hold a saved PPI agent: {type(exc).__name__}: {exc}") from None
+        check_params(path, d["params"], what=what, template=template)
+        return cls(**{**d, "params": jax.tree_util.tree_map(jnp.asarray, d["params"])})
 
     def policy(self, seed: int = 0, name: str | None = None, z: Any = None, temperature: float = 1.0):
         """This agent as a :class:`solvers.simulate.Policy` (see :mod:`learners.ppi.policy`).

@@ -7,12 +7,13 @@ Moved out of :mod:`learners.ppi.train` (issue 23); that module re-exports every 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.games import preset
+from eqtools.validation import MaxSize, Seed, validate_fields
 
 from ..env import DEFAULT_HORIZON
 from ..networks import OPPONENT_ID_DIM
@@ -53,17 +54,17 @@ class PPIConfig:
     """
 
     game: str = "paper"
-    horizon: int = DEFAULT_HORIZON
-    hidden: int = 128
-    embed: int = 32
-    pretrain_games: int = 200_000
-    phases: int = 30
-    episodes: int = 20_000
+    horizon: Annotated[int, MaxSize(100_000, "use fewer rounds per episode")] = DEFAULT_HORIZON
+    hidden: Annotated[int, MaxSize(4096, "the paper's model has 128 units")] = 128
+    embed: Annotated[int, MaxSize(4096)] = 32
+    pretrain_games: Annotated[int, MaxSize(10**8)] = 200_000
+    phases: Annotated[int, MaxSize(10**6)] = 30
+    episodes: Annotated[int, MaxSize(10**7)] = 20_000
     tabular_share: float | None = None  #: None: 0.5 (0 under the no-tabular ablation)
     tabular: str | tuple[str, ...] = "uniform"
     ablation: str = "none"
     epochs: int = 10
-    batch_size: int = 256
+    batch_size: Annotated[int, MaxSize(10**6)] = 256
     lr: float = 1e-4
     weight_decay: float = 1e-2
     b1: float = 0.9
@@ -72,14 +73,15 @@ class PPIConfig:
     reinit: bool = True
     continue_epochs: int = 1
     beta: float = 1.0
-    n_rollouts: int = 8
-    rollout_horizon: int = 15
-    eval_episodes: int = 256
-    gather_chunk: int = 4096
-    seed: int = 0
-    seeds: int = 1
+    n_rollouts: Annotated[int, MaxSize(10**4)] = 8
+    rollout_horizon: Annotated[int, MaxSize(100_000)] = 15
+    eval_episodes: Annotated[int, MaxSize(10**6, "evaluate on fewer episodes")] = 256
+    gather_chunk: Annotated[int, MaxSize(10**6)] = 4096
+    seed: Annotated[int, Seed] = 0
+    seeds: Annotated[int, MaxSize(1024, "run more seeds in separate processes")] = 1
 
     def __post_init__(self) -> None:
+        validate_fields(self)  # types, and sizes refused up front (SizeLimitError)
         if self.ablation not in ABLATIONS:
             raise ParameterError(f"ablation must be one of {ABLATIONS}, got {self.ablation!r}")
         for name in ("horizon", "hidden", "embed", "pretrain_games", "phases", "episodes", "epochs", "batch_size",

@@ -259,9 +259,18 @@ class PPIRunner(RunnerResults):
         path = self.checkpoint_path
         if path is None or not path.exists():
             return False
-        with open(path, "rb") as fh:
-            s = pickle.load(fh)
-        saved = PPIConfig.from_dict(s["config"])
+        from eqtools.errors import EqtoolsError, FileFormatError
+
+        from ..checkpoint import Schema, check_param_list, read_run_file
+
+        what = "PPI checkpoint"
+        s = read_run_file(path, Schema(what, ("config", "phase", "stage", "learner", "epoch", "params", "opt_states",
+                                              "eval_phases", "wall_s"), counters=("phase", "learner", "epoch"),
+                                       extra=(lambda p, st: check_param_list(p, st["params"], what=what, key="params"),)))
+        try:
+            saved = PPIConfig.from_dict(s["config"])
+        except (EqtoolsError, TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise FileFormatError(f"{what} {str(path)!r} holds an invalid config: {exc}") from None
         if replace(saved, phases=1) != replace(self.cfg, phases=1):
             diff = sorted(k for k, v in self.cfg.to_dict().items() if saved.to_dict().get(k) != v and k != "phases")
             raise ParameterError(f"checkpoint {path} was written with a different config (fields {diff}); use another out_dir")

@@ -59,7 +59,12 @@ def _symmetric_matrix(matrix: Any) -> np.ndarray:
         if not matrix.is_symmetric():
             raise GameError("this method needs a symmetric game: B must equal A transposed")
         return np.asarray(matrix.A)
-    M = np.asarray(matrix, dtype=float)
+    if isinstance(matrix, (str, bytes)):
+        raise GameError(f"payoff matrix must be a square array of numbers, got {matrix!r}")
+    try:
+        M = np.asarray(matrix, dtype=float)
+    except (TypeError, ValueError):
+        raise GameError("payoff matrix must be a square array of numbers (not ragged, no strings)") from None
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
         raise GameError(f"payoff matrix must be square and non-empty, got shape {M.shape}")
     if not np.all(np.isfinite(M)):

@@ -26,6 +26,9 @@ from typing import Any, Sequence
 import numpy as np
 import xarray as xr
 
+from typing import Annotated
+
+from eqtools.validation import Interval, MaxSize, NonNegative, OneOf, Positive, Seed, validated
 from eqtools.errors import ChainError, EnumerationTooLarge, GameError, ParameterError
 from eqtools.games import BimatrixGame
 from eqtools.tournament import to_bimatrix
@@ -139,14 +142,33 @@ def _from_complete(res: NashResult, tol: float) -> tuple[list[SampledEquilibrium
     return out, bad
 
 
+def _check_sample_options(options: dict[str, Any]) -> None:
+    """Refuse unknown sampler options up front and check the known ones (they would otherwise be
+    ignored silently whenever complete enumeration succeeds and the sampler never runs)."""
+    import inspect
+
+    from eqtools.validation import check_value
+    import typing
+
+    params = inspect.signature(sample_equilibria).parameters
+    allowed = sorted(p for p in params if p not in ("game", "tol", "seed", "time_limit", "reason"))
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ParameterError(f"unknown sampler option(s) {unknown}; known: {allowed}")
+    hints = typing.get_type_hints(sample_equilibria, include_extras=True)
+    for k, v in options.items():
+        check_value(k, hints[k], v)
+
+
+@validated
 def meta_game_equilibria(
     game: Any,
     *,
-    tol: float = 1e-9,
-    seed: int = 0,
-    max_vertices: int = 200_000,
-    enumeration_time_limit: float | None = 5.0,
-    time_limit: float | None = None,
+    tol: Annotated[float, Interval(0.0, 1e-3, lo_open=True, hi_open=True)] = 1e-9,
+    seed: Annotated[int, Seed] = 0,
+    max_vertices: Annotated[int, Positive] = 200_000,
+    enumeration_time_limit: Annotated[float, Positive] | None = 5.0,
+    time_limit: Annotated[float, Positive] | None = None,
     enumerate: bool = True,
     **sample_options: Any,
 ) -> MetaGameNash:
@@ -160,6 +182,7 @@ def meta_game_equilibria(
     relative to the payoff range.  ``enumerate=False`` skips enumeration (sample only).
     """
     t0 = time.perf_counter()
+    _check_sample_options(sample_options)
     g = as_bimatrix(game)
     if not (isinstance(tol, (int, float)) and math.isfinite(tol) and 0 < tol < 1e-3):
         raise ParameterError(f"tol must be a finite number in (0, 1e-3), got {tol!r}")
@@ -246,19 +269,24 @@ class MetaGameAnalysis:
         }
 
 
+@validated
 def analyse_matrix(
     M: Any,
     labels: Sequence[str] | None = None,
     *,
-    alpha: float = 10.0,
-    m: int = 50,
-    t_max: float = 200.0,
+    alpha: Annotated[float, Positive] = 10.0,
+    m: Annotated[int, Interval(2, math.inf)] = 50,
+    t_max: Annotated[float, Positive, MaxSize(10**6, "integrate a shorter time")] = 200.0,
     replicator: bool = True,
     name: str = "meta-game",
     **nash_options: Any,
 ) -> MetaGameAnalysis:
     """:func:`analyse_tournament` for a square payoff matrix ``M[i, j]`` (row strategy's payoff)."""
-    M = np.asarray(M, dtype=float)
+    from .replicator import _float_array
+
+    M = _float_array("M", M, GameError)
+    if labels is not None and (isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__")):
+        raise ParameterError(f"labels must be a sequence of names, got {labels!r}")
     if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
         raise GameError(f"meta-game matrix must be square and non-empty, got shape {M.shape}")
     labs = tuple(str(v) for v in labels) if labels is not None else tuple(f"s{i}" for i in range(M.shape[0]))
@@ -293,12 +321,13 @@ def _analyse(g: BimatrixGame, M: np.ndarray, labels: tuple[str, ...], *, alpha: 
     return MetaGameAnalysis(labels, nash, rep, ar, lim, float(alpha), timings, tuple(notes))  # type: ignore[arg-type]
 
 
+@validated
 def analyse_tournament(
     ds: xr.Dataset,
     *,
-    alpha: float = 10.0,
-    m: int = 50,
-    t_max: float = 200.0,
+    alpha: Annotated[float, Positive] = 10.0,
+    m: Annotated[int, Interval(2, math.inf)] = 50,
+    t_max: Annotated[float, Positive, MaxSize(10**6, "integrate a shorter time")] = 200.0,
     replicator: bool = True,
     **nash_options: Any,
 ) -> MetaGameAnalysis:

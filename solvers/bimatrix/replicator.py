@@ -11,6 +11,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from typing import Annotated
+
+from eqtools.validation import Interval, Names, MaxSize, NonNegative, OneOf, Positive, Seed, validated
 from eqtools.errors import ConvergenceError, GameError, ParameterError
 
 from .coerce import _rescale, _symmetric_matrix
@@ -20,16 +23,26 @@ from .support import _solve_support_sym
 __all__ = ["replicator_dynamics", "replicator_candidates"]
 
 
+def _float_array(name: str, value: Any, error: type) -> np.ndarray:
+    if isinstance(value, (str, bytes)):
+        raise error(f"{name} must be an array of numbers, got {value!r}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise error(f"{name} must be a regular array of numbers (not ragged, no strings)") from None
+
+
+@validated
 def replicator_dynamics(
     matrix: Any,
     x0: Any | None = None,
     *,
-    t_max: float = 200.0,
-    n_points: int = 401,
-    tol: float = 1e-6,
-    labels: Sequence[str] | None = None,
-    rtol: float = 1e-9,
-    atol: float = 1e-12,
+    t_max: Annotated[float, Positive, MaxSize(10**6, "integrate a shorter time; the dynamics settle long before")] = 200.0,
+    n_points: Annotated[int, Interval(2, 10**6)] = 401,
+    tol: Annotated[float, Positive] = 1e-6,
+    labels: Annotated[Sequence[str], Names] | None = None,
+    rtol: Annotated[float, Interval(1e-15, 1.0)] = 1e-9,
+    atol: Annotated[float, Interval(1e-300, 1.0)] = 1e-12,
     raise_on_nonconvergence: bool = False,
 ) -> ReplicatorResult:
     """Integrate the replicator dynamics of the symmetric game with payoff matrix ``matrix``.
@@ -41,7 +54,7 @@ def replicator_dynamics(
     """
     from scipy.integrate import solve_ivp
 
-    M = np.asarray(matrix, dtype=float)
+    M = _float_array("matrix", matrix, GameError)
     if M.ndim != 2 or M.shape[0] != M.shape[1]:
         raise GameError(f"replicator dynamics needs a square payoff matrix, got shape {M.shape}")
     if not np.all(np.isfinite(M)):
@@ -49,7 +62,7 @@ def replicator_dynamics(
     k = M.shape[0]
     if x0 is None:
         x0 = np.full(k, 1.0 / k)
-    x0 = np.asarray(x0, dtype=float)
+    x0 = _float_array("x0", x0, ParameterError)
     if x0.shape != (k,) or np.any(x0 < 0) or not np.isfinite(x0).all() or abs(x0.sum() - 1) > 1e-9:
         raise ParameterError(f"x0 must be a probability vector of length {k}")
     if not (t_max > 0):
@@ -78,16 +91,17 @@ def replicator_dynamics(
     return ReplicatorResult(ts, traj, final, speed, converged, is_nash, labs)
 
 
+@validated
 def replicator_candidates(
     matrix: Any,
     *,
-    starts: int = 64,
-    seed: int = 0,
-    steps: int = 3000,
-    step: float | None = None,
-    support_threshold: float = 1e-4,
-    tol: float = 1e-9,
-    deadline: float = math.inf,
+    starts: Annotated[int, Positive, MaxSize(10**5, "use fewer replicator starts")] = 64,
+    seed: Annotated[int, Seed] = 0,
+    steps: Annotated[int, Positive, MaxSize(10**7, "use fewer steps")] = 3000,
+    step: Annotated[float, Positive] | None = None,
+    support_threshold: Annotated[float, Interval(0.0, 1.0, lo_open=True, hi_open=True)] = 1e-4,
+    tol: Annotated[float, Positive] = 1e-9,
+    deadline: Annotated[float, Interval(-math.inf, math.inf, hi_open=False)] = math.inf,
 ) -> tuple[list[np.ndarray], dict[str, Any]]:
     """End points of the replicator dynamics from ``starts`` seeded starts, mapped to equilibria.
 

@@ -40,6 +40,9 @@ from typing import Any, Sequence
 import networkx as nx
 import numpy as np
 
+from typing import Annotated
+
+from eqtools.validation import Label, Names, NonNegative, validated
 from eqtools.errors import ChainError, GameError, ParameterError
 from eqtools.games import BimatrixGame, Game, preset
 
@@ -381,13 +384,14 @@ class AlphaRankLimit:
         }
 
 
+@validated
 def alpharank_limit(
     matrix: Any,
     *,
-    m: int = 50,
+    m: Annotated[int, Label("population size m")] = 50,
     selection: str = "local",
-    labels: Sequence[str] | None = None,
-    tol: float = 1e-12,
+    labels: Annotated[Sequence[str], Names] | None = None,
+    tol: Annotated[float, NonNegative] = 1e-12,
 ) -> AlphaRankLimit:
     """Exact α → ∞ limit of single-population α-Rank (see module docstring)."""
     M, labs = _square(matrix, labels)

@@ -38,6 +38,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from typing import Annotated
+
+from eqtools.validation import Interval, MaxSize, NonNegative, OneOf, Positive, Seed, validated
 from eqtools.errors import GameError, ParameterError
 from eqtools.games import BimatrixGame
 
@@ -131,19 +134,20 @@ def _start_labels(total: int, max_labels: int | None, seed: int) -> tuple[list[i
     return sorted(int(v) for v in rng.choice(total, size=max_labels, replace=False)), f"{max_labels} of {total} (seeded)"
 
 
+@validated
 def sample_equilibria(
     game: Any,
     *,
-    tol: float = 1e-9,
-    seed: int = 0,
-    max_labels: int | None = None,
-    max_pivots: int | None = None,
+    tol: Annotated[float, Interval(0.0, 1e-3, lo_open=True, hi_open=True)] = 1e-9,
+    seed: Annotated[int, Seed] = 0,
+    max_labels: Annotated[int, Positive] | None = None,
+    max_pivots: Annotated[int, Positive] | None = None,
     explore: bool | None = None,
-    max_explore: int = 20,
+    max_explore: Annotated[int, NonNegative] = 20,
     symmetric: bool | None = None,
-    replicator_starts: int | None = None,
-    replicator_steps: int = 3000,
-    time_limit: float | None = None,
+    replicator_starts: Annotated[int, NonNegative, MaxSize(10**5, "use fewer replicator starts")] | None = None,
+    replicator_steps: Annotated[int, Positive, MaxSize(10**7, "use fewer replicator steps")] = 3000,
+    time_limit: Annotated[float, NonNegative] | None = None,
     reason: str = "",
 ) -> NashSample:
     """A verified sample of Nash equilibria (see the module docstring).

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from eqtools.conventions import PARAM_NAMES
-from eqtools.errors import ParameterError
+from eqtools.errors import ChainError, ParameterError, SizeLimitError
 from eqtools.games import Game, preset
 from eqtools.strategies import validate_noise, validate_probabilities
+from eqtools.validation import OneOf, Positive, validated
 from solvers.payoffs import check_gamma, check_horizon
 
 from . import _jax as K
@@ -55,6 +56,7 @@ def _grad_fn(criterion: str, n: int | None):
     return jax.jit(jax.vmap(g, in_axes=(0, 0, None, None, None)))
 
 
+@validated
 def selection_gradient(p: Any, game: Game | str, *, n: int | None = None, gamma: float | None = None,
                        limit: bool = False, noise: float = 0.0) -> np.ndarray:
     """``grad_{p'} pi(p', p)`` at ``p' = p`` for one strategy or a batch ``(..., 5)`` (float64)."""
@@ -64,13 +66,28 @@ def selection_gradient(p: Any, game: Game | str, *, n: int | None = None, gamma:
     P = validate_probabilities(p, what="strategy")
     flat = P.reshape(-1, 5)
     with jax.enable_x64(True):
-        out = _grad_fn(crit, n)(jnp.asarray(flat), jnp.asarray(flat), eps, jnp.asarray(g.payoffs), gm)
-        return np.asarray(out).reshape(P.shape)
+        out = np.asarray(_grad_fn(crit, n)(jnp.asarray(flat), jnp.asarray(flat), eps, jnp.asarray(g.payoffs), gm))
+    bad = ~np.all(np.isfinite(out), axis=-1)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise ChainError(
+            f"selection gradient of strategy {flat[i].tolist()} (row {i}): under the limit of means its chain against "
+            "itself is reducible (it has no unique stationary distribution), so the invasion payoff is not "
+            "differentiable there; give noise > 0, an interior strategy, or a finite horizon / discount"
+        )
+    return out.reshape(P.shape)
 
 
+#: Most integration steps (``t_max / dt``) one call of :func:`adaptive_dynamics` runs; more are
+#: refused up front with :class:`~eqtools.errors.SizeLimitError`.
+MAX_ADAPTIVE_STEPS: int = 10**6
+
+
+@validated
 def adaptive_dynamics(initial: Any, game: Game | str, *, n: int | None = None, gamma: float | None = None,
-                      limit: bool = False, noise: float = 0.0, t_max: float = 100.0, dt: float = 0.05,
-                      record_every: int = 20, method: str = "rk4", progress: bool = False) -> Any:
+                      limit: bool = False, noise: float = 0.0, t_max: Annotated[float, Positive] = 100.0,
+                      dt: Annotated[float, Positive] = 0.05, record_every: Annotated[int, Positive] = 20,
+                      method: Annotated[str, OneOf("euler", "rk4")] = "rk4", progress: bool = False) -> Any:
     """Integrate the canonical equation from ``initial`` (one 5-vector or a batch ``(B, 5)``).
 
     Returns an ``xarray.Dataset`` (dims ``traj``, ``time``, ``param``) with the resident, its
@@ -87,7 +104,13 @@ def adaptive_dynamics(initial: Any, game: Game | str, *, n: int | None = None, g
     if method not in ("euler", "rk4"):
         raise ParameterError(f"method must be 'euler' or 'rk4', got {method!r}")
     lo, hi = (1e-6, 1 - 1e-6) if (crit == "limit" and eps == 0.0) else (0.0, 1.0)
-    steps = int(round(t_max / dt))
+    ratio = float(t_max) / float(dt)
+    if not ratio <= MAX_ADAPTIVE_STEPS:
+        raise SizeLimitError(
+            f"t_max / dt = {t_max!r} / {dt!r} = {ratio:.3g} integration steps, above the {MAX_ADAPTIVE_STEPS:.0e} served "
+            "(solvers.evolution.adaptive.MAX_ADAPTIVE_STEPS); use a larger dt or a shorter t_max"
+        )
+    steps = int(round(ratio))
     record_every = max(1, int(record_every))
     grad = _grad_fn(crit, n)
     with jax.enable_x64(True):

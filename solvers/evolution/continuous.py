@@ -32,7 +32,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -42,6 +42,7 @@ from eqtools.conventions import PARAM_NAMES
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import validate_noise, validate_probabilities
+from eqtools.validation import Interval, MaxSize, OneOf, Positive, Probability, Seed, validate_fields
 from solvers.payoffs import check_gamma, check_horizon
 
 from . import _jax as K
@@ -62,30 +63,36 @@ class EvolutionConfig:
     """
 
     game: str | tuple[float, float, float, float] = "paper"
-    N: int = 100
-    process: str = "fermi"
+    N: Annotated[int, Interval(2, math.inf)] = 100
+    process: Annotated[str, OneOf("fermi", "moran", "moran-exp")] = "fermi"
     selection: float = 1.0
-    criterion: str = "limit"
+    criterion: Annotated[str, OneOf(*CRITERIA)] = "limit"
     n: int | None = None
     gamma: float | None = None
     noise: float = 0.0
-    mutation: str = "uniform"
-    sigma: float = 0.05
-    steps: int = 10_000
-    runs: int = 100
-    record_every: int = 100
-    seed: int = 0
+    mutation: Annotated[str, OneOf(*MUTATIONS)] = "uniform"
+    sigma: Annotated[float, Positive] = 0.05
+    steps: Annotated[int, Positive, MaxSize(10**9, "use fewer steps")] = 10_000
+    runs: Annotated[int, Positive, MaxSize(10**6, "use fewer runs")] = 100
+    record_every: Annotated[int, Positive] = 100
+    seed: Annotated[int, Seed] = 0
     initial: str | tuple[float, ...] = "random"
     pool: tuple[tuple[float, ...], ...] = ()
     pool_names: tuple[str, ...] = ()
-    pool_prob: float = 0.0
+    pool_prob: Annotated[float, Probability] = 0.0
 
     def game_obj(self) -> Game:
         if isinstance(self.game, str):
             return preset(self.game)
-        return Game(*[float(x) for x in self.game], name="custom")
+        if isinstance(self.game, (bytes, bool)) or not hasattr(self.game, "__len__") or len(self.game) != 4:
+            raise ParameterError(f"game must be a preset name or four payoffs (R, S, T, P), got {self.game!r}")
+        return Game(*self.game, name="custom")
 
     def validate(self) -> "EvolutionConfig":
+        """Check every field (types and ranges from the annotations, then the cross-field rules);
+        returns ``self``.  Raises :class:`~eqtools.errors.ParameterError` / ``GameError`` naming the field."""
+        validate_fields(self)
+        self.game_obj()  # unknown preset names, wrong length, NaN or string payoffs
         check_population(self.N)
         check_process(self.process, self.selection)
         if self.criterion not in CRITERIA:
@@ -113,6 +120,8 @@ class EvolutionConfig:
             validate_probabilities(np.asarray(self.pool, dtype=float), what="pool")
             if self.pool_names and len(self.pool_names) != len(self.pool):
                 raise ParameterError(f"pool_names: expected {len(self.pool)} names, got {len(self.pool_names)}")
+            if self.pool_names and len(set(self.pool_names)) != len(self.pool_names):
+                raise ParameterError(f"pool_names must be distinct, got {list(self.pool_names)}")
         if not (isinstance(self.initial, str) and self.initial == "random"):
             if isinstance(self.initial, str):
                 raise ParameterError(f"initial must be 'random' or a 5-vector, got {self.initial!r}")

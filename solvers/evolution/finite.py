@@ -42,9 +42,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from eqtools.errors import ParameterError
+from eqtools.errors import ParameterError, SizeLimitError
 from eqtools.games import Game, preset
-from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise
+from eqtools.validation import validated
+from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from solvers.bimatrix.response_graph import _gth
 
 __all__ = [
@@ -82,24 +83,62 @@ def check_process(process: Any, selection: Any) -> tuple[str, float]:
     return process, s
 
 
+#: Largest population size served: the exact sums run over k = 1..N-1 (a float64 array per pair);
+#: above it the request is refused up front with :class:`~eqtools.errors.SizeLimitError`.
+MAX_POPULATION: int = 10**7
+
+
 def check_population(N: Any) -> int:
-    """Validate a population size (integer >= 2)."""
+    """Validate a population size (integer >= 2, at most :data:`MAX_POPULATION`)."""
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or int(N) < 2:
         raise ParameterError(f"population size N must be an integer >= 2, got {N!r}")
+    if int(N) > MAX_POPULATION:
+        raise SizeLimitError(
+            f"population size N = {int(N)}: the exact fixation sums run over k = 1..N-1 and are served up to "
+            f"N = {MAX_POPULATION} (solvers.evolution.finite.MAX_POPULATION); beyond that the fixation "
+            "probability of a disadvantaged mutant underflows anyway -- use a smaller N, or the rare-mutation "
+            "alpha-Rank with local selection (solvers.bimatrix.response_graph.alpharank), served for any m"
+        )
     return int(N)
+
+
+def _payoff_array(name: str, value: Any) -> np.ndarray:
+    """A payoff (or batch of payoffs) as a finite float array; strings, ragged lists, NaN refused."""
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise ParameterError(f"payoff {name} must be a real number or an array of them, got {value!r}")
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(f"payoff {name} must be a real number or a regular array of them, got {value!r}") from None
+    if a.size == 0:
+        raise ParameterError(f"payoff {name} is empty")
+    if not np.all(np.isfinite(a)):
+        raise ParameterError(f"payoff {name} has non-finite entries: {value!r}")
+    return a
 
 
 # --------------------------------------------------------------- fixation
 
 def _payoffs_k(a_rr, a_rm, a_mr, a_mm, N: int):
     """Average payoffs of mutants and residents with k = 1..N-1 mutants (last axis)."""
+    names = ("a_rr", "a_rm", "a_mr", "a_mm")
+    arrs = [_payoff_array(nm, x) for nm, x in zip(names, (a_rr, a_rm, a_mr, a_mm))]
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrs))
+    except ValueError:
+        raise ParameterError(f"payoffs a_rr, a_rm, a_mr, a_mm do not broadcast: shapes {[a.shape for a in arrs]}") from None
+    from solvers.payoffs import check_size
+
+    check_size("N", 8.0 * 4 * max(1, math.prod(shape)) * (N - 1), f"fixation sums over N = {N} for {math.prod(shape)} pair(s)",
+               "use a smaller N or fewer strategies")
     k = np.arange(1, N, dtype=np.float64)
-    a_rr, a_rm, a_mr, a_mm = (np.asarray(x, dtype=np.float64)[..., None] for x in (a_rr, a_rm, a_mr, a_mm))
+    a_rr, a_rm, a_mr, a_mm = (a[..., None] for a in arrs)
     pi_m = ((k - 1) * a_mm + (N - k) * a_mr) / (N - 1)
     pi_r = (k * a_rm + (N - k - 1) * a_rr) / (N - 1)
     return pi_m, pi_r
 
 
+@validated
 def log_ratio_terms(a_rr: Any, a_rm: Any, a_mr: Any, a_mm: Any, N: int, process: str = "fermi",
                     selection: float = 1.0) -> np.ndarray:
     """``log g(k) = log T-(k) / T+(k)`` for ``k = 1..N-1`` (last axis); inputs broadcast.
@@ -127,12 +166,14 @@ def _log_rho_from_terms(terms: np.ndarray) -> np.ndarray:
     return -(mx[..., 0] + np.log(np.exp(z - mx).sum(axis=-1)))
 
 
+@validated
 def fixation_log_probability(a_rr: Any, a_rm: Any, a_mr: Any, a_mm: Any, N: int, process: str = "fermi",
                              selection: float = 1.0) -> np.ndarray:
     """``log rho``: exact log fixation probability of one mutant among ``N - 1`` residents (batched)."""
     return _log_rho_from_terms(log_ratio_terms(a_rr, a_rm, a_mr, a_mm, N, process, selection))
 
 
+@validated
 def fixation_probability(a_rr: Any, a_rm: Any, a_mr: Any, a_mm: Any, N: int, process: str = "fermi",
                          selection: float = 1.0) -> np.ndarray:
     """Exact fixation probability ``rho`` of a single mutant (see the module docstring).
@@ -142,6 +183,7 @@ def fixation_probability(a_rr: Any, a_rm: Any, a_mr: Any, a_mm: Any, N: int, pro
     return np.exp(fixation_log_probability(a_rr, a_rm, a_mr, a_mm, N, process, selection))
 
 
+@validated
 def fixation_matrix(M: Any, N: int, process: str = "fermi", selection: float = 1.0) -> np.ndarray:
     """``rho[r, m]``: fixation probability of one ``m`` mutant in a population of ``r`` (diagonal 0)."""
     M = _square(M)
@@ -152,7 +194,12 @@ def fixation_matrix(M: Any, N: int, process: str = "fermi", selection: float = 1
 
 
 def _square(M: Any) -> np.ndarray:
-    A = np.asarray(M, dtype=np.float64)
+    if isinstance(M, (str, bytes)) or M is None:
+        raise ParameterError(f"meta-game matrix M must be a square array of numbers, got {M!r}")
+    try:
+        A = np.asarray(M, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError("meta-game matrix M must be a square array of numbers (not ragged, no strings)") from None
     if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 2:
         raise ParameterError(f"meta-game matrix M must be square with at least 2 strategies, got shape {A.shape}")
     if not np.all(np.isfinite(A)):
@@ -198,6 +245,24 @@ class SmallMutationResult:
         }
 
 
+def _labels(labels: Any, K: int) -> tuple[str, ...]:
+    """``K`` distinct string labels (``s0``, ``s1``, ... when ``labels`` is None)."""
+    if labels is None:
+        return tuple(f"s{i}" for i in range(K))
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__"):
+        raise ParameterError(f"labels must be a sequence of {K} names, got {labels!r}")
+    labs = tuple(labels)
+    if len(labs) != K:
+        raise ParameterError(f"labels: expected {K} names, got {len(labs)}")
+    if not all(isinstance(x, str) for x in labs):
+        raise ParameterError(f"labels must be strings, got {labs!r}")
+    if len(set(labs)) != K:
+        dup = sorted({x for x in labs if labs.count(x) > 1})
+        raise ParameterError(f"labels must be distinct (to_dict would drop one), duplicated: {dup}")
+    return labs
+
+
+@validated
 def stationary_distribution(M: Any, N: int, process: str = "fermi", selection: float = 1.0,
                             labels: Sequence[str] | None = None) -> SmallMutationResult:
     """Exact stationary distribution of the population in the limit of rare mutations."""
@@ -209,9 +274,7 @@ def stationary_distribution(M: Any, N: int, process: str = "fermi", selection: f
     np.fill_diagonal(T, 0.0)
     np.fill_diagonal(T, 1.0 - T.sum(axis=1))
     pi = _gth(T, _REDUCIBLE)
-    labs = tuple(labels) if labels is not None else tuple(f"s{i}" for i in range(K))
-    if len(labs) != K:
-        raise ParameterError(f"labels: expected {K} names, got {len(labs)}")
+    labs = _labels(labels, K)
     return SmallMutationResult(labs, pi, rho, T, N, process, float(selection))
 
 
@@ -229,12 +292,13 @@ class MetaGame:
     noise: float
 
 
+@validated
 def meta_game(strategies: Any, game: Game | str, *, n: int | None = None, gamma: float | None = None,
               limit: bool = False, noise: float = 0.0, labels: Sequence[str] | None = None) -> MetaGame:
     """Exact payoff and cooperation matrices of ``strategies`` with execution noise ``noise``.
 
-    Noise is applied exactly by :func:`eqtools.strategies.apply_noise` before the payoffs are
-    computed by :func:`solvers.payoffs.payoff_matrix` (one criterion: ``n``, ``gamma`` or
+    Noise is passed to :func:`solvers.payoffs.payoff_matrix`, which applies it exactly inside
+    each pair's chain (one criterion: ``n``, ``gamma`` or
     ``limit``; the limit of means is exact also for reducible chains).
     """
     from solvers.payoffs import payoff_matrix
@@ -250,25 +314,44 @@ def meta_game(strategies: Any, game: Game | str, *, n: int | None = None, gamma:
 
         P = np.atleast_2d(validate_probabilities(strategies, what="strategies"))
         labs = [f"s{i}" for i in range(P.shape[0])]
-    if labels is not None:
-        labs = list(labels)
-    if len(labs) != P.shape[0]:
-        raise ParameterError(f"labels: expected {P.shape[0]} names, got {len(labs)}")
-    Pn = apply_noise(P, eps)
-    res = payoff_matrix(Pn, Pn, g, n=n, gamma=gamma, limit=limit)
+    labs = list(_labels(labels if labels is not None else labs, P.shape[0]))
+    # Noise goes to the payoff solvers, which apply it exactly inside the chain (structure from the
+    # factors): applying it to the vectors first rounds small noise away (1 - 1e-300 == 1.0), so
+    # mutual TFT at noise 1e-300 scored R instead of the noisy limit (R + S + T + P) / 4.
+    res = payoff_matrix(P, P, g, n=n, gamma=gamma, limit=limit, noise=eps)
     return MetaGame(tuple(labs), P, np.asarray(res.payoff_x), np.asarray(res.coop_x), res.criterion, eps)
 
 
 # -------------------------------------------------- Monte Carlo reference
 
+#: Largest population :func:`simulate_fixation` steps through (each run takes ~N^2 updates).
+MAX_SIMULATED_POPULATION: int = 10**4
+
+
+def _scalar_fail(name: str, value: Any) -> float:
+    _payoff_array(name, value)
+    raise ParameterError(f"payoff {name} must be a single number here, got {value!r}")
+
+
+@validated
 def simulate_fixation(a_rr: float, a_rm: float, a_mr: float, a_mm: float, N: int, process: str = "fermi",
                       selection: float = 1.0, runs: int = 10_000, seed: int = 0) -> float:
     """Seeded Monte Carlo estimate of the fixation probability by simulating the process itself
     (individual updates, not the birth-death ratios): an independent check of
     :func:`fixation_probability`.  Vectorised over runs; returns the fraction that fixed."""
     N = check_population(N)
+    if N > MAX_SIMULATED_POPULATION:
+        raise SizeLimitError(f"population size N = {N}: simulate_fixation steps individual updates and is served up to "
+                             f"N = {MAX_SIMULATED_POPULATION}; use fixation_probability (exact) for larger N")
     process, s = check_process(process, selection)
-    rng = np.random.default_rng(seed)
+    a_rr, a_rm, a_mr, a_mm = (float(_payoff_array(nm, v)) if np.ndim(v) == 0 else _scalar_fail(nm, v)
+                              for nm, v in (("a_rr", a_rr), ("a_rm", a_rm), ("a_mr", a_mr), ("a_mm", a_mm)))
+    from eqtools.validation import positive_int, seed as check_seed
+
+    runs = positive_int("runs", runs)
+    if runs > 10**7:
+        raise SizeLimitError(f"runs = {runs}: simulate_fixation is served up to 10^7 runs")
+    rng = np.random.default_rng(check_seed("seed", seed))
     k = np.ones(int(runs), dtype=np.int64)
     active = np.ones(int(runs), dtype=bool)
     while active.any():

@@ -131,3 +131,29 @@ def test_limit_beyond_float_range_is_a_named_error():
     np.testing.assert_allclose(d.visits, [1, 0, 0, 0], atol=1e-300)
     # noise 1e-150 is fine: uniform
     np.testing.assert_allclose(P.limit_of_means(rep, rep, GAME, noise=1e-150).visits, 0.25, rtol=1e-12)
+
+
+def test_limit_with_1e300_exits_to_a_single_class_is_exact_issue22():
+    """Both open D; after DD each cooperates with probability 1e-300, so DD leaks (through CD/DC and,
+    with probability 1e-600, straight to CC) into the only closed class, CC.  The exact limit is
+    all CC (payoff R); it raised PrecisionError because the transient exits were summed in float64
+    although the opening reaches a single closed class."""
+    x = np.array([0.0, 1.0, 0.0, 0.0, 1e-300])
+    ref, closed = frac_limit(x, x)
+    assert closed == [[0]]
+    res = P.limit_of_means(x, x, GAME)
+    np.testing.assert_allclose(res.visits, [float(v) for v in ref], atol=1e-300)
+    assert float(res.payoff_x) == GAME.R
+
+
+def test_limit_never_refuses_tiny_grids():
+    """Every pair over a grid of exact, 1e-300 and near-1 entries: the exact answer (rational
+    reference), never a PrecisionError."""
+    vals = (0.0, 1e-300, 1.0, 1 - 1e-16)
+    rng = np.random.default_rng(22)
+    X = np.array(vals)[rng.integers(0, 4, size=(150, 5))]
+    Y = np.vstack([X[75:], X[:75]])
+    res = P.limit_of_means(X, Y, GAME)
+    for i, (x, y) in enumerate(zip(X, Y)):
+        ref = np.array([float(v) for v in frac_limit(x, y)[0]])
+        np.testing.assert_allclose(res.visits[i], ref, rtol=1e-12, atol=1e-300)

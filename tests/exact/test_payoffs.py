@@ -202,3 +202,19 @@ def test_bad_inputs_raise_clear_errors():
         P.limit_of_means(tft, [np.nan, 1, 0, 1, 0], "paper")
     with pytest.raises(ParameterError, match="exactly one criterion"):
         P.payoff_matrix(np.full((2, 5), 0.5), np.full((2, 5), 0.5), "paper", n=10, gamma=0.9)
+
+
+def test_discounted_simulation_is_renormalised_issue22():
+    """simulate_memory_one(TFT, TFT, gamma=0.99) was 0.634 (= 1 - 0.99^100: cut at the default
+    100 rounds, not renormalised).  Mutual TFT earns R every round, so every match is exactly R."""
+    from eqtools import named, preset
+
+    g = preset("paper")
+    for n in (None, 100, 7):
+        sim = simulate_memory_one(named("TFT"), named("TFT"), "paper", gamma=0.99, n=n, matches=100)
+        assert float(sim.payoff_x) == pytest.approx(g.R, rel=1e-12)
+    # a stochastic pair against the exact value (Monte Carlo, 5 standard errors), default n
+    x, y = np.array([0.9, 0.8, 0.3, 0.6, 0.1]), np.array([0.5, 0.9, 0.2, 0.7, 0.4])
+    sim = simulate_memory_one(x, y, "paper", gamma=0.95, matches=4000, seed=3)
+    ex = float(P.discounted(x, y, "paper", 0.95).payoff_x)
+    assert abs(float(sim.payoff_x) - ex) < 5 * float(sim.payoff_x_se)

@@ -1,0 +1,310 @@
+"""The public-API walker (issue 22): every public callable meets hostile values.
+
+Discovery is automatic: every function named in the ``__all__`` of the ``eqtools``, ``solvers`` and
+``learners`` packages and of each of their public submodules that declares ``__all__`` (a function
+re-exported under several names is walked once).  For each function the walker builds one valid
+call (see *base arguments* below) and then replaces one parameter at a time with each value of
+:data:`BAD_VALUES` -- wrong type, NaN, infinity, negative, zero, huge, empty, ragged, duplicated.
+
+A case passes when the call either raises a named :class:`eqtools.errors.EqtoolsError` or returns a
+result that passes the function's own invariants (:data:`INVARIANTS`, default: it returned).  A raw
+``TypeError`` / ``ValueError`` / ``IndexError`` / ``MemoryError`` / ... or a call that runs past
+:data:`CALL_TIMEOUT_S` seconds (a hang) fails.
+
+Base arguments: a required parameter gets its value from :data:`CALL_BUILDERS` (an explicit,
+per-function allow-list of argument builders, for functions that need special arguments) or else
+from :data:`NAME_BUILDERS` (by parameter name: ``game`` -> ``"paper"``, ``gamma`` -> 0.9, ...).
+Optional parameters keep their defaults.  A function whose base call cannot be built or does not
+succeed is *not* skipped silently: it must be listed, with its reason, in ``api_walk_pending.txt``,
+a ratchet that ``test_api_walk.py`` keeps honest (a new public function that is neither walkable
+nor listed fails the test; a listed name that no longer exists fails too).
+
+Bounded for CI: each (function, parameter) gets :data:`VALUES_PER_PARAM` values chosen by a fixed
+seed from :data:`BAD_VALUES` (the wrong-type value always among them); ``EQTOOLS_API_WALK=full``
+walks every value.  Run as a script it walks in its own process under an address-space limit, so
+a runaway allocation fails the case instead of the machine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import math
+import os
+import pkgutil
+import random
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+PACKAGES = ("eqtools", "solvers", "learners")
+CALL_TIMEOUT_S = 10.0
+VALUES_PER_PARAM = 3
+SEED = 22
+PENDING_FILE = Path(__file__).with_name("api_walk_pending.txt")
+
+#: (label, value) pairs fed to every parameter.
+BAD_VALUES: list[tuple[str, Any]] = [
+    ("wrong type", "x"),
+    ("nan", float("nan")),
+    ("inf", float("inf")),
+    ("negative", -1),
+    ("zero", 0),
+    ("huge", 10**18),
+    ("empty", []),
+    ("ragged", [[1.0, 2.0], [3.0]]),
+    ("duplicated", ["TFT", "TFT"]),
+]
+
+
+def _tft():
+    import numpy as np
+
+    return np.array([1.0, 1.0, 0.0, 1.0, 0.0])
+
+
+def _alld():
+    import numpy as np
+
+    return np.zeros(5)
+
+
+def _pool():
+    from eqtools import named
+
+    return [named("TFT"), named("ALLD"), named("WSLS")]
+
+
+def _matrix():
+    import numpy as np
+
+    return np.array([[3.0, 0.0], [5.0, 1.0]])
+
+
+#: Base value of a required parameter, by name (used unless CALL_BUILDERS names the function).
+NAME_BUILDERS: dict[str, Callable[[], Any]] = {
+    "game": lambda: "paper",
+    "x": _tft, "y": _alld, "p": _tft, "q": _alld, "coplayer": _tft, "strategy": _tft,
+    "strategies": _pool,
+    "gamma": lambda: 0.9,
+    "n": lambda: 5,
+    "N": lambda: 10,
+    "noise": lambda: 0.0,
+    "M": _matrix, "matrix": _matrix,
+    "a_rr": lambda: 3.0, "a_rm": lambda: 0.0, "a_mr": lambda: 5.0, "a_mm": lambda: 1.0,
+    "chi": lambda: 2.0,
+    "beta": lambda: 1.0,
+    "horizon": lambda: 5,
+}
+
+#: Explicit argument builders for functions that need special arguments: qualified name ->
+#: ``() -> (args, kwargs)``.  Every entry is walked (its parameters are fuzzed like any other).
+CALL_BUILDERS: dict[str, Callable[[], tuple[tuple, dict]]] = {
+    "solvers.evolution.finite.stationary_distribution": lambda: ((_matrix(),), {"N": 10}),
+    "solvers.evolution.finite.fixation_probability": lambda: ((3.0, 0.0, 5.0, 1.0, 10), {}),
+    "solvers.evolution.finite.meta_game": lambda: ((_pool(), "paper"), {"gamma": 0.9}),
+    "solvers.evolution.finite.simulate_fixation": lambda: ((3.0, 0.0, 5.0, 1.0, 5), {"runs": 20}),
+    "solvers.best_response.best_response": lambda: ((_tft(), "paper"), {"gamma": 0.9}),
+    "solvers.best_response.exploitability": lambda: ((_tft(), _alld(), "paper"), {"gamma": 0.9}),
+    "solvers.equilibria.nash_check": lambda: ((_tft(), _alld(), "paper"), {"gamma": 0.9}),
+    "solvers.payoffs.payoff_matrix": lambda: ((_pool(), _pool(), "paper"), {"gamma": 0.9}),
+}
+
+def _tmp(name: str) -> str:
+    import tempfile
+
+    return str(Path(tempfile.gettempdir()) / f"eqtools_api_walk_{os.getpid()}_{name}")
+
+
+def _pickle_file() -> str:
+    import pickle
+
+    path = _tmp("run.pkl")
+    with open(path, "wb") as fh:
+        pickle.dump({"iteration": 3, "params": {"w": [1.0, 2.0]}}, fh)
+    return path
+
+
+def _schema():
+    from learners.checkpoint import Schema
+
+    return Schema("run file", ("iteration", "params"), counters=("iteration",), params=("params",))
+
+
+CALL_BUILDERS.update({
+    "eqtools.io.check_plot_path": lambda: ((_tmp("plot.png"),), {}),
+    "learners.checkpoint.read_run_file": lambda: ((_pickle_file(), _schema()), {}),
+    "learners.checkpoint.check_params": lambda: ((_tmp("run.pkl"), {"w": [1.0, 2.0]}), {"what": "run file"}),
+    "learners.checkpoint.check_counter": lambda: ((_tmp("run.pkl"), 3), {"what": "run file", "key": "iteration"}),
+})
+
+#: Per-function invariants of a returned result: qualified name -> predicate(result, kwargs).
+INVARIANTS: dict[str, Callable[[Any, dict], bool]] = {}
+
+
+class _Timeout(BaseException):
+    pass
+
+
+def _alarm(signum, frame):  # pragma: no cover - signal handler
+    raise _Timeout()
+
+
+def discover(packages: tuple[str, ...] = PACKAGES) -> dict[str, Callable]:
+    """Qualified name -> function for every public function (``__all__``), each object once."""
+    found: dict[str, Callable] = {}
+    seen: set[int] = set()
+    for pkg in packages:
+        root = importlib.import_module(pkg)
+        names = [pkg] + sorted(m.name for m in pkgutil.walk_packages(root.__path__, pkg + ".")
+                               if not any(part.startswith("_") for part in m.name.split(".")) and ".cli" not in m.name)
+        for modname in names:
+            mod = importlib.import_module(modname)
+            for attr in getattr(mod, "__all__", ()):
+                fn = getattr(mod, attr, None)
+                if not inspect.isfunction(fn) or id(fn) in seen:
+                    continue
+                seen.add(id(fn))
+                found[f"{getattr(fn, '__module__', modname)}.{fn.__qualname__}"] = fn
+    return found
+
+
+def base_call(qualname: str, fn: Callable) -> tuple[tuple, dict] | str:
+    """(args, kwargs) of one valid call, or the reason there is none."""
+    if qualname in CALL_BUILDERS:
+        return CALL_BUILDERS[qualname]()
+    kwargs: dict[str, Any] = {}
+    args: list[Any] = []
+    for name, p in inspect.signature(fn).parameters.items():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not p.empty:
+            continue
+        if name not in NAME_BUILDERS:
+            return f"no builder for required parameter {name!r}"
+        if p.kind == p.POSITIONAL_ONLY:
+            args.append(NAME_BUILDERS[name]())
+        else:
+            kwargs[name] = NAME_BUILDERS[name]()
+    return tuple(args), kwargs
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    what: str
+
+
+def call_once(fn: Callable, args: tuple, kwargs: dict, qualname: str = "", timeout: float | None = None) -> Outcome:
+    """Run one call under the policy: named error or invariant-passing result, within ``timeout``
+    seconds (default :data:`CALL_TIMEOUT_S`)."""
+    from eqtools.errors import EqtoolsError
+
+    timeout = CALL_TIMEOUT_S if timeout is None else timeout
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        res = fn(*args, **kwargs)
+    except _Timeout:
+        return Outcome(False, f"no answer within {timeout:g} s (a hang)")
+    except EqtoolsError as exc:
+        return Outcome(True, f"{type(exc).__name__}: {str(exc)[:120]}")
+    except BaseException as exc:  # noqa: BLE001 - any other escape is the defect under test
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return Outcome(False, f"raw {type(exc).__name__}: {str(exc)[:160]}")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    inv = INVARIANTS.get(qualname)
+    if inv is not None and not inv(res, kwargs):
+        return Outcome(False, "returned a result that fails the function's invariants")
+    return Outcome(True, "returned")
+
+
+def cases_for(qualname: str, fn: Callable, full: bool = False) -> list[tuple[str, str, Any]]:
+    """(parameter, label, value) cases for ``fn``: every parameter, sampled values (fixed seed)."""
+    out = []
+    rng = random.Random(f"{SEED}:{qualname}")
+    for name, p in inspect.signature(fn).parameters.items():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        vals = BAD_VALUES if full else [BAD_VALUES[0]] + rng.sample(BAD_VALUES[1:], VALUES_PER_PARAM - 1)
+        out.extend((name, label, v) for label, v in vals)
+    return out
+
+
+def walk_function(qualname: str, fn: Callable, full: bool = False) -> tuple[str | None, list[str]]:
+    """(reason the function is not walkable or None, failures) for one function."""
+    base = base_call(qualname, fn)
+    if isinstance(base, str):
+        return base, []
+    args, kwargs = base
+    first = call_once(fn, args, kwargs, qualname)
+    if not first.ok or first.what != "returned":
+        return f"base call did not return: {first.what}", []
+    sig = inspect.signature(fn)
+    names = list(sig.parameters)
+    failures = []
+    for pname, label, value in cases_for(qualname, fn, full):
+        a, kw = list(args), dict(kwargs)
+        idx = names.index(pname)
+        if idx < len(a):
+            a[idx] = value
+        else:
+            kw[pname] = value
+        res = call_once(fn, tuple(a), kw, qualname)
+        if not res.ok:
+            failures.append(f"{qualname}({pname}={label}: {value!r}) -> {res.what}")
+    return None, failures
+
+
+def read_pending() -> dict[str, str]:
+    out = {}
+    for line in PENDING_FILE.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, reason = line.partition(" ")
+            out[name] = reason.strip()
+    return out
+
+
+def walk(names: list[str] | None = None, full: bool = False, progress: Path | None = None) -> dict[str, Any]:
+    """Walk the discovered functions (all but the pending ones, or just ``names``)."""
+    found = discover()
+    pending = read_pending()
+    todo = names if names is not None else [q for q in sorted(found) if q not in pending]
+    report: dict[str, Any] = {"walked": [], "not_walkable": {}, "failures": [], "cases": 0,
+                              "discovered": sorted(found)}
+    for q in todo:
+        if progress is not None:
+            progress.write_text(q)
+        t0 = time.perf_counter()
+        reason, fails = walk_function(q, found[q], full)
+        if reason is not None:
+            report["not_walkable"][q] = reason
+            continue
+        report["walked"].append(q)
+        report["cases"] += len(cases_for(q, found[q], full))
+        report["failures"].extend(fails)
+        report.setdefault("seconds", {})[q] = round(time.perf_counter() - t0, 3)
+    return report
+
+
+def main(argv: list[str]) -> int:
+    import resource
+
+    limit = 8 * 2**30  # a runaway allocation fails its case (MemoryError) instead of the machine
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    out = Path(argv[0])
+    names = argv[1:] or None
+    full = os.environ.get("EQTOOLS_API_WALK") == "full"
+    report = walk(names, full=full, progress=out.with_suffix(".progress"))
+    out.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
