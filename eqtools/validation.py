@@ -86,6 +86,13 @@ def unit_interval(name: str, value: Any) -> float:
 def check_fields(obj: Any, *, positive_ints: Iterable[str] = (), nonneg: Iterable[str] = (),
                  unit: Iterable[str] = (), positive: Iterable[str] = (), finites: Iterable[str] = ()) -> None:
     """Check named attributes of ``obj`` (a config dataclass) with the functions above."""
+    groups = {"positive_ints": positive_ints, "nonneg": nonneg, "unit": unit, "positive": positive, "finites": finites}
+    for kind, names in groups.items():
+        if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+            raise ParameterError(f"{kind} must be a sequence of field names, got {names!r}")
+        for n in names:
+            if not isinstance(n, str) or not hasattr(obj, n):
+                raise ParameterError(f"{kind} names {n!r}, which is not a field of {type(obj).__name__}")
     for name in positive:
         positive_finite(name, getattr(obj, name))
     for name in finites:
@@ -397,6 +404,8 @@ def validated(obj: Any = None) -> Any:
 
 def validate_fields(obj: Any) -> None:
     """Check every field of the dataclass instance ``obj`` against its annotation."""
+    if not _is_dataclass(obj) or isinstance(obj, type):
+        raise ParameterError(f"obj must be a dataclass instance, got {type(obj).__name__}")
     hints = _hints(type(obj))
     for f in _dc_fields(obj):
         if f.name in hints:

@@ -142,6 +142,83 @@ CALL_BUILDERS.update({
     "learners.checkpoint.check_counter": lambda: ((_tmp("run.pkl"), 3), {"what": "run file", "key": "iteration"}),
 })
 
+
+def _tournament_ds():
+    """A small exact tournament (TFT, ALLD, WSLS on "paper", gamma 0.9), built once per process."""
+    global _TOURNAMENT
+    if _TOURNAMENT is None:
+        from solvers.tournament import tournament
+
+        _TOURNAMENT = tournament(_pool(), game="paper", gamma=0.9)
+    return _TOURNAMENT.copy(deep=True)
+
+
+_TOURNAMENT = None
+
+
+def _tournament_file() -> str:
+    from eqtools.tournament import save_tournament
+
+    path = _tmp("tournament.nc")
+    save_tournament(_tournament_ds(), path)
+    return path
+
+
+_PATHS = iter(range(10**9))
+
+
+def _out_path(name: str) -> Callable[[], str]:
+    """A fresh output path per call (a function that makes a directory must not block the next)."""
+    return lambda: _tmp(f"{next(_PATHS)}_{name}")
+
+
+@dataclass
+class _Config:
+    """A validated-style config dataclass for ``validate_fields``."""
+    rate: float = 0.5
+    steps: int = 3
+
+
+# Generic builders by parameter name (issue 22: cover many functions at once).
+NAME_BUILDERS.update({
+    "path": _out_path("out.json"),         # an output path in the temporary directory
+    "spec": lambda: "TFT",                 # a strategy / agent spec
+    "specs": lambda: ["TFT", "ALLD"],
+    "obj": lambda: {"a": 1.0, "b": [1, 2]},
+    "ds": _tournament_ds,                  # a tournament dataset
+    "value": lambda: 0.5,
+    "hint": lambda: float,
+    "label": lambda: 0,
+    "params": _tft,
+    "vector": _tft,
+    "a": lambda: "C",
+    "name": lambda: "rate",                # a field name in messages
+    "what": lambda: "walk",
+    "k": lambda: 2,
+    "fn": lambda: _tft,
+})
+
+CALL_BUILDERS.update({
+    "eqtools.games.preset": lambda: (("paper",), {}),
+    "eqtools.strategies.named": lambda: (("TFT",), {}),
+    "eqtools.validation.check_value": lambda: (("rate", float, 0.5), {}),
+    "eqtools.io.load_pickle": lambda: ((_pickle_file(),), {}),
+    "eqtools.io.read_netcdf": lambda: ((_tournament_file(),), {}),
+    "eqtools.tournament.load_tournament": lambda: ((_tournament_file(),), {}),
+    "eqtools.tournament.open_tournament": lambda: ((_tournament_file(),), {}),
+    "eqtools.tournament.save_tournament": lambda: ((_tournament_ds(), _tmp("saved.nc")), {}),
+    "eqtools.io.write_netcdf": lambda: ((_tournament_ds(), _tmp("written.nc")), {}),
+    "eqtools.tournament.plot_tournament": lambda: ((_tournament_ds(),), {"path": _tmp("t.png")}),
+    "eqtools.tournament_report.write_csv": lambda: ((_tournament_ds(), _tmp("t.csv")), {}),
+    "eqtools.strategies.equalizer": lambda: (("paper", 0.5), {}),
+    "eqtools.validation.validate_fields": lambda: ((_Config(),), {}),
+    "eqtools.validation.positive_int": lambda: (("steps", 3), {}),
+    "eqtools.validation.sample_count": lambda: (("steps", 3), {}),
+    "eqtools.validation.seed": lambda: (("seed", 3), {}),
+    "solvers.bimatrix.meta_game.meta_game_equilibria": lambda: (((_matrix(), _matrix().T),), {}),
+    "solvers.bimatrix.lemke_howson.lemke_howson": lambda: (((_matrix(), _matrix().T), 0), {}),
+})
+
 #: Per-function invariants of a returned result: qualified name -> predicate(result, kwargs).
 INVARIANTS: dict[str, Callable[[Any, dict], bool]] = {}
 
