@@ -215,6 +215,11 @@ CALL_BUILDERS.update({
     "eqtools.validation.positive_int": lambda: (("steps", 3), {}),
     "eqtools.validation.sample_count": lambda: (("steps", 3), {}),
     "eqtools.validation.seed": lambda: (("seed", 3), {}),
+    # smaller than the defaults so the walk stays in the CI budget (each fuzzed parameter still varies)
+    "learners.regret.uniform_br_mean": lambda: ((), {"draws": 1000, "n": 20}),
+    "learners.regret.default_panel": lambda: ((), {"heldout": None}),
+    "solvers.predictive.reference_data": lambda: ((), {"n_pairs": 256, "episode_length": 20}),
+    "solvers.predictive.solve_fixed_points": lambda: (("paper", 1.0), {"starts": [_tft()], "max_iter": 200}),
     "solvers.bimatrix.meta_game.meta_game_equilibria": lambda: (((_matrix(), _matrix().T),), {}),
     "solvers.bimatrix.lemke_howson.lemke_howson": lambda: (((_matrix(), _matrix().T), 0), {}),
 })
