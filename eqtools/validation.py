@@ -11,7 +11,8 @@ from .errors import ParameterError
 
 __all__ = ["positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real",
            "check_fields", "validated", "validate_fields", "check_value", "is_validated", "Constraint", "Interval",
-           "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check", "Seed"]
+           "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check", "Seed",
+           "float_array"]
 
 
 def positive_int(name: str, value: Any) -> int:
@@ -81,6 +82,26 @@ def unit_interval(name: str, value: Any) -> float:
     if not 0.0 <= v <= 1.0:
         raise ParameterError(f"{name} must lie in [0, 1], got {value!r}")
     return v
+
+
+def float_array(name: str, value: Any, *, last: int | None = None, min_ndim: int = 0) -> np.ndarray:
+    """``value`` as a float64 array, or :class:`ParameterError` naming ``name`` when it is not numeric
+    (strings, ragged nests), has fewer than ``min_ndim`` axes or a last axis other than ``last``."""
+    for opt, v in (("min_ndim", min_ndim), ("last", last)):
+        if v is not None and (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 0):
+            raise ParameterError(f"{opt} must be a non-negative integer, got {v!r}")
+    if isinstance(value, (str, bytes)):
+        raise ParameterError(f"{name} must be a numeric array, got {value!r}"[:300])
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a numeric array, got {value!r}"[:300]) from None
+    if last is not None:
+        min_ndim = max(min_ndim, 1)
+    if arr.ndim < min_ndim or (last is not None and arr.shape[-1] != last):
+        want = f"shape (..., {last})" if last is not None else f"at least {min_ndim} axes"
+        raise ParameterError(f"{name} must be an array of {want}, got shape {arr.shape}")
+    return arr
 
 
 def check_fields(obj: Any, *, positive_ints: Iterable[str] = (), nonneg: Iterable[str] = (),
@@ -345,8 +366,8 @@ def check_value(name: str, hint: Any, value: Any) -> None:
     ok = _type_ok(base, value)
     if ok is False:
         raise ParameterError(f"{name} must be {_describe(base)}, got {value!r}")
-    if value is None and ok is True:
-        return  # None allowed by the hint: constraints apply to the other alternatives
+    if value is None and (ok is True or type(None) in _typing.get_args(base)):
+        return  # None allowed by the hint (``X | None``): constraints apply to the other alternatives
     for c in constraints:
         c.check(name, value)
 

@@ -306,6 +306,10 @@ def reciprocator_draws(k: int, seed: int = 2026) -> np.ndarray:
     from eqtools.validation import positive_int, seed as check_seed
 
     k = positive_int("reciprocators", k)
+    if k > 10**7:
+        from eqtools.errors import SizeLimitError
+
+        raise SizeLimitError(f"reciprocators = {k} is above the largest panel group served (10^7 draws)")
     rng = np.random.default_rng([check_seed("seed", seed), 1])
     hi = rng.uniform(0.8, 1.0, (k, 3))
     lo = rng.uniform(0.0, 0.2, (k, 2))

@@ -68,7 +68,7 @@ from eqtools.conventions import SWAP
 from eqtools.errors import ConvergenceError, ParameterError, SizeLimitError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, library
-from eqtools.validation import Interval, MaxSize, NonNegative, OneOf, Positive, Seed, validated
+from eqtools.validation import Interval, MaxSize, NonNegative, OneOf, Positive, RealSequence, Seed, validated
 
 from .best_response import exploitability
 from .payoffs import as_params, discounted, finite_horizon, round_profile
@@ -417,7 +417,7 @@ def solve_fixed_points(
     reference: str | Reference = "tabular",
     starts: Iterable[Any] | None = None,
     eta: Annotated[float, Interval(0.0, 1.0, lo_open=True)] = 0.5,
-    tol: Annotated[float, Positive] = 1e-10,
+    tol: Annotated[float, NonNegative] = 1e-10,
     max_iter: Annotated[int, Positive] = 2000,
     raise_on_failure: bool = False,
 ) -> PredictiveResult:
@@ -486,9 +486,10 @@ def solve_fixed_points(
     return PredictiveResult(T.describe(), tuple(fps), len(st), failed)
 
 
+@validated
 def beta_sweep(
     game: Game | str,
-    betas: Sequence[float],
+    betas: Annotated[Sequence[float], RealSequence],
     gamma: float = 0.9,
     **kwargs: Any,
 ) -> list[PredictiveResult]:

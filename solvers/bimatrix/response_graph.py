@@ -186,8 +186,14 @@ def _sink_classes(adj: np.ndarray) -> list[list[int]]:
     return [np.flatnonzero(lab == c).tolist() for c in range(ncomp) if not leaves[c]]
 
 
+def _check_graph(G: Any) -> None:
+    if not isinstance(G, nx.DiGraph):
+        raise ParameterError(f"G must be a response graph (networkx.DiGraph, see response_graph), got {type(G).__name__}")
+
+
 def sink_components(G: nx.DiGraph) -> list[set[Any]]:
     """Sink strongly connected components (no edge leaves them), sorted by their smallest node."""
+    _check_graph(G)
     comps = [set(c) for c in nx.attracting_components(G)]
     return sorted(comps, key=lambda c: sorted(map(str, c))[0])
 
@@ -342,6 +348,8 @@ def alpharank(
     The stationary distribution is computed by GTH (accurate for tiny transition rates); if
     rates underflow to zero the chain becomes reducible and :class:`ChainError` is raised.
     """
+    if labels is not None:
+        Names.check("labels", labels)
     M, labs = _square(matrix, labels)
     _check_alpha_m(alpha, m)
     N = M.shape[0]
@@ -481,6 +489,15 @@ def plot_response_graph(
 
     Returns the matplotlib axes; writes the figure to ``path`` when given.
     """
+    _check_graph(G)
+    if mass is not None and not isinstance(mass, dict):
+        raise ParameterError(f"mass must be a dict node -> mass (or None), got {mass!r}")
+    if ax is not None and not hasattr(ax, "figure"):
+        raise ParameterError(f"ax must be a matplotlib Axes (or None), got {ax!r}")
+    if path is not None:
+        from eqtools.io import check_plot_path
+
+        check_plot_path(path, "path")
     import matplotlib
 
     matplotlib.use("Agg", force=False)

@@ -143,6 +143,26 @@ CALL_BUILDERS.update({
 })
 
 
+def _key():
+    import jax
+
+    return jax.random.PRNGKey(0)
+
+
+def _tft_policy():
+    from eqtools import named
+
+    return named("TFT")
+
+
+def _graph():
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_edges_from([("TFT", "ALLD"), ("ALLD", "WSLS"), ("WSLS", "ALLD")])
+    return g
+
+
 def _tournament_ds():
     """A small exact tournament (TFT, ALLD, WSLS on "paper", gamma 0.9), built once per process."""
     global _TOURNAMENT
@@ -196,6 +216,23 @@ NAME_BUILDERS.update({
     "what": lambda: "walk",
     "k": lambda: 2,
     "fn": lambda: _tft,
+    "key": _key,
+    "policy": _tft_policy, "policy_x": _tft_policy, "policy_y": _tft_policy,
+    "coplayers": lambda: ["TFT", "ALLD"],
+    "initial": _tft,
+    "window": lambda: 3,
+    "weight": lambda: 0.5,
+    "alpha": lambda: 1.0,
+    "step": lambda: 1,
+    "n_seeds": lambda: 1,
+    "n_pair": lambda: 2,
+    "coop": lambda: _tft()[:4],
+    "policies": lambda: _tft()[None, :].repeat(2, axis=0),
+    "field_name": lambda: "n", "nbytes": lambda: 8.0,
+    "betas": lambda: [0.5, 1.0],
+    "tabular": lambda: "uniform",
+    "text": lambda: None,
+    "G": _graph,
 })
 
 CALL_BUILDERS.update({
