@@ -87,6 +87,8 @@ def _family(name: str) -> str:
 
 def parse_learners(spec: str | tuple[str, str] | list[str]) -> tuple[str, str]:
     """Parse ``"lola,naive"`` (or a pair) into two learner names and check they can be paired."""
+    if not isinstance(spec, (str, tuple, list)):
+        raise ParameterError(f"learners must be 'a,b' or a pair of learner names, got {spec!r}")
     parts = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else [str(s).strip() for s in spec]
     if len(parts) != 2 or not all(parts):
         raise ParameterError(f"learners must name two learners separated by a comma (e.g. 'lola,naive'), got {spec!r}")

@@ -155,12 +155,30 @@ def _tft_policy():
     return named("TFT")
 
 
+def _m1_policy():
+    from solvers.simulate import MemoryOnePolicy
+
+    return MemoryOnePolicy(_tft())
+
+
+def _m1_policy_alld():
+    from solvers.simulate import MemoryOnePolicy
+
+    return MemoryOnePolicy(_alld())
+
+
 def _graph():
     import networkx as nx
 
     g = nx.DiGraph()
     g.add_edges_from([("TFT", "ALLD"), ("ALLD", "WSLS"), ("WSLS", "ALLD")])
     return g
+
+
+def _paper():
+    from eqtools.games import preset
+
+    return preset("paper")
 
 
 def _tournament_ds():
@@ -257,6 +275,24 @@ CALL_BUILDERS.update({
     "learners.regret.default_panel": lambda: ((), {"heldout": None}),
     "solvers.predictive.reference_data": lambda: ((), {"n_pairs": 256, "episode_length": 20}),
     "solvers.predictive.solve_fixed_points": lambda: (("paper", 1.0), {"starts": [_tft()], "max_iter": 200}),
+    "eqtools.interop.axelrod_convert.find_axelrod": lambda: (("Tit For Tat",), {}),
+    "learners.agents.axelrod_by_name": lambda: (("Tit For Tat",), {}),
+    "learners.ppi.config.preset_config": lambda: (("smoke",), {}),
+    "learners.train_a2c.preset_config": lambda: (("smoke",), {}),
+    "learners.bayes.policy.from_spec": lambda: (("ce",), {}),
+    "learners.coplayers.fixed_icl_policy": lambda: (("bayes",), {"horizon": 5}),
+    "learners.coplayers.normalise_fixed_icl": lambda: (("bayes",), {}),
+    "learners.coplayers.prior_from_spec": lambda: (("uniform",), {}),
+    "learners.pool.prior_arrays": lambda: (("uniform",), {}),
+    "learners.shaping.runner.parse_learners": lambda: (("lola,naive",), {}),
+    "learners.mixture.simulate_library_log": lambda: ((["TFT", "ALLD"], ["TFT", "WSLS"]), {"rounds": 5}),
+    "solvers.zd.enforced_relation_error": lambda: ((_tft(), "paper", _tft()[None, :]), {}),
+    "solvers.evolution.adaptive.adaptive_dynamics": lambda: ((_tft() * 0.8 + 0.1, "paper"), {"gamma": 0.9, "t_max": 1.0}),
+    "solvers.mixed_tournament.entrant": lambda: ((_tft_policy(), _paper()), {}),
+    "solvers.simulate.play": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
+    "solvers.simulate.simulate": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
+    "learners.host.play_any": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
+    "learners.host.simulate_any": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
     "solvers.bimatrix.meta_game.meta_game_equilibria": lambda: (((_matrix(), _matrix().T),), {}),
     "solvers.bimatrix.lemke_howson.lemke_howson": lambda: (((_matrix(), _matrix().T), 0), {}),
 })
