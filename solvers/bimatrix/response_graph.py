@@ -116,13 +116,14 @@ def _square(matrix: Any, labels: Sequence[str] | None) -> tuple[np.ndarray, tupl
 # ------------------------------------------------------------ response graph
 
 
+@validated
 def response_graph(
     game: Any,
     *,
     kind: str = "better",
     population: str = "single",
-    labels: Sequence[str] | None = None,
-    tol: float = 1e-12,
+    labels: Annotated[Sequence[str], Names] | None = None,
+    tol: Annotated[float, NonNegative] = 1e-12,
 ) -> nx.DiGraph:
     """Better- or best-response graph of a meta-game (see module docstring).
 
