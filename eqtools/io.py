@@ -336,6 +336,10 @@ def read_netcdf(path: str | Path, *, variables: Sequence[str] = (), attrs: Seque
 
     if path is None or not isinstance(path, (str, Path)):
         raise FileFormatError(f"{what} must be a file path, got {path!r}")
+    from .validation import Names
+
+    Names.check("variables", variables)
+    Names.check("attrs", attrs)
     p = Path(path)
     if not p.exists():
         raise FileFormatError(f"no {what} at {str(p)!r}")
@@ -392,6 +396,12 @@ def load_pickle(path: str | Path, *, what: str = "file", expect: type | tuple[ty
         raise FileFormatError(f"{what} {str(p)!r} is a directory, not a file")
     if p.stat().st_size == 0:
         raise FileFormatError(f"{what} {str(p)!r} is empty")
+    from .validation import Names
+
+    Names.check("keys", keys)
+    if expect is not None and not (isinstance(expect, type) or (
+            isinstance(expect, tuple) and expect and all(isinstance(t, type) for t in expect))):
+        raise ParameterError(f"expect must be a type, a tuple of types or None, got {expect!r}")
     try:
         with open(p, "rb") as fh:
             obj = pickle.load(fh)

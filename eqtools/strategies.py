@@ -63,7 +63,10 @@ def apply_noise(params: Any, noise: float) -> np.ndarray:
     actions actually played.  ``noise = 0`` returns the input values unchanged.
     """
     eps = validate_noise(noise)
-    p = np.asarray(params, dtype=np.float64)
+    try:
+        p = np.asarray(params, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(f"params must be an array of probabilities (shape [..., 5]), got {params!r}"[:300]) from None
     if eps == 0.0:
         return p.copy()
     return eps + (1.0 - 2.0 * eps) * p

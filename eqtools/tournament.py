@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Annotated, Any, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
@@ -29,6 +29,7 @@ from .conventions import PARAM_NAMES
 from .errors import ParameterError
 from .games import BimatrixGame, Game
 from .io import is_lazy
+from .validation import validated
 
 __all__ = [
     "VALUE_VARS",
@@ -256,6 +257,7 @@ def open_tournament(path: str | Path, chunks: Any = "auto") -> xr.Dataset:
     return _finish_loaded(ds)
 
 
+@validated
 def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | None = None, *, annotate: bool | None = None):
     """Heatmap of one tournament variable; returns the matplotlib Figure (saved if ``path``)."""
     import matplotlib
@@ -263,6 +265,8 @@ def plot_tournament(ds: xr.Dataset, var: str = "payoff_row", path: str | Path | 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    if not isinstance(ds, xr.Dataset):
+        raise ParameterError(f"ds must be a tournament Dataset (see eqtools.tournament.make_tournament), got {type(ds).__name__}")
     if var not in ds:
         raise ParameterError(f"tournament has no variable {var!r}; have {sorted(ds.data_vars)}")
     if path is not None:  # before drawing: a directory or unwritable path is refused by name

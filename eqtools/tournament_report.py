@@ -21,12 +21,13 @@ import csv
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import xarray as xr
 
 from .errors import OutputPathError, ParameterError
+from .validation import Interval, Positive, validated
 
 __all__ = ["summary", "write_csv", "format_summary", "format_matrix", "format_entrants"]
 
@@ -129,7 +130,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([fmt(headers), fmt(["-" * w for w in widths]), *(fmt(r) for r in rows)])
 
 
-def format_summary(ds: xr.Dataset, *, top: int | None = None) -> str:
+@validated
+def format_summary(ds: xr.Dataset, *, top: Annotated[int, Positive] | None = None) -> str:
     """The ranking as a readable table (``top`` rows; all by default)."""
     rows_ = summary(ds)
     if top is not None:
@@ -150,7 +152,9 @@ def format_summary(ds: xr.Dataset, *, top: int | None = None) -> str:
     return text
 
 
-def format_matrix(ds: xr.Dataset, var: str = "payoff_row", *, max_size: int = 12, digits: int = 3) -> str | None:
+@validated
+def format_matrix(ds: xr.Dataset, var: str = "payoff_row", *, max_size: Annotated[int, Positive] = 12,
+                  digits: Annotated[int, Interval(0, 17)] = 3) -> str | None:
     """The matrix ``var`` as text for pools of at most ``max_size`` entrants (``None`` above);
     simulated cells are marked ``*``."""
     _check(ds)

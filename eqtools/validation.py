@@ -11,7 +11,8 @@ from .errors import ParameterError
 
 __all__ = ["positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real",
            "check_fields", "validated", "validate_fields", "check_value", "is_validated", "Constraint", "Interval",
-           "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check", "Seed"]
+           "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check", "Seed",
+           "float_array"]
 
 
 def positive_int(name: str, value: Any) -> int:
@@ -83,9 +84,36 @@ def unit_interval(name: str, value: Any) -> float:
     return v
 
 
+def float_array(name: str, value: Any, *, last: int | None = None, min_ndim: int = 0) -> np.ndarray:
+    """``value`` as a float64 array, or :class:`ParameterError` naming ``name`` when it is not numeric
+    (strings, ragged nests), has fewer than ``min_ndim`` axes or a last axis other than ``last``."""
+    for opt, v in (("min_ndim", min_ndim), ("last", last)):
+        if v is not None and (isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 0):
+            raise ParameterError(f"{opt} must be a non-negative integer, got {v!r}")
+    if isinstance(value, (str, bytes)):
+        raise ParameterError(f"{name} must be a numeric array, got {value!r}"[:300])
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be a numeric array, got {value!r}"[:300]) from None
+    if last is not None:
+        min_ndim = max(min_ndim, 1)
+    if arr.ndim < min_ndim or (last is not None and arr.shape[-1] != last):
+        want = f"shape (..., {last})" if last is not None else f"at least {min_ndim} axes"
+        raise ParameterError(f"{name} must be an array of {want}, got shape {arr.shape}")
+    return arr
+
+
 def check_fields(obj: Any, *, positive_ints: Iterable[str] = (), nonneg: Iterable[str] = (),
                  unit: Iterable[str] = (), positive: Iterable[str] = (), finites: Iterable[str] = ()) -> None:
     """Check named attributes of ``obj`` (a config dataclass) with the functions above."""
+    groups = {"positive_ints": positive_ints, "nonneg": nonneg, "unit": unit, "positive": positive, "finites": finites}
+    for kind, names in groups.items():
+        if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+            raise ParameterError(f"{kind} must be a sequence of field names, got {names!r}")
+        for n in names:
+            if not isinstance(n, str) or not hasattr(obj, n):
+                raise ParameterError(f"{kind} names {n!r}, which is not a field of {type(obj).__name__}")
     for name in positive:
         positive_finite(name, getattr(obj, name))
     for name in finites:
@@ -338,8 +366,8 @@ def check_value(name: str, hint: Any, value: Any) -> None:
     ok = _type_ok(base, value)
     if ok is False:
         raise ParameterError(f"{name} must be {_describe(base)}, got {value!r}")
-    if value is None and ok is True:
-        return  # None allowed by the hint: constraints apply to the other alternatives
+    if value is None and (ok is True or type(None) in _typing.get_args(base)):
+        return  # None allowed by the hint (``X | None``): constraints apply to the other alternatives
     for c in constraints:
         c.check(name, value)
 
@@ -397,6 +425,8 @@ def validated(obj: Any = None) -> Any:
 
 def validate_fields(obj: Any) -> None:
     """Check every field of the dataclass instance ``obj`` against its annotation."""
+    if not _is_dataclass(obj) or isinstance(obj, type):
+        raise ParameterError(f"obj must be a dataclass instance, got {type(obj).__name__}")
     hints = _hints(type(obj))
     for f in _dc_fields(obj):
         if f.name in hints:

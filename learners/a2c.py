@@ -104,7 +104,7 @@ TABLE2_STEPS: dict[int, dict[str, Any]] = {
 
 def table2(step: int, **overrides: Any) -> A2CHyper:
     """The :class:`A2CHyper` of Table 2 step ``step`` (1–4), with optional overrides."""
-    if step not in TABLE2_STEPS:
+    if not isinstance(step, (int, np.integer)) or isinstance(step, bool) or step not in TABLE2_STEPS:
         raise ParameterError(f"Table 2 step must be one of {sorted(TABLE2_STEPS)}, got {step!r}")
     return replace(TABLE2_STEPS[step]["hyper"], **overrides)
 

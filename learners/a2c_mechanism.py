@@ -191,6 +191,8 @@ def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
 def parse_hyper(text: str | None) -> dict[int, dict[str, Any]]:
     """Parse ``'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003'`` into ``{1: {...}, 3: {...}}``."""
     out: dict[int, dict[str, Any]] = {}
+    if text is not None and not isinstance(text, str):
+        raise ParameterError(f"hyper-parameter overrides must be a string like '1:lr=0.003;3:...', got {text!r}")
     if not text:
         return out
     from dataclasses import fields

@@ -109,11 +109,13 @@ def fixed_icl_policy(spec: str, game: str = "paper", horizon: int = 100) -> Poli
     ``bayes[:RULE[:DEPTH]]`` builds the Bayesian in-context learner of :mod:`learners.bayes` for
     ``game`` and ``horizon`` under the U(0,1)^5 prior; ``memory-one:...`` a
     :class:`~solvers.simulate.MemoryOnePolicy`."""
+    from eqtools.validation import positive_int
+
     canon = normalise_fixed_icl(spec, game)
     kind, args = _split(canon)
     if kind == "memory-one":
         return MemoryOnePolicy(_memory_one_vector(args[0], spec, game), name=canon)
-    return _bayes_policy(args, game, horizon, canon)
+    return _bayes_policy(args, game, positive_int("horizon", horizon), canon)
 
 
 #: Prior families of ``prior=FAMILY-X`` (the extortability sweep of :mod:`studies.bayes`).

@@ -107,4 +107,8 @@ def init_agent_params_np(module: GRUAgent, seed: int | np.random.Generator) -> A
 
 def count_params(params: Any) -> int:
     """Number of scalar parameters in a pytree."""
-    return int(sum(x.size for x in jax.tree_util.tree_leaves(params)))
+    leaves = jax.tree_util.tree_leaves(params)
+    bad = [x for x in leaves if not hasattr(x, "size")]
+    if bad:
+        raise ParameterError(f"params must be a pytree of arrays, found a leaf {bad[0]!r}"[:300])
+    return int(sum(x.size for x in leaves))

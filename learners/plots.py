@@ -8,6 +8,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from eqtools.validation import float_array, positive_int
+
 __all__ = ["smooth", "plot_training", "plot_rounds", "plot_eval", "plot_mechanism"]
 
 _COLORS = {"none": "C0", "opponent-id": "C3", "no-tabular": "C2"}
@@ -16,7 +18,8 @@ _LABELS = {"none": "mixed pool", "opponent-id": "ablation: opponent ID", "no-tab
 
 def smooth(x: np.ndarray, window: int) -> np.ndarray:
     """Trailing moving average along the last axis (NaN-aware, same length)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = float_array("x", x)
+    window = positive_int("window", window)
     if window <= 1:
         return x
     v = np.where(np.isfinite(x), x, 0.0)

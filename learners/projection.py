@@ -53,8 +53,18 @@ _EPS = 1e-12
 
 def kl_bernoulli(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``KL(Bern(p) || Bern(q))`` in nats, elementwise (q clipped away from 0 and 1)."""
-    p = np.asarray(p, dtype=np.float64)
-    q = np.clip(np.asarray(q, dtype=np.float64), _EPS, 1 - _EPS)
+    arrays = []
+    for name, v in (("p", p), ("q", q)):
+        try:
+            arrays.append(np.asarray(v, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name} must be an array of probabilities, got {v!r}"[:300]) from None
+    p, q = arrays
+    try:
+        np.broadcast_shapes(p.shape, q.shape)
+    except ValueError:
+        raise ParameterError(f"p {p.shape} and q {q.shape} must have broadcastable shapes") from None
+    q = np.clip(q, _EPS, 1 - _EPS)
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(p > 0, p * np.log(np.maximum(p, _EPS) / q), 0.0)
         b = np.where(p < 1, (1 - p) * np.log(np.maximum(1 - p, _EPS) / (1 - q)), 0.0)

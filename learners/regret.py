@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -41,6 +41,7 @@ from eqtools.conventions import SWAP
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, library, named, validate_noise
+from eqtools.validation import Check, Interval, MaxSize, Names, NonNegative, Positive, Seed, validated
 
 __all__ = [
     "LIBRARY_NAMES",
@@ -79,7 +80,27 @@ def _coplayer_probs(q: np.ndarray) -> np.ndarray:
     return np.concatenate([q[..., :1], q[..., 1:][..., np.asarray(SWAP)]], axis=-1)
 
 
-def br_values(q: Any, game: Game | str = "paper", n: int = 100, *, gamma: float | None = None,
+#: Most rounds of an exact finite-horizon best-response value (one backward-induction step per round;
+#: the same bound as :data:`solvers.best_response.MAX_TABLE_ROUNDS`).
+MAX_BR_ROUNDS = 10**6
+_Rounds = Annotated[int, Positive, MaxSize(MAX_BR_ROUNDS, "use gamma for longer games")]
+
+
+def _sequence(name: str, value: Any) -> None:
+    if value is not None and (isinstance(value, (str, bytes)) or not hasattr(value, "__iter__")):
+        raise ParameterError(f"{name} must be a sequence (or None), got {value!r}")
+
+
+def _coplayer_array(q: Any) -> np.ndarray:
+    """``q`` as a float array of co-player vectors, or a named :class:`ParameterError`."""
+    try:
+        return np.asarray(q, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(f"co-players q must be (..., 5) probabilities, got {q!r}"[:300]) from None
+
+
+@validated
+def br_values(q: Any, game: Game | str = "paper", n: _Rounds = 100, *, gamma: float | None = None,
               noise: float = 0.0) -> np.ndarray:
     """Exact ``n``-round best-response values (mean per round) against memory-one co-players ``q (..., 5)``.
 
@@ -90,7 +111,7 @@ def br_values(q: Any, game: Game | str = "paper", n: int = 100, *, gamma: float 
     ``gamma^n -> 0``).  ``noise``: execution errors of both players (each intended action flips
     with that probability, the best responder's own included)."""
     g = preset(game)
-    q = np.asarray(q, dtype=np.float64)
+    q = _coplayer_array(q)
     if q.shape[-1:] != (5,) or not np.all((q >= 0) & (q <= 1)):
         raise ParameterError(f"co-players must be (..., 5) probabilities, got shape {q.shape}")
     if int(n) < 1:
@@ -174,7 +195,10 @@ def br_values_jnp(q: jax.Array, payoffs: jax.Array, n: int) -> jax.Array:
     return jnp.maximum(oc, od) / n
 
 
-def uniform_br_mean(game: Game | str = "paper", n: int = 100, draws: int = 200_000, seed: int = 12345) -> tuple[float, float]:
+@validated
+def uniform_br_mean(game: Game | str = "paper", n: _Rounds = 100,
+                    draws: Annotated[int, Interval(2, math.inf), MaxSize(10**7)] = 200_000,
+                    seed: Annotated[int, Seed] = 12345) -> tuple[float, float]:
     """Mean exact best-response value over U(0,1)^5 co-players (Monte Carlo over draws, exact per draw).
 
     Returns ``(mean, s.e.)``; used to turn a mean reward against fresh random co-players into a
@@ -184,7 +208,8 @@ def uniform_br_mean(game: Game | str = "paper", n: int = 100, draws: int = 200_0
     return float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v)))
 
 
-def br_round_profile(q: Any, game: Game | str = "paper", n: int = 100) -> tuple[np.ndarray, np.ndarray]:
+@validated
+def br_round_profile(q: Any, game: Game | str = "paper", n: _Rounds = 100) -> tuple[np.ndarray, np.ndarray]:
     """The exact best response's per-round P(C) and expected reward against ``q`` (one co-player).
 
     Uses the optimal time-dependent policy of :func:`solvers.best_response.best_response_finite`
@@ -193,7 +218,7 @@ def br_round_profile(q: Any, game: Game | str = "paper", n: int = 100) -> tuple[
     from solvers.best_response import best_response_finite
 
     g = preset(game)
-    q = np.asarray(q, dtype=np.float64)
+    q = _coplayer_array(q)
     br = best_response_finite(q, g, int(n))
     qo = _coplayer_probs(q)
     r = np.asarray(g.payoffs, dtype=np.float64)
@@ -281,14 +306,21 @@ def reciprocator_draws(k: int, seed: int = 2026) -> np.ndarray:
     from eqtools.validation import positive_int, seed as check_seed
 
     k = positive_int("reciprocators", k)
+    if k > 10**7:
+        from eqtools.errors import SizeLimitError
+
+        raise SizeLimitError(f"reciprocators = {k} is above the largest panel group served (10^7 draws)")
     rng = np.random.default_rng([check_seed("seed", seed), 1])
     hi = rng.uniform(0.8, 1.0, (k, 3))
     lo = rng.uniform(0.0, 0.2, (k, 2))
     return np.column_stack([hi[:, 0], hi[:, 1], lo[:, 0], hi[:, 2], lo[:, 1]])
 
 
-def default_panel(game: Game | str = "paper", random: int = 200, seed: int = 2026, library_names: Sequence[str] | None = LIBRARY_NAMES,
-                  heldout: Sequence[Any] | None = HELDOUT_AXELROD, reciprocators: int = 30) -> Panel:
+@validated
+def default_panel(game: Game | str = "paper", random: Annotated[int, NonNegative, MaxSize(10**7)] = 200,
+                  seed: Annotated[int, Seed] = 2026, library_names: Annotated[Sequence[str], Names] | None = LIBRARY_NAMES,
+                  heldout: Annotated[Sequence[Any], Check(_sequence)] | None = HELDOUT_AXELROD,
+                  reciprocators: Annotated[int, NonNegative, MaxSize(10**7)] = 30) -> Panel:
     """``random`` fresh U(0,1)^5 draws (seeded, so every agent meets the same draws),
     ``reciprocators`` seeded reciprocator draws (:func:`reciprocator_draws`; 0 to skip), the named
     library and a held-out group (default: Axelrod reciprocators; ``None`` or ``()`` to skip)."""

@@ -67,7 +67,10 @@ OBSERVATIONS: tuple[str, ...] = ("start", "CC", "CD", "DC", "DD")
 
 def pure_name(vector: Any) -> str:
     """Name of a pure memory-one strategy: five letters, opening first, e.g. TFT = ``"CCDCD"``."""
-    v = np.asarray(vector, dtype=np.float64).ravel()
+    try:
+        v = np.asarray(vector, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ParameterError(f"vector must be a memory-one strategy vector, got {vector!r}"[:300]) from None
     return "".join("C" if x == 1.0 else "D" for x in v)
 
 

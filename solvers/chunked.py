@@ -30,6 +30,7 @@ import numpy as np
 from eqtools.errors import ParameterError
 from eqtools.games import Game
 from eqtools.io import dask_progress, is_lazy
+from eqtools.validation import positive_int
 
 from ._dask_blocks import build_chunked, require_dask
 from .payoffs import PairResult, check_size, payoff_matrix, visit_quantities
@@ -66,6 +67,7 @@ def require_whole_matrix(ds: Any, what: str, copies: int = 8) -> None:
     if not hasattr(sizes, "get") or sizes.get("row") is None or sizes.get("col") is None:
         raise ParameterError("require_whole_matrix needs a tournament Dataset (dimensions row and col)")
     nr, nc = int(sizes["row"]), int(sizes["col"])
+    copies = positive_int("copies", copies)
     check_size("tournament", copies * 8.0 * nr * nc, f"{what} of a {nr} x {nc} tournament (whole matrices in memory)",
                "analyse a sub-pool (solvers.chunked.sub_pool(ds, k), 'eqtools tournament --chunk ... --analyse-top K') "
                "or use the streaming analyses (population_summary, ranking, pool_best_response)")

@@ -206,7 +206,7 @@ def pure_equilibria(
     gamma: float | None = None,
     n: int | None = None,
     limit: bool = False,
-    tol: float | None = None,
+    tol: Annotated[float, NonNegative] | None = None,
     noise: float = 0.0,
 ) -> PureEquilibria:
     """All pairs of pure memory-one strategies that are Nash equilibria of the iterated game.
@@ -347,6 +347,8 @@ def cooperative_nash(
 
     Under ``noise > 0`` no play is fully cooperative; lower ``coop_threshold`` accordingly.
     """
+    if candidates is not None and (isinstance(candidates, (str, bytes)) or not hasattr(candidates, "__iter__")):
+        raise ParameterError(f"candidates must be an iterable of MemoryOne strategies (or None), got {candidates!r}")
     rows = search_equilibria(game, gamma=gamma, n=n, limit=limit, candidates=candidates, tol=tol, noise=noise)
     return [r for r in rows if r.cooperation >= coop_threshold]
 

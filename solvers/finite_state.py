@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import numpy as np
 
 from eqtools.errors import ParameterError, SizeLimitError
+from eqtools.validation import MaxSize, Positive, validated
 from eqtools.games import Game, preset
 from eqtools.machines import FiniteStateStrategy
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
@@ -110,7 +111,8 @@ def _act_probs(m: FiniteStateStrategy, eps: float) -> np.ndarray:
     return np.stack([c, d], axis=-1)
 
 
-def product_chain(x: Any, y: Any, *, noise: float = 0.0, max_states: int | None = None) -> ProductChain:
+@validated
+def product_chain(x: Any, y: Any, *, noise: float = 0.0, max_states: Annotated[int, Positive] | None = None) -> ProductChain:
     """Build the product chain of ``x`` and ``y`` (machines or memory-one strategies).
 
     Only pairs reachable from the opening pair are kept (breadth-first over positive edges).
@@ -293,7 +295,14 @@ def payoff_matrix(rows: Any, cols: Any = None, game: Game | str = "paper", *, n:
                       {"noise": validate_noise(noise), "chain_states": sizes, "method": "product chain"})
 
 
-def simulate_machines(x: Any, y: Any, game: Game | str, *, n: int = 100, matches: int = 1000, seed: int = 0,
+#: Most rounds per simulated match of :func:`simulate_machines` (one array row per round).
+MAX_MACHINE_ROUNDS = 10**7
+
+
+@validated
+def simulate_machines(x: Any, y: Any, game: Game | str, *,
+                      n: Annotated[int, Positive, MaxSize(MAX_MACHINE_ROUNDS, "use the exact product chain (pair_result)")] = 100,
+                      matches: int = 1000, seed: int = 0,
                       noise: float = 0.0, gamma: float | None = None) -> dict[str, float]:
     """Seeded Monte Carlo play of two machines (numpy, vectorised over matches).
 

@@ -289,6 +289,9 @@ MAX_BYTES: int = 2 * 2**30
 
 def check_size(field_name: str, nbytes: float, what: str, hint: str = "") -> None:
     """Refuse up front (``SizeLimitError``) a request whose output/working set exceeds :data:`MAX_BYTES`."""
+    from eqtools.validation import real
+
+    nbytes = real("nbytes", nbytes)
     if nbytes > MAX_BYTES:
         raise SizeLimitError(
             f"{field_name}: {what} needs about {nbytes / 2**30:.3g} GiB, above the {MAX_BYTES / 2**30:g} GiB "

@@ -60,14 +60,15 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Annotated, Any, Iterable, Sequence
 
 import numpy as np
 
 from eqtools.conventions import SWAP
-from eqtools.errors import ConvergenceError, ParameterError
+from eqtools.errors import ConvergenceError, ParameterError, SizeLimitError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, library
+from eqtools.validation import Interval, MaxSize, NonNegative, OneOf, Positive, RealSequence, Seed, validated
 
 from .best_response import exploitability
 from .payoffs import as_params, discounted, finite_horizon, round_profile
@@ -132,13 +133,24 @@ def _tabular_reference(length: int, n_pairs: int, seed: int) -> Reference:
     )
 
 
-def reference_data(kind: str = "tabular", episode_length: int = 100, n_pairs: int = 4096, seed: int = 0) -> Reference:
+#: Most episode pairs a tabular reference draws (each pair is a whole episode of ``episode_length`` rounds).
+MAX_REFERENCE_PAIRS = 10**6
+
+
+@validated
+def reference_data(kind: Annotated[str, OneOf("tabular", "uniform")] = "tabular",
+                   episode_length: Annotated[int, Positive, MaxSize(10**5)] = 100,
+                   n_pairs: Annotated[int, Positive, MaxSize(MAX_REFERENCE_PAIRS)] = 4096,
+                   seed: Annotated[int, Seed] = 0) -> Reference:
     """Reference statistics: ``"tabular"`` (the paper's pretraining distribution) or ``"uniform"``."""
     if kind == "uniform":
         w = np.full(5, 1.0)
         w[1:] = (episode_length - 1) / 4.0
         return Reference(w, np.full(5, 0.5), np.full(5, 0.5), "uniform: P(C) = 1/2 everywhere, equal visits")
     if kind == "tabular":
+        if n_pairs * episode_length > 10**9:
+            raise SizeLimitError(f"n_pairs x episode_length = {n_pairs} x {episode_length} rounds is above the largest "
+                                 "reference served (10^9 rounds); use fewer pairs or shorter episodes")
         return _tabular_reference(int(episode_length), int(n_pairs), int(seed))
     raise ParameterError(f"reference must be 'tabular' or 'uniform', got {kind!r}")
 
@@ -393,19 +405,20 @@ def _iterate(T: PPIOperator, x0: np.ndarray, eta: float, tol: float, max_iter: i
     return x, res, False
 
 
+@validated
 def solve_fixed_points(
     game: Game | str,
-    beta: float,
+    beta: Annotated[float, NonNegative],
     gamma: float = 0.9,
     *,
-    horizon: int | None = None,
-    prior_weight: float = 0.25,
-    episode_length: int = 100,
+    horizon: Annotated[int, Positive] | None = None,
+    prior_weight: Annotated[float, Interval(0.0, 1.0, hi_open=True)] = 0.25,
+    episode_length: Annotated[int, Positive] = 100,
     reference: str | Reference = "tabular",
     starts: Iterable[Any] | None = None,
-    eta: float = 0.5,
-    tol: float = 1e-10,
-    max_iter: int = 2000,
+    eta: Annotated[float, Interval(0.0, 1.0, lo_open=True)] = 0.5,
+    tol: Annotated[float, NonNegative] = 1e-10,
+    max_iter: Annotated[int, Positive] = 2000,
     raise_on_failure: bool = False,
 ) -> PredictiveResult:
     """Fixed points of the tabular PPI operator from several starts (see module docstring).
@@ -416,8 +429,8 @@ def solve_fixed_points(
     T = PPIOperator(
         game, beta, gamma, horizon=horizon, prior_weight=prior_weight, episode_length=episode_length, reference=reference
     )
-    if not (0 < eta <= 1):
-        raise ParameterError(f"eta (damping) must lie in (0, 1], got {eta}")
+    if starts is not None and (isinstance(starts, (str, bytes)) or not hasattr(starts, "__iter__")):
+        raise ParameterError(f"starts must be a sequence of strategies or policy pairs, got {starts!r}")
     g = T.game
     st = []
     for s in (starts if starts is not None else _default_starts(g)):
@@ -473,9 +486,10 @@ def solve_fixed_points(
     return PredictiveResult(T.describe(), tuple(fps), len(st), failed)
 
 
+@validated
 def beta_sweep(
     game: Game | str,
-    betas: Sequence[float],
+    betas: Annotated[Sequence[float], RealSequence],
     gamma: float = 0.9,
     **kwargs: Any,
 ) -> list[PredictiveResult]:

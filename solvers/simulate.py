@@ -165,6 +165,25 @@ def _check_sim_size(batch: int, n: int, pairs: int, record_rounds: bool) -> None
 DISCOUNT_TAIL: float = 1e-9
 
 
+def check_policy(name: str, policy: Any) -> Any:
+    """``policy`` if it is a :class:`Policy` (callable ``init`` and ``coop_prob``), else a named
+    :class:`ParameterError` (a MemoryOne, a string or an array is not a policy)."""
+    if not (callable(getattr(policy, "init", None)) and callable(getattr(policy, "coop_prob", None))):
+        raise ParameterError(f"{name} must be a solvers.simulate.Policy (init(batch_shape), coop_prob(carry, obs, t)); "
+                             f"got {type(policy).__name__} (memory-one vectors: MemoryOnePolicy(params))")
+    return policy
+
+
+def check_pairs_shape(pairs_shape: Any) -> tuple[int, ...]:
+    """``pairs_shape`` as a tuple of non-negative ints, or a named :class:`ParameterError`."""
+    if isinstance(pairs_shape, (str, bytes)) or not hasattr(pairs_shape, "__iter__"):
+        raise ParameterError(f"pairs_shape must be a tuple of non-negative integers, got {pairs_shape!r}")
+    dims = list(pairs_shape)
+    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, (bool, np.bool_)) and d >= 0 for d in dims):
+        raise ParameterError(f"pairs_shape must be a tuple of non-negative integers, got {pairs_shape!r}")
+    return tuple(int(d) for d in dims)
+
+
 def round_weights(n: int | None, gamma: float | None) -> tuple[int, np.ndarray, str]:
     """``(n, weights, criterion)`` of a simulated estimate over ``n`` rounds.
 
@@ -223,12 +242,17 @@ def simulate(
     ``record_rounds=False`` skips the per-round cooperation curves (saves memory for huge batches).
     """
     g = preset(game)
-    from eqtools.validation import sample_count
+    from eqtools.validation import sample_count, seed as check_seed
 
+    check_policy("policy_x", policy_x)
+    check_policy("policy_y", policy_y)
     matches = sample_count("matches", matches)
+    check_seed("seed", seed)
+    if not isinstance(record_rounds, (bool, np.bool_)):
+        raise ParameterError(f"record_rounds must be True or False, got {record_rounds!r}")
     eps = validate_noise(noise)
     n, weights, criterion = round_weights(n, gamma)
-    batch_shape = tuple(int(d) for d in pairs_shape) + (matches,)
+    batch_shape = check_pairs_shape(pairs_shape) + (matches,)
     _check_sim_size(math.prod(batch_shape), n, math.prod(batch_shape[:-1]), record_rounds)
     if eps:
         criterion += f" noise={eps:g}"
@@ -339,11 +363,15 @@ def play(policy_x: Policy, policy_y: Policy, game: Game | str, *, n: int = 100, 
     actions (the intended ones are recorded in ``intended_*``).
     """
     g = preset(game)
+    from eqtools.validation import positive_int, seed as check_seed
+
+    check_policy("policy_x", policy_x)
+    check_policy("policy_y", policy_y)
     n = check_horizon(n)
     eps = validate_noise(noise)
-    if int(matches) < 1:
-        raise ParameterError(f"matches must be a positive integer, got {matches}")
-    batch_shape = tuple(int(d) for d in pairs_shape) + (int(matches),)
+    matches = positive_int("matches", matches)
+    check_seed("seed", seed)
+    batch_shape = check_pairs_shape(pairs_shape) + (matches,)
     b = math.prod(batch_shape)
     check_size("matches", 8.0 * 10 * b * n, f"recording {b} matches of {n} rounds", "record fewer matches or rounds")
 

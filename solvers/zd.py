@@ -217,6 +217,8 @@ def enforced_relation_error(strategy: Any, game: Game | str, coplayers: Any, fit
     g = preset(game)
     eps = validate_noise(noise)
     p = as_params(strategy, "strategy")
+    if fit is not None and not isinstance(fit, ZDFit):
+        raise ParameterError(f"fit must be a ZDFit (from fit_zd) or None, got {fit!r}"[:300])
     f = fit if fit is not None else fit_zd(p, g, tol=math.inf)
     Q = np.atleast_2d(as_params(coplayers, "coplayers"))
     res = limit_of_means(p[None, :], Q, g, noise=eps)

@@ -315,6 +315,9 @@ def reciprocator_prior(weight: float, low: float = 0.8, high: float = 0.2,
     default (all five) is a Beta version of the reciprocator panel group; ``("pCC", "pDD")`` is
     "nice and retaliatory after mutual defection", silent on CD/DC.  Used by the extortability
     sweep of :mod:`studies.bayes`."""
+    from eqtools.validation import Names
+
+    Names.check("contexts", contexts)
     from eqtools.validation import unit_interval
 
     w = unit_interval("weight", weight)

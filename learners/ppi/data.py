@@ -69,6 +69,8 @@ def pretraining_states(key: jax.Array, n: int, kind: str = "tabular", horizon: i
 
 def z_path(path: str | Path) -> Path:
     """Where the ``z`` shard of the state shard at ``path`` lives (``<stem>_z.npy``)."""
+    if not isinstance(path, (str, Path)):
+        raise ParameterError(f"path must be a file path, got {path!r}")
     path = Path(path)
     return path.with_name(path.stem + "_z.npy")
 

@@ -50,7 +50,16 @@ def _largest_divisor_at_most(n: int, k: int) -> int:
 def seed_axis(n_seeds: int, devices: Sequence[Any] | None = None) -> "SeedAxis":
     """The (shared, cached) :class:`SeedAxis` of ``n_seeds`` seeds over ``devices`` (default all):
     runs with the same layout reuse its compiled functions."""
-    return _seed_axis(int(n_seeds), tuple(devices if devices is not None else jax.devices()))
+    from eqtools.errors import ParameterError
+    from eqtools.validation import positive_int
+
+    n_seeds = positive_int("n_seeds", n_seeds)
+    if devices is not None and (isinstance(devices, (str, bytes)) or not hasattr(devices, "__iter__")):
+        raise ParameterError(f"devices must be a sequence of JAX devices (or None), got {devices!r}")
+    devs = tuple(devices if devices is not None else jax.devices())
+    if not devs or not all(isinstance(d, jax.Device) for d in devs):
+        raise ParameterError(f"devices must be a non-empty sequence of JAX devices, got {devices!r}"[:300])
+    return _seed_axis(n_seeds, devs)
 
 
 @functools.lru_cache(maxsize=16)

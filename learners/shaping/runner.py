@@ -29,6 +29,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
+from eqtools.validation import finite, float_array
 from solvers.payoffs import discounted
 
 from .exact import RULES, ExactConfig, ExactResult, train_exact
@@ -86,6 +87,8 @@ def _family(name: str) -> str:
 
 def parse_learners(spec: str | tuple[str, str] | list[str]) -> tuple[str, str]:
     """Parse ``"lola,naive"`` (or a pair) into two learner names and check they can be paired."""
+    if not isinstance(spec, (str, tuple, list)):
+        raise ParameterError(f"learners must be 'a,b' or a pair of learner names, got {spec!r}")
     parts = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else [str(s).strip() for s in spec]
     if len(parts) != 2 or not all(parts):
         raise ParameterError(f"learners must name two learners separated by a comma (e.g. 'lola,naive'), got {spec!r}")
@@ -149,7 +152,8 @@ def run_pair(config: Config) -> Result:
 
 def classify(coop: np.ndarray, threshold: float = COOP_THRESHOLD) -> np.ndarray:
     """Outcome class per run from ``(runs, 2)`` cooperation rates: 'cooperation'/'defection'/'mixed'."""
-    c = np.asarray(coop, dtype=np.float64)
+    c = float_array("coop", coop, min_ndim=1)
+    threshold = finite("threshold", threshold)
     out = np.full(c.shape[:-1], "mixed", dtype=object)
     out[np.all(c >= threshold, axis=-1)] = "cooperation"
     out[np.all(c <= 1.0 - threshold, axis=-1)] = "defection"
@@ -158,7 +162,8 @@ def classify(coop: np.ndarray, threshold: float = COOP_THRESHOLD) -> np.ndarray:
 
 def tft_like(policies: np.ndarray, threshold: float = TFT_THRESHOLD) -> np.ndarray:
     """Boolean ``(...)``: does each memory-one vector ``(..., 5)`` reciprocate like TFT?"""
-    p = np.asarray(policies, dtype=np.float64)
+    p = float_array("policies", policies, last=5)
+    threshold = finite("threshold", threshold)
     lo = 1.0 - threshold
     return (p[..., 1] >= threshold) & (p[..., 3] >= threshold) & (p[..., 2] <= lo) & (p[..., 4] <= lo)
 

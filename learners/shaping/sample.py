@@ -36,7 +36,7 @@ import numpy as np
 
 from eqtools.conventions import SWAP
 from eqtools.errors import ParameterError
-from eqtools.validation import check_fields
+from eqtools.validation import check_fields, real
 from eqtools.games import Game, preset
 from learners.env import rollout_memory_one
 from solvers.payoffs import check_gamma, jnp_opening, jnp_round_profile, jnp_transition_matrix
@@ -67,6 +67,15 @@ _SWAP = jnp.asarray(SWAP)
 
 def discounted_cumsum_past(x: jax.Array, gamma: float | jax.Array) -> jax.Array:
     """``c_t = sum_{k<t} gamma^(t-1-k) x_k`` along axis 0 (time-major), ``c_0 = 0``."""
+    if not isinstance(x, (jax.Array, np.ndarray)):
+        try:
+            x = jnp.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise ParameterError(f"x must be a time-major array (T, ...), got {x!r}"[:300]) from None
+    if x.ndim < 1 or x.shape[0] < 1:
+        raise ParameterError(f"x must be a time-major array with at least one step, got shape {x.shape}")
+    if not isinstance(gamma, (jax.Array, np.ndarray)):
+        gamma = real("gamma", gamma)
 
     def body(c, xt):
         return gamma * c + xt, c

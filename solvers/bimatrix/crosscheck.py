@@ -7,11 +7,12 @@ the list; anything found elsewhere but not here is reported as a miss.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.validation import Names, NonNegative, validated
 
 from .enumeration import extreme_equilibria
 from .results import CrossCheck, NashResult
@@ -46,12 +47,13 @@ def _in_component_hull(res: NashResult, x: np.ndarray, y: np.ndarray, atol: floa
     return False
 
 
+@validated
 def cross_check(
     game: Any,
     *,
-    methods: Sequence[str] = ("lemke_howson", "vertex_enumeration", "support_enumeration"),
-    tol: float = 1e-9,
-    atol: float = 1e-6,
+    methods: Annotated[Sequence[str], Names] = ("lemke_howson", "vertex_enumeration", "support_enumeration"),
+    tol: Annotated[float, NonNegative] = 1e-9,
+    atol: Annotated[float, NonNegative] = 1e-6,
 ) -> CrossCheck:
     """Run nashpy's algorithms beside :func:`extreme_equilibria` and compare.
 

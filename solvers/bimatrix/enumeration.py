@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from eqtools.errors import EnumerationTooLarge, GameError, ParameterError
+from eqtools.validation import Positive, validated
 from eqtools.games import BimatrixGame
 
 from .coerce import _rescale, as_bimatrix
@@ -63,7 +64,8 @@ _GENERIC_LOG_SLOPE = 0.375
 _GENERIC_LOG_OFFSET = -1.0
 
 
-def estimate_enumeration_cost(game: Any, *, max_vertices: int | None = 200_000) -> dict[str, Any]:
+@validated
+def estimate_enumeration_cost(game: Any, *, max_vertices: Annotated[int, Positive] | None = 200_000) -> dict[str, Any]:
     """Cheap a-priori cost estimate of :func:`extreme_equilibria` (no enumeration; microseconds).
 
     Keys: ``feasible`` (False only when the enumeration is hopeless within ``max_vertices``),

@@ -4,9 +4,11 @@ copositivity test of Kaplan 2000), with an invading mutant as witness when it is
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import numpy as np
+
+from eqtools.validation import NonNegative, float_array, validated
 
 from .coerce import _symmetric_matrix
 from .results import ESSResult
@@ -35,7 +37,8 @@ def _subspace_basis(idx: Sequence[int], n: int) -> np.ndarray:
     return q
 
 
-def ess_check(matrix: Any, x: Any, *, tol: float = 1e-9, max_extra: int = 12) -> ESSResult:
+@validated
+def ess_check(matrix: Any, x: Any, *, tol: Annotated[float, NonNegative] = 1e-9, max_extra: Annotated[int, NonNegative] = 12) -> ESSResult:
     """Is the symmetric Nash equilibrium ``x`` an evolutionarily stable strategy of ``M``?
 
     With ``S`` the support of ``x`` and ``B`` its pure best responses, ``x`` is an ESS iff
@@ -49,7 +52,11 @@ def ess_check(matrix: Any, x: Any, *, tol: float = 1e-9, max_extra: int = 12) ->
     """
     M = _symmetric_matrix(matrix)
     n = M.shape[0]
-    x = np.asarray(x, float)
+    x = float_array("x", x, min_ndim=1)
+    if x.shape != (n,):
+        from eqtools.errors import ParameterError
+
+        raise ParameterError(f"x must be a mixed strategy of length {n} (the matrix size), got shape {x.shape}")
     scale = max(1.0, float(np.ptp(M)))
     fit = M @ x
     v = float(x @ fit)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from eqtools.errors import GameError, ParameterError
+from eqtools.validation import Positive, validated
 
 from .coerce import _rescale, _symmetric_matrix, as_bimatrix
 from .tableau import _Tableau
@@ -77,12 +78,20 @@ def _default_refactor(size: int) -> int:
     return 50 if size <= 200 else 100
 
 
+def _is_label(label: Any, k: int) -> bool:
+    """``label`` is a whole number in ``[0, k)`` (an int, or a float with an integer value)."""
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, float, np.integer, np.floating)):
+        return False
+    return math.isfinite(label) and float(label).is_integer() and 0 <= label < k
+
+
+@validated
 def lemke_howson(
     game: Any,
-    label: int,
+    label: int | float,
     *,
-    max_pivots: int | None = None,
-    refactor_every: int | None = None,
+    max_pivots: Annotated[int, Positive] | None = None,
+    refactor_every: Annotated[int, Positive] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Lemke–Howson from the artificial equilibrium dropping ``label`` (lexicographic pivoting).
 
@@ -95,7 +104,7 @@ def lemke_howson(
 
     g = as_bimatrix(game)
     m, n = g.shape
-    if isinstance(label, bool) or int(label) != label or not 0 <= label < m + n:
+    if not _is_label(label, m + n):
         raise ParameterError(f"label must be an integer in [0, {m + n}), got {label!r}")
     P = _Tableau(_rescale(g.B).T)
     Q = _Tableau(_rescale(g.A))
@@ -126,8 +135,10 @@ def _sym_path(T: _Tableau, n: int, k: int, max_pivots: int, refactor_every: int,
     return False, pivots
 
 
+@validated
 def symmetric_lemke_howson(
-    matrix: Any, label: int, *, max_pivots: int | None = None, refactor_every: int | None = None
+    matrix: Any, label: int | float, *, max_pivots: Annotated[int, Positive] | None = None,
+    refactor_every: Annotated[int, Positive] | None = None
 ) -> tuple[np.ndarray, int]:
     """A symmetric equilibrium ``(x, x)`` of the symmetric game with row payoffs ``matrix`` by
     complementary pivoting from ``0`` dropping ``label`` (lexicographic).  Returns ``(x, pivots)``."""
@@ -135,7 +146,7 @@ def symmetric_lemke_howson(
 
     M = _symmetric_matrix(matrix)
     n = M.shape[0]
-    if isinstance(label, bool) or int(label) != label or not 0 <= label < n:
+    if not _is_label(label, n):
         raise ParameterError(f"label must be an integer in [0, {n}), got {label!r}")
     T = _Tableau(_rescale(M))
     mp = max_pivots if max_pivots is not None else 50 * n + 1000

@@ -343,6 +343,8 @@ def analyse_tournament(
     whose whole matrices do not fit :data:`solvers.payoffs.MAX_BYTES` (analyse a sub-pool:
     :func:`solvers.chunked.sub_pool`; or stream: :func:`solvers.chunked.ranking`).
     """
+    if not isinstance(ds, xr.Dataset):
+        raise ParameterError(f"ds must be a tournament Dataset (see eqtools.tournament.make_tournament), got {type(ds).__name__}")
     for var in ("payoff_row", "payoff_col"):
         if var not in ds:
             raise ParameterError(f"tournament dataset lacks the variable {var!r}")

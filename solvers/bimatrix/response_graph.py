@@ -116,13 +116,14 @@ def _square(matrix: Any, labels: Sequence[str] | None) -> tuple[np.ndarray, tupl
 # ------------------------------------------------------------ response graph
 
 
+@validated
 def response_graph(
     game: Any,
     *,
     kind: str = "better",
     population: str = "single",
-    labels: Sequence[str] | None = None,
-    tol: float = 1e-12,
+    labels: Annotated[Sequence[str], Names] | None = None,
+    tol: Annotated[float, NonNegative] = 1e-12,
 ) -> nx.DiGraph:
     """Better- or best-response graph of a meta-game (see module docstring).
 
@@ -186,8 +187,14 @@ def _sink_classes(adj: np.ndarray) -> list[list[int]]:
     return [np.flatnonzero(lab == c).tolist() for c in range(ncomp) if not leaves[c]]
 
 
+def _check_graph(G: Any) -> None:
+    if not isinstance(G, nx.DiGraph):
+        raise ParameterError(f"G must be a response graph (networkx.DiGraph, see response_graph), got {type(G).__name__}")
+
+
 def sink_components(G: nx.DiGraph) -> list[set[Any]]:
     """Sink strongly connected components (no edge leaves them), sorted by their smallest node."""
+    _check_graph(G)
     comps = [set(c) for c in nx.attracting_components(G)]
     return sorted(comps, key=lambda c: sorted(map(str, c))[0])
 
@@ -342,6 +349,8 @@ def alpharank(
     The stationary distribution is computed by GTH (accurate for tiny transition rates); if
     rates underflow to zero the chain becomes reducible and :class:`ChainError` is raised.
     """
+    if labels is not None:
+        Names.check("labels", labels)
     M, labs = _square(matrix, labels)
     _check_alpha_m(alpha, m)
     N = M.shape[0]
@@ -481,6 +490,15 @@ def plot_response_graph(
 
     Returns the matplotlib axes; writes the figure to ``path`` when given.
     """
+    _check_graph(G)
+    if mass is not None and not isinstance(mass, dict):
+        raise ParameterError(f"mass must be a dict node -> mass (or None), got {mass!r}")
+    if ax is not None and not hasattr(ax, "figure"):
+        raise ParameterError(f"ax must be a matplotlib Axes (or None), got {ax!r}")
+    if path is not None:
+        from eqtools.io import check_plot_path
+
+        check_plot_path(path, "path")
     import matplotlib
 
     matplotlib.use("Agg", force=False)

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.validation import NonNegative, float_array, validated
 from eqtools.games import BimatrixGame
 
 from .coerce import as_bimatrix
@@ -117,7 +118,8 @@ def _verify(g: BimatrixGame, x: np.ndarray, y: np.ndarray, tol: float,
     return _check(g, x, y, tol, consts, CERTIFIED)
 
 
-def is_equilibrium(game: Any, x: Any, y: Any, *, tol: float = PLAIN.default_tol) -> bool:
+@validated
+def is_equilibrium(game: Any, x: Any, y: Any, *, tol: Annotated[float, NonNegative] = PLAIN.default_tol) -> bool:
     """Best-response check of a mixed profile under the :data:`PLAIN` convention: no pure
     deviation gains more than ``tol``.
 
@@ -125,11 +127,12 @@ def is_equilibrium(game: Any, x: Any, y: Any, *, tol: float = PLAIN.default_tol)
     (non-finite, negative, not summing to 1) strategies.
     """
     g = as_bimatrix(game)
-    x, y = np.asarray(x, float), np.asarray(y, float)
+    x, y = float_array("x", x), float_array("y", y)
     return _check(g, x, y, tol, _constants(g), PLAIN)[0]
 
 
-def verify_equilibrium(game: Any, x: Any, y: Any, *, tol: float = CERTIFIED.default_tol) -> tuple[bool, float, float, float]:
+@validated
+def verify_equilibrium(game: Any, x: Any, y: Any, *, tol: Annotated[float, NonNegative] = CERTIFIED.default_tol) -> tuple[bool, float, float, float]:
     """Pure-deviation check of ``(x, y)`` under the :data:`CERTIFIED` convention: returns
     ``(ok, gain_row, gain_col, bound)``.
 
@@ -140,4 +143,4 @@ def verify_equilibrium(game: Any, x: Any, y: Any, *, tol: float = CERTIFIED.defa
     range, at least 1).
     """
     g = as_bimatrix(game)
-    return _verify(g, np.asarray(x, float), np.asarray(y, float), tol, _constants(g))
+    return _verify(g, float_array("x", x), float_array("y", y), tol, _constants(g))

@@ -42,7 +42,7 @@ from eqtools.conventions import PARAM_NAMES
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import validate_noise, validate_probabilities
-from eqtools.validation import Interval, MaxSize, OneOf, Positive, Probability, Seed, validate_fields
+from eqtools.validation import Interval, MaxSize, OneOf, Positive, Probability, Seed, float_array, validate_fields
 from solvers.payoffs import check_gamma, check_horizon
 
 from . import _jax as K
@@ -151,7 +151,7 @@ def zd_fit_batch(params: Any, game: Game | str) -> dict[str, np.ndarray]:
     Returns ``chi``, ``kappa``, ``phi`` and ``relative_residual`` arrays over the leading axes.
     """
     g = preset(game)
-    p = np.asarray(params, dtype=np.float64)
+    p = float_array("params", params, last=5)
     X = np.stack([g.payoffs, g.payoffs_coplayer, np.ones(4)], axis=1)
     pt = p[..., 1:] - np.array([1.0, 1.0, 0.0, 0.0])
     coef = pt @ np.linalg.pinv(X).T  # (..., 3)

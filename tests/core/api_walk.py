@@ -142,6 +142,183 @@ CALL_BUILDERS.update({
     "learners.checkpoint.check_counter": lambda: ((_tmp("run.pkl"), 3), {"what": "run file", "key": "iteration"}),
 })
 
+
+def _key():
+    import jax
+
+    return jax.random.PRNGKey(0)
+
+
+def _tft_policy():
+    from eqtools import named
+
+    return named("TFT")
+
+
+def _m1_policy():
+    from solvers.simulate import MemoryOnePolicy
+
+    return MemoryOnePolicy(_tft())
+
+
+def _m1_policy_alld():
+    from solvers.simulate import MemoryOnePolicy
+
+    return MemoryOnePolicy(_alld())
+
+
+def _graph():
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_edges_from([("TFT", "ALLD"), ("ALLD", "WSLS"), ("WSLS", "ALLD")])
+    return g
+
+
+def _paper():
+    from eqtools.games import preset
+
+    return preset("paper")
+
+
+def _tournament_ds():
+    """A small exact tournament (TFT, ALLD, WSLS on "paper", gamma 0.9), built once per process."""
+    global _TOURNAMENT
+    if _TOURNAMENT is None:
+        from solvers.tournament import tournament
+
+        _TOURNAMENT = tournament(_pool(), game="paper", gamma=0.9)
+    return _TOURNAMENT.copy(deep=True)
+
+
+_TOURNAMENT = None
+
+
+def _tournament_file() -> str:
+    from eqtools.tournament import save_tournament
+
+    path = _tmp("tournament.nc")
+    save_tournament(_tournament_ds(), path)
+    return path
+
+
+_PATHS = iter(range(10**9))
+
+
+def _out_path(name: str) -> Callable[[], str]:
+    """A fresh output path per call (a function that makes a directory must not block the next)."""
+    return lambda: _tmp(f"{next(_PATHS)}_{name}")
+
+
+@dataclass
+class _Config:
+    """A validated-style config dataclass for ``validate_fields``."""
+    rate: float = 0.5
+    steps: int = 3
+
+
+# Generic builders by parameter name (issue 22: cover many functions at once).
+NAME_BUILDERS.update({
+    "path": _out_path("out.json"),         # an output path in the temporary directory
+    "spec": lambda: "TFT",                 # a strategy / agent spec
+    "specs": lambda: ["TFT", "ALLD"],
+    "obj": lambda: {"a": 1.0, "b": [1, 2]},
+    "ds": _tournament_ds,                  # a tournament dataset
+    "value": lambda: 0.5,
+    "hint": lambda: float,
+    "label": lambda: 0,
+    "params": _tft,
+    "vector": _tft,
+    "a": lambda: "C",
+    "name": lambda: "rate",                # a field name in messages
+    "what": lambda: "walk",
+    "k": lambda: 2,
+    "fn": lambda: _tft,
+    "key": _key,
+    "policy": _tft_policy, "policy_x": _tft_policy, "policy_y": _tft_policy,
+    "coplayers": lambda: ["TFT", "ALLD"],
+    "initial": _tft,
+    "window": lambda: 3,
+    "weight": lambda: 0.5,
+    "alpha": lambda: 1.0,
+    "step": lambda: 1,
+    "n_seeds": lambda: 1,
+    "n_pair": lambda: 2,
+    "coop": lambda: _tft()[:4],
+    "policies": lambda: _tft()[None, :].repeat(2, axis=0),
+    "field_name": lambda: "n", "nbytes": lambda: 8.0,
+    "betas": lambda: [0.5, 1.0],
+    "tabular": lambda: "uniform",
+    "text": lambda: None,
+    "G": _graph,
+})
+
+CALL_BUILDERS.update({
+    "eqtools.games.preset": lambda: (("paper",), {}),
+    "eqtools.strategies.named": lambda: (("TFT",), {}),
+    "eqtools.validation.check_value": lambda: (("rate", float, 0.5), {}),
+    "eqtools.io.load_pickle": lambda: ((_pickle_file(),), {}),
+    "eqtools.io.read_netcdf": lambda: ((_tournament_file(),), {}),
+    "eqtools.tournament.load_tournament": lambda: ((_tournament_file(),), {}),
+    "eqtools.tournament.open_tournament": lambda: ((_tournament_file(),), {}),
+    "eqtools.tournament.save_tournament": lambda: ((_tournament_ds(), _tmp("saved.nc")), {}),
+    "eqtools.io.write_netcdf": lambda: ((_tournament_ds(), _tmp("written.nc")), {}),
+    "eqtools.tournament.plot_tournament": lambda: ((_tournament_ds(),), {"path": _tmp("t.png")}),
+    "eqtools.tournament_report.write_csv": lambda: ((_tournament_ds(), _tmp("t.csv")), {}),
+    "eqtools.strategies.equalizer": lambda: (("paper", 0.5), {}),
+    "eqtools.validation.validate_fields": lambda: ((_Config(),), {}),
+    "eqtools.validation.positive_int": lambda: (("steps", 3), {}),
+    "eqtools.validation.sample_count": lambda: (("steps", 3), {}),
+    "eqtools.validation.seed": lambda: (("seed", 3), {}),
+    # smaller than the defaults so the walk stays in the CI budget (each fuzzed parameter still varies)
+    "learners.regret.uniform_br_mean": lambda: ((), {"draws": 1000, "n": 20}),
+    "learners.regret.default_panel": lambda: ((), {"heldout": None}),
+    "solvers.predictive.reference_data": lambda: ((), {"n_pairs": 256, "episode_length": 20}),
+    "solvers.predictive.solve_fixed_points": lambda: (("paper", 1.0), {"starts": [_tft()], "max_iter": 200}),
+    "eqtools.interop.axelrod_convert.find_axelrod": lambda: (("Tit For Tat",), {}),
+    "learners.agents.axelrod_by_name": lambda: (("Tit For Tat",), {}),
+    "learners.ppi.config.preset_config": lambda: (("smoke",), {}),
+    "learners.train_a2c.preset_config": lambda: (("smoke",), {}),
+    "learners.bayes.policy.from_spec": lambda: (("ce",), {}),
+    "learners.coplayers.fixed_icl_policy": lambda: (("bayes",), {"horizon": 5}),
+    "learners.coplayers.normalise_fixed_icl": lambda: (("bayes",), {}),
+    "learners.coplayers.prior_from_spec": lambda: (("uniform",), {}),
+    "learners.pool.prior_arrays": lambda: (("uniform",), {}),
+    "learners.shaping.runner.parse_learners": lambda: (("lola,naive",), {}),
+    "learners.mixture.simulate_library_log": lambda: ((["TFT", "ALLD"], ["TFT", "WSLS"]), {"rounds": 5}),
+    "solvers.zd.enforced_relation_error": lambda: ((_tft(), "paper", _tft()[None, :]), {}),
+    "solvers.evolution.adaptive.adaptive_dynamics": lambda: ((_tft() * 0.8 + 0.1, "paper"), {"gamma": 0.9, "t_max": 1.0}),
+    "solvers.mixed_tournament.entrant": lambda: ((_tft_policy(), _paper()), {}),
+    "solvers.simulate.play": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
+    "solvers.simulate.simulate": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
+    "learners.host.play_any": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
+    "learners.host.simulate_any": lambda: ((_m1_policy(), _m1_policy_alld(), "paper"), {"n": 5, "matches": 4}),
+    "eqtools.strategies.library": lambda: (("paper",), {}),
+    "solvers.best_response.criterion_kwargs": lambda: ((), {"gamma": 0.9}),
+    "solvers.bimatrix.coerce.as_bimatrix": lambda: (((_matrix(), _matrix().T),), {}),
+    "solvers.bimatrix.crosscheck.cross_check": lambda: (((_matrix(), _matrix().T),), {}),
+    "solvers.bimatrix.enumeration.estimate_enumeration_cost": lambda: (((_matrix(), _matrix().T),), {}),
+    "solvers.bimatrix.enumeration.extreme_equilibria": lambda: (((_matrix(), _matrix().T),), {}),
+    "solvers.bimatrix.sampler.sample_equilibria": lambda: (((_matrix(), _matrix().T),), {}),
+    "solvers.bimatrix.verify.is_equilibrium": lambda: (((_matrix(), _matrix().T), [0.0, 1.0], [0.0, 1.0]), {}),
+    "solvers.bimatrix.verify.verify_equilibrium": lambda: (((_matrix(), _matrix().T), [0.0, 1.0], [0.0, 1.0]), {}),
+    "solvers.bimatrix.ess.ess_check": lambda: ((_matrix(), [0.0, 1.0]), {}),
+    "solvers.bimatrix.response_graph.response_graph": lambda: ((_matrix(),), {}),
+    "solvers.bimatrix.response_graph.tournament_matrix": lambda: ((_pool(), "paper"), {"gamma": 0.9}),
+    "solvers.equilibria.cooperative_nash": lambda: (("paper",), {"gamma": 0.9}),
+    "solvers.equilibria.pure_equilibria": lambda: (("paper",), {"gamma": 0.9}),
+    "solvers.evolution.adaptive.selection_gradient": lambda: ((_tft() * 0.8 + 0.1, "paper"), {"gamma": 0.9}),
+    "solvers.finite_state.as_machine": lambda: ((_tft_policy(),), {}),
+    "solvers.finite_state.discounted": lambda: ((_tft_policy(), _tft_policy(), "paper", 0.9), {}),
+    "solvers.finite_state.finite_horizon": lambda: ((_tft_policy(), _tft_policy(), "paper", 5), {}),
+    "solvers.finite_state.limit_of_means": lambda: ((_tft_policy(), _tft_policy(), "paper"), {}),
+    "solvers.finite_state.pair_result": lambda: ((_tft_policy(), _tft_policy(), "paper"), {"gamma": 0.9}),
+    "solvers.finite_state.product_chain": lambda: ((_tft_policy(), _tft_policy()), {}),
+    "solvers.finite_state.simulate_machines": lambda: ((_tft_policy(), _tft_policy(), "paper"), {"n": 5, "matches": 4}),
+    "solvers.bimatrix.meta_game.meta_game_equilibria": lambda: (((_matrix(), _matrix().T),), {}),
+    "solvers.bimatrix.lemke_howson.lemke_howson": lambda: (((_matrix(), _matrix().T), 0), {}),
+})
+
 #: Per-function invariants of a returned result: qualified name -> predicate(result, kwargs).
 INVARIANTS: dict[str, Callable[[Any, dict], bool]] = {}
 
