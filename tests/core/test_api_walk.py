@@ -38,7 +38,7 @@ def test_every_public_function_meets_hostile_values(tmp_path):
     out = tmp_path / "walk.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     try:
-        subprocess.run([sys.executable, str(Path(api_walk.__file__)), str(out)], env=env, cwd=ROOT, timeout=600,
+        subprocess.run([sys.executable, str(Path(api_walk.__file__)), str(out)], env=env, cwd=tmp_path, timeout=600,
                        check=True, capture_output=True)
     except subprocess.TimeoutExpired:  # pragma: no cover - a hang in C code the alarm cannot stop
         stuck = out.with_suffix(".progress")
