@@ -11,10 +11,14 @@ the caller knows the model -- exactly the shapes a fresh initialisation of that 
 Every failure is a :class:`~eqtools.errors.FileFormatError` naming the file and the field.
 
 Old files load unchanged: the schema only names what every file the project ever wrote holds.
+:func:`write_run_file` is the one atomic writer of such a file (a sibling ``.tmp``, then
+``os.replace``), so a run killed while saving keeps its previous checkpoint.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
@@ -22,9 +26,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from eqtools.errors import FileFormatError, ParameterError
+from eqtools.errors import FileFormatError, OutputPathError, ParameterError
 
-__all__ = ["Schema", "read_run_file", "check_params", "check_counter"]
+__all__ = ["Schema", "read_run_file", "write_run_file", "check_params", "check_counter"]
 
 
 def _leaves_with_paths(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -126,6 +130,25 @@ def read_run_file(path: str | Path, schema: Schema) -> dict[str, Any]:
     for fn in schema.extra:
         fn(p, state)
     return state
+
+
+def write_run_file(path: str | Path, state: Any, *, what: str = "run file") -> Path:
+    """Pickle ``state`` to ``path`` atomically: into ``path`` with suffix ``.tmp``, then
+    ``os.replace`` over ``path`` (a reader never sees a half-written file).  Returns the path."""
+    from eqtools.io import check_output_path
+
+    p = check_output_path(path, what)
+    tmp = p.with_suffix(".tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh)
+    except OSError as exc:
+        raise OutputPathError(f"{what} {str(p)!r} cannot be written ({exc.strerror or exc})") from None
+    except Exception as exc:  # noqa: BLE001 - pickle raises PicklingError, TypeError or AttributeError
+        tmp.unlink(missing_ok=True)
+        raise ParameterError(f"{what} {str(p)!r}: the state cannot be pickled ({exc})") from None
+    os.replace(tmp, p)
+    return p
 
 
 def check_param_list(path: str | Path, items: Sequence[Any], *, what: str, key: str) -> None:
