@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> dict:
     import jax
     import jax.numpy as jnp
 
-    from learners.train_a2c import Trainer, preset_config
+    from learners.a2c.config import preset_config
+    from learners.a2c.trainer import Trainer
 
     ap = argparse.ArgumentParser(allow_abbrev=False, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="paper", choices=("smoke", "cpu", "paper"))

@@ -130,8 +130,8 @@ def bench_eval(preset: str, reps: int, eval_episodes: int | None = None, seeds: 
     import os
 
     from learners.ppi.runner import PPIRunner
-    from learners.train_a2c import Trainer
-    from learners.train_a2c import preset_config as a2c_preset
+    from learners.a2c.config import preset_config as a2c_preset
+    from learners.a2c.trainer import Trainer
 
     over = {} if eval_episodes is None else {"eval_episodes": int(eval_episodes)}
     cfg = preset_config(preset, seeds=seeds, **over)

@@ -37,7 +37,8 @@ def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy
     import jax
 
     from learners.policies import GRUPolicy
-    from learners.train_a2c import agent_module, load_checkpoint_state
+    from learners.a2c.checkpoint import load_checkpoint_state
+    from learners.a2c.core import agent_module
 
     run = Path(run_dir)
     cfg, state = load_checkpoint_state(run)

@@ -45,9 +45,10 @@ def run_study(
     ``training.png``, ``rounds.png`` and ``eval.png`` into ``results_dir``.
     """
 
-    from learners.plots import plot_eval, plot_rounds, plot_training
+    from learners.a2c.plots import plot_eval, plot_rounds, plot_training
     from eqtools.io import write_netcdf
-    from learners.train_a2c import Trainer, preset_config
+    from learners.a2c.config import preset_config
+    from learners.a2c.trainer import Trainer
 
     bad = [c for c in conditions if c not in CONDITIONS]
     if bad:
@@ -93,7 +94,7 @@ def run_study(
         "iterations_reached": {c: summaries[c]["iterations"] for c in conditions},
         "conditions": summaries,
     }
-    from learners.train_a2c import _json_clean
+    from learners.a2c.results import _json_clean
 
     (results_dir / "study_summary.json").write_text(json.dumps(_json_clean(out), indent=1))
     (results_dir / "results.md").write_text(results_table(_json_clean(out)))

@@ -20,10 +20,10 @@ from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
 from eqtools.provenance import machine
-from learners.a2c_mechanism import parse_hyper
-from learners.plots import plot_mechanism
+from learners.a2c.mechanism import parse_hyper
+from learners.a2c.plots import plot_mechanism
 
-# plot_mechanism (learners.plots) and parse_hyper (learners.a2c_mechanism) moved into the library;
+# plot_mechanism (learners.a2c.plots) and parse_hyper (learners.a2c.mechanism) moved into the library;
 # they are re-exported here for one release.
 __all__ = ["PAPER_NUMBERS", "run_study", "plot_mechanism", "parse_hyper", "results_table", "main"]
 
@@ -70,8 +70,9 @@ def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None 
 
     ``hyper_overrides`` = ``{step: {A2CHyper field: value}}`` changes a step's Table 2 settings."""
     from learners.a2c import TABLE2_STEPS
-    from learners.a2c_mechanism import mechanism_summary, run_mechanism
-    from learners.train_a2c import _json_clean, preset_config
+    from learners.a2c.config import preset_config
+    from learners.a2c.mechanism import mechanism_summary, run_mechanism
+    from learners.a2c.results import _json_clean
 
     over: dict[str, Any] = {}
     if seeds is not None:

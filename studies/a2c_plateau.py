@@ -52,7 +52,7 @@ def plot_plateau(base: dict[str, Any], branches: Sequence[dict[str, Any]], path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from learners.plots import smooth
+    from learners.a2c.plots import smooth
 
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
     n0 = len(base["coop_ll"])

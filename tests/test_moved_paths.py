@@ -12,7 +12,24 @@ MOVED = {
                        "learners.runs": ["load_a2c_pair", "load_ppi_agents", "_PPI_AGENT_KEYS"]},
     "studies.regret": {"learners.runs": ["sharpened", "load_a2c_agent", "load_ppi_agent"],
                        "learners.verification": ["TARGETS", "target_check"]},
-    "studies.a2c_mechanism": {"learners.a2c_mechanism": ["parse_hyper"], "learners.plots": ["plot_mechanism"]},
+    "studies.a2c_mechanism": {"learners.a2c.mechanism": ["parse_hyper"], "learners.a2c.plots": ["plot_mechanism"]},
+    # the A2C wing (learners/a2c/): the loose modules are shims, learners.a2c (a module, now the package) keeps its names
+    "learners.a2c": {"learners.a2c.loss": ["A2CHyper", "TABLE2_STEPS", "table2", "gae", "a2c_loss", "make_optimizer"]},
+    "learners.train_a2c": {
+        "learners.a2c.config": ["ABLATIONS", "TrainConfig", "PRESETS", "preset_config", "TRAIN_METRICS",
+                                "EVAL_OPPONENT_NAMES", "MAX_HORIZON", "MAX_WIDTH", "MAX_EPISODES", "MAX_SEEDS"],
+        "learners.a2c.core": ["agent_module", "UNROLL", "_build_functions", "_jitted", "_cache_key", "_fetch"],
+        "learners.a2c.trainer": ["Trainer", "train", "_check_tree_like"],
+        "learners.a2c.results": ["_json_clean", "_br_value", "_co_reward"],
+        "learners.a2c.checkpoint": ["extract_seeds", "checkpoint_params", "load_checkpoint_state", "_read_checkpoint",
+                                    "_pad_metrics"],
+        "learners.a2c.loss": ["A2CHyper", "a2c_loss", "make_optimizer", "table2"],
+        "learners.pool": ["play_pool", "PoolSpec", "EVAL_OPPONENTS"],
+        "eqtools.io": ["write_netcdf"],
+    },
+    "learners.a2c_mechanism": {"learners.a2c.mechanism": ["STEPS", "SEED_OFFSETS", "step_configs", "run_mechanism",
+                                                          "mechanism_summary", "parse_hyper", "_learner1"]},
+    "learners.plots": {"learners.a2c.plots": ["smooth", "plot_training", "plot_rounds", "plot_eval", "plot_mechanism"]},
     "benchmarks._machine": {"eqtools.provenance": ["machine"]},
 }
 
@@ -57,3 +74,12 @@ def test_split_solver_modules_keep_every_old_name(old):
     new = importlib.import_module("solvers.bimatrix")
     for name in mod.__all__:
         assert getattr(mod, name) is getattr(new, name), f"{old}.{name}"
+
+
+@pytest.mark.parametrize("old", ["learners.train_a2c", "learners.a2c_mechanism", "learners.plots", "learners.a2c"])
+def test_a2c_shims_keep_their_public_names(old):
+    """The A2C shims export what the old modules exported (``__all__``), each the object of its new home."""
+    mod = importlib.import_module(old)
+    homes = MOVED[old]
+    exported = {n for names in homes.values() for n in names}
+    assert set(mod.__all__) <= exported, sorted(set(mod.__all__) - exported)

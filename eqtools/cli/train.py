@@ -111,7 +111,7 @@ def build_config(args: argparse.Namespace) -> Any:
     from dataclasses import replace
 
     from learners.a2c import TABLE2_STEPS, table2
-    from learners.train_a2c import preset_config
+    from learners.a2c.config import preset_config
 
     over: dict[str, Any] = {"ablation": args.ablation}
     for name in ("seeds", "seed", "iterations", "batch", "hidden", "embed", "horizon", "game", "eval_every", "eval_episodes"):
@@ -165,7 +165,7 @@ def _sampler(args: argparse.Namespace) -> Any:
 def _run_a2c(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from learners.train_a2c import Trainer
+    from learners.a2c.trainer import Trainer
 
     if args.max_minutes is not None and not args.max_minutes > 0:
         from eqtools.errors import ParameterError
@@ -188,7 +188,7 @@ def _run_a2c(args: argparse.Namespace) -> int:
            max_seconds=None if args.max_minutes is None else 60.0 * args.max_minutes)
     s = tr.summary()
     if not args.no_plots:
-        from learners.plots import plot_eval, plot_rounds, plot_training
+        from learners.a2c.plots import plot_eval, plot_rounds, plot_training
 
         runs = {cfg.ablation: tr.metrics_dataset()}
         plot_training(runs, out / "training.png", window=max(1, min(100, tr.iteration // 20)))
@@ -221,7 +221,7 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
     from pathlib import Path
 
     from eqtools.errors import ParameterError
-    from learners.a2c_mechanism import mechanism_summary, parse_hyper, run_mechanism
+    from learners.a2c.mechanism import mechanism_summary, parse_hyper, run_mechanism
 
     if args.table2_step is not None:
         raise ParameterError("--table2-step does not apply to --mode mechanism (each step uses its own Table 2 settings)")
@@ -265,7 +265,7 @@ def _run_mechanism(args: argparse.Namespace, cfg: Any) -> int:
                              max_seconds=budget, fixed_icl=None if args.fixed_icl is None else spec)
     summary = mechanism_summary(trainers)
     if not args.no_plots:
-        from learners.plots import plot_mechanism
+        from learners.a2c.plots import plot_mechanism
 
         plot_mechanism(trainers, out / "mechanism.png")
     print(json.dumps(summary))

@@ -140,6 +140,7 @@ CALL_BUILDERS.update({
     "learners.checkpoint.read_run_file": lambda: ((_pickle_file(), _schema()), {}),
     "learners.checkpoint.check_params": lambda: ((_tmp("run.pkl"), {"w": [1.0, 2.0]}), {"what": "run file"}),
     "learners.checkpoint.check_counter": lambda: ((_tmp("run.pkl"), 3), {"what": "run file", "key": "iteration"}),
+    "learners.checkpoint.write_run_file": lambda: ((_tmp("written.pkl"), {"iteration": 3}), {}),
 })
 
 
@@ -278,7 +279,7 @@ CALL_BUILDERS.update({
     "eqtools.interop.axelrod_convert.find_axelrod": lambda: (("Tit For Tat",), {}),
     "learners.agents.axelrod_by_name": lambda: (("Tit For Tat",), {}),
     "learners.ppi.config.preset_config": lambda: (("smoke",), {}),
-    "learners.train_a2c.preset_config": lambda: (("smoke",), {}),
+    "learners.a2c.config.preset_config": lambda: (("smoke",), {}),
     "learners.bayes.policy.from_spec": lambda: (("ce",), {}),
     "learners.coplayers.fixed_icl_policy": lambda: (("bayes",), {"horizon": 5}),
     "learners.coplayers.normalise_fixed_icl": lambda: (("bayes",), {}),

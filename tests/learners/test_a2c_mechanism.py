@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from eqtools.errors import ParameterError
-from learners.a2c_mechanism import mechanism_summary, run_mechanism, step_configs
+from learners.a2c.mechanism import mechanism_summary, run_mechanism, step_configs
 from learners.env import payoff_table
 from learners.pool import named_params, play_pool
-from learners.train_a2c import Trainer, checkpoint_params, preset_config
+from learners.a2c.checkpoint import checkpoint_params
+from learners.a2c.config import preset_config
+from learners.a2c.trainer import Trainer
 
 TINY = dict(horizon=10, batch=16, hidden=8, embed=16, eval_episodes=4, seeds=2, eval_every=3,
             checkpoint_every=3, log_every=1)
@@ -106,7 +108,7 @@ def test_mechanism_chain_wires_steps_and_resumes(tmp_path):
 
 
 def test_mechanism_plot_and_table(tmp_path):
-    from learners.plots import plot_mechanism
+    from learners.a2c.plots import plot_mechanism
     from studies.a2c_mechanism import results_table
 
     base = preset_config("smoke", **TINY)
@@ -142,7 +144,7 @@ def test_init_from_starts_from_another_runs_parameters(tmp_path):
 
 
 def test_study_hyper_option_parses_and_rejects():
-    from learners.a2c_mechanism import parse_hyper
+    from learners.a2c.mechanism import parse_hyper
 
     assert parse_hyper("1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003,advantage_centering=false") == {
         1: {"entropy_coef": 0.01, "reward_scale": 0.02}, 3: {"lr": 0.003, "advantage_centering": False}}
@@ -154,7 +156,8 @@ def test_study_hyper_option_parses_and_rejects():
 
 
 def test_extract_seeds_continues_that_seed_alone(tmp_path):
-    from learners.train_a2c import TrainConfig, extract_seeds
+    from learners.a2c.checkpoint import extract_seeds
+    from learners.a2c.config import TrainConfig
 
     cfg = preset_config("smoke", **dict(TINY, iterations=3))
     Trainer(cfg, tmp_path / "both").run(progress=False)

@@ -113,8 +113,8 @@ def test_uniform_entries_mix_fresh_draws_with_named_strategies():
     assert abs(rest.mean() - 0.5) < 0.02
     assert np.isnan(named_params(["uniform", "ALLD"])[0]).all()
 
-    from learners.a2c_mechanism import step_configs
-    from learners.train_a2c import TrainConfig
+    from learners.a2c.mechanism import step_configs
+    from learners.a2c.config import TrainConfig
 
     base = TrainConfig(batch=8, hidden=4, iterations=1, tabular=("uniform", "TFT"))
     c1, _, _ = step_configs(base, (1, 0, 0))

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from eqtools.errors import GameError, ParameterError
-from learners.train_a2c import EVAL_OPPONENT_NAMES, TRAIN_METRICS, Trainer, TrainConfig, preset_config
+from learners.a2c.config import EVAL_OPPONENT_NAMES, TRAIN_METRICS, TrainConfig, preset_config
+from learners.a2c.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
 COOP_TAB = TRAIN_METRICS.index("coop_tab")
@@ -147,7 +148,8 @@ def test_config_roundtrip():
 
 SHARD_SCRIPT = r"""
 import jax, numpy as np, json, sys
-from learners.train_a2c import Trainer, preset_config
+from learners.a2c.config import preset_config
+from learners.a2c.trainer import Trainer
 cfg = preset_config("smoke", horizon=10, iterations=3, batch=16, hidden=8, embed=16, seeds=2, eval_every=3, eval_episodes=4)
 tr = Trainer(cfg).run(progress=False)
 leaf = jax.tree_util.tree_leaves(tr.params)[0]

@@ -50,8 +50,9 @@ def test_fixed_gru_rollout_is_unchanged():
 def test_mechanism_steps_1_2_are_unchanged():
     """Step 1 (the default U(0,1)^5 sampler) and step 2 (the fixed-GRU co-player), tiny, 3 iterations
     each: training metrics, parameters and the evaluation equal main's."""
-    from learners.a2c_mechanism import step_configs
-    from learners.train_a2c import Trainer, preset_config
+    from learners.a2c.mechanism import step_configs
+    from learners.a2c.config import preset_config
+    from learners.a2c.trainer import Trainer
 
     ref = np.load(REF)
     base = preset_config("smoke", horizon=8, batch=16, hidden=8, embed=8, eval_episodes=4, seeds=2, eval_every=2)
@@ -172,7 +173,7 @@ def test_a2c_mechanism_with_a_spec_fixed_icl(tmp_path, capsys):
     assert s2["fixed_icl"] == "memory-one:1,1,0,1,0"
     # TFT as the Fixed-ICL in the evaluation: it opens with C and copies the learner, so its
     # cooperation over the episode equals the learner's, shifted by one round
-    from learners.train_a2c import load_checkpoint_state
+    from learners.a2c.checkpoint import load_checkpoint_state
 
     _, st = load_checkpoint_state(out / "step2")
     c, _, oc = (np.asarray(x) for x in st["eval_history"][-1][:3])
@@ -196,8 +197,9 @@ def test_a2c_mechanism_with_a_spec_fixed_icl(tmp_path, capsys):
 def test_trainer_policy_object_needs_a_label():
     from dataclasses import replace
 
-    from learners.a2c_mechanism import step_configs
-    from learners.train_a2c import Trainer, TrainConfig, preset_config
+    from learners.a2c.mechanism import step_configs
+    from learners.a2c.config import TrainConfig, preset_config
+    from learners.a2c.trainer import Trainer
 
     base = preset_config("smoke", horizon=6, batch=8, hidden=8, embed=8, eval_episodes=4, seeds=1, eval_every=2)
     c2 = step_configs(base, [0, 2, 0])[1]

@@ -7,8 +7,8 @@ import pytest
 
 from eqtools.cli import main
 from eqtools.errors import ParameterError
-from learners.a2c_mechanism import step_configs
-from learners.train_a2c import preset_config
+from learners.a2c.mechanism import step_configs
+from learners.a2c.config import preset_config
 
 SHAPE = ["--horizon", "8", "--batch", "16", "--hidden", "8", "--embed", "8", "--eval-episodes", "4", "--seeds", "1",
          "--eval-every", "2", "--no-progress", "--no-plots"]

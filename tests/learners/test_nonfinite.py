@@ -73,7 +73,9 @@ def _finite_tree(tree) -> bool:
 
 
 def test_a2c_divergence_stops_keeps_checkpoint_and_writes_no_summary(tmp_path):
-    from learners.train_a2c import Trainer, load_checkpoint_state, preset_config
+    from learners.a2c.checkpoint import load_checkpoint_state
+    from learners.a2c.config import preset_config
+    from learners.a2c.trainer import Trainer
 
     out = tmp_path / "run"
     cfg = preset_config("smoke", **A2C_SIZES, checkpoint_every=1, log_every=1, hyper=dict(lr=1e30))

@@ -83,8 +83,8 @@ def test_weighted_loss_with_unit_weights_is_the_plain_loss():
 
 
 def _cfg(**kw):
-    from learners.a2c_mechanism import step_configs
-    from learners.train_a2c import preset_config
+    from learners.a2c.mechanism import step_configs
+    from learners.a2c.config import preset_config
 
     base = preset_config("smoke", horizon=8, batch=16, hidden=8, embed=8, eval_episodes=4, seeds=2, eval_every=2,
                          checkpoint_every=2, sampler=RegretSampler(buffer=32, refresh=4, **kw))
@@ -92,7 +92,8 @@ def _cfg(**kw):
 
 
 def test_trainer_is_deterministic_and_resumes_bit_identically(tmp_path):
-    from learners.train_a2c import Trainer, load_checkpoint_state
+    from learners.a2c.checkpoint import load_checkpoint_state
+    from learners.a2c.trainer import Trainer
 
     cfg = _cfg()
     a = Trainer(cfg).run(progress=False)
@@ -125,7 +126,7 @@ def test_sampler_settings_are_validated(kw, field):
 
 
 def test_sampler_contradictions_are_named_errors(tmp_path, capsys):
-    from learners.train_a2c import TrainConfig, preset_config
+    from learners.a2c.config import TrainConfig, preset_config
 
     with pytest.raises(ParameterError, match="sampler"):
         preset_config("smoke", tabular=("uniform", "TFT"), sampler=RegretSampler())
@@ -169,7 +170,8 @@ def test_extract_seeds_keeps_each_seeds_sampler_buffer(tmp_path):
     uninterrupted run (metrics and the sampler's buffer; floats up to reassociation, see below)."""
     from dataclasses import replace
 
-    from learners.train_a2c import Trainer, extract_seeds
+    from learners.a2c.checkpoint import extract_seeds
+    from learners.a2c.trainer import Trainer
 
     cfg = _cfg()
     full = Trainer(cfg).run(progress=False)

@@ -16,7 +16,8 @@ import pytest
 
 from eqtools.errors import FileFormatError, OutputPathError
 from learners.networks import GRUAgent, init_agent_params_np
-from learners.train_a2c import TrainConfig, load_checkpoint_state, preset_config
+from learners.a2c.checkpoint import load_checkpoint_state
+from learners.a2c.config import TrainConfig, preset_config
 
 DATA = Path(__file__).resolve().parents[1] / "ppi" / "data"
 

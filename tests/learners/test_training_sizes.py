@@ -11,7 +11,7 @@ import pytest
 from eqtools.cli import main
 from eqtools.errors import SizeLimitError
 from learners.ppi.config import PPIConfig
-from learners.train_a2c import TrainConfig
+from learners.a2c.config import TrainConfig
 
 CASES = [("hidden", 10**9), ("eval_episodes", 10**12), ("horizon", 10**18), ("seeds", 10**6)]
 
@@ -38,6 +38,6 @@ def test_cli_refuses_huge_sizes(tmp_path, learner, field, value):
 
 def test_presets_still_valid():
     from learners.ppi.config import PRESETS as PPI_PRESETS
-    from learners.train_a2c import PRESETS
+    from learners.a2c.config import PRESETS
 
     assert PRESETS and PPI_PRESETS  # constructing them ran the checks

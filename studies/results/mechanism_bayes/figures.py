@@ -71,7 +71,7 @@ def prio_curves(items: list[str], out: Path) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from learners.train_a2c import EVAL_OPPONENT_NAMES
+    from learners.a2c.config import EVAL_OPPONENT_NAMES
 
     o = list(EVAL_OPPONENT_NAMES).index("random")
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
