@@ -14,7 +14,7 @@ embeddings ``embed``), in one process, repetitions interleaved:
 * ``ppi_prior``: PPI acting with its prior (the model's action head, ``beta = 0``: no rollouts);
 * ``ppi_improved``: PPI acting with its improved policy, as it is evaluated in training (every
   decision runs ``2 * n_rollouts * rollout_horizon`` model steps of Monte Carlo rollouts);
-* ``a2c``: :class:`learners.train_a2c.Trainer`'s evaluation (one GRU step per decision).
+* ``a2c``: :class:`learners.a2c.trainer.Trainer`'s evaluation (one GRU step per decision).
 
 Reported per episode (best of ``--eval-reps`` after the compile), with the ratios to A2C, the model
 steps per decision of each, and the share of PPI's time in the jitted games (the rest is the

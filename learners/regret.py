@@ -23,7 +23,7 @@ reward next to the best response's exact per-round profile — where the regret 
 :func:`br_values` is a vectorised copy of the backward induction (checked against
 :func:`solvers.best_response.best_response_finite` in the tests) for many co-players at once,
 and :func:`br_values_jnp` the same in JAX, used inside the jitted training evaluations to report
-regret over training (:mod:`learners.train_a2c`, :mod:`learners.ppi.train`).
+regret over training (:mod:`learners.a2c.core`, :mod:`learners.ppi.train`).
 """
 
 from __future__ import annotations

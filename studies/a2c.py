@@ -1,7 +1,7 @@
 """Study: two A2C learners in the mixed pool vs the two ablations (paper Figure 1B, 4B views).
 
 One code path for the presets ``smoke``, ``cpu`` and ``paper`` (see
-:data:`learners.train_a2c.PRESETS`)::
+:data:`learners.a2c.config.PRESETS`)::
 
     python -m studies.a2c --preset cpu --seeds 3 --runs runs/a2c_cpu --results studies/results/a2c/cpu
 

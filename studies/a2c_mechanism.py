@@ -1,7 +1,7 @@
 """Study: the A2C mechanism chain (paper Figure 4): in-context best response -> extortion -> cooperation.
 
 One code path for the presets ``smoke``, ``cpu`` and ``paper`` (sizes from
-:data:`learners.train_a2c.PRESETS`, A2C settings of each step from the paper's Table 2; the
+:data:`learners.a2c.config.PRESETS`, A2C settings of each step from the paper's Table 2; the
 ``paper`` preset also takes Table 2's batch per step)::
 
     python -m studies.a2c_mechanism --preset cpu --seeds 2 --iterations 1500,1500,1500

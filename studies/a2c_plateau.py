@@ -1,7 +1,7 @@
 """Plot and tabulate a long A2C run and the runs branched from it with other settings.
 
 The `cpu` mixed-pool study plateaus near 0.4 learner-vs-learner cooperation.  This report puts
-the extended run (one seed carried on alone with :func:`learners.train_a2c.extract_seeds`) and
+the extended run (one seed carried on alone with :func:`learners.a2c.checkpoint.extract_seeds`) and
 the branches started from its parameters (``--init-from``, other entropy / lr / batch) on one
 iteration axis, so one can see whether any change lifts the plateau::
 

@@ -107,7 +107,7 @@ def _checked_out(func: Any, learner: str) -> Any:
 
 
 def build_config(args: argparse.Namespace) -> Any:
-    """The :class:`learners.train_a2c.TrainConfig` described by parsed CLI arguments."""
+    """The :class:`learners.a2c.config.TrainConfig` described by parsed CLI arguments."""
     from dataclasses import replace
 
     from learners.a2c import TABLE2_STEPS, table2

@@ -12,7 +12,7 @@ applied exactly as ``p -> eps + (1 - 2 eps) p``).  This is the standard rare-mut
 Thousands of independent runs are one jitted, ``vmap``-ed scan; run ``i`` has key
 ``fold_in(PRNGKey(seed), i)`` and block keys ``fold_in(run_key, record)``, so run ``i`` is the
 same whatever the number of runs and however runs are sharded over devices (with several JAX devices the run axis is
-sharded, ``NamedSharding(mesh, P("run"))``, as the A2C seeds are in ``learners.train_a2c``).
+sharded, ``NamedSharding(mesh, P("run"))``, as the A2C seeds are in ``learners.a2c.trainer``).
 
 Output: an ``xarray.Dataset`` with the resident strategy, its self-play cooperation and
 payoff (under noise), and its least-squares ZD fit (``chi``, ``kappa``, relative residual)
