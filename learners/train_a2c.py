@@ -37,6 +37,7 @@ from eqtools.errors import ParameterError
 from eqtools.io import write_netcdf
 from eqtools.validation import MaxSize, Seed, check_fields, validate_fields
 from eqtools.games import preset
+from eqtools.strategies import validate_noise
 
 from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
 from .env import DEFAULT_HORIZON, payoff_table
@@ -132,6 +133,7 @@ class TrainConfig:
     init_from: str = ""  #: a run directory whose checkpoint's parameters start this run (fine-tuning); "" = fresh
     fixed_icl: str = ""  #: the fixed co-player when it is not a step-1 GRU (a learners.coplayers spec); "" = GRU
     sampler: RegretSampler | None = None  #: None: fresh U(0,1)^5 tabular draws; else regret-prioritised (learners.prioritised)
+    noise: float = 0.0  #: execution errors: every intended action flips with this probability (learners.round); <= 0.5
 
     def __post_init__(self) -> None:
         validate_fields(self)  # types, and sizes refused up front (SizeLimitError) before anything is built
@@ -142,6 +144,7 @@ class TrainConfig:
         if not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise ParameterError(f"seed must be a non-negative integer, got {self.seed!r}")
         preset(self.game)  # raises GameError naming the preset
+        validate_noise(self.noise)  # ParameterError naming noise unless a number in [0, 0.5]
         if self.ablation == "no-tabular" and self.tabular_share not in (None, 0, 0.0):
             raise ParameterError(
                 f"tabular_share = {self.tabular_share} contradicts ablation 'no-tabular' (which plays no tabular agents)"
@@ -311,7 +314,7 @@ def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
             else:
                 tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
         traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
-                         fixed_params=fixed, fixed_policy=fixed_policy)
+                         fixed_params=fixed, fixed_policy=fixed_policy, noise=cfg.noise)
         ew = None
         if samp is not None and samp.weights:
             ew = jnp.concatenate([jnp.ones((2, n_ll)), w_tab], axis=1)
@@ -364,7 +367,7 @@ def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
         rand = jax.random.uniform(k_tab, (2, E, 5))
         tab = jnp.concatenate([jnp.broadcast_to(fixed_block, (2,) + fixed_block.shape), rand], axis=1)
         traj = play_pool(apply_fn, params, k_play, tab, E, cfg.horizon, table, cfg.hidden, cfg.ablation == "opponent-id", UNROLL,
-                         fixed_params=fixed, fixed_policy=fixed_policy)
+                         fixed_params=fixed, fixed_policy=fixed_policy, noise=cfg.noise)
         coop = (traj.action == 0).astype(jnp.float32)
         co_reward = table[2 * traj.co_action + traj.action]
         # per-round curves (2, O, T) for O = learner (or the fixed co-player), ALLC, ALLD, TFT, random
