@@ -43,10 +43,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.errors import ParameterError
-from eqtools.validation import check_fields
 from eqtools.games import Game, preset
 from eqtools.strategies import validate_noise
 from solvers.payoffs import check_gamma, jnp_opening, jnp_visits_discounted
+
+from .config import ShapingConfig
 
 __all__ = [
     "ValueFn",
@@ -182,7 +183,7 @@ def update_direction(rule: str, terms: dict[str, jax.Array], eta: float | jax.Ar
 # ------------------------------------------------------------------ training
 
 @dataclass(frozen=True)
-class ExactConfig:
+class ExactConfig(ShapingConfig):
     """Settings of an exact-gradient run (both players simultaneously, plain gradient ascent).
 
     Defaults are LOLA's classic exact IPD settings (Foerster et al. 2018, ``lola/train_exact.py``):
@@ -190,8 +191,6 @@ class ExactConfig:
     correction rate eta 1, 200 steps, logits initialised from N(0, 1).
     """
 
-    game: str | Game = "lola"
-    gamma: float = 0.96
     rules: tuple[str, str] = ("lola", "lola")
     lr: float = 1.0
     eta: float = 1.0
@@ -199,36 +198,9 @@ class ExactConfig:
     runs: int = 64
     init_scale: float = 1.0
     normalise: bool = False
-    seed: int = 0
-    #: execution errors: each intended action flips with this probability (0 = none; <= 0.5)
-    noise: float = 0.0
 
-    def validate(self) -> "ExactConfig":
-        preset(self.game)
-        check_gamma(self.gamma)
-        if len(self.rules) != 2:
-            raise ParameterError(f"rules must name two update rules (player 1, player 2), got {self.rules!r}")
-        for i, r in enumerate(self.rules):
-            check_rule(r, what=f"rules[{i}]")
-        check_fields(self, positive_ints=("steps", "runs"), nonneg=("lr", "eta", "init_scale"))
-        validate_noise(self.noise)
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        g = preset(self.game)
-        return {
-            "game": g.to_dict(),
-            "gamma": self.gamma,
-            "rules": list(self.rules),
-            "lr": self.lr,
-            "eta": self.eta,
-            "steps": self.steps,
-            "runs": self.runs,
-            "init_scale": self.init_scale,
-            "normalise": self.normalise,
-            "seed": self.seed,
-            "noise": self.noise,
-        }
+    PAIR = ("rules", RULES, "update rules")
+    CHECKS = {"positive_ints": ("steps", "runs"), "nonneg": ("lr", "eta", "init_scale")}
 
 
 @dataclass(frozen=True)

@@ -28,26 +28,21 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from eqtools.errors import ParameterError
-from eqtools.validation import check_fields
-from eqtools.games import Game, preset
-from eqtools.strategies import validate_noise
+from eqtools.games import preset
 from learners.env import payoff_table
-from learners.round import execute, noise_keys, noisy, outcome
 from learners.networks import GRUAgent, init_agent_params
-from solvers.payoffs import check_gamma
+from learners.round import execute, noise_keys, noisy, outcome
 
+from .config import ShapingConfig
 from .sample import effective_advantage, gae
 
 __all__ = ["GRUShapingConfig", "GRUShapingResult", "train_gru"]
 
 
 @dataclass(frozen=True)
-class GRUShapingConfig:
+class GRUShapingConfig(ShapingConfig):
     """Settings of a GRU actor-critic / Advantage Alignment run (two learners)."""
 
-    game: str | Game = "lola"
-    gamma: float = 0.96
     learners: tuple[str, str] = ("aa", "aa")
     hidden: int = 32
     embed: int = 16
@@ -60,28 +55,10 @@ class GRUShapingConfig:
     aa_beta: float = 1.0
     value_coef: float = 0.5
     max_grad_norm: float = 1.0
-    seed: int = 0
-    #: execution errors: each intended action flips with this probability (0 = none; <= 0.5)
-    noise: float = 0.0
 
-    def validate(self) -> "GRUShapingConfig":
-        preset(self.game)
-        check_gamma(self.gamma)
-        if len(self.learners) != 2:
-            raise ParameterError(f"learners must name two learner kinds, got {self.learners!r}")
-        for i, k in enumerate(self.learners):
-            if k not in ("ac", "aa"):
-                raise ParameterError(f"learners[{i}] must be 'ac' or 'aa' for GRU learners, got {k!r}")
-        check_fields(self, positive_ints=("hidden", "embed", "horizon", "batch", "iterations", "seeds"),
-                     nonneg=("lr", "aa_beta", "value_coef", "max_grad_norm"), unit=("gae_lambda",))
-        validate_noise(self.noise)
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["game"] = preset(self.game).to_dict()
-        d["learners"] = list(self.learners)
-        return d
+    PAIR = ("learners", ("ac", "aa"), "GRU learner kinds")
+    CHECKS = {"positive_ints": ("hidden", "embed", "horizon", "batch", "iterations", "seeds"),
+              "nonneg": ("lr", "aa_beta", "value_coef", "max_grad_norm"), "unit": ("gae_lambda",)}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
@@ -130,7 +130,7 @@ def make_config(
         kinds = (pair[0][len("gru_"):], pair[1][len("gru_"):])
         cfg = GRUShapingConfig(game=g, gamma=gamma, learners=kinds, seed=seed, **kw)
     if overrides:
-        unknown = sorted(set(overrides) - set(cfg.__dataclass_fields__))
+        unknown = sorted(set(overrides) - {f.name for f in fields(cfg)})
         if unknown:
             raise ParameterError(f"unknown setting(s) {unknown} for {type(cfg).__name__}")
         cfg = replace(cfg, **overrides)

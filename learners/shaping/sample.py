@@ -36,11 +36,11 @@ import numpy as np
 
 from eqtools.conventions import SWAP
 from eqtools.errors import ParameterError
-from eqtools.validation import check_fields, real
+from eqtools.validation import real
 from eqtools.games import Game, preset
-from eqtools.strategies import validate_noise
 from learners.env import rollout_memory_one
-from solvers.payoffs import check_gamma, jnp_opening, jnp_round_profile, jnp_transition_matrix
+from learners.shaping.config import ShapingConfig
+from solvers.payoffs import jnp_opening, jnp_round_profile, jnp_transition_matrix
 
 __all__ = [
     "SAMPLE_LEARNERS",
@@ -255,7 +255,7 @@ def exact_critics(theta1: jax.Array, theta2: jax.Array, game: Game | str, gamma:
 # ------------------------------------------------------------------ training
 
 @dataclass(frozen=True)
-class SampleConfig:
+class SampleConfig(ShapingConfig):
     """Settings of a sample-based run (both players learn simultaneously).
 
     ``lr`` is the Adam step size of the policy logits, ``critic_lr`` the step of the tabular
@@ -263,8 +263,6 @@ class SampleConfig:
     ``aa_beta`` is Advantage Alignment's beta on the normalised advantage scale.
     """
 
-    game: str | Game = "lola"
-    gamma: float = 0.96
     learners: tuple[str, str] = ("aa", "aa")
     horizon: int = 100
     batch: int = 256
@@ -276,32 +274,14 @@ class SampleConfig:
     aa_beta: float = 0.3
     init_scale: float = 1.0
     bootstrap: bool = True
-    seed: int = 0
-    #: execution errors: each intended action flips with this probability (0 = none; <= 0.5)
-    noise: float = 0.0
 
-    def validate(self) -> "SampleConfig":
-        preset(self.game)
-        check_gamma(self.gamma)
-        if len(self.learners) != 2:
-            raise ParameterError(f"learners must name two learner kinds, got {self.learners!r}")
-        for i, k in enumerate(self.learners):
-            if k not in SAMPLE_LEARNERS:
-                raise ParameterError(f"learners[{i}] must be one of {list(SAMPLE_LEARNERS)}, got {k!r}")
-        check_fields(self, positive_ints=("horizon", "batch", "iterations", "runs"),
-                     nonneg=("lr", "critic_lr", "aa_beta", "init_scale"), unit=("gae_lambda",))
-        validate_noise(self.noise)
-        return self
+    PAIR = ("learners", SAMPLE_LEARNERS, "learner kinds")
+    CHECKS = {"positive_ints": ("horizon", "batch", "iterations", "runs"),
+              "nonneg": ("lr", "critic_lr", "aa_beta", "init_scale"), "unit": ("gae_lambda",)}
 
     def lambdas(self) -> tuple[float, float]:
         """GAE lambda per player: 1 for ``pg``, ``gae_lambda`` otherwise."""
         return tuple(1.0 if k == "pg" else float(self.gae_lambda) for k in self.learners)  # type: ignore[return-value]
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["game"] = preset(self.game).to_dict()
-        d["learners"] = list(self.learners)
-        return d
 
 
 @dataclass(frozen=True)
