@@ -31,8 +31,10 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from eqtools.conventions import START_TOKEN
+from eqtools.strategies import validate_noise
 
 __all__ = [
     "Round",
@@ -41,7 +43,6 @@ __all__ = [
     "tabular_coop",
     "tabular_step",
     "execute",
-    "noise_keys",
     "outcome",
     "previous_inputs",
     "play_round",
@@ -60,14 +61,16 @@ class Round(NamedTuple):
 
 
 def noisy(noise: Any) -> bool:
-    """Does ``noise`` ask for execution errors?  ``None`` and a Python/NumPy zero do not (no draws);
-    anything else (a positive rate, or a traced value) does."""
+    """Does ``noise`` ask for execution errors?  ``None`` and zero do not (no random draws); a positive
+    rate does, and so does a traced value (the caller chose to draw).  A concrete rate is checked by
+    :func:`eqtools.strategies.validate_noise` (``ParameterError`` naming ``noise`` outside [0, 0.5])."""
     if noise is None:
         return False
-    try:
-        return float(noise) != 0.0
-    except (TypeError, jax.errors.ConcretizationTypeError):
-        return True  # a traced rate: the caller chose to draw
+    if isinstance(noise, jax.core.Tracer):
+        return True
+    if isinstance(noise, (jax.Array, np.ndarray)) and noise.ndim == 0:
+        noise = float(noise)
+    return validate_noise(noise) != 0.0
 
 
 def draw(u: jax.Array, p_coop: jax.Array) -> jax.Array:
@@ -100,7 +103,8 @@ def execute(key_or_u: jax.Array, actions: jax.Array, noise: Any) -> jax.Array:
 
 def noise_keys(key: jax.Array, n: int) -> jax.Array:
     """``n`` keys for the noise flips of a round whose action draws use ``key``: the stream
-    ``fold_in(key, 1)``, separate from (and not changing) the action draws."""
+    ``fold_in(key, 1)``, separate from (and not changing) the action draws.  (An internal helper of
+    the loops, called on traced keys inside ``jit``; not in ``__all__``.)"""
     return jax.random.split(jax.random.fold_in(key, 1), n)
 
 
