@@ -27,6 +27,8 @@ from eqtools.conventions import NUM_TOKENS, START_TOKEN
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 
+from .round import outcome, play_round, tabular_coop, tabular_step
+
 __all__ = [
     "DEFAULT_HORIZON",
     "payoff_table",
@@ -54,11 +56,10 @@ def joint_outcome(
     """One round of the stage game for arrays of actions of any (equal) shape.
 
     Returns ``(obs_own, obs_other, reward_own, reward_other)``: the next observation tokens
-    ``1 + state`` from each player's own view, and both players' payoffs.
+    ``1 + state`` from each player's own view, and both players' payoffs
+    (:func:`learners.round.outcome` without the actions).
     """
-    s_own = 2 * a_own + a_other
-    s_other = 2 * a_other + a_own
-    return 1 + s_own, 1 + s_other, table[s_own], table[s_other]
+    return outcome(a_own, a_other, table)[2:]
 
 
 def memory_one_actions(key: jax.Array, params: jnp.ndarray, token: jnp.ndarray) -> jnp.ndarray:
@@ -68,9 +69,7 @@ def memory_one_actions(key: jax.Array, params: jnp.ndarray, token: jnp.ndarray) 
     observation token is ``0`` at the start and ``1 + state`` afterwards, P(C) is simply
     ``params[..., token]``.  Returns ``C = 0`` / ``D = 1`` with the shape of ``token``.
     """
-    p_c = jnp.take_along_axis(params, token[..., None], axis=-1)[..., 0]
-    u = jax.random.uniform(key, token.shape)
-    return (u >= p_c).astype(jnp.int32)
+    return tabular_step(params, token, jax.random.uniform(key, token.shape))
 
 
 def noisy_actions(key: jax.Array, actions: jnp.ndarray, noise: float | jnp.ndarray) -> jnp.ndarray:
@@ -78,9 +77,8 @@ def noisy_actions(key: jax.Array, actions: jnp.ndarray, noise: float | jnp.ndarr
 
     Apply it to *sampled* actions before :func:`joint_outcome`, so any agent — memory-one or a
     learned sequence model — meets the same noise; keep the intended action for the agent's own
-    log-probability.  ``noise = 0`` returns ``actions`` unchanged (but still consumes ``key``:
-    callers that must stay bit-identical without noise should skip the call, as
-    :func:`rollout_memory_one` does).
+    log-probability.  Unlike :func:`learners.round.execute` it always draws (``noise = 0`` returns
+    ``actions`` unchanged but still consumes ``key``).
     """
     flip = jax.random.uniform(key, actions.shape) < noise
     return jnp.where(flip, 1 - actions, actions)
@@ -134,14 +132,8 @@ def _rollout_m1_impl(key, pa, qa, table, noise, horizon, noisy):
 
     def body(carry, k):
         tok_x, tok_y = carry
-        kx, ky = jax.random.split(k)
-        ax = memory_one_actions(kx, pa, tok_x)
-        ay = memory_one_actions(ky, qa, tok_y)
-        if noisy:
-            fx, fy = jax.random.split(jax.random.fold_in(k, 1))
-            ax, ay = noisy_actions(fx, ax, noise), noisy_actions(fy, ay, noise)
-        ox, oy, rx, ry = joint_outcome(ax, ay, table)
-        return (ox, oy), Trajectory(ax, ay, rx, ry, ox - 1)
+        rd = play_round(k, tabular_coop(pa, tok_x), tabular_coop(qa, tok_y), table, noise if noisy else None)
+        return (rd.token_x, rd.token_y), Trajectory(rd.action_x, rd.action_y, rd.reward_x, rd.reward_y, rd.token_x - 1)
 
     start = jnp.full((batch,), START_TOKEN, jnp.int32)
     _, traj = jax.lax.scan(body, (start, start), jax.random.split(key, horizon))

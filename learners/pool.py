@@ -32,7 +32,7 @@ from eqtools.conventions import START_TOKEN
 from eqtools.errors import ParameterError
 from eqtools.strategies import MemoryOne, named
 
-from .env import joint_outcome
+from .round import draw, execute, noisy, outcome, tabular_step
 from .networks import OPPONENT_ID_DIM
 
 __all__ = [
@@ -202,6 +202,7 @@ def play_pool(
     unroll: int = 1,
     fixed_params: Any = None,
     fixed_policy: Any = None,
+    noise: float = 0.0,
 ) -> PoolStep:
     """Roll out one batch for both learners.
 
@@ -223,6 +224,13 @@ def play_pool(
     own-view token and the round index; its action is sampled from the same uniforms the
     ``fixed_params`` path uses.  A policy with ``init_with_key`` gets a key folded from ``key``
     (:func:`learners.coplayers.init_coplayer`), so the learners' draws are the same as without it.
+
+    ``noise`` (a static Python float, validated by the caller's config): execution errors of every
+    player — learners, tabular and fixed co-players — each intended action flips with that
+    probability (:func:`learners.round.execute`), from uniforms drawn with ``fold_in(key, 1)``;
+    ``noise = 0`` draws nothing extra (bit-identical to the noise-free pool).  ``action`` and
+    ``co_action`` are the actions as played (they set rewards and observations); ``logp`` is the
+    log-probability of the learner's *intended* action.
     """
     n_tab = tab_params.shape[1]
     batch = n_learner + n_tab
@@ -244,25 +252,29 @@ def play_pool(
         z = None
     step = jax.vmap(apply_fn, in_axes=(0, 0, 0, 0, 0, 0 if opponent_id else None))
 
-    def body(carry, u):
+    has_noise = noisy(noise)
+
+    def body(carry, inp):
         h, tok, prev_a, prev_r, tab_tok, fcarry = carry
+        u, un = inp if has_noise else (inp, jnp.zeros((2, 0)))
         h, logits, value = step(params, h, tok, prev_a, prev_r, z)
         logp_all = jax.nn.log_softmax(logits)
         # Two actions: sampling the categorical is comparing a uniform with P(C).
-        a = (u[:, :batch] >= jnp.exp(logp_all[..., 0])).astype(jnp.int32)  # (2, B)
-        p_tab = jnp.take_along_axis(tab_params, tab_tok[..., None], axis=-1)[..., 0]
-        a_tab = (u[:, batch:batch + n_tab] >= p_tab).astype(jnp.int32)  # (2, n_tab)
-        if fixed:
-            co_ll, fcarry = co_act(fcarry, u[:, batch + n_tab:], a[:, :n_learner])  # (2, n_learner)
+        a = draw(u[:, :batch], jnp.exp(logp_all[..., 0]))  # (2, B), intended
+        a_play = execute(un[:, :batch], a, noise)
+        a_tab = execute(un[:, batch:batch + n_tab], tabular_step(tab_params, tab_tok, u[:, batch:batch + n_tab]), noise)
+        if fixed:  # (2, n_learner)
+            co_ll, fcarry = co_act(fcarry, u[:, batch + n_tab:], a_play[:, :n_learner],
+                                   lambda x: execute(un[:, batch + n_tab:], x, noise))
         else:
-            co_ll = jnp.stack([a[1, :n_learner], a[0, :n_learner]])
+            co_ll = jnp.stack([a_play[1, :n_learner], a_play[0, :n_learner]])
         co = jnp.concatenate([co_ll, a_tab], axis=1)
-        tok_new, _, r, _ = joint_outcome(a, co, table)
-        tab_tok_new = 1 + 2 * a_tab + a[:, n_learner:]
+        rd = outcome(a_play, co, table)
         logp = jnp.take_along_axis(logp_all, a[..., None], axis=-1)[..., 0]
         ent = -jnp.sum(jnp.exp(logp_all) * logp_all, axis=-1)
-        out = PoolStep(a, co, r, logp, ent, value, jnp.exp(logp_all[..., 0]))
-        return (h, tok_new, a, r, tab_tok_new, fcarry), out
+        out = PoolStep(a_play, co, rd.reward_x, logp, ent, value, jnp.exp(logp_all[..., 0]))
+        # the tabular co-players' own view: 1 + 2 * a_tab + a_learner
+        return (h, rd.token_x, a_play, rd.reward_x, rd.token_y[:, n_learner:], fcarry), out
 
     carry0 = (
         jnp.zeros((2, batch, hidden)),
@@ -273,22 +285,26 @@ def play_pool(
         co_init if fixed else (),
     )
     # All randomness of the episode drawn up front (one RNG call, none inside the loop).
-    uniforms = jax.random.uniform(key, (horizon, 2, batch + n_tab + (n_learner if fixed else 0)))
+    shape = (horizon, 2, batch + n_tab + (n_learner if fixed else 0))
+    uniforms = jax.random.uniform(key, shape)
+    if has_noise:  # the flips' own stream; the action draws stay those of the noise-free pool
+        uniforms = (uniforms, jax.random.uniform(jax.random.fold_in(key, 1), shape))
     _, traj = jax.lax.scan(body, carry0, uniforms, unroll=unroll)
     return traj
 
 
 def _gru_coplayer(apply_fn, fixed_params, n_learner, table, hidden):
     """``(initial carry, act)`` of a frozen agent of the learners' module (``fixed_params``):
-    ``act(carry, uniforms, learner actions) -> (its actions, carry)``."""
+    ``act(carry, uniforms, learner actions, play) -> (its actions, carry)``; ``play`` turns its
+    intended actions into the played ones (execution noise)."""
     fstep = jax.vmap(apply_fn, in_axes=(None, 0, 0, 0, 0, None))
 
-    def act(fcarry, u, a_learner):
+    def act(fcarry, u, a_learner, play):
         fh, ftok, fa, fr = fcarry
         fh, flogits, _ = fstep(fixed_params, fh, ftok, fa, fr, None)
-        a_f = (u >= jax.nn.softmax(flogits)[..., 0]).astype(jnp.int32)
-        ftok, _, fr, _ = joint_outcome(a_f, a_learner, table)
-        return a_f, (fh, ftok, a_f, fr)
+        a_f = play(draw(u, jax.nn.softmax(flogits)[..., 0]))
+        rd = outcome(a_f, a_learner, table)
+        return a_f, (fh, rd.token_x, a_f, rd.reward_x)
 
     init = (jnp.zeros((2, n_learner, hidden)), jnp.full((2, n_learner), START_TOKEN, jnp.int32),
             jnp.full((2, n_learner), -1, jnp.int32), jnp.zeros((2, n_learner)))
@@ -302,12 +318,11 @@ def _policy_coplayer(policy, n_learner, table, key):
 
     check_coplayer(policy, "fixed_policy")
 
-    def act(fcarry, u, a_learner):
+    def act(fcarry, u, a_learner, play):
         pcarry, ftok, t = fcarry
         p_f, pcarry = policy.coop_prob(pcarry, ftok, t)
-        a_f = (u >= jax.lax.stop_gradient(p_f)).astype(jnp.int32)
-        ftok = joint_outcome(a_f, a_learner, table)[0]
-        return a_f, (pcarry, ftok, t + 1)
+        a_f = play(draw(u, jax.lax.stop_gradient(p_f)))
+        return a_f, (pcarry, outcome(a_f, a_learner, table).token_x, t + 1)
 
     init = (init_coplayer(policy, (2, n_learner), jax.random.fold_in(key, 0xF1C)),
             jnp.full((2, n_learner), START_TOKEN, jnp.int32), jnp.int32(0))

@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--table2-step", type=int, default=None, choices=(1, 2, 3, 4),
                    help="use the paper's Table 2 A2C settings of this step (batch included)")
     a.add_argument("--lr", type=float, default=None)
+    a.add_argument("--noise", type=float, default=None, help="execution errors: every intended action, of the learners and of their co-players, flips C<->D with this probability, in [0, 0.5] (default 0: none)")
     a.add_argument("--entropy", type=float, default=None, help="entropy coefficient")
     a.add_argument("--reward-scale", type=float, default=None)
     a.add_argument("--gae-lambda", type=float, default=None)
@@ -114,7 +115,8 @@ def build_config(args: argparse.Namespace) -> Any:
     from learners.a2c.config import preset_config
 
     over: dict[str, Any] = {"ablation": args.ablation}
-    for name in ("seeds", "seed", "iterations", "batch", "hidden", "embed", "horizon", "game", "eval_every", "eval_episodes"):
+    for name in ("seeds", "seed", "iterations", "batch", "hidden", "embed", "horizon", "game", "eval_every", "eval_episodes",
+                 "noise"):
         v = getattr(args, name)
         if v is not None:
             over[name] = v

@@ -14,6 +14,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.games import preset
+from eqtools.strategies import validate_noise
 from eqtools.validation import MaxSize, Seed, check_fields, validate_fields
 
 from ..env import DEFAULT_HORIZON
@@ -92,6 +93,7 @@ class TrainConfig:
     init_from: str = ""  #: a run directory whose checkpoint's parameters start this run (fine-tuning); "" = fresh
     fixed_icl: str = ""  #: the fixed co-player when it is not a step-1 GRU (a learners.coplayers spec); "" = GRU
     sampler: RegretSampler | None = None  #: None: fresh U(0,1)^5 tabular draws; else regret-prioritised (learners.prioritised)
+    noise: float = 0.0  #: execution errors: every intended action flips with this probability (learners.round); <= 0.5
 
     def __post_init__(self) -> None:
         validate_fields(self)  # types, and sizes refused up front (SizeLimitError) before anything is built
@@ -102,6 +104,7 @@ class TrainConfig:
         if not isinstance(self.seed, (int, np.integer)) or self.seed < 0:
             raise ParameterError(f"seed must be a non-negative integer, got {self.seed!r}")
         preset(self.game)  # raises GameError naming the preset
+        validate_noise(self.noise)  # ParameterError naming noise unless a number in [0, 0.5]
         if self.ablation == "no-tabular" and self.tabular_share not in (None, 0, 0.0):
             raise ParameterError(
                 f"tabular_share = {self.tabular_share} contradicts ablation 'no-tabular' (which plays no tabular agents)"

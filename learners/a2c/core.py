@@ -87,7 +87,7 @@ def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
             else:
                 tab = tab_table[jax.random.randint(k_tab, (2, n_t), 0, tab_table.shape[0])]
         traj = play_pool(apply_fn, params, k_play, tab, n_ll, cfg.horizon, table, cfg.hidden, pool.opponent_id, UNROLL,
-                         fixed_params=fixed, fixed_policy=fixed_policy)
+                         fixed_params=fixed, fixed_policy=fixed_policy, noise=cfg.noise)
         ew = None
         if samp is not None and samp.weights:
             ew = jnp.concatenate([jnp.ones((2, n_ll)), w_tab], axis=1)
@@ -140,7 +140,7 @@ def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
         rand = jax.random.uniform(k_tab, (2, E, 5))
         tab = jnp.concatenate([jnp.broadcast_to(fixed_block, (2,) + fixed_block.shape), rand], axis=1)
         traj = play_pool(apply_fn, params, k_play, tab, E, cfg.horizon, table, cfg.hidden, cfg.ablation == "opponent-id", UNROLL,
-                         fixed_params=fixed, fixed_policy=fixed_policy)
+                         fixed_params=fixed, fixed_policy=fixed_policy, noise=cfg.noise)
         coop = (traj.action == 0).astype(jnp.float32)
         co_reward = table[2 * traj.co_action + traj.action]
         # per-round curves (2, O, T) for O = learner (or the fixed co-player), ALLC, ALLD, TFT, random

@@ -39,6 +39,7 @@ _OVERRIDES: tuple[tuple[str, type, str], ...] = (
     ("tabular_share", float, "share of episodes against tabular agents (default 0.5)"),
     ("eval_episodes", int, "episodes per evaluation co-player"),
     ("game", str, "game preset (default paper)"),
+    ("noise", float, "execution errors: every intended action, of the learners and of their co-players, flips C<->D with this probability, in [0, 0.5] (default 0: none)"),
 )
 
 

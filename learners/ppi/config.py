@@ -13,6 +13,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.games import preset
+from eqtools.strategies import validate_noise
 from eqtools.validation import MaxSize, Seed, validate_fields
 
 from ..env import DEFAULT_HORIZON
@@ -79,6 +80,7 @@ class PPIConfig:
     gather_chunk: Annotated[int, MaxSize(10**6)] = 4096
     seed: Annotated[int, Seed] = 0
     seeds: Annotated[int, MaxSize(1024, "run more seeds in separate processes")] = 1
+    noise: float = 0.0  #: execution errors: every intended action flips with this probability (learners.round); <= 0.5
 
     def __post_init__(self) -> None:
         validate_fields(self)  # types, and sizes refused up front (SizeLimitError)
@@ -109,6 +111,7 @@ class PPIConfig:
         if not np.isfinite(self.beta) or self.beta < 0:
             raise ParameterError(f"beta must be a finite non-negative number, got {self.beta!r}")
         preset(self.game)
+        validate_noise(self.noise)
         if self.ablation == "no-tabular" and self.tabular_share not in (None, 0, 0.0):
             raise ParameterError(f"tabular_share = {self.tabular_share} contradicts ablation 'no-tabular'")
         if self.tabular_share is not None and not 0.0 <= float(self.tabular_share) <= 1.0:

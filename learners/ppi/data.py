@@ -39,8 +39,11 @@ PRETRAIN_KINDS: tuple[str, ...] = ("tabular", "random")
 
 
 def pretraining_states(key: jax.Array, n: int, kind: str = "tabular", horizon: int = 100, game: str = "paper",
-                       chunk: int = 16384, with_coplayer: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                       chunk: int = 16384, with_coplayer: bool = False,
+                       noise: float = 0.0) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """``n`` pretraining episodes as an ``(n, horizon)`` int8 state array (player X's view).
+
+    ``noise``: execution errors of both players (:func:`learners.env.rollout_memory_one`).
 
     ``with_coplayer=True`` also returns the co-player's (player Y's) memory-one parameters
     ``(n, 5)`` float32 (for the opponent-ID ablation's ``z``); the states are the same either way.
@@ -59,7 +62,7 @@ def pretraining_states(key: jax.Array, n: int, kind: str = "tabular", horizon: i
         else:
             p = jnp.repeat(jax.random.uniform(kp, (b, 1)), 5, axis=1)
             q = jnp.repeat(jax.random.uniform(kq, (b, 1)), 5, axis=1)
-        traj = rollout_memory_one(kr, p, q, game, horizon, b)
+        traj = rollout_memory_one(kr, p, q, game, horizon, b, noise=noise)
         out.append(np.asarray(traj.states_x, dtype=np.int8).T)
         if with_coplayer:
             co.append(np.asarray(q, dtype=np.float32))

@@ -80,7 +80,7 @@ class _PolicyCoPlayerRunner(PPIRunner):
         from ..coplayers import check_coplayer
 
         check_coplayer(self.fixed, "the fixed co-player")
-        fn = self.axis.policy_fn(self.fixed, self.module, n_pair, self.cfg.horizon, self.cfg.spec)
+        fn = self.axis.policy_fn(self.fixed, self.module, n_pair, self.cfg.horizon, self.cfg.spec, self.cfg.noise)
         return fn(self._params[i], keys, tab_x, self._tables)
 
 

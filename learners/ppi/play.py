@@ -35,6 +35,7 @@ from eqtools.conventions import START_TOKEN
 
 from ..networks import OPPONENT_ID_DIM
 from ..pool import opponent_id_vector
+from ..round import draw, execute, noise_keys, noisy, outcome, previous_inputs, tabular_step
 from .improve import improved_logits, rollout_q, sequence_model_step
 from .model import SequenceModel, check_z
 
@@ -86,7 +87,7 @@ def episode_z(n_pair: int, tab: jax.Array) -> jax.Array:
     return jnp.concatenate([jnp.zeros((n_pair, OPPONENT_ID_DIM), jnp.float32), opponent_id_vector(tab)], axis=0)
 
 
-@partial(jax.jit, static_argnames=("module", "n_pair", "horizon", "spec_x", "spec_y"))
+@partial(jax.jit, static_argnames=("module", "n_pair", "horizon", "spec_x", "spec_y", "noise"))
 def play_pair(
     module: SequenceModel,
     params_x: Any,
@@ -100,8 +101,13 @@ def play_pair(
     horizon: int,
     spec_x: ImprovementSpec,
     spec_y: ImprovementSpec,
+    noise: float = 0.0,
 ) -> PairRollout:
-    """Play one batch (see the module docstring).  ``tab_x (n_tx, 5)``, ``tab_y (n_ty, 5)``."""
+    """Play one batch (see the module docstring).  ``tab_x (n_tx, 5)``, ``tab_y (n_ty, 5)``.
+
+    ``noise`` (static): execution errors of all players, each intended action flipping with that
+    probability from the keys :func:`learners.round.noise_keys`; ``0`` draws nothing extra.  States
+    are those of the actions as played; ``pcoop_*`` are the agents' intended-action probabilities."""
     n_tx, n_ty = tab_x.shape[0], tab_y.shape[0]
     bx, by = n_pair + n_tx, n_pair + n_ty
     H = module.hidden
@@ -112,27 +118,23 @@ def play_pair(
         hx, hy, ox, oy, tx, ty = carry
         t, k = inp
         kx, ky, kax, kay, ktx, kty = jax.random.split(k, 6)
-        pax = jnp.where(ox == START_TOKEN, -1, (ox - 1) // 2)
-        pay = jnp.where(oy == START_TOKEN, -1, (oy - 1) // 2)
-        prx = jnp.where(ox == START_TOKEN, 0.0, table[jnp.maximum(ox - 1, 0)])
-        pry = jnp.where(oy == START_TOKEN, 0.0, table[jnp.maximum(oy - 1, 0)])
-        hx, lx, px = act(module, params_x, hx, ox, pax, prx, t, kx, spec_x, horizon, zx)
-        hy, ly, py = act(module, params_y, hy, oy, pay, pry, t, ky, spec_y, horizon, zy)
+        hx, lx, px = act(module, params_x, hx, ox, *previous_inputs(ox, table), t, kx, spec_x, horizon, zx)
+        hy, ly, py = act(module, params_y, hy, oy, *previous_inputs(oy, table), t, ky, spec_y, horizon, zy)
         ax = jax.random.categorical(kax, lx).astype(jnp.int32)
         ay = jax.random.categorical(kay, ly).astype(jnp.int32)
         # tabular co-players act on their own previous token
-        atx = (jax.random.uniform(ktx, (n_tx,)) >= jnp.take_along_axis(tab_x, tx[:, None], axis=1)[:, 0]).astype(jnp.int32)
-        aty = (jax.random.uniform(kty, (n_ty,)) >= jnp.take_along_axis(tab_y, ty[:, None], axis=1)[:, 0]).astype(jnp.int32)
-        cox = jnp.concatenate([ay[:n_pair], atx])
-        coy = jnp.concatenate([ax[:n_pair], aty])
-        sx = 2 * ax + cox
-        sy = 2 * ay + coy
-        tx = 1 + 2 * atx + ax[n_pair:]
-        ty = 1 + 2 * aty + ay[n_pair:]
-        out = PairRollout(sx.astype(jnp.int8), sy.astype(jnp.int8),
+        atx = tabular_step(tab_x, tx, jax.random.uniform(ktx, (n_tx,)))
+        aty = tabular_step(tab_y, ty, jax.random.uniform(kty, (n_ty,)))
+        if noisy(noise):
+            fx, fy, ftx, fty = noise_keys(k, 4)
+            ax, ay, atx, aty = (execute(f, a, noise) for f, a in ((fx, ax), (fy, ay), (ftx, atx), (fty, aty)))
+        rx = outcome(ax, jnp.concatenate([ay[:n_pair], atx]), table)
+        ry = outcome(ay, jnp.concatenate([ax[:n_pair], aty]), table)
+        out = PairRollout((rx.token_x - 1).astype(jnp.int8), (ry.token_x - 1).astype(jnp.int8),
                           jnp.exp(jax.nn.log_softmax(lx)[:, 0]), jnp.exp(jax.nn.log_softmax(ly)[:, 0]),
                           jax.nn.softmax(px)[:, 0], jax.nn.softmax(py)[:, 0])
-        return (hx, hy, 1 + sx, 1 + sy, tx, ty), out
+        # the tabular co-players' own views: 1 + 2 * a_tab + a_agent
+        return (hx, hy, rx.token_x, ry.token_x, rx.token_y[n_pair:], ry.token_y[n_pair:]), out
 
     carry0 = (
         jnp.zeros((bx, H)), jnp.zeros((by, H)),
@@ -157,6 +159,7 @@ def play_vs_policy(
     n_pair: int,
     horizon: int,
     spec_x: ImprovementSpec,
+    noise: float = 0.0,
 ) -> PairRollout:
     """Agent X (a PPI model) against the fixed co-player ``policy`` in ``n_pair`` episodes, and against
     tabular agents ``tab_x (n_tx, 5)`` in the rest (layout and key use of :func:`play_pair`, Y's model
@@ -164,18 +167,20 @@ def play_vs_policy(
 
     ``states_y`` are the co-player's own-view states; ``pcoop_y`` and ``prior_y`` both hold its
     probability of cooperating.  A policy with ``init_with_key`` gets a key folded from ``key``
-    (:func:`learners.coplayers.init_coplayer`).  The jitted program is cached per policy object."""
+    (:func:`learners.coplayers.init_coplayer`).  The jitted program is cached per policy object.
+    ``noise``: execution errors as in :func:`play_pair`."""
     from ..coplayers import check_coplayer
 
     check_coplayer(policy, "the fixed co-player")
     hit = _POLICY_JIT.get(id(policy))
     if hit is None or hit[0] is not policy:
-        fn = jax.jit(partial(_play_vs_policy, policy=policy), static_argnames=("module", "n_pair", "horizon", "spec_x"))
+        fn = jax.jit(partial(_play_vs_policy, policy=policy),
+                     static_argnames=("module", "n_pair", "horizon", "spec_x", "noise"))
         _POLICY_JIT[id(policy)] = hit = (policy, fn)
-    return hit[1](module, params_x, key, tab_x, table, n_pair=n_pair, horizon=horizon, spec_x=spec_x)
+    return hit[1](module, params_x, key, tab_x, table, n_pair=n_pair, horizon=horizon, spec_x=spec_x, noise=noise)
 
 
-def _play_vs_policy(module, params_x, key, tab_x, table, *, n_pair, horizon, spec_x, policy) -> PairRollout:
+def _play_vs_policy(module, params_x, key, tab_x, table, *, n_pair, horizon, spec_x, policy, noise=0.0) -> PairRollout:
     from ..coplayers import init_coplayer
 
     if module.use_opponent_id:
@@ -188,21 +193,20 @@ def _play_vs_policy(module, params_x, key, tab_x, table, *, n_pair, horizon, spe
         hx, pc, ox, oy, tx = carry
         t, k = inp
         kx, ky, kax, kay, ktx, kty = jax.random.split(k, 6)
-        pax = jnp.where(ox == START_TOKEN, -1, (ox - 1) // 2)
-        prx = jnp.where(ox == START_TOKEN, 0.0, table[jnp.maximum(ox - 1, 0)])
-        hx, lx, px = act(module, params_x, hx, ox, pax, prx, t, kx, spec_x, horizon, None)
+        hx, lx, px = act(module, params_x, hx, ox, *previous_inputs(ox, table), t, kx, spec_x, horizon, None)
         py, pc = policy.coop_prob(pc, oy, t)
         py = jnp.asarray(py, jnp.float32)
         ax = jax.random.categorical(kax, lx).astype(jnp.int32)
-        ay = (jax.random.uniform(kay, (n_pair,)) >= py).astype(jnp.int32)
-        atx = (jax.random.uniform(ktx, (n_tx,)) >= jnp.take_along_axis(tab_x, tx[:, None], axis=1)[:, 0]).astype(jnp.int32)
-        cox = jnp.concatenate([ay, atx])
-        sx = 2 * ax + cox
-        sy = 2 * ay + ax[:n_pair]
-        tx = 1 + 2 * atx + ax[n_pair:]
-        out = PairRollout(sx.astype(jnp.int8), sy.astype(jnp.int8), jnp.exp(jax.nn.log_softmax(lx)[:, 0]), py,
-                          jax.nn.softmax(px)[:, 0], py)
-        return (hx, pc, 1 + sx, 1 + sy, tx), out
+        ay = draw(jax.random.uniform(kay, (n_pair,)), py)
+        atx = tabular_step(tab_x, tx, jax.random.uniform(ktx, (n_tx,)))
+        if noisy(noise):
+            fx, fy, ftx, _ = noise_keys(k, 4)
+            ax, ay, atx = (execute(f, a, noise) for f, a in ((fx, ax), (fy, ay), (ftx, atx)))
+        rx = outcome(ax, jnp.concatenate([ay, atx]), table)
+        oy = outcome(ay, ax[:n_pair], table).token_x
+        out = PairRollout((rx.token_x - 1).astype(jnp.int8), (oy - 1).astype(jnp.int8),
+                          jnp.exp(jax.nn.log_softmax(lx)[:, 0]), py, jax.nn.softmax(px)[:, 0], py)
+        return (hx, pc, rx.token_x, oy, rx.token_y[n_pair:]), out
 
     carry0 = (
         jnp.zeros((bx, H)), init_coplayer(policy, (n_pair,), jax.random.fold_in(key, 0xF1C)),

@@ -361,7 +361,7 @@ class PPIRunner(RunnerResults):
             co, co_spec = self._fixed_params, self._fixed_spec
         else:
             co, co_spec = self._params[1 - i], cfg.spec
-        fn = self.axis.pair_fn(self.module, n_pair, cfg.horizon, cfg.spec, co_spec)
+        fn = self.axis.pair_fn(self.module, n_pair, cfg.horizon, cfg.spec, co_spec, cfg.noise)
         return fn(self._params[i], co, keys, tab_x, self._no_tabs, self._tables)
 
     def evaluate(self) -> Any:
@@ -418,7 +418,7 @@ class PPIRunner(RunnerResults):
             tab_all, plays = self.axis.gather_inputs_fn(pool, int(sizes_t[c]))(self._seed_keys, self.phase, c)  # (S, 2, n, 5)
             nl = int(sizes_l[c])
             if self.fixed is None:
-                fn = self.axis.pair_fn(self.module, nl, cfg.horizon, cfg.spec, cfg.spec)
+                fn = self.axis.pair_fn(self.module, nl, cfg.horizon, cfg.spec, cfg.spec, cfg.noise)
                 r = fn(self._params[0], self._params[1], plays, tab_all[:, 0], tab_all[:, 1], self._tables)
                 per = {0: (r.states_x, r.prior_x), 1: (r.states_y, r.prior_y)}
             else:

@@ -85,10 +85,11 @@ class SeedRun(RunResults):
             if cfg.opponent_id:
                 # the same games; the learner's sequence gets the z of its co-player (player Y)
                 states, co = pretraining_states(key, cfg.pretrain_games, cfg.pretrain_kind, cfg.horizon, cfg.game,
-                                                with_coplayer=True)
+                                                with_coplayer=True, noise=cfg.noise)
                 st.add(states, self.shard_path(i, 0), z=np.asarray(opponent_id_vector(jnp.asarray(co))))
             else:
-                states = pretraining_states(key, cfg.pretrain_games, cfg.pretrain_kind, cfg.horizon, cfg.game)
+                states = pretraining_states(key, cfg.pretrain_games, cfg.pretrain_kind, cfg.horizon, cfg.game,
+                                            noise=cfg.noise)
                 st.add(states, self.shard_path(i, 0))
             self.data.append(st)
 

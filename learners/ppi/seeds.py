@@ -152,26 +152,27 @@ class SeedAxis:
     # -------------------------------------------------------------------- games
     @functools.lru_cache(maxsize=32)
     def pair_fn(self, module: SequenceModel, n_pair: int, horizon: int, spec_x: ImprovementSpec,
-                spec_y: ImprovementSpec) -> Callable:
+                spec_y: ImprovementSpec, noise: float = 0.0) -> Callable:
         """:func:`learners.ppi.play.play_pair` over seeds: ``(params_x, params_y, key, tab_x, tab_y,
         table)``, each with a leading seed axis (the table too: ``(S, 4)``)."""
         def one(px, py, key, tx, ty, table):
             return play_pair(module, px, py, key, tx, ty, table, n_pair=n_pair, horizon=horizon, spec_x=spec_x,
-                             spec_y=spec_y)
+                             spec_y=spec_y, noise=noise)
 
         return self.vmap_fn(one, 6)
 
-    def policy_fn(self, policy: Any, module: SequenceModel, n_pair: int, horizon: int, spec_x: ImprovementSpec) -> Callable:
+    def policy_fn(self, policy: Any, module: SequenceModel, n_pair: int, horizon: int, spec_x: ImprovementSpec,
+                  noise: float = 0.0) -> Callable:
         """:func:`learners.ppi.play.play_vs_policy` over seeds: ``(params_x, key, tab_x, table)``
         with a leading seed axis; the co-player ``policy`` is the same for every seed (cached per
         policy object)."""
         cache = self.__dict__.setdefault("_policy_cache", {})
-        k = (id(policy), module, n_pair, horizon, spec_x)
+        k = (id(policy), module, n_pair, horizon, spec_x, noise)
         hit = cache.get(k)
         if hit is None or hit[0] is not policy:
             def one(px, key, tx, table):
                 return _play_vs_policy(module, px, key, tx, table, n_pair=n_pair, horizon=horizon, spec_x=spec_x,
-                                       policy=policy)
+                                       policy=policy, noise=noise)
 
             cache[k] = hit = (policy, self.vmap_fn(one, 4))
         return hit[1]

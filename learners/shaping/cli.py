@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
     r.add_argument("--lr", type=float, default=None, help="override the learning rate")
     r.add_argument("--eta", type=float, default=None, help="override LOLA's correction rate (exact learners)")
     r.add_argument("--beta", type=float, default=None, help="override Advantage Alignment's beta (aa)")
+    r.add_argument("--noise", type=float, default=None,
+                   help="execution errors: each intended action of either player flips C<->D with this probability, "
+                        "in [0, 0.5] (default 0: none; exact learners: the exact noisy values)")
     r.add_argument("--out", type=Path, default=None, help="also write the summary JSON here")
     r.set_defaults(func=cmd_run)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -69,6 +72,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if pair[0] in RULES:
             raise ParameterError("--beta applies to sample-based learners (aa, gru_aa) only")
         over["aa_beta"] = args.beta
+    if args.noise is not None:
+        over["noise"] = args.noise
     cfg = make_config(pair, preset_name=args.preset, game=args.game, gamma=args.gamma, seed=args.seed, **over)
     summary = summarise(run_pair(cfg))
     text = json.dumps(summary, indent=2, default=float)

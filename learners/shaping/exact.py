@@ -43,9 +43,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.errors import ParameterError
-from eqtools.validation import check_fields
 from eqtools.games import Game, preset
+from eqtools.strategies import validate_noise
 from solvers.payoffs import check_gamma, jnp_opening, jnp_visits_discounted
+
+from .config import ShapingConfig
 
 __all__ = [
     "ValueFn",
@@ -76,23 +78,35 @@ def check_rule(rule: str, what: str = "rule") -> str:
 
 # ------------------------------------------------------------------ value functions
 
-def memory_one_values(game: Game | str, gamma: float, *, normalise: bool = True) -> ValueFn:
+def memory_one_values(game: Game | str, gamma: float, *, normalise: bool = True, noise: float = 0.0) -> ValueFn:
     """Exact discounted values of two 5-logit memory-one policies.
 
     ``theta1``, ``theta2``: ``(..., 5)`` logits of P(cooperate) for ``(p0, p_CC, p_CD, p_DC,
-    p_DD)``, each in its own view.  Returns ``(V1, V2)`` with the leading shape.
+    p_DD)``, each in its own view.  Returns ``(V1, V2)`` with the leading shape.  ``noise``:
+    execution errors, exact for memory-one players as the policy ``noise + (1 - 2 noise) p``
+    (:func:`eqtools.strategies.apply_noise`).
     """
     g = preset(game)
     gm = check_gamma(gamma)
+    policy = _noisy_policy(validate_noise(noise))
     rx = np.asarray(g.payoffs)
     ry = np.asarray(g.payoffs_coplayer)
     scale = 1.0 if normalise else 1.0 / (1.0 - gm)
 
     def value_fn(theta1: jax.Array, theta2: jax.Array) -> tuple[jax.Array, jax.Array]:
-        d = jnp_visits_discounted(jax.nn.sigmoid(theta1), jax.nn.sigmoid(theta2), gm)
+        d = jnp_visits_discounted(policy(theta1), policy(theta2), gm)
         return scale * (d @ rx.astype(d.dtype)), scale * (d @ ry.astype(d.dtype))
 
     return value_fn
+
+
+def _noisy_policy(noise: float) -> Callable[[jax.Array], jax.Array]:
+    """``theta -> P(C)`` of a logit memory-one policy as played under execution errors ``noise``:
+    ``sigmoid`` itself when ``noise = 0`` (a static Python float)."""
+    eps = validate_noise(noise)
+    if not eps:
+        return jax.nn.sigmoid
+    return lambda theta: eps + (1.0 - 2.0 * eps) * jax.nn.sigmoid(theta)
 
 
 def stage_values(game: Game | str) -> ValueFn:
@@ -169,7 +183,7 @@ def update_direction(rule: str, terms: dict[str, jax.Array], eta: float | jax.Ar
 # ------------------------------------------------------------------ training
 
 @dataclass(frozen=True)
-class ExactConfig:
+class ExactConfig(ShapingConfig):
     """Settings of an exact-gradient run (both players simultaneously, plain gradient ascent).
 
     Defaults are LOLA's classic exact IPD settings (Foerster et al. 2018, ``lola/train_exact.py``):
@@ -177,8 +191,6 @@ class ExactConfig:
     correction rate eta 1, 200 steps, logits initialised from N(0, 1).
     """
 
-    game: str | Game = "lola"
-    gamma: float = 0.96
     rules: tuple[str, str] = ("lola", "lola")
     lr: float = 1.0
     eta: float = 1.0
@@ -186,32 +198,9 @@ class ExactConfig:
     runs: int = 64
     init_scale: float = 1.0
     normalise: bool = False
-    seed: int = 0
 
-    def validate(self) -> "ExactConfig":
-        preset(self.game)
-        check_gamma(self.gamma)
-        if len(self.rules) != 2:
-            raise ParameterError(f"rules must name two update rules (player 1, player 2), got {self.rules!r}")
-        for i, r in enumerate(self.rules):
-            check_rule(r, what=f"rules[{i}]")
-        check_fields(self, positive_ints=("steps", "runs"), nonneg=("lr", "eta", "init_scale"))
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        g = preset(self.game)
-        return {
-            "game": g.to_dict(),
-            "gamma": self.gamma,
-            "rules": list(self.rules),
-            "lr": self.lr,
-            "eta": self.eta,
-            "steps": self.steps,
-            "runs": self.runs,
-            "init_scale": self.init_scale,
-            "normalise": self.normalise,
-            "seed": self.seed,
-        }
+    PAIR = ("rules", RULES, "update rules")
+    CHECKS = {"positive_ints": ("steps", "runs"), "nonneg": ("lr", "eta", "init_scale")}
 
 
 @dataclass(frozen=True)
@@ -240,17 +229,18 @@ def init_logits(key: jax.Array, runs: int, scale: float, dtype: Any = jnp.float6
     return scale * jax.random.normal(key, (runs, 2, 5), dtype=dtype)
 
 
-@partial(jax.jit, static_argnames=("game_payoffs", "gamma", "rules", "steps", "normalise"))
-def _train(theta0, lr, eta, *, game_payoffs, gamma, rules, steps, normalise):
+@partial(jax.jit, static_argnames=("game_payoffs", "gamma", "rules", "steps", "normalise", "noise"))
+def _train(theta0, lr, eta, *, game_payoffs, gamma, rules, steps, normalise, noise=0.0):
     rx = np.asarray(game_payoffs[0])
     game = Game(*rx)
-    value_fn = memory_one_values(game, gamma, normalise=normalise)
-    report_fn = memory_one_values(game, gamma, normalise=True)
+    value_fn = memory_one_values(game, gamma, normalise=normalise, noise=noise)
+    report_fn = memory_one_values(game, gamma, normalise=True, noise=noise)
+    policy = _noisy_policy(noise)
 
     def metrics(theta):
         t1, t2 = theta[0], theta[1]
         v1, v2 = report_fn(t1, t2)
-        d = jnp_visits_discounted(jax.nn.sigmoid(t1), jax.nn.sigmoid(t2), gamma)
+        d = jnp_visits_discounted(policy(t1), policy(t2), gamma)
         coop = jnp.stack([d[0] + d[1], d[0] + d[2]])
         return jnp.stack([v1, v2]), coop, jax.nn.sigmoid(theta)
 
@@ -300,6 +290,7 @@ def train_exact(config: ExactConfig, theta0: np.ndarray | None = None) -> ExactR
             rules=tuple(config.rules),
             steps=int(config.steps),
             normalise=bool(config.normalise),
+            noise=float(config.noise),
         )
         final = np.asarray(final)
         # vmapped over runs: histories come back (runs, steps+1, ...); make them time-major.

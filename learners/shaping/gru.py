@@ -28,24 +28,21 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from eqtools.errors import ParameterError
-from eqtools.validation import check_fields
-from eqtools.games import Game, preset
-from learners.env import joint_outcome, payoff_table
+from eqtools.games import preset
+from learners.env import payoff_table
 from learners.networks import GRUAgent, init_agent_params
-from solvers.payoffs import check_gamma
+from learners.round import execute, noise_keys, noisy, outcome
 
+from .config import ShapingConfig
 from .sample import effective_advantage, gae
 
 __all__ = ["GRUShapingConfig", "GRUShapingResult", "train_gru"]
 
 
 @dataclass(frozen=True)
-class GRUShapingConfig:
+class GRUShapingConfig(ShapingConfig):
     """Settings of a GRU actor-critic / Advantage Alignment run (two learners)."""
 
-    game: str | Game = "lola"
-    gamma: float = 0.96
     learners: tuple[str, str] = ("aa", "aa")
     hidden: int = 32
     embed: int = 16
@@ -58,25 +55,10 @@ class GRUShapingConfig:
     aa_beta: float = 1.0
     value_coef: float = 0.5
     max_grad_norm: float = 1.0
-    seed: int = 0
 
-    def validate(self) -> "GRUShapingConfig":
-        preset(self.game)
-        check_gamma(self.gamma)
-        if len(self.learners) != 2:
-            raise ParameterError(f"learners must name two learner kinds, got {self.learners!r}")
-        for i, k in enumerate(self.learners):
-            if k not in ("ac", "aa"):
-                raise ParameterError(f"learners[{i}] must be 'ac' or 'aa' for GRU learners, got {k!r}")
-        check_fields(self, positive_ints=("hidden", "embed", "horizon", "batch", "iterations", "seeds"),
-                     nonneg=("lr", "aa_beta", "value_coef", "max_grad_norm"), unit=("gae_lambda",))
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["game"] = preset(self.game).to_dict()
-        d["learners"] = list(self.learners)
-        return d
+    PAIR = ("learners", ("ac", "aa"), "GRU learner kinds")
+    CHECKS = {"positive_ints": ("hidden", "embed", "horizon", "batch", "iterations", "seeds"),
+              "nonneg": ("lr", "aa_beta", "value_coef", "max_grad_norm"), "unit": ("gae_lambda",)}
 
 
 @dataclass(frozen=True)
@@ -91,8 +73,12 @@ class GRUShapingResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _rollout(module, params1, params2, key, table, horizon, batch):
-    """Both learners play ``batch`` episodes; differentiable in the parameters (BPTT)."""
+def _rollout(module, params1, params2, key, table, horizon, batch, noise=0.0):
+    """Both learners play ``batch`` episodes; differentiable in the parameters (BPTT).
+
+    ``noise`` (static): execution errors (:mod:`learners.round`); log-probabilities are those of the
+    intended actions, everything observed (tokens, previous action and reward) and the returned
+    actions and rewards follow the actions as played.  ``0`` draws nothing extra."""
 
     def step(carry, k):
         h1, h2, obs1, obs2, a1p, a2p, r1p, r2p = carry
@@ -105,10 +91,13 @@ def _rollout(module, params1, params2, key, table, horizon, batch):
         lp2 = jnp.take_along_axis(jax.nn.log_softmax(lg2), a2[:, None], axis=-1)[:, 0]
         pc1 = jax.nn.softmax(lg1)[:, 0]
         pc2 = jax.nn.softmax(lg2)[:, 0]
-        o1, o2, r1, r2 = joint_outcome(a1, a2, table)
-        out = (jnp.stack([lp1, lp2]), jnp.stack([v1, v2]), jnp.stack([r1, r2]), jnp.stack([a1, a2]),
+        if noisy(noise):
+            f1, f2 = noise_keys(k, 2)
+            a1, a2 = execute(f1, a1, noise), execute(f2, a2, noise)
+        rd = outcome(a1, a2, table)
+        out = (jnp.stack([lp1, lp2]), jnp.stack([v1, v2]), jnp.stack([rd.reward_x, rd.reward_y]), jnp.stack([a1, a2]),
                jnp.stack([obs1, obs2]), jax.lax.stop_gradient(jnp.stack([pc1, pc2])))
-        return (h1, h2, o1, o2, a1, a2, r1, r2), out
+        return (h1, h2, rd.token_x, rd.token_y, a1, a2, rd.reward_x, rd.reward_y), out
 
     h0 = jnp.zeros((batch, module.hidden))
     start = jnp.zeros((batch,), jnp.int32)
@@ -118,14 +107,15 @@ def _rollout(module, params1, params2, key, table, horizon, batch):
     return out  # each (T, 2, B)
 
 
-@partial(jax.jit, static_argnames=("module", "kinds", "gamma", "lam", "horizon", "batch", "iterations", "value_coef", "clip"))
-def _train(keys, table, lr, beta, *, module, kinds, gamma, lam, horizon, batch, iterations, value_coef, clip):
+@partial(jax.jit, static_argnames=("module", "kinds", "gamma", "lam", "horizon", "batch", "iterations", "value_coef", "clip",
+                                   "noise"))
+def _train(keys, table, lr, beta, *, module, kinds, gamma, lam, horizon, batch, iterations, value_coef, clip, noise=0.0):
     opt = optax.chain(optax.clip_by_global_norm(clip), optax.adam(lr))
     disc = gamma ** jnp.arange(horizon, dtype=jnp.float32)[:, None]
     u = 1.0 - gamma
 
     def loss_fn(params, key):
-        lp, v, r, a, obs, pc = _rollout(module, params[0], params[1], key, table, horizon, batch)
+        lp, v, r, a, obs, pc = _rollout(module, params[0], params[1], key, table, horizon, batch, noise)
         vs = jax.lax.stop_gradient(v)
         adv, tgt = [], []
         for i in range(2):
@@ -190,6 +180,7 @@ def train_gru(config: GRUShapingConfig) -> GRUShapingResult:
         iterations=int(config.iterations),
         value_coef=float(config.value_coef),
         clip=float(config.max_grad_norm),
+        noise=float(config.noise),
     )
     return GRUShapingResult(
         config=config,

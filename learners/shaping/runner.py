@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
@@ -130,7 +130,7 @@ def make_config(
         kinds = (pair[0][len("gru_"):], pair[1][len("gru_"):])
         cfg = GRUShapingConfig(game=g, gamma=gamma, learners=kinds, seed=seed, **kw)
     if overrides:
-        unknown = sorted(set(overrides) - set(cfg.__dataclass_fields__))
+        unknown = sorted(set(overrides) - {f.name for f in fields(cfg)})
         if unknown:
             raise ParameterError(f"unknown setting(s) {unknown} for {type(cfg).__name__}")
         cfg = replace(cfg, **overrides)
@@ -182,12 +182,14 @@ def summarise(result: Result) -> dict[str, Any]:
         kind, crit = "gru", f"sampled per-round means over the last {k} iterations"
     else:
         ok = np.all(np.isfinite(pol), axis=(1, 2))
-        ev = discounted(pol[ok, 0], pol[ok, 1], g, cfg.gamma)
+        noise = float(cfg.noise)
+        ev = discounted(pol[ok, 0], pol[ok, 1], g, cfg.gamma, **({"noise": noise} if noise else {}))
         coop = np.stack([ev.coop_x, ev.coop_y], axis=-1)
         reward = np.stack([ev.payoff_x, ev.payoff_y], axis=-1)
         names = list(cfg.rules) if isinstance(cfg, ExactConfig) else list(cfg.learners)
         kind = "exact" if isinstance(cfg, ExactConfig) else "sample"
-        crit = f"exact discounted gamma={cfg.gamma:g}, normalised per round, of the final memory-one policies"
+        crit = (f"exact discounted gamma={cfg.gamma:g}, normalised per round, of the final memory-one policies"
+                + (f" under execution noise {noise:g}" if noise else ""))
     cls = classify(coop)
     tft = tft_like(np.nan_to_num(pol[ok], nan=0.5))
     n = int(ok.sum())

@@ -36,10 +36,11 @@ import numpy as np
 
 from eqtools.conventions import SWAP
 from eqtools.errors import ParameterError
-from eqtools.validation import check_fields, real
+from eqtools.validation import real
 from eqtools.games import Game, preset
 from learners.env import rollout_memory_one
-from solvers.payoffs import check_gamma, jnp_opening, jnp_round_profile, jnp_transition_matrix
+from learners.shaping.config import ShapingConfig
+from solvers.payoffs import jnp_opening, jnp_round_profile, jnp_transition_matrix
 
 __all__ = [
     "SAMPLE_LEARNERS",
@@ -133,11 +134,14 @@ def tokens_from_states(states_x: jax.Array) -> tuple[jax.Array, jax.Array]:
     return tok_x, tok_y
 
 
-def collect(key: jax.Array, theta1: jax.Array, theta2: jax.Array, game: Game | str, horizon: int, batch: int) -> Batch:
-    """Play ``batch`` episodes of ``sigmoid(theta1)`` vs ``sigmoid(theta2)`` in the environment."""
+def collect(key: jax.Array, theta1: jax.Array, theta2: jax.Array, game: Game | str, horizon: int, batch: int,
+            noise: float = 0.0) -> Batch:
+    """Play ``batch`` episodes of ``sigmoid(theta1)`` vs ``sigmoid(theta2)`` in the environment.
+
+    ``noise``: execution errors (the round kernel's); ``coop_*`` are the actions as played."""
     p = jax.nn.sigmoid(jax.lax.stop_gradient(theta1))
     q = jax.nn.sigmoid(jax.lax.stop_gradient(theta2))
-    traj = rollout_memory_one(key, p, q, game, horizon=horizon, batch=batch)
+    traj = rollout_memory_one(key, p, q, game, horizon=horizon, batch=batch, noise=noise)
     tok_x, tok_y = tokens_from_states(traj.states_x)
     return Batch(
         tok_x,
@@ -151,10 +155,18 @@ def collect(key: jax.Array, theta1: jax.Array, theta2: jax.Array, game: Game | s
     )
 
 
-def _score(theta: jax.Array, tokens: jax.Array, coop: jax.Array) -> jax.Array:
-    """d log pi(a_t | token_t) / d theta as a dense ``(T, B, 5)`` array (memory-one policy)."""
+def _score(theta: jax.Array, tokens: jax.Array, coop: jax.Array, noise: float = 0.0) -> jax.Array:
+    """d log pi(a_t | token_t) / d theta as a dense ``(T, B, 5)`` array (memory-one policy).
+
+    With execution errors the played action has probability ``P(C) = noise + (1 - 2 noise) p``
+    given the token (:func:`eqtools.strategies.apply_noise`, exact for memory-one players), so the
+    score of that effective policy keeps the estimator unbiased; ``noise = 0`` is ``coop - p``."""
     p = jax.nn.sigmoid(theta)[tokens]
-    return jax.nn.one_hot(tokens, 5, dtype=theta.dtype) * (coop - p)[..., None]
+    if not noise:
+        return jax.nn.one_hot(tokens, 5, dtype=theta.dtype) * (coop - p)[..., None]
+    pe = noise + (1.0 - 2.0 * noise) * p
+    g = (1.0 - 2.0 * noise) * p * (1.0 - p) * (coop / pe - (1.0 - coop) / (1.0 - pe))
+    return jax.nn.one_hot(tokens, 5, dtype=theta.dtype) * g[..., None]
 
 
 def _advantages(
@@ -184,12 +196,14 @@ def episode_gradients(
     kinds: tuple[str, str],
     beta: float,
     bootstrap: bool = True,
+    noise: float = 0.0,
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Per-episode policy-gradient estimates for both players.
 
     Returns ``(grads (B, 2, 5), critic_targets (2, T, B), advantages (2, T, B))``: the ascent
     direction of each episode (their batch mean is the update), the lambda-return targets for
     each player's critic, and the advantages actually used (effective ones for ``aa``).
+    ``noise``: the execution-error rate the batch was played with (the score of the played action).
     """
     T = batch.tokens_x.shape[0]
     disc = gamma ** jnp.arange(T, dtype=theta1.dtype)[:, None]
@@ -200,8 +214,8 @@ def episode_gradients(
     u = 1.0 - gamma
     use_x = effective_advantage(adv_x / u, adv_y / u, gamma, beta) * u if kinds[0] == "aa" else adv_x
     use_y = effective_advantage(adv_y / u, adv_x / u, gamma, beta) * u if kinds[1] == "aa" else adv_y
-    g1 = jnp.sum(_score(theta1, batch.tokens_x, batch.coop_x) * (disc * use_x)[..., None], axis=0)
-    g2 = jnp.sum(_score(theta2, batch.tokens_y, batch.coop_y) * (disc * use_y)[..., None], axis=0)
+    g1 = jnp.sum(_score(theta1, batch.tokens_x, batch.coop_x, noise) * (disc * use_x)[..., None], axis=0)
+    g2 = jnp.sum(_score(theta2, batch.tokens_y, batch.coop_y, noise) * (disc * use_y)[..., None], axis=0)
     return jnp.stack([g1, g2], axis=1), jnp.stack([tgt_x, tgt_y]), jnp.stack([use_x, use_y])
 
 
@@ -241,7 +255,7 @@ def exact_critics(theta1: jax.Array, theta2: jax.Array, game: Game | str, gamma:
 # ------------------------------------------------------------------ training
 
 @dataclass(frozen=True)
-class SampleConfig:
+class SampleConfig(ShapingConfig):
     """Settings of a sample-based run (both players learn simultaneously).
 
     ``lr`` is the Adam step size of the policy logits, ``critic_lr`` the step of the tabular
@@ -249,8 +263,6 @@ class SampleConfig:
     ``aa_beta`` is Advantage Alignment's beta on the normalised advantage scale.
     """
 
-    game: str | Game = "lola"
-    gamma: float = 0.96
     learners: tuple[str, str] = ("aa", "aa")
     horizon: int = 100
     batch: int = 256
@@ -262,29 +274,14 @@ class SampleConfig:
     aa_beta: float = 0.3
     init_scale: float = 1.0
     bootstrap: bool = True
-    seed: int = 0
 
-    def validate(self) -> "SampleConfig":
-        preset(self.game)
-        check_gamma(self.gamma)
-        if len(self.learners) != 2:
-            raise ParameterError(f"learners must name two learner kinds, got {self.learners!r}")
-        for i, k in enumerate(self.learners):
-            if k not in SAMPLE_LEARNERS:
-                raise ParameterError(f"learners[{i}] must be one of {list(SAMPLE_LEARNERS)}, got {k!r}")
-        check_fields(self, positive_ints=("horizon", "batch", "iterations", "runs"),
-                     nonneg=("lr", "critic_lr", "aa_beta", "init_scale"), unit=("gae_lambda",))
-        return self
+    PAIR = ("learners", SAMPLE_LEARNERS, "learner kinds")
+    CHECKS = {"positive_ints": ("horizon", "batch", "iterations", "runs"),
+              "nonneg": ("lr", "critic_lr", "aa_beta", "init_scale"), "unit": ("gae_lambda",)}
 
     def lambdas(self) -> tuple[float, float]:
         """GAE lambda per player: 1 for ``pg``, ``gae_lambda`` otherwise."""
         return tuple(1.0 if k == "pg" else float(self.gae_lambda) for k in self.learners)  # type: ignore[return-value]
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["game"] = preset(self.game).to_dict()
-        d["learners"] = list(self.learners)
-        return d
 
 
 @dataclass(frozen=True)
@@ -320,17 +317,19 @@ def _adam_step(theta, grad, state, lr, b1=0.9, b2=0.999, eps=1e-8):
     return theta + lr * mh / (jnp.sqrt(vh) + eps), (m, v, t)
 
 
-@partial(jax.jit, static_argnames=("game", "gamma", "kinds", "lams", "horizon", "batch", "iterations", "bootstrap"))
-def _train_sample(key, theta0, lr, critic_lr, beta, *, game, gamma, kinds, lams, horizon, batch, iterations, bootstrap):
+@partial(jax.jit, static_argnames=("game", "gamma", "kinds", "lams", "horizon", "batch", "iterations", "bootstrap", "noise"))
+def _train_sample(key, theta0, lr, critic_lr, beta, *, game, gamma, kinds, lams, horizon, batch, iterations, bootstrap,
+                  noise=0.0):
     def run(key, theta):
         critics = jnp.zeros((2, 5), theta.dtype)
         opt = _adam_init(theta)
 
         def body(carry, k):
             theta, critics, opt = carry
-            b = collect(k, theta[0], theta[1], game, horizon, batch)
+            b = collect(k, theta[0], theta[1], game, horizon, batch, noise)
             grads, targets, _ = episode_gradients(
-                theta[0], theta[1], critics, b, gamma=gamma, lam=lams, kinds=kinds, beta=beta, bootstrap=bootstrap
+                theta[0], theta[1], critics, b, gamma=gamma, lam=lams, kinds=kinds, beta=beta, bootstrap=bootstrap,
+                noise=noise,
             )
             theta_new, opt = _adam_step(theta, jnp.mean(grads, axis=0), opt, lr)
             # Tabular critic: move each token's value toward the mean lambda-return seen there.
@@ -384,6 +383,7 @@ def train_sample(config: SampleConfig, theta0: np.ndarray | None = None) -> Samp
         batch=int(config.batch),
         iterations=int(config.iterations),
         bootstrap=bool(config.bootstrap),
+        noise=float(config.noise),
     )
     theta = np.asarray(theta, dtype=np.float64)
     pol = np.moveaxis(np.asarray(pol, dtype=np.float64), 1, 0)
