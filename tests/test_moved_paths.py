@@ -14,6 +14,15 @@ MOVED = {
                        "learners.verification": ["TARGETS", "target_check"]},
     "studies.a2c_mechanism": {"learners.a2c_mechanism": ["parse_hyper"], "learners.plots": ["plot_mechanism"]},
     "benchmarks._machine": {"eqtools.provenance": ["machine"]},
+    "solvers.payoffs": {"solvers.markov": ["check_horizon", "check_gamma", "LimitDecomposition", "chain_limit",
+                                           "chain_discounted", "chain_finite", "ITERATE_ROUNDS", "_TINY", "_gth_soa",
+                                           "_gth_np", "_gth_stationary", "_stationary_of_class", "_absorption_weights",
+                                           "_check_chain"],
+                        "solvers._pair_chain": ["_cd", "_soa_chain", "_stationary_soa", "_discounted_soa", "_matmul_soa",
+                                                "_vecmat_soa", "_rownorm", "_discounted_fn", "_stationary_fn", "CHUNK_PAIRS",
+                                                "BLOCK_PAIRS", "_mapped", "_run_batched", "_structure"]},
+    "solvers.bimatrix.response_graph": {"solvers.markov": ["_gth", "_ALPHARANK_REDUCIBLE"]},
+    "solvers.evolution.finite": {"solvers.markov": ["_gth"]},
 }
 
 

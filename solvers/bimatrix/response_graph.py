@@ -43,9 +43,10 @@ import numpy as np
 from typing import Annotated
 
 from eqtools.validation import Label, Names, NonNegative, validated
-from eqtools.errors import ChainError, GameError, ParameterError
+from eqtools.errors import ChainError, GameError, ParameterError  # noqa: F401  (ChainError: old import path)
 from eqtools.games import BimatrixGame, Game, preset
 
+from ..markov import _ALPHARANK_REDUCIBLE, _fixation_payoffs, _gth, _log_rho_partial, _rare_mutation_chain  # noqa: F401
 from ..payoffs import as_params, payoff_matrix
 
 __all__ = [
@@ -211,12 +212,12 @@ def _partial_sums(M: np.ndarray, m: int, selection: str) -> np.ndarray:
         D = M.T - M  # D[s, t] = M[t, s] - M[s, t]
         diff = np.broadcast_to(D[:, :, None], (N, N, m - 1))
     elif selection == "moran":
+        # the finite-population payoffs of solvers.evolution (N = m): resident s, mutant t
         Mtt = np.diag(M)[None, :, None]
         Mss = np.diag(M)[:, None, None]
         Mts = M.T[:, :, None]  # [s, t] -> M[t, s]
         Mst = M[:, :, None]  # [s, t] -> M[s, t]
-        ft = ((k - 1) * Mtt + (m - k) * Mts) / (m - 1)
-        fs = (k * Mst + (m - k - 1) * Mss) / (m - 1)
+        ft, fs = _fixation_payoffs(Mss, Mst, Mts, Mtt, m, k)
         diff = ft - fs
     else:
         raise ParameterError(f"selection must be 'local' or 'moran', got {selection!r}")
@@ -265,10 +266,7 @@ def fixation_log_probabilities(M: Any, alpha: float, m: int = 50, selection: str
     if selection == "local":
         return _local_log_rho(M, float(alpha), int(m))
     S = _partial_sums(M, int(m), selection)
-    terms = np.concatenate([np.zeros(S.shape[:2] + (1,)), -alpha * S], axis=-1)
-    mx = terms.max(axis=-1, keepdims=True)
-    lse = mx[..., 0] + np.log(np.exp(terms - mx).sum(axis=-1))
-    return -lse
+    return _log_rho_partial(-alpha * S)
 
 
 def _check_alpha_m(alpha: Any, m: Any) -> None:
@@ -278,38 +276,6 @@ def _check_alpha_m(alpha: Any, m: Any) -> None:
     if isinstance(m, (bool, np.bool_)) or not isinstance(m, (int, float, np.integer, np.floating)) \
             or not math.isfinite(m) or int(m) != m or m < 2:
         raise ParameterError(f"population size m must be an integer >= 2, got {m!r}")
-
-
-_ALPHARANK_REDUCIBLE = ("the α-Rank chain is reducible at this alpha (fixation probabilities underflow to 0); "
-                        "lower alpha or use alpharank_limit for the alpha -> infinity limit")
-
-
-def _gth(C: np.ndarray, reducible: str = _ALPHARANK_REDUCIBLE) -> np.ndarray:
-    """Stationary distribution by Grassmann–Taksar–Heyman (no subtractions).
-
-    Raises :class:`ChainError` with the message ``reducible`` when the chain is reducible
-    (or numerically so: rates below the float range)."""
-    P = C.astype(float).copy()
-    n = P.shape[0]
-    np.fill_diagonal(P, 0.0)
-    for k in range(n - 1, 0, -1):
-        s = P[k, :k].sum()
-        if not (s > 0):
-            raise ChainError(reducible)
-        with np.errstate(over="ignore", invalid="ignore"):
-            P[:k, k] /= s
-            P[:k, :k] += np.outer(P[:k, k], P[k, :k])
-        if not np.all(np.isfinite(P[:k, : k + 1])):
-            raise ChainError(reducible.replace("is reducible", "is numerically reducible", 1))
-    pi = np.zeros(n)
-    pi[0] = 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(1, n):
-            pi[k] = pi[:k] @ P[:k, k]
-        pi = pi / pi.sum()
-    if not np.all(np.isfinite(pi)):
-        raise ChainError("the α-Rank stationary distribution overflowed; lower alpha or use alpharank_limit")
-    return pi
 
 
 @dataclass(frozen=True)
@@ -353,12 +319,8 @@ def alpharank(
         Names.check("labels", labels)
     M, labs = _square(matrix, labels)
     _check_alpha_m(alpha, m)
-    N = M.shape[0]
     logrho = fixation_log_probabilities(M, alpha, int(m), selection)
-    eta = 1.0 / (N - 1)
-    C = eta * np.exp(logrho)
-    np.fill_diagonal(C, 0.0)
-    np.fill_diagonal(C, 1.0 - C.sum(axis=1))
+    C = _rare_mutation_chain(np.exp(logrho))  # the chain of solvers.evolution.stationary_distribution
     pi = _gth(C)
     return AlphaRank(labs, pi, C, float(alpha), int(m), selection)
 
@@ -419,7 +381,6 @@ def alpharank_limit(
         S = _partial_sums(M, m, selection)
         smin = S.min(axis=-1)
         zeros = (np.abs(S) <= tol * scale).sum(axis=-1)
-    eta = 1.0 / (N - 1)
     rho_lim = np.where(smin >= -tol * scale, 1.0 / (1.0 + zeros), 0.0)
     np.fill_diagonal(rho_lim, 0.0)
     resist = np.maximum(0.0, -smin)
@@ -467,9 +428,7 @@ def alpharank_limit(
     pi = None
     if resolved:
         cls = sorted(idx[x] for x in surviving[0])
-        sub = eta * rho_lim[np.ix_(cls, cls)]
-        np.fill_diagonal(sub, 0.0)
-        np.fill_diagonal(sub, 1.0 - sub.sum(axis=1))
+        sub = _rare_mutation_chain(rho_lim[np.ix_(cls, cls)], N - 1)
         pi = np.zeros(N)
         pi[cls] = _gth(sub) if len(cls) > 1 else 1.0
     return AlphaRankLimit(labs, G, tuple(sinks), tuple(surviving), tuple(pots), pi, resolved)
