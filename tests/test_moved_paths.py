@@ -23,6 +23,9 @@ MOVED = {
                                                 "BLOCK_PAIRS", "_mapped", "_run_batched", "_structure"]},
     "solvers.bimatrix.response_graph": {"solvers.markov": ["_gth", "_ALPHARANK_REDUCIBLE"]},
     "solvers.evolution.finite": {"solvers.markov": ["_gth"]},
+    "learners.regret": {"solvers.backward_induction": ["MAX_BR_ROUNDS", "br_values", "round_weights", "br_continuation_jnp",
+                                                       "br_values_jnp", "_coplayer_probs", "_coplayer_array",
+                                                       "_br_values_weighted", "_Rounds"]},
 }
 
 
