@@ -46,6 +46,7 @@ from eqtools.validation import Label, Names, NonNegative, validated
 from eqtools.errors import ChainError, GameError, ParameterError  # noqa: F401  (ChainError: old import path)
 from eqtools.games import BimatrixGame, Game, preset
 
+from .coerce import _symmetric_matrix
 from ..markov import _ALPHARANK_REDUCIBLE, _fixation_payoffs, _gth, _log_rho_partial, _rare_mutation_chain  # noqa: F401
 from ..payoffs import as_params, payoff_matrix
 
@@ -92,20 +93,9 @@ def tournament_matrix(
 
 
 def _square(matrix: Any, labels: Sequence[str] | None) -> tuple[np.ndarray, tuple[str, ...]]:
+    M = _symmetric_matrix(matrix, "meta-game matrix", "α-Rank (single population)", min_size=2)
     if isinstance(matrix, BimatrixGame):
-        if not matrix.is_symmetric():
-            raise GameError("α-Rank (single population) needs a symmetric meta-game: B must equal A transposed")
-        M = np.asarray(matrix.A)
         labels = labels or matrix.row_labels
-    else:
-        try:
-            M = np.asarray(matrix, dtype=float)
-        except (TypeError, ValueError):
-            raise GameError("meta-game matrix must be a square array of numbers (got a ragged list or non-numbers)") from None
-    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
-        raise GameError(f"meta-game matrix must be square with at least 2 strategies, got shape {M.shape}")
-    if not np.all(np.isfinite(M)):
-        raise GameError("meta-game matrix has non-finite entries")
     labs = tuple(labels) if labels is not None else tuple(f"s{i}" for i in range(M.shape[0]))
     if len(labs) != M.shape[0]:
         raise ParameterError(f"{len(labs)} labels for {M.shape[0]} strategies")
