@@ -34,6 +34,7 @@ import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 from eqtools.errors import ChainError, ParameterError, PrecisionError
+from eqtools.validation import real
 
 __all__ = [
     "check_horizon",
@@ -66,12 +67,7 @@ def check_horizon(n: Any) -> int:
 
 def check_gamma(gamma: Any) -> float:
     """Validate a discount factor in the open interval (0, 1)."""
-    if isinstance(gamma, (str, bytes, bool, np.bool_)) or gamma is None:
-        raise ParameterError(f"discount gamma must be a number in (0, 1), got {gamma!r}")
-    try:
-        g = float(gamma)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ParameterError(f"discount gamma must be a number in (0, 1), got {gamma!r}") from exc
+    g = real("discount gamma", gamma)
     if not (math.isfinite(g) and 0.0 < g < 1.0):
         raise ParameterError(f"discount gamma must lie in the open interval (0, 1), got {gamma!r}")
     return g

@@ -44,7 +44,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError, SizeLimitError
 from eqtools.games import Game, preset
-from eqtools.validation import validated
+from eqtools.validation import real_array, validated
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from solvers.markov import _fixation_payoffs, _gth, _log_ratio, _log_rho, _rare_mutation_chain
 
@@ -104,12 +104,7 @@ def check_population(N: Any) -> int:
 
 def _payoff_array(name: str, value: Any) -> np.ndarray:
     """A payoff (or batch of payoffs) as a finite float array; strings, ragged lists, NaN refused."""
-    if isinstance(value, (str, bytes, bool)) or value is None:
-        raise ParameterError(f"payoff {name} must be a real number or an array of them, got {value!r}")
-    try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(f"payoff {name} must be a real number or a regular array of them, got {value!r}") from None
+    a = real_array(f"payoff {name}", value, "a real number or a regular array of them")
     if a.size == 0:
         raise ParameterError(f"payoff {name} is empty")
     if not np.all(np.isfinite(a)):
