@@ -45,7 +45,7 @@ from eqtools.validation import nonneg_finite, positive_int
 
 from ._exact_discount import DiscountedMDP
 from .backward_induction import _backup, _coplayer_probs
-from .payoffs import _cd, as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
+from .payoffs import _cd, _pair, as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
 
 __all__ = [
     "BestResponse",
@@ -572,12 +572,7 @@ def exploitability(
     g = preset(game)
     crit = criterion_kwargs(gamma, n, limit)
     p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
-    if "gamma" in crit:
-        pr = discounted(p, q, g, crit["gamma"], noise=noise)
-    elif "n" in crit:
-        pr = finite_horizon(p, q, g, crit["n"], noise=noise)
-    else:
-        pr = limit_of_means(p, q, g, noise=noise)
+    pr = _pair(p, q, g, crit, noise)
     bx = best_response(q, g, noise=noise, **crit)
     by = best_response(p, g, noise=noise, **crit)
     return Exploitability(

@@ -47,35 +47,12 @@ from ._kernel import finite_visits_indexed, horizon_bits
 # The chain mathematics lives in solvers.markov and the batched pair core in solvers._pair_chain
 # (issue 23); the names stay importable from here.
 from ._pair_chain import (  # noqa: F401
-    BLOCK_PAIRS,
-    CHUNK_PAIRS,
-    _cd,
-    _discounted_fn,
-    _discounted_soa,
-    _mapped,
-    _matmul_soa,
-    _rownorm,
-    _run_batched,
-    _soa_chain,
-    _stationary_fn,
-    _stationary_soa,
-    _structure,
-    _vecmat_soa,
+    BLOCK_PAIRS, CHUNK_PAIRS, _cd, _discounted_fn, _discounted_soa, _mapped, _matmul_soa, _rownorm,
+    _run_batched, _soa_chain, _stationary_fn, _stationary_soa, _structure, _vecmat_soa,
 )
 from .markov import (  # noqa: F401
-    ITERATE_ROUNDS,
-    _TINY,
-    LimitDecomposition,
-    _absorption_weights,
-    _check_chain,
-    _gth_np,
-    _gth_soa,
-    _gth_stationary,
-    _stationary_of_class,
-    chain_discounted,
-    chain_finite,
-    chain_limit,
-    check_gamma,
+    ITERATE_ROUNDS, _TINY, LimitDecomposition, _absorption_weights, _check_chain, _gth_np, _gth_soa,
+    _gth_stationary, _stationary_of_class, chain_discounted, chain_finite, chain_limit, check_gamma,
     check_horizon,
 )
 
@@ -523,6 +500,17 @@ def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = 
     visits = visits.reshape(*shape, 4)
     return PairResult.from_visits(visits, g, "limit" + (f"(noise={eps:g})" if eps else ""),
                                   {"ergodic": ergodic.reshape(shape), "noise": eps})
+
+
+def _pair(x: Any, y: Any, g: Game, crit: dict[str, Any], noise: float = 0.0) -> PairResult:
+    """The exact result of the pair ``(x, y)`` under one criterion given as
+    :func:`solvers.best_response.criterion_kwargs` returns it (``gamma``, ``n`` or ``limit``)."""
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    if "gamma" in crit:
+        return discounted(p, q, g, crit["gamma"], noise=noise)
+    if "n" in crit:
+        return finite_horizon(p, q, g, crit["n"], noise=noise)
+    return limit_of_means(p, q, g, noise=noise)
 
 
 # ------------------------------------------------------------ all pairs
