@@ -249,6 +249,19 @@ def _rare_mutation_chain(rho: np.ndarray, mutants: int | None = None) -> np.ndar
     return T
 
 
+class _Ranked:
+    """``ranking()`` for the stationary-distribution results (:class:`solvers.bimatrix.AlphaRank`,
+    :class:`solvers.evolution.SmallMutationResult`), which carry ``labels`` and ``pi``."""
+
+    labels: tuple[str, ...]
+    pi: np.ndarray
+
+    def ranking(self) -> list[tuple[str, float]]:
+        """``(label, mass)`` by stationary mass, largest first (ties in label order)."""
+        order = np.argsort(-self.pi, kind="stable")
+        return [(self.labels[i], float(self.pi[i])) for i in order]
+
+
 # ------------------------------------------------ closed classes and chains of any size
 
 

@@ -47,7 +47,7 @@ from eqtools.errors import ChainError, GameError, ParameterError  # noqa: F401  
 from eqtools.games import BimatrixGame, Game, preset
 
 from .coerce import _symmetric_matrix
-from ..markov import _ALPHARANK_REDUCIBLE, _fixation_payoffs, _gth, _log_rho_partial, _rare_mutation_chain  # noqa: F401
+from ..markov import _ALPHARANK_REDUCIBLE, _Ranked, _fixation_payoffs, _gth, _log_rho_partial, _rare_mutation_chain  # noqa: F401
 from ..payoffs import as_params, payoff_matrix
 
 __all__ = [
@@ -269,7 +269,7 @@ def _check_alpha_m(alpha: Any, m: Any) -> None:
 
 
 @dataclass(frozen=True)
-class AlphaRank:
+class AlphaRank(_Ranked):
     """α-Rank at finite ``alpha``: stationary distribution ``pi`` over strategies and the chain."""
 
     labels: tuple[str, ...]
@@ -278,10 +278,6 @@ class AlphaRank:
     alpha: float
     m: int
     selection: str
-
-    def ranking(self) -> list[tuple[str, float]]:
-        order = np.argsort(-self.pi, kind="stable")
-        return [(self.labels[i], float(self.pi[i])) for i in order]
 
     def to_dict(self) -> dict[str, Any]:
         return {

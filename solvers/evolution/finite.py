@@ -46,7 +46,7 @@ from eqtools.errors import ParameterError, SizeLimitError
 from eqtools.games import Game, preset
 from eqtools.validation import real_array, validated
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
-from solvers.markov import _fixation_payoffs, _gth, _log_ratio, _log_rho, _rare_mutation_chain
+from solvers.markov import _Ranked, _fixation_payoffs, _gth, _log_ratio, _log_rho, _rare_mutation_chain
 
 __all__ = [
     "PROCESSES",
@@ -197,7 +197,7 @@ _REDUCIBLE = ("the small-mutation chain is reducible: some strategy cannot be le
 
 
 @dataclass(frozen=True)
-class SmallMutationResult:
+class SmallMutationResult(_Ranked):
     """Stationary distribution of the rare-mutation (embedded) chain over monomorphic states.
 
     ``pi[i]``: long-run share of time the population is all-``labels[i]``; ``rho[r, m]``: exact
@@ -213,10 +213,6 @@ class SmallMutationResult:
     process: str
     selection: float
     info: dict[str, Any] = field(default_factory=dict)
-
-    def ranking(self) -> list[tuple[str, float]]:
-        order = np.argsort(-self.pi, kind="stable")
-        return [(self.labels[i], float(self.pi[i])) for i in order]
 
     def to_dict(self) -> dict[str, Any]:
         return {
