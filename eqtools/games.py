@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import GameError
+from .validation import real, require_unique
 
 __all__ = [
     "Game",
@@ -46,12 +47,7 @@ GAME_KINDS: tuple[str, ...] = (
 
 
 def _finite(name: str, value: Any) -> float:
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise GameError(f"payoff {name} must be a real number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise GameError(f"payoff {name} must be a real number, got {value!r}") from exc
+    v = real(f"payoff {name}", value, GameError)
     if not math.isfinite(v):
         raise GameError(f"payoff {name} must be finite, got {v}")
     return v
@@ -260,9 +256,7 @@ def _labels(key: str, labels: Any, size: int, prefix: str) -> tuple[str, ...]:
     if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
         raise GameError(f"{key} must be a sequence of strings, got {labels!r}")
     out = tuple(str(x) for x in labels)
-    if len(set(out)) != len(out):
-        dup = sorted({x for x in out if out.count(x) > 1})
-        raise GameError(f"{key} must be unique; duplicated: {dup[:5]}")
+    require_unique(out, f"{key} must be unique", GameError)
     return out
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from .conventions import PARAM_NAMES, SWAP
 from .errors import GameError, InvalidProbabilityError, ParameterError
-from .validation import Names, validated
+from .validation import Names, require_unique, validated
 from .games import Game, preset
 
 __all__ = [
@@ -220,9 +220,7 @@ class StrategyPool:
         names = [str(n) for n in names]
         if len(names) != arr.shape[0]:
             raise ParameterError(f"strategy pool has {arr.shape[0]} strategies but {len(names)} names")
-        if len(set(names)) != len(names):
-            dup = sorted({n for n in names if names.count(n) > 1})
-            raise ParameterError(f"strategy names must be unique; duplicated: {dup[:5]}")
+        require_unique(names, "strategy names must be unique")
         self._params = arr
         self._names = tuple(names)
 

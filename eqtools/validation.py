@@ -31,7 +31,7 @@ def sample_count(name: str, value: Any) -> int:
     return n
 
 
-def real(name: str, value: Any, error: type[ParameterError] = ParameterError) -> float:
+def real(name: str, value: Any, error: type[Exception] = ParameterError) -> float:
     """``value`` as a float, or ``error`` (default :class:`ParameterError`) naming ``name`` unless it
     is a real number.  Strings, bytes and bools are refused (``"3"`` is a typo, not a number)."""
     if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
@@ -40,6 +40,25 @@ def real(name: str, value: Any, error: type[ParameterError] = ParameterError) ->
         return float(value)
     except (TypeError, ValueError, OverflowError):
         raise error(f"{name} must be a real number, got {value!r}") from None
+
+
+def real_array(name: str, value: Any, what: str, error: type[Exception] = ParameterError) -> np.ndarray:
+    """``value`` as a float64 array, or ``error`` saying ``"{name} must be {what}"``: strings, bytes,
+    bools and None are refused, and so is anything that is not a regular array of numbers."""
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise error(f"{name} must be {what}, got {value!r}")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise error(f"{name} must be {what}, got {value!r}") from None
+
+
+def require_unique(items: Any, what: str, error: type[Exception] = ParameterError) -> None:
+    """``error`` saying ``"{what}; duplicated: [...]"`` (the first five, sorted) unless ``items`` are distinct."""
+    items = list(items)
+    if len(set(items)) != len(items):
+        dup = sorted({x for x in items if items.count(x) > 1})
+        raise error(f"{what}; duplicated: {dup[:5]}")
 
 
 def finite(name: str, value: Any) -> float:

@@ -35,7 +35,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 
-from .regret import br_values_jnp
+from solvers.backward_induction import br_values_jnp
 
 __all__ = ["SAMPLERS", "RegretSampler", "SamplerState", "sampler_init", "sampler_probs", "sampler_draw",
            "sampler_update"]

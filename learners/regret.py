@@ -20,10 +20,11 @@ The agent is simulated (seeded; ``matches`` independent matches per co-player); 
 response, ALLD and TFT are exact.  ``round_by_round`` puts the agent's per-round cooperation and
 reward next to the best response's exact per-round profile — where the regret comes from.
 
-:func:`br_values` is a vectorised copy of the backward induction (checked against
-:func:`solvers.best_response.best_response_finite` in the tests) for many co-players at once,
-and :func:`br_values_jnp` the same in JAX, used inside the jitted training evaluations to report
-regret over training (:mod:`learners.a2c.core`, :mod:`learners.ppi.train`).
+:func:`br_values` (many co-players at once) and :func:`br_values_jnp` (the same in JAX, used
+inside the jitted training evaluations to report regret over training: :mod:`learners.a2c.core`,
+:mod:`learners.ppi.train`) are the batched backward induction of
+:mod:`solvers.backward_induction`, re-exported here; it shares its one backup step with
+:func:`solvers.best_response.best_response_finite`.
 """
 
 from __future__ import annotations
@@ -33,15 +34,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Sequence
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
-from eqtools.conventions import SWAP
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, library, named, validate_noise
-from eqtools.validation import Check, Interval, MaxSize, Names, NonNegative, Positive, Seed, validated
+from eqtools.validation import Check, Interval, MaxSize, Names, NonNegative, Seed, validated
+# The batched backward induction lives in solvers.backward_induction (issue 23); its names stay here.
+from solvers.backward_induction import (  # noqa: F401
+    MAX_BR_ROUNDS,
+    _br_values_weighted,
+    _coplayer_array,
+    _coplayer_probs,
+    _Rounds,
+    br_continuation_jnp,
+    br_values,
+    br_values_jnp,
+    round_weights,
+)
 
 __all__ = [
     "LIBRARY_NAMES",
@@ -74,125 +84,9 @@ HELDOUT_AXELROD: tuple[str, ...] = ("FirmButFair", "ZDGTFT2", "SoftJoss", "Stoch
 
 # ---------------------------------------------------------------- exact best-response values
 
-def _coplayer_probs(q: np.ndarray) -> np.ndarray:
-    """``(..., 5)``: the co-player's P(C) in the focal player's observations (start, CC, CD, DC, DD)."""
-    q = np.asarray(q, dtype=np.float64)
-    return np.concatenate([q[..., :1], q[..., 1:][..., np.asarray(SWAP)]], axis=-1)
-
-
-#: Most rounds of an exact finite-horizon best-response value (one backward-induction step per round;
-#: the same bound as :data:`solvers.best_response.MAX_TABLE_ROUNDS`).
-MAX_BR_ROUNDS = 10**6
-_Rounds = Annotated[int, Positive, MaxSize(MAX_BR_ROUNDS, "use gamma for longer games")]
-
-
 def _sequence(name: str, value: Any) -> None:
     if value is not None and (isinstance(value, (str, bytes)) or not hasattr(value, "__iter__")):
         raise ParameterError(f"{name} must be a sequence (or None), got {value!r}")
-
-
-def _coplayer_array(q: Any) -> np.ndarray:
-    """``q`` as a float array of co-player vectors, or a named :class:`ParameterError`."""
-    try:
-        return np.asarray(q, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(f"co-players q must be (..., 5) probabilities, got {q!r}"[:300]) from None
-
-
-@validated
-def br_values(q: Any, game: Game | str = "paper", n: _Rounds = 100, *, gamma: float | None = None,
-              noise: float = 0.0) -> np.ndarray:
-    """Exact ``n``-round best-response values (mean per round) against memory-one co-players ``q (..., 5)``.
-
-    The same backward induction as :func:`solvers.best_response.best_response_finite`, over a
-    batch (float64).  ``gamma``: the discounted criterion over the ``n`` rounds instead, rewards
-    weighted ``(1 - gamma) gamma^t / (1 - gamma^n)`` (normalised, so it tends to the
-    infinite-horizon value of :func:`solvers.best_response.best_response_discounted` as
-    ``gamma^n -> 0``).  ``noise``: execution errors of both players (each intended action flips
-    with that probability, the best responder's own included)."""
-    g = preset(game)
-    q = _coplayer_array(q)
-    if q.shape[-1:] != (5,) or not np.all((q >= 0) & (q <= 1)):
-        raise ParameterError(f"co-players must be (..., 5) probabilities, got shape {q.shape}")
-    if int(n) < 1:
-        raise ParameterError(f"n must be a positive integer, got {n}")
-    if gamma is not None or noise:
-        return _br_values_weighted(q, g, round_weights(int(n), gamma), validate_noise(noise))
-    r = np.asarray(g.payoffs, dtype=np.float64)
-    qo = _coplayer_probs(q)
-    qy = qo[..., 1:]
-    V = np.zeros(q.shape[:-1] + (4,))
-    for _ in range(int(n) - 1):
-        qc = qy * (r[0] + V[..., :1]) + (1 - qy) * (r[1] + V[..., 1:2])
-        qd = qy * (r[2] + V[..., 2:3]) + (1 - qy) * (r[3] + V[..., 3:4])
-        V = np.maximum(qc, qd)
-    q0 = qo[..., 0]
-    oc = q0 * (r[0] + V[..., 0]) + (1 - q0) * (r[1] + V[..., 1])
-    od = q0 * (r[2] + V[..., 2]) + (1 - q0) * (r[3] + V[..., 3])
-    return np.maximum(oc, od) / int(n)
-
-
-def round_weights(n: int, gamma: float | None = None) -> np.ndarray:
-    """Per-round weights of the criterion: ``1/n`` (finite horizon) or ``(1 - gamma) gamma^t / (1 - gamma^n)``."""
-    from eqtools.validation import positive_int
-    from solvers.payoffs import check_gamma
-
-    n = positive_int("n", n)
-    if gamma is None:
-        return np.full(n, 1.0 / n)
-
-    gm = check_gamma(gamma)
-    w = gm ** np.arange(int(n))
-    return w / w.sum()
-
-
-def _br_values_weighted(q: np.ndarray, g: Game, w: np.ndarray, eps: float) -> np.ndarray:
-    """Backward induction with per-round weights ``w`` and execution errors ``eps`` (both players)."""
-    r = np.asarray(g.payoffs, dtype=np.float64)
-    qo = _coplayer_probs(eps + (1 - 2 * eps) * q)  # the co-player's actual P(C) per focal observation
-
-    def best(qc: np.ndarray, cont: list[np.ndarray], wt: float) -> np.ndarray:
-        # cont[k]: value-to-go after outcome k (CC, CD, DC, DD), broadcast against qc
-        vc = qc * (wt * r[0] + cont[0]) + (1 - qc) * (wt * r[1] + cont[1])  # own action C
-        vd = qc * (wt * r[2] + cont[2]) + (1 - qc) * (wt * r[3] + cont[3])  # own action D
-        # an intended C is played as C with probability 1 - eps (and D as D)
-        return np.maximum((1 - eps) * vc + eps * vd, eps * vc + (1 - eps) * vd)
-
-    V = np.zeros(q.shape[:-1] + (4,))
-    for t in range(len(w) - 1, 0, -1):
-        V = best(qo[..., 1:], [V[..., k:k + 1] for k in range(4)], w[t])
-    return best(qo[..., 0], [V[..., k] for k in range(4)], w[0])
-
-
-def br_continuation_jnp(q: jax.Array, payoffs: jax.Array, steps: Any) -> jax.Array:
-    """Optimal total payoff-to-go ``(..., 4)`` after each state (X's view) with ``steps`` rounds
-    left against memory-one ``q (..., 5)``: ``steps`` backups of the backward induction of
-    :func:`br_values`.  ``steps`` may be a Python int (a ``scan``) or a traced integer (a
-    ``while`` loop; not reverse-differentiable), e.g. the rounds left inside a jitted rollout
-    (:class:`learners.bayes.BayesPolicy` re-plans with it every round)."""
-    r = jnp.asarray(payoffs)
-    qy = q[..., 1:][..., jnp.asarray(SWAP)]
-
-    def backup(V):
-        qc = qy * (r[0] + V[..., :1]) + (1 - qy) * (r[1] + V[..., 1:2])
-        qd = qy * (r[2] + V[..., 2:3]) + (1 - qy) * (r[3] + V[..., 3:4])
-        return jnp.maximum(qc, qd)
-
-    V0 = jnp.zeros(q.shape[:-1] + (4,), q.dtype)
-    if isinstance(steps, (int, np.integer)):
-        V, _ = jax.lax.scan(lambda V, _: (backup(V), None), V0, None, length=max(int(steps), 0))
-        return V
-    return jax.lax.fori_loop(0, steps, lambda _, V: backup(V), V0)
-
-
-def br_values_jnp(q: jax.Array, payoffs: jax.Array, n: int) -> jax.Array:
-    """:func:`br_values` in JAX (traceable; ``n`` static), for evaluations inside jitted code."""
-    r = jnp.asarray(payoffs)
-    q0 = q[..., 0]
-    V = br_continuation_jnp(q, r, int(n) - 1)
-    oc = q0 * (r[0] + V[..., 0]) + (1 - q0) * (r[1] + V[..., 1])
-    od = q0 * (r[2] + V[..., 2]) + (1 - q0) * (r[3] + V[..., 3])
-    return jnp.maximum(oc, od) / n
 
 
 @validated

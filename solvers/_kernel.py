@@ -54,38 +54,26 @@ def horizon_bits(n: int) -> np.ndarray:
 
 # Buffer rows of one block: M 0..15 (row-major), v0 16..19, S 20..23, P 24..39.
 
+@njit(inline="always", cache=True)
+def _row4(B, r, lane):
+    # four consecutive buffer rows of one lane (a row of M or P, S or v0)
+    return B[r, lane], B[r + 1, lane], B[r + 2, lane], B[r + 3, lane]
+
+
 @njit(inline="always", fastmath=_FM, error_model="numpy", cache=True)
 def _double(B, lane):
     # S += S P ; P = rownorm(P P)
-    s0 = B[20, lane]
-    s1 = B[21, lane]
-    s2 = B[22, lane]
-    s3 = B[23, lane]
-    p00 = B[24, lane]
-    p01 = B[25, lane]
-    p02 = B[26, lane]
-    p03 = B[27, lane]
-    p10 = B[28, lane]
-    p11 = B[29, lane]
-    p12 = B[30, lane]
-    p13 = B[31, lane]
-    p20 = B[32, lane]
-    p21 = B[33, lane]
-    p22 = B[34, lane]
-    p23 = B[35, lane]
-    p30 = B[36, lane]
-    p31 = B[37, lane]
-    p32 = B[38, lane]
-    p33 = B[39, lane]
+    s0, s1, s2, s3 = _row4(B, 20, lane)
+    p00, p01, p02, p03 = _row4(B, 24, lane)
+    p10, p11, p12, p13 = _row4(B, 28, lane)
+    p20, p21, p22, p23 = _row4(B, 32, lane)
+    p30, p31, p32, p33 = _row4(B, 36, lane)
     B[20, lane] = s0 + (s0 * p00 + s1 * p10 + s2 * p20 + s3 * p30)
     B[21, lane] = s1 + (s0 * p01 + s1 * p11 + s2 * p21 + s3 * p31)
     B[22, lane] = s2 + (s0 * p02 + s1 * p12 + s2 * p22 + s3 * p32)
     B[23, lane] = s3 + (s0 * p03 + s1 * p13 + s2 * p23 + s3 * p33)
     for r in range(4):
-        a0 = B[24 + 4 * r, lane]
-        a1 = B[25 + 4 * r, lane]
-        a2 = B[26 + 4 * r, lane]
-        a3 = B[27 + 4 * r, lane]
+        a0, a1, a2, a3 = _row4(B, 24 + 4 * r, lane)
         q0 = a0 * p00 + a1 * p10 + a2 * p20 + a3 * p30
         q1 = a0 * p01 + a1 * p11 + a2 * p21 + a3 * p31
         q2 = a0 * p02 + a1 * p12 + a2 * p22 + a3 * p32
@@ -100,36 +88,18 @@ def _double(B, lane):
 @njit(inline="always", fastmath=_FM, error_model="numpy", cache=True)
 def _increment(B, lane, last):
     # S = v0 + S M ; P = P M (skipped after the last bit: P is no longer needed)
-    m00 = B[0, lane]
-    m01 = B[1, lane]
-    m02 = B[2, lane]
-    m03 = B[3, lane]
-    m10 = B[4, lane]
-    m11 = B[5, lane]
-    m12 = B[6, lane]
-    m13 = B[7, lane]
-    m20 = B[8, lane]
-    m21 = B[9, lane]
-    m22 = B[10, lane]
-    m23 = B[11, lane]
-    m30 = B[12, lane]
-    m31 = B[13, lane]
-    m32 = B[14, lane]
-    m33 = B[15, lane]
-    s0 = B[20, lane]
-    s1 = B[21, lane]
-    s2 = B[22, lane]
-    s3 = B[23, lane]
+    m00, m01, m02, m03 = _row4(B, 0, lane)
+    m10, m11, m12, m13 = _row4(B, 4, lane)
+    m20, m21, m22, m23 = _row4(B, 8, lane)
+    m30, m31, m32, m33 = _row4(B, 12, lane)
+    s0, s1, s2, s3 = _row4(B, 20, lane)
     B[20, lane] = B[16, lane] + (s0 * m00 + s1 * m10 + s2 * m20 + s3 * m30)
     B[21, lane] = B[17, lane] + (s0 * m01 + s1 * m11 + s2 * m21 + s3 * m31)
     B[22, lane] = B[18, lane] + (s0 * m02 + s1 * m12 + s2 * m22 + s3 * m32)
     B[23, lane] = B[19, lane] + (s0 * m03 + s1 * m13 + s2 * m23 + s3 * m33)
     if not last:
         for r in range(4):
-            a0 = B[24 + 4 * r, lane]
-            a1 = B[25 + 4 * r, lane]
-            a2 = B[26 + 4 * r, lane]
-            a3 = B[27 + 4 * r, lane]
+            a0, a1, a2, a3 = _row4(B, 24 + 4 * r, lane)
             B[24 + 4 * r, lane] = a0 * m00 + a1 * m10 + a2 * m20 + a3 * m30
             B[25 + 4 * r, lane] = a0 * m01 + a1 * m11 + a2 * m21 + a3 * m31
             B[26 + 4 * r, lane] = a0 * m02 + a1 * m12 + a2 * m22 + a3 * m32
@@ -139,10 +109,7 @@ def _increment(B, lane, last):
 @njit(inline="always", fastmath=_FM, error_model="numpy", cache=True)
 def _step(B, lane):
     # Short horizons: v = v M (kept in the P rows 24..27), S += v
-    v0 = B[24, lane]
-    v1 = B[25, lane]
-    v2 = B[26, lane]
-    v3 = B[27, lane]
+    v0, v1, v2, v3 = _row4(B, 24, lane)
     w0 = v0 * B[0, lane] + v1 * B[4, lane] + v2 * B[8, lane] + v3 * B[12, lane]
     w1 = v0 * B[1, lane] + v1 * B[5, lane] + v2 * B[9, lane] + v3 * B[13, lane]
     w2 = v0 * B[2, lane] + v1 * B[6, lane] + v2 * B[10, lane] + v3 * B[14, lane]

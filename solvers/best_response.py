@@ -44,7 +44,8 @@ from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from eqtools.validation import nonneg_finite, positive_int
 
 from ._exact_discount import DiscountedMDP
-from .payoffs import _cd, as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
+from .backward_induction import _backup, _coplayer_probs
+from .payoffs import _cd, _pair, as_params, check_gamma, check_horizon, discounted, finite_horizon, limit_of_means
 
 __all__ = [
     "BestResponse",
@@ -97,11 +98,6 @@ def criterion_kwargs(gamma: float | None = None, n: int | None = None, limit: bo
     if n is not None:
         return {"n": check_horizon(n)}
     return {"limit": True}
-
-
-def _coplayer_probs(q: np.ndarray) -> np.ndarray:
-    """Y's cooperation probability in each of X's observations (start, CC, CD, DC, DD)."""
-    return np.concatenate([[q[0]], q[1:][SWAP]])
 
 
 def _tie_tol(game: Game, atol: float | None) -> float:
@@ -445,19 +441,13 @@ def best_response_finite(
     qoc, qod = _coplayer_cd(q, eps)
     qc = [float(v) for v in qoc[1:]]
     qd = [float(v) for v in qod[1:]]
-    e1, e0 = 1.0 - eps, eps
-    # Backward induction in plain floats (8 numbers a round): fast enough for 10^6 rounds.
+    # Backward induction in plain floats (8 numbers a round): fast enough for 10^6 rounds; the
+    # backup step is the one of the batched solvers.backward_induction.br_values.
     V = [0.0, 0.0, 0.0, 0.0]
     qvals = np.empty((max(n - 1, 0), 4, 2))
     for t in range(n - 1, 0, -1):
-        w0, w1, w2, w3 = r[0] + V[0], r[1] + V[1], r[2] + V[2], r[3] + V[3]
-        row = []
-        for s in range(4):
-            c = qc[s] * w0 + qd[s] * w1
-            d = qc[s] * w2 + qd[s] * w3
-            if eps:
-                c, d = e1 * c + e0 * d, e0 * c + e1 * d
-            row.append((c, d))
+        w = [r[0] + V[0], r[1] + V[1], r[2] + V[2], r[3] + V[3]]
+        row = [_backup(qc[s], qd[s], w, eps) for s in range(4)]
         qvals[t - 1] = row
         V = [c if c >= d else d for c, d in row]
     q_open = _onestep(qoc[:1], g.payoffs, np.asarray(V), eps, qod[:1])[0]
@@ -582,12 +572,7 @@ def exploitability(
     g = preset(game)
     crit = criterion_kwargs(gamma, n, limit)
     p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
-    if "gamma" in crit:
-        pr = discounted(p, q, g, crit["gamma"], noise=noise)
-    elif "n" in crit:
-        pr = finite_horizon(p, q, g, crit["n"], noise=noise)
-    else:
-        pr = limit_of_means(p, q, g, noise=noise)
+    pr = _pair(p, q, g, crit, noise)
     bx = best_response(q, g, noise=noise, **crit)
     by = best_response(p, g, noise=noise, **crit)
     return Exploitability(

@@ -33,7 +33,7 @@ from eqtools.strategies import MemoryOne, StrategyPool, extortionate, generous, 
 
 from ._exact_discount import DiscountedMDP
 from .best_response import best_response, criterion_kwargs, pure_strategies
-from .payoffs import as_params, discounted, finite_horizon, limit_of_means, payoff_matrix
+from .payoffs import _pair, as_params, payoff_matrix
 
 __all__ = [
     "NashCheck",
@@ -58,13 +58,10 @@ def _tol(game: Game, tol: float | None) -> float:
     return float(tol)
 
 
-def _pair(x: Any, y: Any, g: Game, crit: dict[str, Any], noise: float = 0.0):
-    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
-    if "gamma" in crit:
-        return discounted(p, q, g, crit["gamma"], noise=noise)
-    if "n" in crit:
-        return finite_horizon(p, q, g, crit["n"], noise=noise)
-    return limit_of_means(p, q, g, noise=noise)
+def _setup(game: Game | str, gamma: Any, n: Any, limit: bool, tol: Any, noise: Any) -> tuple[Game, dict[str, Any], float, float]:
+    """The checked ``(game, criterion, tol, noise)`` of the equilibrium checks, validated in that order."""
+    g = preset(game)
+    return g, criterion_kwargs(gamma, n, limit), _tol(g, tol), validate_noise(noise)
 
 
 @dataclass(frozen=True)
@@ -130,10 +127,7 @@ def nash_check(
     ``noise``: execution-error rate of both players; deviations are best responses in the
     noisy game (the deviator's own actions flip too).  Recorded in ``noise``.
     """
-    g = preset(game)
-    crit = criterion_kwargs(gamma, n, limit)
-    t = _tol(g, tol)
-    eps = validate_noise(noise)
+    g, crit, t, eps = _setup(game, gamma, n, limit, tol, noise)
     pr = _pair(x, y, g, crit, eps)
     p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
     bx = best_response(q, g, noise=eps, **crit)
@@ -215,10 +209,7 @@ def pure_equilibria(
     column's best-response value from the exact MDP solver (deviations to *any* strategy).
     ``noise``: execution-error rate of both players (intended pure strategies, played noisily).
     """
-    g = preset(game)
-    crit = criterion_kwargs(gamma, n, limit)
-    t = _tol(g, tol)
-    eps = validate_noise(noise)
+    g, crit, t, eps = _setup(game, gamma, n, limit, tol, noise)
     pool = pure_strategies()
     res = payoff_matrix(pool, pool, g, noise=eps, **crit)
     A = np.asarray(res.payoff_x)  # A[i, j]: payoff of row i against column j

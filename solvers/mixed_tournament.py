@@ -28,6 +28,7 @@ from eqtools.errors import EqtoolsError, ParameterError, SizeLimitError
 from eqtools.games import Game
 from eqtools.machines import FiniteStateStrategy
 from eqtools.strategies import MemoryOne
+from eqtools.validation import require_unique
 
 from .simulate import MemoryOnePolicy, Policy
 
@@ -110,10 +111,7 @@ def entrants(players: Sequence[Any], game: Game, *, length: float = -1, noise: f
     out = [entrant(p, game, length=length, noise=noise) for p in players]
     if not out:
         raise ParameterError("a tournament needs at least one player on each side")
-    names = [e.name for e in out]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise ParameterError(f"player names must be unique within a side; duplicated: {dup[:5]}")
+    require_unique([e.name for e in out], "player names must be unique within a side")
     return out
 
 

@@ -37,7 +37,6 @@ from typing import Any, Literal
 import jax
 import jax.numpy as jnp
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 from eqtools.conventions import SWAP
 from eqtools.errors import ChainError, ParameterError, PrecisionError, SizeLimitError
@@ -45,6 +44,17 @@ from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, apply_noise, validate_noise, validate_probabilities
 
 from ._kernel import finite_visits_indexed, horizon_bits
+# The chain mathematics lives in solvers.markov and the batched pair core in solvers._pair_chain
+# (issue 23); the names stay importable from here.
+from ._pair_chain import (  # noqa: F401
+    BLOCK_PAIRS, CHUNK_PAIRS, _cd, _discounted_fn, _discounted_soa, _mapped, _matmul_soa, _rownorm,
+    _run_batched, _soa_chain, _stationary_fn, _stationary_soa, _structure, _vecmat_soa,
+)
+from .markov import (  # noqa: F401
+    ITERATE_ROUNDS, _TINY, LimitDecomposition, _absorption_weights, _check_chain, _gth_np, _gth_soa,
+    _gth_stationary, _stationary_of_class, chain_discounted, chain_finite, chain_limit, check_gamma,
+    check_horizon,
+)
 
 __all__ = [
     "PairResult",
@@ -97,31 +107,6 @@ def as_pair(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         raise ParameterError(f"batch shapes of strategy x {p.shape[:-1]} and strategy y {q.shape[:-1]} "
                              "do not broadcast against each other") from None
     return p, q
-
-
-def check_horizon(n: Any) -> int:
-    """Validate a finite horizon (positive integer number of rounds)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        if isinstance(n, float) and n.is_integer():
-            n = int(n)
-        else:
-            raise ParameterError(f"horizon n must be a positive integer, got {n!r}")
-    if int(n) < 1:
-        raise ParameterError(f"horizon n must be a positive integer, got {n}")
-    return int(n)
-
-
-def check_gamma(gamma: Any) -> float:
-    """Validate a discount factor in the open interval (0, 1)."""
-    if isinstance(gamma, (str, bytes, bool, np.bool_)) or gamma is None:
-        raise ParameterError(f"discount gamma must be a number in (0, 1), got {gamma!r}")
-    try:
-        g = float(gamma)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise ParameterError(f"discount gamma must be a number in (0, 1), got {gamma!r}") from exc
-    if not (math.isfinite(g) and 0.0 < g < 1.0):
-        raise ParameterError(f"discount gamma must lie in the open interval (0, 1), got {gamma!r}")
-    return g
 
 
 # ---------------------------------------------------------- jnp primitives
@@ -244,33 +229,13 @@ def jnp_visits_discounted(p: jax.Array, q: jax.Array, gamma: float | jax.Array) 
     return (1 - gamma) * x
 
 
-def _gth_stationary(M: jax.Array) -> jax.Array:
-    """Stationary distribution of irreducible 4-state chains by Grassmann–Taksar–Heyman.
-
-    GTH uses no subtractions and is accurate even when transition probabilities are tiny;
-    for a reducible chain it produces NaN/inf (callers route those elsewhere).
-    """
-    P = [[M[..., i, j] for j in range(4)] for i in range(4)]
-    for k in range(3, 0, -1):
-        s = sum(P[k][j] for j in range(k))
-        for i in range(k):
-            P[i][k] = P[i][k] / s
-        for i in range(k):
-            for j in range(k):
-                P[i][j] = P[i][j] + P[i][k] * P[k][j]
-    pi = [jnp.ones_like(M[..., 0, 0])]
-    for k in range(1, 4):
-        pi.append(sum(pi[i] * P[i][k] for i in range(k)))
-    out = jnp.stack(pi, axis=-1)
-    return out / jnp.sum(out, axis=-1, keepdims=True)
-
 
 def jnp_visits_stationary(p: jax.Array, q: jax.Array) -> jax.Array:
     """Stationary distribution for pairs whose chain is irreducible (e.g. all parameters in (0, 1)).
 
     Differentiable.  For reducible chains use :func:`limit_state_distribution` (numpy, exact).
     """
-    return _gth_stationary(jnp_transition_matrix(p, q))
+    return _gth_stationary(jnp_transition_matrix(p, q), jnp)
 
 
 # ------------------------------------------------ accurate float64 core (numpy layer)
@@ -299,173 +264,11 @@ def check_size(field_name: str, nbytes: float, what: str, hint: str = "") -> Non
         )
 
 
-def _cd(params: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """(P(cooperate), P(defect)) of every parameter after execution errors, both accurate.
-
-    ``c = eps + (1 - 2 eps) p`` and ``d = eps + (1 - 2 eps) (1 - p)``; the complement of ``p``
-    is formed once from the *input* (exact for p >= 1/2), never from the noisy value.
-    """
-    p = np.asarray(params, dtype=np.float64)
-    if eps == 0.0:
-        return p, 1.0 - p
-    k = 1.0 - 2.0 * eps
-    return eps + k * p, eps + k * (1.0 - p)
-
-
 def _noisy_inputs(x: Any, y: Any, noise: Any) -> tuple[np.ndarray, np.ndarray, float]:
     p, q = as_pair(x, y)
     return p, q, validate_noise(noise)
 
 
-def _soa_chain(xc, xd, yc, yd):
-    """Transition entries ``M[s][s']`` and opening ``v0[s]`` as lists of arrays (structure of arrays).
-
-    Works for numpy and jax arrays alike; ``x*``/``y*`` are ``(..., 5)`` (cooperate, defect) pairs.
-    """
-    M = []
-    for s in range(4):
-        a, ab = xc[..., 1 + s], xd[..., 1 + s]
-        sw = int(SWAP[s])
-        b, bb = yc[..., 1 + sw], yd[..., 1 + sw]
-        M.append([a * b, a * bb, ab * b, ab * bb])
-    a, ab, b, bb = xc[..., 0], xd[..., 0], yc[..., 0], yd[..., 0]
-    v0 = [a * b, a * bb, ab * b, ab * bb]
-    return M, v0
-
-
-def _gth_soa(P, xp):
-    """GTH stationary distribution of chains given as a list-of-lists of arrays (any size k).
-
-    Subtraction-free: componentwise relative accuracy independent of conditioning.  The chain
-    must have a single closed class containing state 0 reachable from every state (callers
-    guarantee it structurally); returns ``(pi list, ok)`` where ``ok`` flags pivots > 0.
-    """
-    k = len(P)
-    P = [list(row) for row in P]
-    ok = None
-    for m in range(k - 1, 0, -1):
-        s = P[m][0]
-        for j in range(1, m):
-            s = s + P[m][j]
-        good = s >= _TINY
-        ok = good if ok is None else ok & good
-        s = xp.where(good, s, 1.0)
-        for i in range(m):
-            P[i][m] = P[i][m] / s
-        for i in range(m):
-            for j in range(m):
-                if i != j:
-                    P[i][j] = P[i][j] + P[i][m] * P[m][j]
-    pi = [xp.ones_like(P[0][1])]
-    for m in range(1, k):
-        acc = pi[0] * P[0][m]
-        for i in range(1, m):
-            acc = acc + pi[i] * P[i][m]
-        pi.append(acc)
-        # Rescale so that max(pi) = 1: skewed distributions (ratios beyond the float range) then
-        # underflow in their negligible components instead of overflowing.
-        mx = pi[0]
-        for v in pi[1:]:
-            mx = xp.maximum(mx, v)
-        pi = [v / mx for v in pi]
-    tot = pi[0]
-    for v in pi[1:]:
-        tot = tot + v
-    return [v / tot for v in pi], ok
-
-
-_TINY = np.finfo(np.float64).tiny  # smallest normal float64 (2.2e-308)
-
-
-def _stationary_soa(xc, xd, yc, yd, xp):
-    M, _ = _soa_chain(xc, xd, yc, yd)
-    pi, ok = _gth_soa(M, xp)
-    return xp.stack(pi, axis=-1), ok
-
-
-def _discounted_soa(xc, xd, yc, yd, gamma, delta, xp):
-    """Normalised discounted visits ``(1-gamma) v0 (I - gamma M)^{-1}`` without forming ``I - gamma M``.
-
-    They are the stationary distribution (restricted to the four states) of the chain with an
-    extra *restart* state R: from any state go on with ``gamma M`` or jump to R with ``delta =
-    1 - gamma``; from R draw the opening ``v0``.  R is reachable from everywhere, so GTH (R first)
-    is well posed and subtraction-free; ``delta`` is passed exactly, never formed as ``1 - gamma``
-    downstream.
-    """
-    M, v0 = _soa_chain(xc, xd, yc, yd)
-    zero = xp.zeros_like(M[0][0])
-    P = [[zero] + [v0[j] + zero for j in range(4)]]
-    for s in range(4):
-        P.append([delta + zero] + [gamma * M[s][j] for j in range(4)])
-    pi, ok = _gth_soa(P, xp)
-    d = pi[1:]
-    tot = d[0] + d[1] + d[2] + d[3]
-    return xp.stack([v / tot for v in d], axis=-1), ok
-
-
-def _matmul_soa(A, B):
-    return [[A[i][0] * B[0][j] + A[i][1] * B[1][j] + A[i][2] * B[2][j] + A[i][3] * B[3][j] for j in range(4)]
-            for i in range(4)]
-
-
-def _vecmat_soa(v, B):
-    return [v[0] * B[0][j] + v[1] * B[1][j] + v[2] * B[2][j] + v[3] * B[3][j] for j in range(4)]
-
-
-def _rownorm(A):
-    out = []
-    for row in A:
-        t = row[0] + row[1] + row[2] + row[3]
-        out.append([v / t for v in row])
-    return out
-
-
-def _discounted_fn(xc, xd, yc, yd, gamma, delta):
-    return _discounted_soa(xc, xd, yc, yd, gamma, delta, jnp)
-
-
-def _stationary_fn(xc, xd, yc, yd):
-    return _stationary_soa(xc, xd, yc, yd, jnp)
-
-
-#: Pairs per inner (cache-sized) chunk and per outer (memory-bounding) block in the batched routes.
-CHUNK_PAIRS: int = 2048
-BLOCK_PAIRS: int = 1 << 18
-
-
-@partial(jax.jit, static_argnums=(0, 1))
-def _mapped(fn, inner, xc, xd, yc, yd, *args):
-    blocks = [a.reshape(-1, inner, 5) for a in (xc, xd, yc, yd)]
-    out = jax.lax.map(lambda b: fn(*b, *args), tuple(blocks))
-    return jax.tree_util.tree_map(lambda o: o.reshape((-1,) + o.shape[2:]), out)
-
-
-def _run_batched(fn, p, q, eps, *args):
-    """Apply ``fn(xc, xd, yc, yd, *args)`` (pure jnp) to broadcast pairs; returns ``(out, shape)``.
-
-    ``out`` has the flat pair axis first.  Pairs go in blocks of at most :data:`BLOCK_PAIRS`
-    (built lazily from the broadcast views, so no full ``(N, M, 5)`` copy), each padded to a
-    power of two and mapped in cache-sized chunks inside one compiled program.
-    """
-    shape = np.broadcast_shapes(p.shape[:-1], q.shape[:-1])
-    pb = np.broadcast_to(p, shape + (5,)).reshape(-1, 5) if shape else p[None]
-    qb = np.broadcast_to(q, shape + (5,)).reshape(-1, 5) if shape else q[None]
-    B = pb.shape[0]
-    size = min(BLOCK_PAIRS, 1 << max(0, (B - 1).bit_length()))
-    inner = min(CHUNK_PAIRS, size)
-    outs = []
-    with jax.enable_x64(True):
-        for lo in range(0, B, size):
-            hi = min(B, lo + size)
-            xc, xd = _cd(pb[lo:hi], eps)
-            yc, yd = _cd(qb[lo:hi], eps)
-            sl = [xc, xd, yc, yd]
-            if hi - lo < size:  # pad the last block: one compiled shape
-                sl = [np.concatenate([a, np.broadcast_to(a[:1], (size - (hi - lo), 5))]) for a in sl]
-            out = _mapped(fn, inner, *(jnp.asarray(a) for a in sl), *args)
-            outs.append(jax.tree_util.tree_map(lambda o, m=hi - lo: np.asarray(o)[:m], out))
-    res = jax.tree_util.tree_map(lambda *o: np.concatenate(o, axis=0), *outs)
-    return res, shape
 # ----------------------------------------------------------- numpy layer
 
 @dataclass(frozen=True)
@@ -613,113 +416,6 @@ def _check_ok(ok: np.ndarray, d: np.ndarray, what: str) -> None:
         raise PrecisionError(f"pair {i}: {what} cannot be computed in float64 (a pivot left the float range)")
 
 
-def _gth_np(sub: np.ndarray) -> tuple[np.ndarray, bool]:
-    """GTH on one irreducible chain (numpy); ``ok`` is False when a pivot leaves the normal range."""
-    P = sub.astype(np.float64).copy()
-    k = P.shape[0]
-    for m in range(k - 1, 0, -1):
-        s = P[m, :m].sum()
-        if not s >= _TINY:
-            return np.full(k, np.nan), False
-        P[:m, m] /= s
-        P[:m, :m] += np.outer(P[:m, m], P[m, :m])
-    pi = np.zeros(k)
-    pi[0] = 1.0
-    for m in range(1, k):
-        pi[m] = pi[:m] @ P[:m, m]
-        pi[: m + 1] /= pi[: m + 1].max()  # keep within range (see _gth_soa)
-    pi = pi / pi.sum()
-    return pi, bool(np.all(np.isfinite(pi)))
-
-
-def _stationary_of_class(M: np.ndarray, cls: np.ndarray) -> np.ndarray:
-    """Stationary distribution of the closed irreducible class ``cls`` (GTH in numpy).
-
-    GTH's pivots are exit probabilities of censored chains; when the stationary masses span
-    more than the float range a pivot can underflow for one elimination order but not another,
-    so each state is tried as the one kept last.  Only if every order fails is the chain
-    refused (:class:`PrecisionError`).
-    """
-    cls = np.asarray(cls)
-    k = len(cls)
-    if k == 1:
-        return np.ones(1)
-    sub = M[np.ix_(cls, cls)]
-    for first in range(k):
-        order = np.r_[first, np.delete(np.arange(k), first)]
-        pi, ok = _gth_np(sub[np.ix_(order, order)])
-        if ok:
-            out = np.empty(k)
-            out[order] = pi
-            return out
-    raise PrecisionError(
-        f"states {cls.tolist()}: the stationary probabilities of this closed class are set by transition "
-        "probabilities below the float64 normal range (~2.2e-308; e.g. noise or strategy entries that small), "
-        "for every elimination order, so float64 cannot deliver them; use entries or noise >= 1e-150, or the "
-        "discounted criterion"
-    )
-
-
-def _absorption_weights(M: np.ndarray, v0: np.ndarray, closed: list[np.ndarray], transient: np.ndarray) -> np.ndarray:
-    """Probability of ending in each closed class from the opening distribution ``v0``.
-
-    State elimination (stochastic complementation) of the transient states one at a time, with
-    each state's leaving probability taken as the *sum* of its exits (never ``1 - self-loop``):
-    subtraction-free, so exact up to a few ulps even when the chain is nearly absorbing.
-    """
-    k, m = len(transient), len(closed)
-    W = np.zeros((1 + k, k + m))  # rows: opening, transient states; cols: transient, classes
-    W[0, :k] = v0[transient]
-    for c, cl in enumerate(closed):
-        W[0, k + c] = v0[cl].sum()
-        W[1:, k + c] = M[np.ix_(transient, cl)].sum(axis=1)
-    W[1:, :k] = M[np.ix_(transient, transient)]
-    for e in range(k):
-        row = W[1 + e].copy()
-        row[e] = 0.0  # a self-loop only delays leaving
-        s = row.sum()
-        if not s >= _TINY:  # subnormal exits carry too few digits to split the mass reliably
-            raise PrecisionError(
-                f"transient state {transient[e]}: its exit probabilities are below the float64 normal range "
-                "(~2.2e-308), so the absorption probabilities cannot be delivered in float64"
-            )
-        row /= s
-        w = W[:, e].copy()
-        w[1 + e] = 0.0
-        rows = np.flatnonzero(w)
-        if rows.size:  # every row that can enter state e now enters its exits instead
-            W[rows, e] = 0.0
-            W[rows] += w[rows, None] * row
-            W[rows, e] = 0.0
-    w = W[0, k:]
-    return w / w.sum()
-
-
-@dataclass(frozen=True)
-class LimitDecomposition:
-    """Exact Cesàro limit of one pair's chain with its structure."""
-
-    visits: np.ndarray
-    closed_classes: list[list[int]]
-    class_weights: np.ndarray  # probability of ending in each closed class from the opening
-    transient: list[int]
-
-    @property
-    def ergodic(self) -> bool:
-        """True when the chain has a single closed class (the limit does not depend on the opening)."""
-        return len(self.closed_classes) == 1
-
-
-def _structure(xc, xd, yc, yd) -> np.ndarray:
-    """Exact zero pattern of the transition matrix from the *factors* (no underflow can hide an edge)."""
-    pos = np.zeros(xc.shape[:-1] + (4, 4), dtype=bool)
-    for s in range(4):
-        sw = int(SWAP[s])
-        for ia, a in enumerate((xc[..., 1 + s], xd[..., 1 + s])):
-            for ib, b in enumerate((yc[..., 1 + sw], yd[..., 1 + sw])):
-                pos[..., s, 2 * ia + ib] = (a > 0) & (b > 0)
-    return pos
-
 
 def _decompose(p: np.ndarray, q: np.ndarray, eps: float) -> LimitDecomposition:
     xc, xd = _cd(p, eps)
@@ -728,137 +424,6 @@ def _decompose(p: np.ndarray, q: np.ndarray, eps: float) -> LimitDecomposition:
     M = np.array([[float(v) for v in row] for row in Ml])
     v0 = np.array([float(v) for v in v0l])
     return chain_limit(M, v0, _structure(xc, xd, yc, yd))
-
-
-# ------------------------------------------- general chains (any number of states, numpy)
-#
-# The same subtraction-free routines for a dense chain of any size ``K`` (used by
-# :mod:`solvers.finite_state` for product chains of finite-state machines): the Cesàro limit by
-# exact decomposition, discounted visits by GTH on the restart chain, finite-horizon means by
-# vector iteration or repeated squaring.
-
-
-def _check_chain(M: Any, v0: Any) -> tuple[np.ndarray, np.ndarray]:
-    M = np.asarray(M, dtype=np.float64)
-    v0 = np.asarray(v0, dtype=np.float64)
-    if M.ndim != 2 or M.shape[0] != M.shape[1] or v0.shape != (M.shape[0],) or M.shape[0] == 0:
-        raise ParameterError(f"a chain needs a square matrix M (K, K) and a start distribution v0 (K,); got {M.shape} and {v0.shape}")
-    if not (np.all(np.isfinite(M)) and np.all(M >= 0) and np.all(np.isfinite(v0)) and np.all(v0 >= 0)):
-        raise ParameterError("chain entries must be finite and non-negative")
-    return M, v0
-
-
-def chain_limit(M: Any, v0: Any, pos: Any = None) -> LimitDecomposition:
-    """Exact Cesàro limit of ``v0 M^t`` for a chain of any size (reducible and periodic chains included).
-
-    ``pos``: the structural zero pattern (``M > 0`` if omitted; pass it from the factors of the
-    transition probabilities when products may underflow).  Closed classes from the strongly
-    connected components of ``pos``, each weighted by its absorption probability (subtraction-free
-    elimination of the transient states) and solved by GTH, as in :func:`limit_state_distribution`.
-    """
-    M, v0 = _check_chain(M, v0)
-    K = M.shape[0]
-    pos = (M > 0) if pos is None else np.asarray(pos, dtype=bool)
-    ncomp, labels = connected_components(pos, directed=True, connection="strong")
-    # A component is closed when no edge leaves it.
-    leaves = np.zeros(ncomp, dtype=bool)
-    src, dst = np.nonzero(pos)
-    cross = labels[src] != labels[dst]
-    leaves[labels[src[cross]]] = True
-    closed = [np.flatnonzero(labels == c) for c in range(ncomp) if not leaves[c]]
-    transient_arr = np.flatnonzero(leaves[labels])
-    # Only what the opening can reach matters: when it reaches a single closed class that class
-    # gets all the mass, exactly, however small the exits on the way (e.g. entries of 1e-300,
-    # whose products underflow); only transient states it reaches are eliminated.
-    reach = v0 > 0
-    frontier = reach.copy()
-    while frontier.any():
-        nxt = pos[frontier].any(axis=0) & ~reach
-        reach |= nxt
-        frontier = nxt
-    hit = [i for i, c in enumerate(closed) if reach[c].any()]
-    if len(hit) == 1:
-        weights = np.zeros(len(closed))
-        weights[hit[0]] = 1.0
-    else:
-        weights = _absorption_weights(M, v0, closed, transient_arr[reach[transient_arr]])
-    visits = np.zeros(K)
-    for w, c in zip(weights, closed):
-        if w > 0:
-            visits[c] += w * _stationary_of_class(M, c)
-    visits = visits / visits.sum()
-    return LimitDecomposition(
-        visits=visits,
-        closed_classes=[c.tolist() for c in closed],
-        class_weights=weights,
-        transient=transient_arr.tolist(),
-    )
-
-
-def chain_discounted(M: Any, v0: Any, gamma: float, delta: float | None = None) -> np.ndarray:
-    """Normalised discounted visits ``(1 - gamma) v0 (I - gamma M)^{-1}`` of a chain of any size.
-
-    The stationary distribution of the restart chain (as :func:`discounted`), by GTH: no
-    ``I - gamma M`` is formed.  ``delta`` = ``1 - gamma`` if omitted.
-    """
-    M, v0 = _check_chain(M, v0)
-    gamma = check_gamma(gamma)
-    delta = 1.0 - gamma if delta is None else float(delta)
-    K = M.shape[0]
-    P = np.zeros((K + 1, K + 1))
-    P[0, 1:] = v0
-    P[1:, 0] = delta
-    P[1:, 1:] = gamma * M
-    pi, ok = _gth_np(P)
-    if not ok:
-        raise PrecisionError("discounted visits: a GTH pivot left the float64 range")
-    d = pi[1:]
-    return d / d.sum()
-
-
-#: Horizons up to this many rounds are summed round by round in :func:`chain_finite`; longer
-#: ones use repeated squaring (O(K^3 log n)).
-ITERATE_ROUNDS: int = 4096
-
-
-def chain_finite(M: Any, v0: Any, n: int) -> np.ndarray:
-    """Mean of ``v0 M^t`` over rounds ``t = 0..n-1`` for a chain of any size.
-
-    Round by round for ``n <=`` :data:`ITERATE_ROUNDS`, else by repeated squaring with block
-    means (the dense form of the memory-one route: ``A_{k+1} = (A_k + P_k A_k) / 2`` with
-    ``P_k = M^(2^k)``, rows renormalised after each step).  Only products and sums of
-    non-negative numbers.
-    """
-    M, v0 = _check_chain(M, v0)
-    n = check_horizon(n)
-    M = M / M.sum(axis=1, keepdims=True)
-    if n <= ITERATE_ROUNDS:
-        v = v0 / v0.sum()
-        acc = v.copy()
-        for _ in range(n - 1):
-            v = v @ M
-            v = v / v.sum()
-            acc += v
-        return acc / acc.sum()
-    K = M.shape[0]
-    Pb, Ab = M, np.eye(K)
-    av, amean, m = v0 / v0.sum(), np.zeros(K), 0.0
-    for k in range(n.bit_length()):
-        blk = float(2**k)
-        if (n >> k) & 1:
-            add = av @ Ab
-            tot = m + blk
-            amean = (m / tot) * amean + (blk / tot) * add
-            amean = amean / amean.sum()
-            av = av @ Pb
-            av = av / av.sum()
-            m = tot
-        if k + 1 < n.bit_length():
-            Ab = 0.5 * (Ab + Pb @ Ab)
-            Ab = Ab / Ab.sum(axis=1, keepdims=True)
-            Pb = Pb @ Pb
-            Pb = Pb / Pb.sum(axis=1, keepdims=True)
-    return amean
 
 
 def limit_state_distribution(x: Any, y: Any, *, noise: float = 0.0) -> LimitDecomposition:
@@ -935,6 +500,17 @@ def limit_of_means(x: Any, y: Any, game: Game | str, *, require_ergodic: bool = 
     visits = visits.reshape(*shape, 4)
     return PairResult.from_visits(visits, g, "limit" + (f"(noise={eps:g})" if eps else ""),
                                   {"ergodic": ergodic.reshape(shape), "noise": eps})
+
+
+def _pair(x: Any, y: Any, g: Game, crit: dict[str, Any], noise: float = 0.0) -> PairResult:
+    """The exact result of the pair ``(x, y)`` under one criterion given as
+    :func:`solvers.best_response.criterion_kwargs` returns it (``gamma``, ``n`` or ``limit``)."""
+    p, q = as_params(x, "strategy x"), as_params(y, "strategy y")
+    if "gamma" in crit:
+        return discounted(p, q, g, crit["gamma"], noise=noise)
+    if "n" in crit:
+        return finite_horizon(p, q, g, crit["n"], noise=noise)
+    return limit_of_means(p, q, g, noise=noise)
 
 
 # ------------------------------------------------------------ all pairs

@@ -5,34 +5,12 @@ instead.
 
 from __future__ import annotations
 
-from .bimatrix.response_graph import (  # noqa: F401
-    _ALPHARANK_REDUCIBLE,
-    AlphaRank,
-    AlphaRankLimit,
-    _check_alpha_m,
-    _gth,
-    _local_log_rho,
-    _partial_sums,
-    _refuse_size,
-    _sink_classes,
-    _square,
-    alpharank,
-    alpharank_limit,
-    fixation_log_probabilities,
-    plot_response_graph,
-    response_graph,
-    sink_components,
-    tournament_matrix,
-)
+import sys
 
-__all__ = [
-    "tournament_matrix",
-    "response_graph",
-    "sink_components",
-    "fixation_log_probabilities",
-    "AlphaRank",
-    "AlphaRankLimit",
-    "alpharank",
-    "alpharank_limit",
-    "plot_response_graph",
-]
+from .bimatrix.response_graph import *  # noqa: F401,F403
+from .bimatrix.response_graph import __all__  # noqa: F401
+
+
+def __getattr__(name: str):
+    """The old module's private names (``_gth``, ``_square``, ...) as the very objects of the new one."""
+    return getattr(sys.modules["solvers.bimatrix.response_graph"], name)

@@ -17,6 +17,7 @@ import xarray as xr
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
+from eqtools.validation import require_unique
 from eqtools.tournament import make_tournament
 
 from .mixed_tournament import entrants, fill_cells
@@ -135,9 +136,7 @@ def tournament(
 
 def _names(players: Sequence[Player]) -> list[str]:
     names = [getattr(p, "name", f"p{i}") for i, p in enumerate(players)]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise ParameterError(f"player names must be unique within a side; duplicated: {dup[:5]}")
+    require_unique(names, "player names must be unique within a side")
     return names
 
 

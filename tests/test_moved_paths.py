@@ -31,6 +31,18 @@ MOVED = {
                                                           "mechanism_summary", "parse_hyper", "_learner1"]},
     "learners.plots": {"learners.a2c.plots": ["smooth", "plot_training", "plot_rounds", "plot_eval", "plot_mechanism"]},
     "benchmarks._machine": {"eqtools.provenance": ["machine"]},
+    "solvers.payoffs": {"solvers.markov": ["check_horizon", "check_gamma", "LimitDecomposition", "chain_limit",
+                                           "chain_discounted", "chain_finite", "ITERATE_ROUNDS", "_TINY", "_gth_soa",
+                                           "_gth_np", "_gth_stationary", "_stationary_of_class", "_absorption_weights",
+                                           "_check_chain"],
+                        "solvers._pair_chain": ["_cd", "_soa_chain", "_stationary_soa", "_discounted_soa", "_matmul_soa",
+                                                "_vecmat_soa", "_rownorm", "_discounted_fn", "_stationary_fn", "CHUNK_PAIRS",
+                                                "BLOCK_PAIRS", "_mapped", "_run_batched", "_structure"]},
+    "solvers.bimatrix.response_graph": {"solvers.markov": ["_gth", "_ALPHARANK_REDUCIBLE"]},
+    "solvers.evolution.finite": {"solvers.markov": ["_gth"]},
+    "learners.regret": {"solvers.backward_induction": ["MAX_BR_ROUNDS", "br_values", "round_weights", "br_continuation_jnp",
+                                                       "br_values_jnp", "_coplayer_probs", "_coplayer_array",
+                                                       "_br_values_weighted", "_Rounds"]},
 }
 
 

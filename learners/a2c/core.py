@@ -23,7 +23,7 @@ from ..env import payoff_table
 from ..networks import GRUAgent, init_agent_params_np
 from ..pool import EVAL_OPPONENTS, fill_uniform, is_prior, named_params, play_pool, sample_tabular
 from ..prioritised import sampler_draw, sampler_init, sampler_update
-from ..regret import br_values_jnp
+from solvers.backward_induction import br_values_jnp
 from .config import EVAL_OPPONENT_NAMES, TRAIN_METRICS, TrainConfig
 from .loss import a2c_loss, make_optimizer
 

@@ -57,7 +57,7 @@ import numpy as np
 from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 
-from ..regret import br_continuation_jnp
+from solvers.backward_induction import br_continuation_jnp
 from .prior import BetaPrior, MixturePrior, PointPrior, as_mixture, component_predictive_jnp
 
 __all__ = ["RULES", "LEAVES", "TOKEN_TO_CONTEXT", "BayesPolicy", "plan_q_jnp", "from_spec"]

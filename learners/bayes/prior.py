@@ -39,6 +39,7 @@ from scipy.special import betaln, xlogy
 
 from eqtools.errors import InvalidProbabilityError, ParameterError
 from eqtools.strategies import MemoryOne, named
+from eqtools.validation import real_array
 
 __all__ = [
     "BetaPrior",
@@ -135,12 +136,7 @@ def _size(size: Any) -> int:
 
 
 def _probs(name: str, value: Any, allow_scalar: bool = False) -> np.ndarray:
-    if isinstance(value, (str, bytes, bool)) or value is None:
-        raise InvalidProbabilityError(f"{name} must be 5 probabilities (p0, pCC, pCD, pDC, pDD), got {value!r}")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidProbabilityError(f"{name} must be 5 probabilities (p0, pCC, pCD, pDC, pDD), got {value!r}") from None
+    arr = real_array(name, value, "5 probabilities (p0, pCC, pCD, pDC, pDD)", InvalidProbabilityError)
     if arr.ndim == 0 and allow_scalar:
         arr = np.full(5, float(arr))
     if arr.shape != (5,):

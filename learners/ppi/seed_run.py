@@ -98,7 +98,7 @@ class SeedRun(RunResults):
         """One learner's evaluation numbers from its states ``(T, B)`` against the co-players ``tab``:
         per co-player group the per-round coop, reward and co-player coop, and the mean exact
         best-response value (NaN rows where there is no pair group)."""
-        from ..regret import br_values
+        from solvers.backward_induction import br_values
 
         cfg = self.cfg
         E = cfg.eval_episodes
@@ -125,7 +125,7 @@ class SeedRun(RunResults):
         opponent-ID vectors (``None`` without the ablation) from the chunks ``res[i]`` = list of
         ``(states (B, T), prior coop (B, T), n_pair, tabular co-players)``; the phase metrics go to
         the pending row."""
-        from ..regret import br_values
+        from solvers.backward_induction import br_values
 
         cfg = self.cfg
         out, zs = [], []

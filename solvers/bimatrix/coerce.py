@@ -52,24 +52,27 @@ def as_bimatrix(game: Any) -> BimatrixGame:
     raise GameError(f"cannot read a bimatrix game from an object of type {type(game).__name__} / shape {arr.shape}")
 
 
-def _symmetric_matrix(matrix: Any) -> np.ndarray:
+def _symmetric_matrix(matrix: Any, what: str = "payoff matrix", needs: str = "this method", min_size: int = 1) -> np.ndarray:
     """The row payoff matrix of a symmetric game: a :class:`BimatrixGame` with ``B = A^T`` or a
-    square, non-empty, finite array (:class:`GameError` otherwise)."""
+    square, finite array with at least ``min_size`` strategies (:class:`GameError` naming ``what``
+    otherwise; ``needs`` names the method that needs the symmetry)."""
     if isinstance(matrix, BimatrixGame):
         if not matrix.is_symmetric():
-            raise GameError("this method needs a symmetric game: B must equal A transposed")
-        return np.asarray(matrix.A)
-    if isinstance(matrix, (str, bytes)):
-        raise GameError(f"payoff matrix must be a square array of numbers, got {matrix!r}")
-    try:
-        M = np.asarray(matrix, dtype=float)
-    except (TypeError, ValueError):
-        raise GameError("payoff matrix must be a square array of numbers (not ragged, no strings)") from None
-    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
-        raise GameError(f"payoff matrix must be square and non-empty, got shape {M.shape}")
+            raise GameError(f"{needs} needs a symmetric game: B must equal A transposed")
+        M = np.asarray(matrix.A)
+    elif isinstance(matrix, (str, bytes)):
+        raise GameError(f"{what} must be a square array of numbers, got {matrix!r}")
+    else:
+        try:
+            M = np.asarray(matrix, dtype=float)
+        except (TypeError, ValueError):
+            raise GameError(f"{what} must be a square array of numbers (not ragged, no strings)") from None
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < min_size:
+        size = "non-empty" if min_size <= 1 else f"with at least {min_size} strategies"
+        raise GameError(f"{what} must be square and {size}, got shape {M.shape}")
     if not np.all(np.isfinite(M)):
         bad = np.argwhere(~np.isfinite(M))[0]
-        raise GameError(f"payoff matrix has a non-finite entry at {tuple(int(i) for i in bad)}")
+        raise GameError(f"{what} has a non-finite entry at {tuple(int(i) for i in bad)}")
     return M
 
 

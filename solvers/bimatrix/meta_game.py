@@ -92,9 +92,6 @@ class MetaGameNash(EquilibriumList):
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
     @property
     def degenerate(self) -> bool | None:
         return getattr(self.raw, "degenerate", None)
@@ -102,12 +99,7 @@ class MetaGameNash(EquilibriumList):
     def to_dict(self) -> dict[str, Any]:
         g = self.game
         return {
-            "game": g.name,
-            "shape": list(g.shape),
-            "complete": self.complete,
-            "method": self.method,
-            "reason": self.reason,
-            "n_equilibria": len(self.equilibria),
+            **self._summary(),
             "verification": {
                 "rule": "no pure deviation gains more than tol_abs (float64 gains plus a rigorous rounding bound)",
                 "tol": self.tol,

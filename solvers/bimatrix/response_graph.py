@@ -43,9 +43,11 @@ import numpy as np
 from typing import Annotated
 
 from eqtools.validation import Label, Names, NonNegative, validated
-from eqtools.errors import ChainError, GameError, ParameterError
+from eqtools.errors import ChainError, GameError, ParameterError  # noqa: F401  (ChainError: old import path)
 from eqtools.games import BimatrixGame, Game, preset
 
+from .coerce import _symmetric_matrix
+from ..markov import _ALPHARANK_REDUCIBLE, _Ranked, _fixation_payoffs, _gth, _log_rho_partial, _rare_mutation_chain  # noqa: F401
 from ..payoffs import as_params, payoff_matrix
 
 __all__ = [
@@ -91,20 +93,9 @@ def tournament_matrix(
 
 
 def _square(matrix: Any, labels: Sequence[str] | None) -> tuple[np.ndarray, tuple[str, ...]]:
+    M = _symmetric_matrix(matrix, "meta-game matrix", "α-Rank (single population)", min_size=2)
     if isinstance(matrix, BimatrixGame):
-        if not matrix.is_symmetric():
-            raise GameError("α-Rank (single population) needs a symmetric meta-game: B must equal A transposed")
-        M = np.asarray(matrix.A)
         labels = labels or matrix.row_labels
-    else:
-        try:
-            M = np.asarray(matrix, dtype=float)
-        except (TypeError, ValueError):
-            raise GameError("meta-game matrix must be a square array of numbers (got a ragged list or non-numbers)") from None
-    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 2:
-        raise GameError(f"meta-game matrix must be square with at least 2 strategies, got shape {M.shape}")
-    if not np.all(np.isfinite(M)):
-        raise GameError("meta-game matrix has non-finite entries")
     labs = tuple(labels) if labels is not None else tuple(f"s{i}" for i in range(M.shape[0]))
     if len(labs) != M.shape[0]:
         raise ParameterError(f"{len(labs)} labels for {M.shape[0]} strategies")
@@ -211,12 +202,12 @@ def _partial_sums(M: np.ndarray, m: int, selection: str) -> np.ndarray:
         D = M.T - M  # D[s, t] = M[t, s] - M[s, t]
         diff = np.broadcast_to(D[:, :, None], (N, N, m - 1))
     elif selection == "moran":
+        # the finite-population payoffs of solvers.evolution (N = m): resident s, mutant t
         Mtt = np.diag(M)[None, :, None]
         Mss = np.diag(M)[:, None, None]
         Mts = M.T[:, :, None]  # [s, t] -> M[t, s]
         Mst = M[:, :, None]  # [s, t] -> M[s, t]
-        ft = ((k - 1) * Mtt + (m - k) * Mts) / (m - 1)
-        fs = (k * Mst + (m - k - 1) * Mss) / (m - 1)
+        ft, fs = _fixation_payoffs(Mss, Mst, Mts, Mtt, m, k)
         diff = ft - fs
     else:
         raise ParameterError(f"selection must be 'local' or 'moran', got {selection!r}")
@@ -265,10 +256,7 @@ def fixation_log_probabilities(M: Any, alpha: float, m: int = 50, selection: str
     if selection == "local":
         return _local_log_rho(M, float(alpha), int(m))
     S = _partial_sums(M, int(m), selection)
-    terms = np.concatenate([np.zeros(S.shape[:2] + (1,)), -alpha * S], axis=-1)
-    mx = terms.max(axis=-1, keepdims=True)
-    lse = mx[..., 0] + np.log(np.exp(terms - mx).sum(axis=-1))
-    return -lse
+    return _log_rho_partial(-alpha * S)
 
 
 def _check_alpha_m(alpha: Any, m: Any) -> None:
@@ -280,40 +268,8 @@ def _check_alpha_m(alpha: Any, m: Any) -> None:
         raise ParameterError(f"population size m must be an integer >= 2, got {m!r}")
 
 
-_ALPHARANK_REDUCIBLE = ("the α-Rank chain is reducible at this alpha (fixation probabilities underflow to 0); "
-                        "lower alpha or use alpharank_limit for the alpha -> infinity limit")
-
-
-def _gth(C: np.ndarray, reducible: str = _ALPHARANK_REDUCIBLE) -> np.ndarray:
-    """Stationary distribution by Grassmann–Taksar–Heyman (no subtractions).
-
-    Raises :class:`ChainError` with the message ``reducible`` when the chain is reducible
-    (or numerically so: rates below the float range)."""
-    P = C.astype(float).copy()
-    n = P.shape[0]
-    np.fill_diagonal(P, 0.0)
-    for k in range(n - 1, 0, -1):
-        s = P[k, :k].sum()
-        if not (s > 0):
-            raise ChainError(reducible)
-        with np.errstate(over="ignore", invalid="ignore"):
-            P[:k, k] /= s
-            P[:k, :k] += np.outer(P[:k, k], P[k, :k])
-        if not np.all(np.isfinite(P[:k, : k + 1])):
-            raise ChainError(reducible.replace("is reducible", "is numerically reducible", 1))
-    pi = np.zeros(n)
-    pi[0] = 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(1, n):
-            pi[k] = pi[:k] @ P[:k, k]
-        pi = pi / pi.sum()
-    if not np.all(np.isfinite(pi)):
-        raise ChainError("the α-Rank stationary distribution overflowed; lower alpha or use alpharank_limit")
-    return pi
-
-
 @dataclass(frozen=True)
-class AlphaRank:
+class AlphaRank(_Ranked):
     """α-Rank at finite ``alpha``: stationary distribution ``pi`` over strategies and the chain."""
 
     labels: tuple[str, ...]
@@ -322,10 +278,6 @@ class AlphaRank:
     alpha: float
     m: int
     selection: str
-
-    def ranking(self) -> list[tuple[str, float]]:
-        order = np.argsort(-self.pi, kind="stable")
-        return [(self.labels[i], float(self.pi[i])) for i in order]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -353,12 +305,8 @@ def alpharank(
         Names.check("labels", labels)
     M, labs = _square(matrix, labels)
     _check_alpha_m(alpha, m)
-    N = M.shape[0]
     logrho = fixation_log_probabilities(M, alpha, int(m), selection)
-    eta = 1.0 / (N - 1)
-    C = eta * np.exp(logrho)
-    np.fill_diagonal(C, 0.0)
-    np.fill_diagonal(C, 1.0 - C.sum(axis=1))
+    C = _rare_mutation_chain(np.exp(logrho))  # the chain of solvers.evolution.stationary_distribution
     pi = _gth(C)
     return AlphaRank(labs, pi, C, float(alpha), int(m), selection)
 
@@ -419,7 +367,6 @@ def alpharank_limit(
         S = _partial_sums(M, m, selection)
         smin = S.min(axis=-1)
         zeros = (np.abs(S) <= tol * scale).sum(axis=-1)
-    eta = 1.0 / (N - 1)
     rho_lim = np.where(smin >= -tol * scale, 1.0 / (1.0 + zeros), 0.0)
     np.fill_diagonal(rho_lim, 0.0)
     resist = np.maximum(0.0, -smin)
@@ -467,9 +414,7 @@ def alpharank_limit(
     pi = None
     if resolved:
         cls = sorted(idx[x] for x in surviving[0])
-        sub = eta * rho_lim[np.ix_(cls, cls)]
-        np.fill_diagonal(sub, 0.0)
-        np.fill_diagonal(sub, 1.0 - sub.sum(axis=1))
+        sub = _rare_mutation_chain(rho_lim[np.ix_(cls, cls)], N - 1)
         pi = np.zeros(N)
         pi[cls] = _gth(sub) if len(cls) > 1 else 1.0
     return AlphaRankLimit(labs, G, tuple(sinks), tuple(surviving), tuple(pots), pi, resolved)

@@ -96,6 +96,14 @@ class EquilibriumList:
     def __getitem__(self, k: int) -> Any:
         return self.equilibria[k]
 
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def _summary(self) -> dict[str, Any]:
+        """The head of ``to_dict`` of the results that say ``complete``, ``method`` and ``reason``."""
+        return {"game": self.game.name, "shape": list(self.game.shape), "complete": self.complete,
+                "method": self.method, "reason": self.reason, "n_equilibria": len(self.equilibria)}
+
     def __repr__(self) -> str:
         """One line: the type, how many equilibria, complete or not, the game's name and shape."""
         complete = getattr(self, "complete", None)
@@ -196,9 +204,6 @@ class NashResult(EquilibriumList):
     method: str = METHOD
     maximal_nash_subsets: tuple[NashSubset, ...] = ()
 
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
     @property
     def isolated(self) -> tuple[bool, ...]:
         iso = [False] * len(self.equilibria)
@@ -292,9 +297,6 @@ class NashSample(EquilibriumList):
     reason: str = ""
     info: dict[str, Any] = field(default_factory=dict)
 
-    def __len__(self) -> int:
-        return len(self.equilibria)
-
     @property
     def method(self) -> str:
         return "sample: " + ", ".join(k for k, v in self.runs.items() if v.get("ran", True))
@@ -302,12 +304,7 @@ class NashSample(EquilibriumList):
     def to_dict(self) -> dict[str, Any]:
         g = self.game
         return {
-            "game": g.name,
-            "shape": list(g.shape),
-            "complete": self.complete,
-            "method": self.method,
-            "reason": self.reason,
-            "n_equilibria": len(self.equilibria),
+            **self._summary(),
             "tol": self.tol,
             "tol_abs": self.tol_abs,
             "runs": self.runs,

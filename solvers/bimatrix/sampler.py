@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -196,6 +196,27 @@ def sample_equilibria(
     )
 
 
+class _Paths:
+    """One path per start label until ``deadline``: :meth:`run` yields ``follow(label)``'s
+    ``(ok, out)`` and stops (``stopped``) when the deadline has passed before a path starts or
+    while an unfinished one ran (the shared loop of the three phases)."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.stopped = False
+
+    def run(self, labels: Any, follow: Any) -> Iterator[tuple[bool, Any]]:
+        for lab in labels:
+            if time.perf_counter() > self.deadline:
+                self.stopped = True
+                return
+            ok, out = follow(lab)
+            if not ok and time.perf_counter() > self.deadline:
+                self.stopped = True
+                return
+            yield ok, out
+
+
 def _artificial_start_phase(g: BimatrixGame, pool: _Pool, max_labels: int | None, seed: int, mp: int, rf: int,
                             deadline: float) -> tuple[dict[str, Any], list[tuple[_Tableau, _Tableau]], set[bytes]]:
     """Phase 1: Lemke–Howson from the artificial equilibrium, one path per start label.
@@ -210,18 +231,17 @@ def _artificial_start_phase(g: BimatrixGame, pool: _Pool, max_labels: int | None
     done = unfinished = rejected = total_piv = 0
     ends: list[tuple[_Tableau, _Tableau]] = []
     end_keys: set[bytes] = set()
-    stopped = False
-    for lab in labels:
-        if time.perf_counter() > deadline:
-            stopped = True
-            break
+    walk = _Paths(deadline)
+
+    def follow(lab: int) -> tuple[bool, tuple[_Tableau, _Tableau]]:
+        nonlocal total_piv
         P, Q = P0.copy(), Q0.copy()
         ok, piv = _lh_path(P, Q, m, n, lab, mp, rf, deadline)
         total_piv += piv
+        return ok, (P, Q)
+
+    for ok, (P, Q) in walk.run(labels, follow):
         if not ok:
-            if time.perf_counter() > deadline:
-                stopped = True
-                break
             unfinished += 1
             continue
         done += 1
@@ -238,7 +258,7 @@ def _artificial_start_phase(g: BimatrixGame, pool: _Pool, max_labels: int | None
     run = {
         "labels": which, "labels_tried": done + unfinished, "paths_finished": done,
         "paths_over_max_pivots": unfinished, "max_pivots": mp, "rejected_by_verification": rejected,
-        "pivots": total_piv, "stopped_by_time_limit": stopped, "seconds": round(time.perf_counter() - t0, 3),
+        "pivots": total_piv, "stopped_by_time_limit": walk.stopped, "seconds": round(time.perf_counter() - t0, 3),
         "degeneracy_resolution": "lexicographic",
     }
     return run, ends, end_keys
@@ -254,22 +274,21 @@ def _graph_phase(g: BimatrixGame, pool: _Pool, ends: list[tuple[_Tableau, _Table
     seen = set(end_keys)
     queue = list(ends)
     paths = new = 0
-    stopped = False
+    walk = _Paths(deadline)
     expanded = 0
-    while queue and not stopped and expanded < max_explore:
+
+    def follow(lab: int) -> tuple[bool, tuple[_Tableau, _Tableau]]:
+        nonlocal paths
+        P, Q = P1.copy(), Q1.copy()
+        ok, _ = _lh_path(P, Q, m, n, lab, mp, rf, deadline)
+        paths += 1
+        return ok, (P, Q)
+
+    while queue and not walk.stopped and expanded < max_explore:
         P1, Q1 = queue.pop(0)
         expanded += 1
-        for lab in range(size):
-            if time.perf_counter() > deadline:
-                stopped = True
-                break
-            P, Q = P1.copy(), Q1.copy()
-            ok, _ = _lh_path(P, Q, m, n, lab, mp, rf, deadline)
-            paths += 1
+        for ok, (P, Q) in walk.run(range(size), follow):
             if not ok:
-                if time.perf_counter() > deadline:
-                    stopped = True
-                    break
                 continue
             prof = _lh_profile(P, Q)
             if prof is None:
@@ -285,7 +304,7 @@ def _graph_phase(g: BimatrixGame, pool: _Pool, ends: list[tuple[_Tableau, _Table
                 queue.append((P, Q))
     return {"equilibria_expanded": expanded, "max_explore": max_explore,
             "not_expanded": len(queue), "paths": paths, "new_equilibria": new,
-            "stopped_by_time_limit": stopped,
+            "stopped_by_time_limit": walk.stopped,
             "seconds": round(time.perf_counter() - t0, 3)}
 
 
@@ -299,18 +318,16 @@ def _symmetric_phase(g: BimatrixGame, pool: _Pool, max_labels: int | None, seed:
     t0 = time.perf_counter()
     T0 = _Tableau(_rescale(M))
     done = unfinished = rejected = 0
-    stopped = False
+    walk = _Paths(deadline)
     sym_labels, sym_which = _start_labels(n, None if max_labels is None else max(1, max_labels // 2), seed + 1)
-    for lab in sym_labels:
-        if time.perf_counter() > deadline:
-            stopped = True
-            break
+
+    def follow(lab: int) -> tuple[bool, _Tableau]:
         T = T0.copy()
         ok, _ = _sym_path(T, n, lab, mp, rf, deadline)
+        return ok, T
+
+    for ok, T in walk.run(sym_labels, follow):
         if not ok:
-            if time.perf_counter() > deadline:
-                stopped = True
-                break
             unfinished += 1
             continue
         done += 1
@@ -324,7 +341,7 @@ def _symmetric_phase(g: BimatrixGame, pool: _Pool, max_labels: int | None, seed:
             rejected += 1
     runs["symmetric_lemke_howson"] = {
         "labels": sym_which, "paths_finished": done, "paths_over_max_pivots": unfinished,
-        "rejected_by_verification": rejected, "stopped_by_time_limit": stopped,
+        "rejected_by_verification": rejected, "stopped_by_time_limit": walk.stopped,
         "seconds": round(time.perf_counter() - t0, 3), "degeneracy_resolution": "lexicographic",
     }
     starts = replicator_starts if replicator_starts is not None else (64 if n <= 300 else 16)

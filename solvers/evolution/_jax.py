@@ -7,11 +7,13 @@ fixation probability in log space.  Everything is differentiable and ``vmap``-ab
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 
+from solvers.markov import _fixation_payoffs, _log_ratio, _log_rho
 from solvers.payoffs import jnp_visits_discounted, jnp_visits_finite, jnp_visits_stationary
 
 
@@ -39,15 +41,9 @@ def log_fixation(a_rr: jax.Array, a_rm: jax.Array, a_mr: jax.Array, a_mm: jax.Ar
                  selection: float) -> jax.Array:
     """``log rho`` of one mutant among ``N - 1`` residents (see :mod:`solvers.evolution.finite`)."""
     k = jnp.arange(1, N, dtype=a_rr.dtype)
-    pi_m = ((k - 1) * a_mm[..., None] + (N - k) * a_mr[..., None]) / (N - 1)
-    pi_r = (k * a_rm[..., None] + (N - k - 1) * a_rr[..., None]) / (N - 1)
-    if process == "moran":
-        terms = jnp.log(1 - selection + selection * pi_r) - jnp.log(1 - selection + selection * pi_m)
-    else:
-        terms = -selection * (pi_m - pi_r)
-    S = jnp.cumsum(terms, axis=-1)
-    z = jnp.concatenate([jnp.zeros(S.shape[:-1] + (1,), S.dtype), S], axis=-1)
-    return -jax.nn.logsumexp(z, axis=-1)
+    pi_m, pi_r = _fixation_payoffs(a_rr[..., None], a_rm[..., None], a_mr[..., None], a_mm[..., None], N, k)
+    terms = _log_ratio(pi_m, pi_r, process, selection, jnp.log)
+    return _log_rho(terms, jnp, partial(jax.nn.logsumexp, axis=-1))
 
 
 def pair_payoffs(res: jax.Array, mut: jax.Array, eps: float, payoffs: jax.Array, criterion: str,

@@ -44,9 +44,9 @@ import numpy as np
 
 from eqtools.errors import ParameterError, SizeLimitError
 from eqtools.games import Game, preset
-from eqtools.validation import validated
+from eqtools.validation import real_array, validated
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
-from solvers.bimatrix.response_graph import _gth
+from solvers.markov import _Ranked, _fixation_payoffs, _gth, _log_ratio, _log_rho, _rare_mutation_chain
 
 __all__ = [
     "PROCESSES",
@@ -104,12 +104,7 @@ def check_population(N: Any) -> int:
 
 def _payoff_array(name: str, value: Any) -> np.ndarray:
     """A payoff (or batch of payoffs) as a finite float array; strings, ragged lists, NaN refused."""
-    if isinstance(value, (str, bytes, bool)) or value is None:
-        raise ParameterError(f"payoff {name} must be a real number or an array of them, got {value!r}")
-    try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(f"payoff {name} must be a real number or a regular array of them, got {value!r}") from None
+    a = real_array(f"payoff {name}", value, "a real number or a regular array of them")
     if a.size == 0:
         raise ParameterError(f"payoff {name} is empty")
     if not np.all(np.isfinite(a)):
@@ -132,10 +127,7 @@ def _payoffs_k(a_rr, a_rm, a_mr, a_mm, N: int):
     check_size("N", 8.0 * 4 * max(1, math.prod(shape)) * (N - 1), f"fixation sums over N = {N} for {math.prod(shape)} pair(s)",
                "use a smaller N or fewer strategies")
     k = np.arange(1, N, dtype=np.float64)
-    a_rr, a_rm, a_mr, a_mm = (a[..., None] for a in arrs)
-    pi_m = ((k - 1) * a_mm + (N - k) * a_mr) / (N - 1)
-    pi_r = (k * a_rm + (N - k - 1) * a_rr) / (N - 1)
-    return pi_m, pi_r
+    return _fixation_payoffs(*(a[..., None] for a in arrs), N, k)
 
 
 @validated
@@ -148,29 +140,22 @@ def log_ratio_terms(a_rr: Any, a_rm: Any, a_mr: Any, a_mm: Any, N: int, process:
     N = check_population(N)
     process, s = check_process(process, selection)
     pi_m, pi_r = _payoffs_k(a_rr, a_rm, a_mr, a_mm, N)
-    if process == "moran":
-        f_m, f_r = 1.0 - s + s * pi_m, 1.0 - s + s * pi_r
+
+    def positive(f_m: np.ndarray, f_r: np.ndarray) -> None:
         if np.any(f_m <= 0) or np.any(f_r <= 0):
             raise ParameterError(
                 f"selection w = {s}: linear fitness 1 - w + w*payoff is not positive for these payoffs; "
                 "lower w, shift the payoffs, or use process='moran-exp' / 'fermi'"
             )
-        return np.log(f_r) - np.log(f_m)
-    return -s * (pi_m - pi_r)
 
-
-def _log_rho_from_terms(terms: np.ndarray) -> np.ndarray:
-    S = np.cumsum(terms, axis=-1)
-    z = np.concatenate([np.zeros(S.shape[:-1] + (1,)), S], axis=-1)
-    mx = z.max(axis=-1, keepdims=True)
-    return -(mx[..., 0] + np.log(np.exp(z - mx).sum(axis=-1)))
+    return _log_ratio(pi_m, pi_r, process, s, np.log, positive)
 
 
 @validated
 def fixation_log_probability(a_rr: Any, a_rm: Any, a_mr: Any, a_mm: Any, N: int, process: str = "fermi",
                              selection: float = 1.0) -> np.ndarray:
     """``log rho``: exact log fixation probability of one mutant among ``N - 1`` residents (batched)."""
-    return _log_rho_from_terms(log_ratio_terms(a_rr, a_rm, a_mr, a_mm, N, process, selection))
+    return _log_rho(log_ratio_terms(a_rr, a_rm, a_mr, a_mm, N, process, selection))
 
 
 @validated
@@ -212,7 +197,7 @@ _REDUCIBLE = ("the small-mutation chain is reducible: some strategy cannot be le
 
 
 @dataclass(frozen=True)
-class SmallMutationResult:
+class SmallMutationResult(_Ranked):
     """Stationary distribution of the rare-mutation (embedded) chain over monomorphic states.
 
     ``pi[i]``: long-run share of time the population is all-``labels[i]``; ``rho[r, m]``: exact
@@ -228,10 +213,6 @@ class SmallMutationResult:
     process: str
     selection: float
     info: dict[str, Any] = field(default_factory=dict)
-
-    def ranking(self) -> list[tuple[str, float]]:
-        order = np.argsort(-self.pi, kind="stable")
-        return [(self.labels[i], float(self.pi[i])) for i in order]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -270,9 +251,7 @@ def stationary_distribution(M: Any, N: int, process: str = "fermi", selection: f
     K = A.shape[0]
     N = check_population(N)
     rho = fixation_matrix(A, N, process, selection)
-    T = rho / (K - 1)
-    np.fill_diagonal(T, 0.0)
-    np.fill_diagonal(T, 1.0 - T.sum(axis=1))
+    T = _rare_mutation_chain(rho)
     pi = _gth(T, _REDUCIBLE)
     labs = _labels(labels, K)
     return SmallMutationResult(labs, pi, rho, T, N, process, float(selection))

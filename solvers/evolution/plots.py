@@ -49,12 +49,7 @@ def plot_evolution(ds: Any, path: str | Path, *, title: str | None = None, burn_
     ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def plot_stationary(xs: Any, table: dict[str, Any], path: str | Path, *, xlabel: str, title: str | None = None,
@@ -76,6 +71,13 @@ def plot_stationary(xs: Any, table: dict[str, Any], path: str | Path, *, xlabel:
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title, fontsize=10)
+    return _save(fig, path)
+
+
+def _save(fig: Any, path: str | Path) -> Path:
+    """Lay out, write (creating the folder) and close ``fig``; returns the path."""
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
