@@ -15,7 +15,7 @@ from .errors import EqtoolsError, FileFormatError, InvalidProbabilityError, Outp
 from .games import Game, preset
 from .strategies import MemoryOne, StrategyPool, named
 
-__all__ = ["parse_strategy", "parse_strategies", "parse_players", "to_jsonable", "write_json", "write_netcdf", "read_netcdf",
+__all__ = ["parse_strategy", "parse_strategies", "parse_players", "to_jsonable", "json_text", "write_json", "write_netcdf", "read_netcdf",
            "check_output_path", "check_plot_path", "check_output_dir", "load_pickle", "is_lazy", "dask_progress"]
 
 
@@ -132,30 +132,45 @@ def parse_players(specs: Sequence[str], game: Game | str | None = None) -> list[
     return out
 
 
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays, dataclasses and MemoryOne objects to JSON-friendly types."""
-    if isinstance(obj, MemoryOne):
-        return obj.to_dict()
-    if isinstance(obj, Game):
+def to_jsonable(obj: Any, *, default: Any = None) -> Any:
+    """Convert numpy/JAX scalars and arrays, dataclasses, games and strategies to JSON-friendly types.
+
+    The one JSON policy of eqtools (every ``--json`` output and every JSON file the CLI, the learners
+    and the studies write goes through here): **non-finite floats (NaN, +inf, -inf) become ``None``**,
+    i.e. JSON ``null``.  RFC 8259 JSON has no NaN or Infinity; ``null`` is read by every parser, and a
+    field that can be undefined (a regret with one draw, a chi of a non-ZD strategy) says so in its
+    own docs.  ``default``: a callable for objects of any other type (e.g. ``str``); its result is
+    converted in turn.  Without it such objects are returned unchanged (``json.dumps`` refuses them).
+    """
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    if isinstance(obj, (MemoryOne, Game)):
         return obj.to_dict()
     if isinstance(obj, StrategyPool):
         return {"names": list(obj.names), "params": obj.params.tolist()}
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
     if isinstance(obj, (np.floating, float)):
         v = float(obj)
-        return v if math.isfinite(v) else str(v)
-    if isinstance(obj, (np.integer,)):
+        return v if math.isfinite(v) else None
+    if isinstance(obj, np.integer):
         return int(obj)
-    if isinstance(obj, (np.bool_,)):
+    if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
+        return {str(k): to_jsonable(v, default=default) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
+        return [to_jsonable(v, default=default) for v in obj]
+    if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") and hasattr(obj, "dtype"):  # numpy and JAX arrays
+        return to_jsonable(np.asarray(obj).tolist(), default=default)
     if hasattr(obj, "__dataclass_fields__"):
-        return {k: to_jsonable(getattr(obj, k)) for k in obj.__dataclass_fields__}
+        return {k: to_jsonable(getattr(obj, k), default=default) for k in obj.__dataclass_fields__}
+    if default is not None:
+        return to_jsonable(default(obj))
     return obj
+
+
+def json_text(obj: Any, *, indent: int | None = 2, default: Any = None) -> str:
+    """``obj`` as JSON text under the one policy of :func:`to_jsonable` (non-finite -> ``null``)."""
+    return json.dumps(to_jsonable(obj, default=default), indent=indent, allow_nan=False)
 
 
 def check_output_path(path: str | Path, what: str = "output path") -> Path:
@@ -214,7 +229,7 @@ def check_output_dir(path: str | Path, what: str = "output directory") -> Path:
 def write_json(obj: Any, path: str | Path | None, *, what: str = "output path") -> str:
     """Serialise ``obj`` (see :func:`to_jsonable`); write to ``path`` if given; return the text."""
     try:
-        text = json.dumps(to_jsonable(obj), indent=2, sort_keys=False)
+        text = json_text(obj)
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"cannot write this object as JSON: {exc}") from None
     if path is not None:

@@ -845,14 +845,10 @@ def checkpoint_params(run_dir: str | Path) -> tuple[TrainConfig, Any, int]:
 
 
 def _json_clean(x: Any) -> Any:
-    """Replace NaN/inf by None (standard JSON)."""
-    if isinstance(x, dict):
-        return {k: _json_clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_clean(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+    """Replace NaN/inf by None (standard JSON): :func:`eqtools.io.to_jsonable`, the one JSON policy."""
+    from eqtools.io import to_jsonable
+
+    return to_jsonable(x)
 
 
 def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int], iterations: int | None = None) -> TrainConfig:

@@ -13,12 +13,12 @@ Re-running the same command resumes each condition from its checkpoint.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text, to_jsonable
 from eqtools.provenance import machine
 
 __all__ = ["CONDITIONS", "run_study", "results_table", "main"]
@@ -93,10 +93,8 @@ def run_study(
         "iterations_reached": {c: summaries[c]["iterations"] for c in conditions},
         "conditions": summaries,
     }
-    from learners.train_a2c import _json_clean
-
-    (results_dir / "study_summary.json").write_text(json.dumps(_json_clean(out), indent=1))
-    (results_dir / "results.md").write_text(results_table(_json_clean(out)))
+    (results_dir / "study_summary.json").write_text(json_text(out, indent=1))
+    (results_dir / "results.md").write_text(results_table(to_jsonable(out)))
     return out
 
 

@@ -13,12 +13,12 @@ Checkpoints go to ``--runs`` (git-ignored ``runs/``), the plot ``mechanism.png``
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 from eqtools.provenance import machine
 from learners.a2c_mechanism import parse_hyper
 from learners.plots import plot_mechanism
@@ -71,7 +71,7 @@ def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None 
     ``hyper_overrides`` = ``{step: {A2CHyper field: value}}`` changes a step's Table 2 settings."""
     from learners.a2c import TABLE2_STEPS
     from learners.a2c_mechanism import mechanism_summary, run_mechanism
-    from learners.train_a2c import _json_clean, preset_config
+    from learners.train_a2c import preset_config
 
     over: dict[str, Any] = {}
     if seeds is not None:
@@ -92,7 +92,7 @@ def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None 
     out = {"preset": preset, "machine": machine(), "wall_s_this_call": round(time.perf_counter() - t0, 1),
            "wall_s_training": {k: round(t.wall_s, 1) for k, t in trainers.items()},
            "configs": {k: t.cfg.to_dict() for k, t in trainers.items()}, "paper": PAPER_NUMBERS, **summary}
-    (results_dir / "mechanism_summary.json").write_text(json.dumps(_json_clean(out), indent=1))
+    (results_dir / "mechanism_summary.json").write_text(json_text(out, indent=1))
     (results_dir / "results.md").write_text(results_table(summary))
     plot_mechanism(trainers, results_dir / "mechanism.png",
                    title=f"A2C mechanism chain, preset {preset}, {base.seeds} seed(s), batch {base.batch}, GRU {base.hidden}")

@@ -35,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 
 __all__ = ["PRESETS", "issue_panel", "prior_family", "part_short", "part_long", "part_sweep", "part_decomposition",
            "run_study", "main"]
@@ -525,7 +526,7 @@ def run_study(preset: str = "cpu", out: str | Path | None = None, parts: str = "
 
 
 def _write(res: dict[str, Any], outp: Path) -> None:
-    (outp / "bayes.json").write_text(json.dumps(res, indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    (outp / "bayes.json").write_text(json_text(res, indent=1, default=str))
     (outp / "bayes.md").write_text(_md(res))
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 from eqtools.provenance import machine
 
 __all__ = ["CONDITIONS", "DEFAULT_CONDITIONS", "PAPER", "run_study", "main"]
@@ -101,7 +102,7 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
     if phase_sets:
         plot_phases(phase_sets, results_dir / "phases.png", title=f"PPI, preset {preset}: curves by phase")
         plot_rounds(round_sets, results_dir / "rounds.png", title=f"PPI, preset {preset}: final evaluation per round")
-    (results_dir / "study_summary.json").write_text(json.dumps(out, indent=1))
+    (results_dir / "study_summary.json").write_text(json_text(out, indent=1))
     return out
 
 

@@ -24,6 +24,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 from learners.runs import load_a2c_agent, load_ppi_agent, sharpened
 from learners.verification import TARGETS, target_check
 
@@ -183,7 +184,7 @@ def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Se
         result["curves"] = {k: {"how": v["how"], "final_random": float(v["regret"].sel(opponent="random").isel({v["x"]: -1}).mean())}
                             for k, v in cs.items()}
     (outp / "regret.md").write_text("\n".join(md) + "\n")
-    (outp / "regret.json").write_text(json.dumps(result, indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    (outp / "regret.json").write_text(json_text(result, indent=1, default=str))
     return result
 
 

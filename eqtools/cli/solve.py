@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from typing import Any
 
@@ -19,7 +18,7 @@ import numpy as np
 
 from ..errors import OutputPathError, ParameterError
 from ..games import preset
-from ..io import check_output_path
+from ..io import check_output_path, to_jsonable
 from . import _format as F
 from ..strategies import MemoryOne
 
@@ -53,28 +52,11 @@ def _criterion(args: argparse.Namespace) -> dict[str, Any]:
     return {"gamma": 0.9 if args.gamma is None else args.gamma}
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return v if math.isfinite(v) else None
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
-
-
 def _emit(result: dict[str, Any], args: argparse.Namespace, arrays: dict[str, Any] | None = None,
           text: Any = None) -> int:
     """Print ``result`` as a readable table (``text(result)``; a generic listing when None) or, with
     ``--json``, as JSON; with ``--out`` also write it to a ``.json`` or ``.nc`` file."""
-    result = _jsonable(result)
+    result = to_jsonable(result)
     js = json.dumps(result, indent=2)
     out = getattr(args, "out", None)
     if out is not None:
