@@ -24,7 +24,7 @@ import numpy as np
 
 from eqtools.errors import FileFormatError, ParameterError
 
-__all__ = ["Schema", "read_run_file", "check_params", "check_counter"]
+__all__ = ["Schema", "read_run_file", "check_params", "check_counter", "write_run_file", "require_finite"]
 
 
 def _leaves_with_paths(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -106,6 +106,22 @@ class Schema:
     extra: tuple[Callable[[Path, dict], None], ...] = field(default_factory=tuple)
 
 
+def write_run_file(path: str | Path, state: Any) -> Path:
+    """Pickle ``state`` to ``path`` atomically: written beside it as ``<name>.tmp`` and renamed over
+    it, so a run killed mid-write leaves the previous file whole (never a truncated one).  The
+    folder is created if missing.  Read back with :func:`read_run_file`."""
+    import os
+    import pickle
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(state, fh)
+    os.replace(tmp, p)
+    return p
+
+
 def read_run_file(path: str | Path, schema: Schema) -> dict[str, Any]:
     """Unpickle ``path`` and check it against ``schema``; returns the dict."""
     from eqtools.io import load_pickle
@@ -136,3 +152,23 @@ def check_param_list(path: str | Path, items: Sequence[Any], *, what: str, key: 
     for i, t in enumerate(items):
         if t is not None:
             check_params(path, t, what=what, key=f"{key}[{i}]")
+
+
+def require_finite(values: Mapping[str, Any], params: Any, *, where: str, checkpoint: Path | None,
+                   hint: str = "lower --lr?") -> None:
+    """The non-finite stop of a training run: raise :class:`~eqtools.errors.NonFiniteError` when one
+    of ``values`` (``{metric name: value}``, e.g. the losses) or a leaf of ``params`` is NaN or
+    infinite.  Called before anything is saved, so the last good ``checkpoint`` stays on disk (the
+    message says so) and no summary is written."""
+    import jax
+    import jax.numpy as jnp
+
+    from eqtools.errors import NonFiniteError
+
+    bad = [n for n, v in values.items() if not np.all(np.isfinite(v))]
+    if not bad and not all(bool(jnp.all(jnp.isfinite(x))) for x in jax.tree_util.tree_leaves(params)):
+        bad = ["parameters"]
+    if bad:
+        kept = f"; the last good checkpoint {checkpoint} is kept" if checkpoint is not None and checkpoint.exists() else ""
+        raise NonFiniteError(f"training diverged at {where}: non-finite {', '.join(bad)} ({hint}){kept}; "
+                             "no summary was written")

@@ -42,8 +42,6 @@ datasets (with a ``seed`` dimension) of all seeds in ``out_dir``.
 from __future__ import annotations
 
 import json
-import os
-import pickle
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -55,6 +53,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 
+from ..checkpoint import write_run_file
 from ..env import payoff_table
 from ..pool import EVAL_OPPONENTS, named_params
 from .agent import PPIAgent
@@ -249,10 +248,7 @@ class PPIRunner(RunnerResults):
         else:
             state["seeds"] = [v.cfg.seed for v in self.per_seed]
             state.update({k: [p[k] for p in per] for k in per[0]})
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(state, fh)
-        os.replace(tmp, self.checkpoint_path)
+        write_run_file(self.checkpoint_path, state)
 
     def load_checkpoint(self) -> bool:
         """Restore from ``out_dir/checkpoint.pkl``; False if there is none.  The config must match."""
