@@ -142,6 +142,8 @@ def to_jsonable(obj: Any, *, default: Any = None) -> Any:
     own docs.  ``default``: a callable for objects of any other type (e.g. ``str``); its result is
     converted in turn.  Without it such objects are returned unchanged (``json.dumps`` refuses them).
     """
+    if default is not None and not callable(default):
+        raise ParameterError(f"default must be None or a callable (e.g. str), got {default!r}")
     if obj is None or isinstance(obj, (str, bool, int)):
         return obj
     if isinstance(obj, (MemoryOne, Game)):
@@ -169,8 +171,14 @@ def to_jsonable(obj: Any, *, default: Any = None) -> Any:
 
 
 def json_text(obj: Any, *, indent: int | None = 2, default: Any = None) -> str:
-    """``obj`` as JSON text under the one policy of :func:`to_jsonable` (non-finite -> ``null``)."""
-    return json.dumps(to_jsonable(obj, default=default), indent=indent, allow_nan=False)
+    """``obj`` as JSON text under the one policy of :func:`to_jsonable` (non-finite -> ``null``);
+    :class:`ParameterError` for an object JSON cannot hold (give ``default=str`` to write its text)."""
+    if indent is not None and (isinstance(indent, bool) or not isinstance(indent, int) or not 0 <= indent <= 16):
+        raise ParameterError(f"indent must be None or an integer in [0, 16], got {indent!r}")
+    try:
+        return json.dumps(to_jsonable(obj, default=default), indent=indent, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ParameterError(f"cannot write this object as JSON: {exc}") from None
 
 
 def check_output_path(path: str | Path, what: str = "output path") -> Path:
@@ -228,10 +236,7 @@ def check_output_dir(path: str | Path, what: str = "output directory") -> Path:
 
 def write_json(obj: Any, path: str | Path | None, *, what: str = "output path") -> str:
     """Serialise ``obj`` (see :func:`to_jsonable`); write to ``path`` if given; return the text."""
-    try:
-        text = json_text(obj)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"cannot write this object as JSON: {exc}") from None
+    text = json_text(obj)
     if path is not None:
         p = check_output_path(path, what)
         try:

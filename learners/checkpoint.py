@@ -113,12 +113,20 @@ def write_run_file(path: str | Path, state: Any) -> Path:
     import os
     import pickle
 
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
+    from eqtools.errors import OutputPathError
+    from eqtools.io import check_output_path
+
+    p = check_output_path(path, "run file")
     tmp = p.with_name(p.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(state, fh)
-    os.replace(tmp, p)
+    try:
+        with open(tmp, "wb") as fh:
+            pickle.dump(state, fh)
+        os.replace(tmp, p)
+    except OSError as exc:
+        raise OutputPathError(f"run file {str(p)!r} cannot be written ({exc.strerror or exc})") from None
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise ParameterError(f"run file {str(p)!r}: state cannot be pickled ({exc})") from None
     return p
 
 
@@ -161,12 +169,26 @@ def require_finite(values: Mapping[str, Any], params: Any, *, where: str, checkp
     infinite.  Called before anything is saved, so the last good ``checkpoint`` stays on disk (the
     message says so) and no summary is written."""
     import jax
-    import jax.numpy as jnp
 
     from eqtools.errors import NonFiniteError
 
-    bad = [n for n, v in values.items() if not np.all(np.isfinite(v))]
-    if not bad and not all(bool(jnp.all(jnp.isfinite(x))) for x in jax.tree_util.tree_leaves(params)):
+    if not isinstance(values, Mapping):
+        raise ParameterError(f"values must be a mapping {{metric name: value}}, got {type(values).__name__}")
+    if not isinstance(where, str):
+        raise ParameterError(f"where must be a string, got {where!r}")
+    if checkpoint is not None and not isinstance(checkpoint, Path):
+        raise ParameterError(f"checkpoint must be a pathlib.Path or None, got {checkpoint!r}")
+
+    def finite(x: Any, name: str) -> bool:
+        if isinstance(x, jax.Array):  # checked where it lives (no copy to the host)
+            return bool(jax.numpy.all(jax.numpy.isfinite(x)))
+        try:
+            return bool(np.all(np.isfinite(np.asarray(x, dtype=float))))
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name} must be numeric, got {x!r}") from None
+
+    bad = [str(n) for n, v in values.items() if not finite(v, f"values[{n!r}]")]
+    if not bad and not all(finite(x, "params") for x in jax.tree_util.tree_leaves(params)):
         bad = ["parameters"]
     if bad:
         kept = f"; the last good checkpoint {checkpoint} is kept" if checkpoint is not None and checkpoint.exists() else ""

@@ -140,6 +140,8 @@ CALL_BUILDERS.update({
     "learners.checkpoint.read_run_file": lambda: ((_pickle_file(), _schema()), {}),
     "learners.checkpoint.check_params": lambda: ((_tmp("run.pkl"), {"w": [1.0, 2.0]}), {"what": "run file"}),
     "learners.checkpoint.check_counter": lambda: ((_tmp("run.pkl"), 3), {"what": "run file", "key": "iteration"}),
+    "learners.checkpoint.write_run_file": lambda: ((_tmp("written.pkl"), {"iteration": 3}), {}),
+    "learners.checkpoint.require_finite": lambda: (({"loss": 1.0}, {"w": [1.0, 2.0]}), {"where": "phase 1", "checkpoint": None}),
 })
 
 
