@@ -54,18 +54,25 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def parse_strategies(specs: Sequence[str], game: Game | str | None = None) -> list[MemoryOne]:
-    """Parse several specs; ``all`` expands to the whole named library for ``game`` (required then)."""
-    from .strategies import library
-
+def _spec_list(specs: Any) -> list[str]:
+    """Strategy specs as a list of strings (one string is one spec); :class:`ParameterError` otherwise."""
     if isinstance(specs, str):
         specs = [specs]
     if isinstance(specs, bytes) or not isinstance(specs, Iterable):
         raise ParameterError(f"strategy specs must be a list of strings, got {specs!r}")
-    out: list[MemoryOne] = []
+    specs = list(specs)
     for spec in specs:
         if not isinstance(spec, str):
             raise ParameterError(f"strategy spec must be a string, got {spec!r}")
+    return specs
+
+
+def parse_strategies(specs: Sequence[str], game: Game | str | None = None) -> list[MemoryOne]:
+    """Parse several specs; ``all`` expands to the whole named library for ``game`` (required then)."""
+    from .strategies import library
+
+    out: list[MemoryOne] = []
+    for spec in _spec_list(specs):
         if spec.strip().lower() == "all":
             out.extend(library(game).values())
         else:
@@ -83,14 +90,8 @@ def parse_players(specs: Sequence[str], game: Game | str | None = None) -> list[
     """
     from .strategies import GAME_DEPENDENT, NAMED_STRATEGIES, library
 
-    if isinstance(specs, str):
-        specs = [specs]
-    if isinstance(specs, bytes) or not isinstance(specs, Iterable):
-        raise ParameterError(f"strategy specs must be a list of strings, got {specs!r}")
     out: list[Any] = []
-    for spec in specs:
-        if not isinstance(spec, str):
-            raise ParameterError(f"strategy spec must be a string, got {spec!r}")
+    for spec in _spec_list(specs):
         s = spec.strip()
         low = s.lower()
         if low == "all":

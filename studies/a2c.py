@@ -20,6 +20,7 @@ from typing import Any, Sequence
 from eqtools.errors import ParameterError
 from eqtools.io import json_text, to_jsonable
 from eqtools.provenance import machine
+from studies import study_dirs
 
 __all__ = ["CONDITIONS", "run_study", "results_table", "main"]
 
@@ -49,12 +50,7 @@ def run_study(
     from eqtools.io import write_netcdf
     from learners.train_a2c import Trainer, preset_config
 
-    bad = [c for c in conditions if c not in CONDITIONS]
-    if bad:
-        raise ParameterError(f"unknown condition(s) {bad}; choose from {CONDITIONS}")
-    runs_dir = Path(runs_dir)
-    results_dir = Path(results_dir) if results_dir is not None else runs_dir / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
+    runs_dir, results_dir = study_dirs(conditions, CONDITIONS, runs_dir, results_dir)
     if seeds is not None:
         overrides["seeds"] = seeds
     summaries: dict[str, Any] = {}

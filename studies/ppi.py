@@ -32,6 +32,7 @@ from typing import Any, Sequence
 from eqtools.errors import ParameterError
 from eqtools.io import json_text
 from eqtools.provenance import machine
+from studies import study_dirs
 
 __all__ = ["CONDITIONS", "DEFAULT_CONDITIONS", "PAPER", "run_study", "main"]
 
@@ -61,12 +62,7 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
     from learners.ppi.runner import PPIRunner
     from eqtools.io import write_netcdf
 
-    bad = [c for c in conditions if c not in CONDITIONS]
-    if bad:
-        raise ParameterError(f"unknown condition(s) {bad}; choose from {CONDITIONS}")
-    runs_dir = Path(runs_dir)
-    results_dir = Path(results_dir) if results_dir is not None else runs_dir / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
+    runs_dir, results_dir = study_dirs(conditions, CONDITIONS, runs_dir, results_dir)
     out: dict[str, Any] = {"preset": preset, "machine": machine(), "paper": PAPER, "conditions": {}}
     t0 = time.perf_counter()
     phase_sets, round_sets = {}, {}

@@ -27,6 +27,7 @@ from eqtools.errors import ParameterError
 from eqtools.io import json_text
 from learners.runs import load_a2c_agent, load_ppi_agent, sharpened
 from learners.verification import TARGETS, target_check
+from studies import save_figure
 
 # TARGETS, target_check (learners.verification) and sharpened, load_a2c_agent, load_ppi_agent
 # (learners.runs) moved into the library; they are re-exported here for one release.
@@ -107,11 +108,7 @@ def plot_curves(curves: dict[str, dict[str, Any]], path: str | Path, title: str 
         ax.set_xlabel(list(curves.values())[0]["x"] if curves else "")
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, title)
 
 
 def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Sequence[float] = (1.0, 0.0), draws: int = 200,

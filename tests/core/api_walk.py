@@ -285,6 +285,7 @@ CALL_BUILDERS.update({
     "learners.coplayers.fixed_icl_policy": lambda: (("bayes",), {"horizon": 5}),
     "learners.coplayers.normalise_fixed_icl": lambda: (("bayes",), {}),
     "learners.coplayers.prior_from_spec": lambda: (("uniform",), {}),
+    "learners.coplayers.family_prior": lambda: (("recip", 0.3), {}),
     "learners.pool.prior_arrays": lambda: (("uniform",), {}),
     "learners.shaping.runner.parse_learners": lambda: (("lola,naive",), {}),
     "learners.mixture.simulate_library_log": lambda: ((["TFT", "ALLD"], ["TFT", "WSLS"]), {"rounds": 5}),
