@@ -14,6 +14,8 @@ MOVED = {
                        "learners.verification": ["TARGETS", "target_check"]},
     "studies.a2c_mechanism": {"learners.a2c_mechanism": ["parse_hyper"], "learners.plots": ["plot_mechanism"]},
     "benchmarks._machine": {"eqtools.provenance": ["machine"]},
+    "learners.ppi.cli": {"eqtools.cli.train_ppi": ["add_ppi_parser", "register", "build_config", "run_ppi", "_OVERRIDES"]},
+    "learners.shaping.cli": {"eqtools.cli.shaping": ["register", "cmd_run"]},
 }
 
 
