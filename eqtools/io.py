@@ -15,7 +15,7 @@ from .errors import EqtoolsError, FileFormatError, InvalidProbabilityError, Outp
 from .games import Game, preset
 from .strategies import MemoryOne, StrategyPool, named
 
-__all__ = ["parse_strategy", "parse_strategies", "parse_players", "to_jsonable", "write_json", "write_netcdf", "read_netcdf",
+__all__ = ["parse_strategy", "parse_strategies", "parse_players", "to_jsonable", "json_text", "write_json", "write_netcdf", "read_netcdf",
            "check_output_path", "check_plot_path", "check_output_dir", "load_pickle", "is_lazy", "dask_progress"]
 
 
@@ -54,18 +54,25 @@ def _is_number(s: str) -> bool:
     return True
 
 
-def parse_strategies(specs: Sequence[str], game: Game | str | None = None) -> list[MemoryOne]:
-    """Parse several specs; ``all`` expands to the whole named library for ``game`` (required then)."""
-    from .strategies import library
-
+def _spec_list(specs: Any) -> list[str]:
+    """Strategy specs as a list of strings (one string is one spec); :class:`ParameterError` otherwise."""
     if isinstance(specs, str):
         specs = [specs]
     if isinstance(specs, bytes) or not isinstance(specs, Iterable):
         raise ParameterError(f"strategy specs must be a list of strings, got {specs!r}")
-    out: list[MemoryOne] = []
+    specs = list(specs)
     for spec in specs:
         if not isinstance(spec, str):
             raise ParameterError(f"strategy spec must be a string, got {spec!r}")
+    return specs
+
+
+def parse_strategies(specs: Sequence[str], game: Game | str | None = None) -> list[MemoryOne]:
+    """Parse several specs; ``all`` expands to the whole named library for ``game`` (required then)."""
+    from .strategies import library
+
+    out: list[MemoryOne] = []
+    for spec in _spec_list(specs):
         if spec.strip().lower() == "all":
             out.extend(library(game).values())
         else:
@@ -83,14 +90,8 @@ def parse_players(specs: Sequence[str], game: Game | str | None = None) -> list[
     """
     from .strategies import GAME_DEPENDENT, NAMED_STRATEGIES, library
 
-    if isinstance(specs, str):
-        specs = [specs]
-    if isinstance(specs, bytes) or not isinstance(specs, Iterable):
-        raise ParameterError(f"strategy specs must be a list of strings, got {specs!r}")
     out: list[Any] = []
-    for spec in specs:
-        if not isinstance(spec, str):
-            raise ParameterError(f"strategy spec must be a string, got {spec!r}")
+    for spec in _spec_list(specs):
         s = spec.strip()
         low = s.lower()
         if low == "all":
@@ -132,30 +133,53 @@ def parse_players(specs: Sequence[str], game: Game | str | None = None) -> list[
     return out
 
 
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays, dataclasses and MemoryOne objects to JSON-friendly types."""
-    if isinstance(obj, MemoryOne):
-        return obj.to_dict()
-    if isinstance(obj, Game):
+def to_jsonable(obj: Any, *, default: Any = None) -> Any:
+    """Convert numpy/JAX scalars and arrays, dataclasses, games and strategies to JSON-friendly types.
+
+    The one JSON policy of eqtools (every ``--json`` output and every JSON file the CLI, the learners
+    and the studies write goes through here): **non-finite floats (NaN, +inf, -inf) become ``None``**,
+    i.e. JSON ``null``.  RFC 8259 JSON has no NaN or Infinity; ``null`` is read by every parser, and a
+    field that can be undefined (a regret with one draw, a chi of a non-ZD strategy) says so in its
+    own docs.  ``default``: a callable for objects of any other type (e.g. ``str``); its result is
+    converted in turn.  Without it such objects are returned unchanged (``json.dumps`` refuses them).
+    """
+    if default is not None and not callable(default):
+        raise ParameterError(f"default must be None or a callable (e.g. str), got {default!r}")
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    if isinstance(obj, (MemoryOne, Game)):
         return obj.to_dict()
     if isinstance(obj, StrategyPool):
         return {"names": list(obj.names), "params": obj.params.tolist()}
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
     if isinstance(obj, (np.floating, float)):
         v = float(obj)
-        return v if math.isfinite(v) else str(v)
-    if isinstance(obj, (np.integer,)):
+        return v if math.isfinite(v) else None
+    if isinstance(obj, np.integer):
         return int(obj)
-    if isinstance(obj, (np.bool_,)):
+    if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
+        return {str(k): to_jsonable(v, default=default) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
+        return [to_jsonable(v, default=default) for v in obj]
+    if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") and hasattr(obj, "dtype"):  # numpy and JAX arrays
+        return to_jsonable(np.asarray(obj).tolist(), default=default)
     if hasattr(obj, "__dataclass_fields__"):
-        return {k: to_jsonable(getattr(obj, k)) for k in obj.__dataclass_fields__}
+        return {k: to_jsonable(getattr(obj, k), default=default) for k in obj.__dataclass_fields__}
+    if default is not None:
+        return to_jsonable(default(obj))
     return obj
+
+
+def json_text(obj: Any, *, indent: int | None = 2, default: Any = None) -> str:
+    """``obj`` as JSON text under the one policy of :func:`to_jsonable` (non-finite -> ``null``);
+    :class:`ParameterError` for an object JSON cannot hold (give ``default=str`` to write its text)."""
+    if indent is not None and (isinstance(indent, bool) or not isinstance(indent, int) or not 0 <= indent <= 16):
+        raise ParameterError(f"indent must be None or an integer in [0, 16], got {indent!r}")
+    try:
+        return json.dumps(to_jsonable(obj, default=default), indent=indent, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ParameterError(f"cannot write this object as JSON: {exc}") from None
 
 
 def check_output_path(path: str | Path, what: str = "output path") -> Path:
@@ -213,10 +237,7 @@ def check_output_dir(path: str | Path, what: str = "output directory") -> Path:
 
 def write_json(obj: Any, path: str | Path | None, *, what: str = "output path") -> str:
     """Serialise ``obj`` (see :func:`to_jsonable`); write to ``path`` if given; return the text."""
-    try:
-        text = json.dumps(to_jsonable(obj), indent=2, sort_keys=False)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"cannot write this object as JSON: {exc}") from None
+    text = json_text(obj)
     if path is not None:
         p = check_output_path(path, what)
         try:

@@ -338,11 +338,9 @@ def _zd_numbers(chi: Any, phi: Any) -> tuple[float, float | None]:
     return real("chi", chi), (None if phi is None else real("phi", phi))
 
 
-def _phi_max(game: Game, chi: float, baseline: float) -> float:
-    # Largest phi keeping all four probabilities in [0, 1] (found numerically-exactly from
-    # the linear constraints p = phi * d + e).
-    sx, sy = game.payoffs, game.payoffs_coplayer
-    d = (sx - baseline) - chi * (sy - baseline)
+def _phi_bound(d: np.ndarray) -> float:
+    # Largest phi keeping all four probabilities p = e + phi * d in [0, 1], e = (1, 1, 0, 0)
+    # (found numerically-exactly from the linear constraints).
     e = np.array([1.0, 1.0, 0.0, 0.0])
     hi = math.inf
     for di, ei in zip(d, e):
@@ -353,38 +351,42 @@ def _phi_max(game: Game, chi: float, baseline: float) -> float:
     return hi
 
 
+def _phi_max(game: Game, chi: float, baseline: float) -> float:
+    sx, sy = game.payoffs, game.payoffs_coplayer
+    return _phi_bound((sx - baseline) - chi * (sy - baseline))
+
+
+def _zd_baseline(game: Game | str, chi: float, phi: float | None, p0: float, name: str | None,
+                 baseline: str, label: str) -> MemoryOne:
+    """The ZD strategy enforcing ``s_X - B = chi (s_Y - B)`` with ``B`` the game's payoff
+    ``baseline`` (``"P"``: extortionate, ``"R"``: generous); ``phi`` defaults to half its largest
+    valid value."""
+    g = preset(game)
+    _check_game_for_zd(g)
+    chi, phi = _zd_numbers(chi, phi)
+    if not (chi >= 1.0 and math.isfinite(chi)):
+        raise ParameterError(f"chi must be a finite number >= 1, got {chi}")
+    b = getattr(g, baseline)
+    hi = _phi_max(g, chi, b)
+    if phi is None:
+        phi = hi / 2.0
+    if not (0.0 < phi <= hi * (1 + 1e-12)):
+        raise ParameterError(f"phi must lie in (0, {hi:.6g}] for chi = {chi} in game {g.name!r}, got {phi}")
+    return zd_strategy(g, phi, -phi * chi, phi * (chi - 1.0) * b, p0=p0, name=name or f"{label}-{chi:g}")
+
+
 def extortionate(game: Game | str, chi: float, phi: float | None = None, p0: float = 1.0, name: str | None = None) -> MemoryOne:
     """Press–Dyson extortionate strategy enforcing ``s_X - P = chi (s_Y - P)`` (``chi >= 1``).
 
     ``phi`` defaults to half its largest valid value, which for the ``axelrod`` game and
     ``chi = 2`` gives Extort-2 = (8/9, 1/2, 1/3, 0).
     """
-    g = preset(game)
-    _check_game_for_zd(g)
-    chi, phi = _zd_numbers(chi, phi)
-    if not (chi >= 1.0 and math.isfinite(chi)):
-        raise ParameterError(f"chi must be a finite number >= 1, got {chi}")
-    hi = _phi_max(g, chi, g.P)
-    if phi is None:
-        phi = hi / 2.0
-    if not (0.0 < phi <= hi * (1 + 1e-12)):
-        raise ParameterError(f"phi must lie in (0, {hi:.6g}] for chi = {chi} in game {g.name!r}, got {phi}")
-    return zd_strategy(g, phi, -phi * chi, phi * (chi - 1.0) * g.P, p0=p0, name=name or f"Extort-{chi:g}")
+    return _zd_baseline(game, chi, phi, p0, name, "P", "Extort")
 
 
 def generous(game: Game | str, chi: float, phi: float | None = None, p0: float = 1.0, name: str | None = None) -> MemoryOne:
     """Generous ZD strategy (Stewart & Plotkin 2013) enforcing ``s_X - R = chi (s_Y - R)``."""
-    g = preset(game)
-    _check_game_for_zd(g)
-    chi, phi = _zd_numbers(chi, phi)
-    if not (chi >= 1.0 and math.isfinite(chi)):
-        raise ParameterError(f"chi must be a finite number >= 1, got {chi}")
-    hi = _phi_max(g, chi, g.R)
-    if phi is None:
-        phi = hi / 2.0
-    if not (0.0 < phi <= hi * (1 + 1e-12)):
-        raise ParameterError(f"phi must lie in (0, {hi:.6g}] for chi = {chi} in game {g.name!r}, got {phi}")
-    return zd_strategy(g, phi, -phi * chi, phi * (chi - 1.0) * g.R, p0=p0, name=name or f"Generous-{chi:g}")
+    return _zd_baseline(game, chi, phi, p0, name, "R", "Generous")
 
 
 def equalizer(game: Game | str, value: float, phi: float | None = None, p0: float = 1.0, name: str | None = None) -> MemoryOne:
@@ -401,15 +403,7 @@ def equalizer(game: Game | str, value: float, phi: float | None = None, p0: floa
     _, phi = _zd_numbers(1.0, phi)
     if not (min(g.P, g.R) <= value <= max(g.P, g.R)):
         raise ParameterError(f"equalizer value must lie between P = {g.P:g} and R = {g.R:g}, got {value}")
-    sy = g.payoffs_coplayer
-    d = -(sy - value)  # p = e + phi' * d with phi' > 0
-    e = np.array([1.0, 1.0, 0.0, 0.0])
-    hi = math.inf
-    for di, ei in zip(d, e):
-        if di > 0:
-            hi = min(hi, (1.0 - ei) / di)
-        elif di < 0:
-            hi = min(hi, (0.0 - ei) / di)
+    hi = _phi_bound(-(g.payoffs_coplayer - value))  # p = e + phi' * d with phi' > 0
     if hi <= 0 or not math.isfinite(hi):
         raise ParameterError(f"no valid equalizer for value {value} in game {g.name!r}")
     if phi is None:

@@ -28,7 +28,7 @@ import numpy as np
 
 from eqtools.errors import FileFormatError, OutputPathError, ParameterError
 
-__all__ = ["Schema", "read_run_file", "write_run_file", "check_params", "check_counter"]
+__all__ = ["Schema", "read_run_file", "check_params", "check_counter", "write_run_file", "require_finite"]
 
 
 def _leaves_with_paths(tree: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -133,21 +133,21 @@ def read_run_file(path: str | Path, schema: Schema) -> dict[str, Any]:
 
 
 def write_run_file(path: str | Path, state: Any, *, what: str = "run file") -> Path:
-    """Pickle ``state`` to ``path`` atomically: into ``path`` with suffix ``.tmp``, then
+    """Pickle ``state`` to ``path`` atomically: into ``<name>.tmp`` beside ``path``, then
     ``os.replace`` over ``path`` (a reader never sees a half-written file).  Returns the path."""
     from eqtools.io import check_output_path
 
     p = check_output_path(path, what)
-    tmp = p.with_suffix(".tmp")
+    tmp = p.with_name(p.name + ".tmp")
     try:
         with open(tmp, "wb") as fh:
             pickle.dump(state, fh)
+        os.replace(tmp, p)
     except OSError as exc:
         raise OutputPathError(f"{what} {str(p)!r} cannot be written ({exc.strerror or exc})") from None
     except Exception as exc:  # noqa: BLE001 - pickle raises PicklingError, TypeError or AttributeError
         tmp.unlink(missing_ok=True)
         raise ParameterError(f"{what} {str(p)!r}: the state cannot be pickled ({exc})") from None
-    os.replace(tmp, p)
     return p
 
 
@@ -159,3 +159,37 @@ def check_param_list(path: str | Path, items: Sequence[Any], *, what: str, key: 
     for i, t in enumerate(items):
         if t is not None:
             check_params(path, t, what=what, key=f"{key}[{i}]")
+
+
+def require_finite(values: Mapping[str, Any], params: Any, *, where: str, checkpoint: Path | None,
+                   hint: str = "lower --lr?") -> None:
+    """The non-finite stop of a training run: raise :class:`~eqtools.errors.NonFiniteError` when one
+    of ``values`` (``{metric name: value}``, e.g. the losses) or a leaf of ``params`` is NaN or
+    infinite.  Called before anything is saved, so the last good ``checkpoint`` stays on disk (the
+    message says so) and no summary is written."""
+    import jax
+
+    from eqtools.errors import NonFiniteError
+
+    if not isinstance(values, Mapping):
+        raise ParameterError(f"values must be a mapping {{metric name: value}}, got {type(values).__name__}")
+    if not isinstance(where, str):
+        raise ParameterError(f"where must be a string, got {where!r}")
+    if checkpoint is not None and not isinstance(checkpoint, Path):
+        raise ParameterError(f"checkpoint must be a pathlib.Path or None, got {checkpoint!r}")
+
+    def finite(x: Any, name: str) -> bool:
+        if isinstance(x, jax.Array):  # checked where it lives (no copy to the host)
+            return bool(jax.numpy.all(jax.numpy.isfinite(x)))
+        try:
+            return bool(np.all(np.isfinite(np.asarray(x, dtype=float))))
+        except (TypeError, ValueError):
+            raise ParameterError(f"{name} must be numeric, got {x!r}") from None
+
+    bad = [str(n) for n, v in values.items() if not finite(v, f"values[{n!r}]")]
+    if not bad and not all(finite(x, "params") for x in jax.tree_util.tree_leaves(params)):
+        bad = ["parameters"]
+    if bad:
+        kept = f"; the last good checkpoint {checkpoint} is kept" if checkpoint is not None and checkpoint.exists() else ""
+        raise NonFiniteError(f"training diverged at {where}: non-finite {', '.join(bad)} ({hint}){kept}; "
+                             "no summary was written")

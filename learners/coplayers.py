@@ -39,7 +39,7 @@ from eqtools.errors import ParameterError
 from solvers.simulate import MemoryOnePolicy, Policy
 
 __all__ = ["check_coplayer", "init_coplayer", "FIXED_ICL_KINDS", "PRIOR_FAMILIES", "normalise_fixed_icl", "fixed_icl_policy",
-           "prior_from_spec"]
+           "prior_from_spec", "family_prior"]
 
 #: Kinds of Fixed-ICL spec strings (the part before the first ``:``).
 FIXED_ICL_KINDS: tuple[str, ...] = ("bayes", "memory-one")
@@ -128,7 +128,7 @@ def prior_from_spec(spec: Any) -> Any:
     :func:`learners.bayes.reciprocator_prior`), ``partial-W`` (the same on pCC and pDD only),
     ``tilt-K`` (:func:`learners.bayes.tilted_prior`) or ``extort-W`` (with weight ``W`` on ZD
     extortioners, :func:`learners.bayes.extortion_prior`).  Raises :class:`ParameterError`."""
-    from .bayes import BetaPrior, extortion_prior, reciprocator_prior, tilted_prior
+    from .bayes import BetaPrior
 
     if not isinstance(spec, str) or not spec.strip():
         raise ParameterError(f"prior must be a spec like 'uniform', 'recip-0.3' or 'tilt-5', got {spec!r}")
@@ -144,15 +144,26 @@ def prior_from_spec(spec: Any) -> Any:
     except ValueError:
         raise ParameterError(f"prior {spec!r}: FAMILY-X needs a number X, got {arg!r}") from None
     try:
-        if fam == "recip":
-            return reciprocator_prior(x)
-        if fam == "partial":
-            return reciprocator_prior(x, contexts=("pCC", "pDD"))
-        if fam == "tilt":
-            return tilted_prior(x)
-        return extortion_prior(x)
+        return family_prior(fam, x)
     except Exception as exc:  # out-of-range parameters: a named error naming the spec
         raise ParameterError(f"prior {spec!r}: {exc}") from None
+
+
+def family_prior(family: str, x: float) -> Any:
+    """The prior of family ``family`` (``recip``, ``partial``, ``tilt`` or ``extort``; see
+    :func:`prior_from_spec`) with parameter ``x``: the one dispatch behind ``FAMILY-X`` specs and the
+    extortability sweep of :mod:`studies.bayes`."""
+    from .bayes import extortion_prior, reciprocator_prior, tilted_prior
+
+    if family == "recip":
+        return reciprocator_prior(x)
+    if family == "partial":
+        return reciprocator_prior(x, contexts=("pCC", "pDD"))
+    if family == "tilt":
+        return tilted_prior(x)
+    if family == "extort":
+        return extortion_prior(x)
+    raise ParameterError(f"family must be one of recip, partial, tilt, extort, got {family!r}")
 
 
 def _canonical_prior(spec: str) -> str:

@@ -22,7 +22,6 @@ import numpy as np
 
 from eqtools.errors import FileFormatError, ParameterError
 from eqtools.games import preset
-from eqtools.io import load_pickle
 from solvers.simulate import Policy
 
 __all__ = ["load_a2c_pair", "load_ppi_agents", "load_a2c_agent", "load_ppi_agent", "sharpened"]
@@ -55,8 +54,12 @@ def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy
     return agents, meta
 
 
-#: Keys of a saved PPI agent (``PPIAgent.save``).
-_PPI_AGENT_KEYS: tuple[str, ...] = ("hidden", "embed", "reward_input_scale", "params", "spec", "game", "horizon")
+def __getattr__(name: str) -> Any:
+    if name == "_PPI_AGENT_KEYS":  # the keys of a saved PPI agent; one home: learners.ppi.agent.AGENT_KEYS
+        from learners.ppi.agent import AGENT_KEYS
+
+        return AGENT_KEYS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_ppi_agents(paths: Sequence[str | Path], seed: int = 0) -> tuple[list[Policy], dict[str, Any]]:
@@ -71,9 +74,8 @@ def load_ppi_agents(paths: Sequence[str | Path], seed: int = 0) -> tuple[list[Po
     games = set()
     horizons = set()
     for i, p in enumerate(paths):
-        load_pickle(p, what="PPI agent file", expect=dict, keys=_PPI_AGENT_KEYS)  # refuses damaged files by name
         try:
-            a = PPIAgent.load(p)
+            a = PPIAgent.load(p)  # validated (learners.checkpoint): damaged files are refused by name
         except (TypeError, KeyError, ValueError) as exc:
             raise FileFormatError(f"PPI agent file {str(p)!r} does not hold a saved PPI agent: {exc}") from None
         games.add(a.game)

@@ -13,13 +13,14 @@ Re-running the same command resumes each condition from its checkpoint.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text, to_jsonable
 from eqtools.provenance import machine
+from studies import study_dirs
 
 __all__ = ["CONDITIONS", "run_study", "results_table", "main"]
 
@@ -50,12 +51,7 @@ def run_study(
     from learners.a2c.config import preset_config
     from learners.a2c.trainer import Trainer
 
-    bad = [c for c in conditions if c not in CONDITIONS]
-    if bad:
-        raise ParameterError(f"unknown condition(s) {bad}; choose from {CONDITIONS}")
-    runs_dir = Path(runs_dir)
-    results_dir = Path(results_dir) if results_dir is not None else runs_dir / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
+    runs_dir, results_dir = study_dirs(conditions, CONDITIONS, runs_dir, results_dir)
     if seeds is not None:
         overrides["seeds"] = seeds
     summaries: dict[str, Any] = {}
@@ -94,10 +90,8 @@ def run_study(
         "iterations_reached": {c: summaries[c]["iterations"] for c in conditions},
         "conditions": summaries,
     }
-    from learners.a2c.results import _json_clean
-
-    (results_dir / "study_summary.json").write_text(json.dumps(_json_clean(out), indent=1))
-    (results_dir / "results.md").write_text(results_table(_json_clean(out)))
+    (results_dir / "study_summary.json").write_text(json_text(out, indent=1))
+    (results_dir / "results.md").write_text(results_table(to_jsonable(out)))
     return out
 
 

@@ -13,12 +13,12 @@ Checkpoints go to ``--runs`` (git-ignored ``runs/``), the plot ``mechanism.png``
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 from eqtools.provenance import machine
 from learners.a2c.mechanism import parse_hyper
 from learners.a2c.plots import plot_mechanism
@@ -72,7 +72,6 @@ def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None 
     from learners.a2c import TABLE2_STEPS
     from learners.a2c.config import preset_config
     from learners.a2c.mechanism import mechanism_summary, run_mechanism
-    from learners.a2c.results import _json_clean
 
     over: dict[str, Any] = {}
     if seeds is not None:
@@ -93,7 +92,7 @@ def run_study(preset: str = "smoke", seeds: int | None = None, seed: int | None 
     out = {"preset": preset, "machine": machine(), "wall_s_this_call": round(time.perf_counter() - t0, 1),
            "wall_s_training": {k: round(t.wall_s, 1) for k, t in trainers.items()},
            "configs": {k: t.cfg.to_dict() for k, t in trainers.items()}, "paper": PAPER_NUMBERS, **summary}
-    (results_dir / "mechanism_summary.json").write_text(json.dumps(_json_clean(out), indent=1))
+    (results_dir / "mechanism_summary.json").write_text(json_text(out, indent=1))
     (results_dir / "results.md").write_text(results_table(summary))
     plot_mechanism(trainers, results_dir / "mechanism.png",
                    title=f"A2C mechanism chain, preset {preset}, {base.seeds} seed(s), batch {base.batch}, GRU {base.hidden}")

@@ -22,6 +22,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from eqtools.io import json_text
+
 __all__ = ["load_run", "plot_plateau", "main"]
 
 
@@ -91,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s = r["summary"]
         rows[r["dir"]] = {"config": r["config"], "iterations": s["iterations"], "train_tail": {k: s["train"][k] for k in ("coop_ll", "reward_tab", "entropy")},
                           "eval": s["eval"], "wall_s": s["wall_s"]}
-    (out / "plateau_summary.json").write_text(json.dumps(rows, indent=1))
+    (out / "plateau_summary.json").write_text(json_text(rows, indent=1))
     for d, r in rows.items():
         print(d, r["iterations"], "coop_ll", np.round(np.mean(r["train_tail"]["coop_ll"]), 3), "reward_tab", np.round(np.mean(r["train_tail"]["reward_tab"]), 3))
     return 0

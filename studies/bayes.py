@@ -35,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 
 __all__ = ["PRESETS", "issue_panel", "prior_family", "part_short", "part_long", "part_sweep", "part_decomposition",
            "run_study", "main"]
@@ -86,17 +87,12 @@ def issue_panel(draws: int = 200, recips: int = 30, seed: int = 2026) -> Any:
 def prior_family(family: str, x: float) -> Any:
     """A training prior of the sweep: ``reciprocators`` (weight), ``partial`` (weight, pCC/pDD
     only), ``tilt`` (k) or ``extortioners`` (weight)."""
-    from learners.bayes import extortion_prior, reciprocator_prior, tilted_prior
+    from learners.coplayers import family_prior
 
-    if family == "reciprocators":
-        return reciprocator_prior(x)
-    if family == "partial":
-        return reciprocator_prior(x, contexts=("pCC", "pDD"))
-    if family == "tilt":
-        return tilted_prior(x)
-    if family == "extortioners":
-        return extortion_prior(x)
-    raise ParameterError(f"family must be reciprocators, partial, tilt or extortioners, got {family!r}")
+    short = {"reciprocators": "recip", "partial": "partial", "tilt": "tilt", "extortioners": "extort"}
+    if family not in short:
+        raise ParameterError(f"family must be reciprocators, partial, tilt or extortioners, got {family!r}")
+    return family_prior(short[family], x)
 
 
 def _groups(labels_groups: np.ndarray, regret: np.ndarray, labels: np.ndarray, se: np.ndarray | None = None) -> dict[str, Any]:
@@ -340,15 +336,19 @@ def part_decomposition(results_dir: str | Path, rule: str, matches: int) -> list
 
 # ------------------------------------------------------------------------------------------ report
 
+def _section(title: str, header: str, note: str | None = None) -> list[str]:
+    """A report section's opening: ``## title``, the ``note`` paragraph (if any) and the table head
+    (``header`` as ``| a | b |``, then its ``|---|`` rule)."""
+    return [f"## {title}", ""] + ([note, ""] if note else []) + [header, "|" + "---|" * (header.count("|") - 1)]
+
+
 def _md(res: dict[str, Any]) -> str:
     L = [f"# The Bayesian in-context learner (preset {res['preset']})", "",
          f"Machine: {res['machine']}. Command: `{res['command']}`.", ""]
     if res.get("short"):
-        L += ["## A. Exact Bayes-optimal learner for U(0,1)^5 at short horizons", "",
-              "Values per round. Gap = V_Bayes − V_policy, prior-averaged (exact except Thompson). "
-              "Regret per group vs the exact best response (exact except Thompson).", "",
-              "| n | policy | prior value | gap to Bayes | random | reciprocators | TFT | ALLD | Extort-2 | Extort-3 | Generous-3 |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+        L += _section("A. Exact Bayes-optimal learner for U(0,1)^5 at short horizons", "| n | policy | prior value | gap to Bayes | random | reciprocators | TFT | ALLD | Extort-2 | Extort-3 | Generous-3 |",
+                      "Values per round. Gap = V_Bayes − V_policy, prior-averaged (exact except Thompson). "
+                      "Regret per group vs the exact best response (exact except Thompson).")
         for r in res["short"]:
             nm = r["groups"]["named"]["per_coplayer"]
             gse = f" ± {r['prior_value_se']:.4f}" if "prior_value_se" in r else ""
@@ -358,15 +358,13 @@ def _md(res: dict[str, Any]) -> str:
         L.append("")
     if res.get("long"):
         lo = res["long"]
-        L += ["## B. n = 100: approximations on the issue's panel (simulated)", "",
-              f"Perfect-information value E[V*(q)] over U(0,1)^5 = {lo['perfect_info_value']:.4f} ± "
-              f"{lo['perfect_info_value_se']:.4f} (population; an upper bound on the Bayes-optimal prior value). "
-              "On the same 200 draws V_Bayes ≤ mean V*(q) in expectation, so a policy's regret on the draws "
-              "bounds its prior-averaged gap to the Bayes-optimal learner from above; the paired gap to the best "
-              "rule bounds it from below. "
-              f"Best prior value: **{lo.get('best_rule', '—')}**. Extortable = regret ≤ {EXTORTABLE_TOL} against Extort-2 and Extort-3.", "",
-              "| policy | prior value (200 draws) | gap to best (paired) | random (≥ gap to Bayes) | reciprocators | TFT | Joss | ALLD | ALLC | GRIM | WSLS | Extort-2 | Extort-3 | Generous-3 | extortable |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        L += _section("B. n = 100: approximations on the issue's panel (simulated)", "| policy | prior value (200 draws) | gap to best (paired) | random (≥ gap to Bayes) | reciprocators | TFT | Joss | ALLD | ALLC | GRIM | WSLS | Extort-2 | Extort-3 | Generous-3 | extortable |",
+                      f"Perfect-information value E[V*(q)] over U(0,1)^5 = {lo['perfect_info_value']:.4f} ± "
+                      f"{lo['perfect_info_value_se']:.4f} (population; an upper bound on the Bayes-optimal prior value). "
+                      "On the same 200 draws V_Bayes ≤ mean V*(q) in expectation, so a policy's regret on the draws "
+                      "bounds its prior-averaged gap to the Bayes-optimal learner from above; the paired gap to the best "
+                      "rule bounds it from below. "
+                      f"Best prior value: **{lo.get('best_rule', '—')}**. Extortable = regret ≤ {EXTORTABLE_TOL} against Extort-2 and Extort-3.")
         for r in lo["rows"] + lo["deep"]:
             nm = r["groups"]["named"]["per_coplayer"]
             pv = f"{r['prior_value']:.4f} ± {r['prior_value_se']:.4f}" if "prior_value" in r else "—"
@@ -376,9 +374,7 @@ def _md(res: dict[str, Any]) -> str:
                      + " | ".join(f"{nm[k]:.3f}" for k in NAMED) + f" | {'yes' if r['extortable'] else 'no'} |")
         L.append("")
     if res.get("sweep"):
-        L += ["## C. Which training prior makes the Bayesian learner extortable?", "",
-              "| family | x | prior | policy | Extort-2 | Extort-3 | extortable | U(0,1)^5 draws | reciprocators | TFT | ALLD | own prior |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        L += _section("C. Which training prior makes the Bayesian learner extortable?", "| family | x | prior | policy | Extort-2 | Extort-3 | extortable | U(0,1)^5 draws | reciprocators | TFT | ALLD | own prior |")
         for r in res["sweep"]:
             g = r["groups"]
             nm = g["named"]["per_coplayer"]
@@ -388,19 +384,16 @@ def _md(res: dict[str, Any]) -> str:
                      f"{nm['TFT']:.3f} | {nm['ALLD']:.3f} | {g['prior']['regret']:.4f} |")
         L.append("")
     if res.get("confirm"):
-        L += ["## E. Extortability confirmed with many matches", "",
-              "| family | x | policy | matches | Extort-2 regret ± s.e. | Extort-3 regret ± s.e. | cooperation (E-2 / E-3) | extortable |",
-              "|---|---|---|---|---|---|---|---|"]
+        L += _section("E. Extortability confirmed with many matches", "| family | x | policy | matches | Extort-2 regret ± s.e. | Extort-3 regret ± s.e. | cooperation (E-2 / E-3) | extortable |")
         for r in res["confirm"]:
             L.append(f"| {r['family']} | {r['x']:g} | {r['policy']} `{r['spec']}` | {r['matches']} | {r['extort2']:.3f} ± {r['extort2_se']:.3f} | "
                      f"{r['extort3']:.3f} ± {r['extort3_se']:.3f} | {r['coop'][0]:.2f} / {r['coop'][1]:.2f} | "
                      f"{'**yes**' if r['extortable'] else 'no'} |")
         L.append("")
     if res.get("decomposition"):
-        L += ["## D. Regret decomposed: committed step-1 agents vs the Bayesian learner", "",
-              f"regret(agent) = [V* − V_Bayes] + excess, paired per co-player; Bayesian learner {res['decomposition_rule']}. "
-              "From committed per-co-player rewards (agent checkpoints are not committed).", "",
-              "| source | agent | group | agent regret | Bayes regret | excess ± s.e. |", "|---|---|---|---|---|---|"]
+        L += _section("D. Regret decomposed: committed step-1 agents vs the Bayesian learner", "| source | agent | group | agent regret | Bayes regret | excess ± s.e. |",
+                      f"regret(agent) = [V* − V_Bayes] + excess, paired per co-player; Bayesian learner {res['decomposition_rule']}. "
+                      "From committed per-co-player rewards (agent checkpoints are not committed).")
         for r in res["decomposition"]:
             for g, d in r["groups"].items():
                 L.append(f"| {Path(r['source']).parent.name} | {r['agent']} | {g} | {d['agent_regret']:.3f} | "
@@ -525,7 +518,7 @@ def run_study(preset: str = "cpu", out: str | Path | None = None, parts: str = "
 
 
 def _write(res: dict[str, Any], outp: Path) -> None:
-    (outp / "bayes.json").write_text(json.dumps(res, indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    (outp / "bayes.json").write_text(json_text(res, indent=1, default=str))
     (outp / "bayes.md").write_text(_md(res))
 
 

@@ -30,6 +30,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.errors import FileFormatError
+from eqtools.io import json_text
 
 __all__ = ["chain_row", "chain_table", "plot_chains", "main"]
 
@@ -176,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     md = chain_table(rows)
     (out / "chains.md").write_text("# PPI mechanism chain over seeds\n\n" + md + "\n")
-    (out / "chains.json").write_text(json.dumps(rows, indent=1))
+    (out / "chains.json").write_text(json_text(rows, indent=1))
     plot_chains(rows, out / "chains.png")
     print(md)
     print(f"report: {out / 'chains.md'}, {out / 'chains.json'}, {out / 'chains.png'}")

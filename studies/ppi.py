@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 from eqtools.provenance import machine
+from studies import study_dirs
 
 __all__ = ["CONDITIONS", "DEFAULT_CONDITIONS", "PAPER", "run_study", "main"]
 
@@ -60,12 +62,7 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
     from learners.ppi.runner import PPIRunner
     from eqtools.io import write_netcdf
 
-    bad = [c for c in conditions if c not in CONDITIONS]
-    if bad:
-        raise ParameterError(f"unknown condition(s) {bad}; choose from {CONDITIONS}")
-    runs_dir = Path(runs_dir)
-    results_dir = Path(results_dir) if results_dir is not None else runs_dir / "results"
-    results_dir.mkdir(parents=True, exist_ok=True)
+    runs_dir, results_dir = study_dirs(conditions, CONDITIONS, runs_dir, results_dir)
     out: dict[str, Any] = {"preset": preset, "machine": machine(), "paper": PAPER, "conditions": {}}
     t0 = time.perf_counter()
     phase_sets, round_sets = {}, {}
@@ -101,7 +98,7 @@ def run_study(preset: str = "smoke", runs_dir: str | Path = "runs/ppi", results_
     if phase_sets:
         plot_phases(phase_sets, results_dir / "phases.png", title=f"PPI, preset {preset}: curves by phase")
         plot_rounds(round_sets, results_dir / "rounds.png", title=f"PPI, preset {preset}: final evaluation per round")
-    (results_dir / "study_summary.json").write_text(json.dumps(out, indent=1))
+    (results_dir / "study_summary.json").write_text(json_text(out, indent=1))
     return out
 
 

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from eqtools.io import json_text
+
 __all__ = ["PRESETS", "coverage", "selection", "mixture_calibration", "main"]
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     res["mixture"] = mixture_calibration(p["mixture_reps"], p["subjects"], p["bootstrap"], args.seed)
     print("mixture", json.dumps(res["mixture"]), flush=True)
     res["seconds"] = round(time.time() - t0, 1)
-    (out / "recorded_play.json").write_text(json.dumps(res, indent=1))
+    (out / "recorded_play.json").write_text(json_text(res, indent=1))
     print(f"wrote {out / 'recorded_play.json'} in {res['seconds']} s")
     return 0
 

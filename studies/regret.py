@@ -24,8 +24,10 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 from learners.runs import load_a2c_agent, load_ppi_agent, sharpened
 from learners.verification import TARGETS, target_check
+from studies import save_figure
 
 # TARGETS, target_check (learners.verification) and sharpened, load_a2c_agent, load_ppi_agent
 # (learners.runs) moved into the library; they are re-exported here for one release.
@@ -106,11 +108,7 @@ def plot_curves(curves: dict[str, dict[str, Any]], path: str | Path, title: str 
         ax.set_xlabel(list(curves.values())[0]["x"] if curves else "")
         ax.grid(alpha=0.3)
     axes[0, 0].legend(fontsize=7)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save_figure(fig, path, title)
 
 
 def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Sequence[float] = (1.0, 0.0), draws: int = 200,
@@ -183,7 +181,7 @@ def run_study(a2c: Sequence[str] = (), ppi: Sequence[str] = (), temperatures: Se
         result["curves"] = {k: {"how": v["how"], "final_random": float(v["regret"].sel(opponent="random").isel({v["x"]: -1}).mean())}
                             for k, v in cs.items()}
     (outp / "regret.md").write_text("\n".join(md) + "\n")
-    (outp / "regret.json").write_text(json.dumps(result, indent=1, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    (outp / "regret.json").write_text(json_text(result, indent=1, default=str))
     return result
 
 

@@ -19,7 +19,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -27,6 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.games import preset
+from eqtools.io import json_text
 from eqtools.provenance import machine
 from learners.shaping.exact import ExactResult
 from learners.shaping.runner import PRESETS, make_config, run_pair, summarise
@@ -247,18 +247,10 @@ def run_study(
     _write_curves(results, out_dir / "curves.nc")
     if plots:
         summary["plots"] = _plots(results, games, pairings, out_dir)
-    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=_json_default) + "\n")
+    (out_dir / "summary.json").write_text(json_text(summary, indent=2, default=str) + "\n")
     if verbose:
         print(f"wrote {out_dir} (total {summary['wall_s']:.1f}s)")
     return summary
-
-
-def _json_default(x: Any) -> Any:
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    return str(x)
 
 
 def _write_curves(results: dict[tuple[str, str], dict[str, Any]], path: Path) -> None:

@@ -25,7 +25,6 @@ Writes ``profile.md``, ``profile.json`` (and ``curves.png``) to ``--out`` (defau
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -33,6 +32,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 
 __all__ = ["NAMED", "TARGETS", "profile_panel", "run_profile", "main"]
 
@@ -130,7 +130,7 @@ def run_profile(a2c: Sequence[str] = (), ppi: Sequence[str] = (), bayes: Sequenc
         plot_curves(cur, outp / "curves.png", title="regret over training (eval: 512 episodes per co-player)")
         res["curves"] = {k: {"final_random": float(np.nanmean(v["regret"].sel(opponent="random").isel({v["x"]: -1}).values))}
                          for k, v in cur.items()}
-    (outp / "profile.json").write_text(json.dumps(res, indent=1))
+    (outp / "profile.json").write_text(json_text(res, indent=1))
     (outp / "profile.md").write_text(markdown(res))
     return res
 

@@ -43,6 +43,8 @@ MOVED = {
     "learners.regret": {"solvers.backward_induction": ["MAX_BR_ROUNDS", "br_values", "round_weights", "br_continuation_jnp",
                                                        "br_values_jnp", "_coplayer_probs", "_coplayer_array",
                                                        "_br_values_weighted", "_Rounds"]},
+    "learners.ppi.cli": {"eqtools.cli.train_ppi": ["add_ppi_parser", "register", "build_config", "run_ppi", "_OVERRIDES"]},
+    "learners.shaping.cli": {"eqtools.cli.shaping": ["register", "cmd_run"]},
 }
 
 

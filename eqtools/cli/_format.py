@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Mapping, Sequence
 
+from ..io import _is_number as is_num
+
 __all__ = ["num", "vec", "strategy", "game_line", "table", "criterion_text"]
 
 
@@ -64,13 +66,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, indent: str 
     """Columns padded to width; first column left-aligned, numeric-looking cells right-aligned."""
     cells = [[str(h) for h in headers]] + [[c if isinstance(c, str) else num(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-
-    def is_num(s: str) -> bool:
-        try:
-            float(s)
-        except ValueError:
-            return False
-        return True
 
     lines = []
     for k, r in enumerate(cells):

@@ -14,21 +14,23 @@ import json
 import time
 from pathlib import Path
 
+from ._args import add_criterion_args, add_game_arg, add_noise_arg, add_output_args, criterion_from_args
+
+
+#: The criterion of ``evolve`` when none is given (kept from before the shared argument module).
+EVOLVE_CRITERION = {"limit": True}
+
 
 def _common(p: argparse.ArgumentParser, *, population: bool = True) -> None:
-    p.add_argument("--game", default="axelrod", help="game preset (default axelrod: R,S,T,P = 3,0,5,1)")
-    p.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("-n", "--horizon", type=int, default=None, help="finite horizon in rounds")
-    g.add_argument("--gamma", type=float, default=None, help="discount factor in (0, 1)")
-    g.add_argument("--limit", action="store_true", help="limit of means (the default when no criterion is given)")
-    p.add_argument("--noise", type=float, default=0.0, help="execution error rate eps (p -> eps + (1-2 eps) p)")
+    add_game_arg(p, "axelrod", payoffs=True)
+    add_criterion_args(p, EVOLVE_CRITERION)
+    add_noise_arg(p, "execution error rate eps in [0, 0.5] (p -> eps + (1-2 eps) p; default 0)")
     if population:
         p.add_argument("-N", "--population", type=int, default=100, help="population size N (default 100)")
         p.add_argument("--process", default="fermi", choices=("fermi", "moran", "moran-exp"),
                        help="fermi (pairwise comparison), moran (linear fitness 1-w+w*payoff), moran-exp")
         p.add_argument("--beta", type=float, default=1.0, help="selection strength beta (or w for --process moran)")
-    p.add_argument("--json", action="store_true", help="JSON to stdout instead of a table")
+    p.add_argument("--json", action="store_true", help="JSON to stdout instead of a table")  # -o/--out: per mode
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--pool", nargs="*", default=[], help="strategies mutants may also be drawn from (e.g. projections)")
     r.add_argument("--pool-prob", type=float, default=0.0, help="probability a mutant comes from --pool")
     r.add_argument("--seed", type=int, default=0)
-    r.add_argument("-o", "--out", default="runs/evolve/run.nc", help="NetCDF output (PNG beside it)")
+    add_output_args(r, out_default="runs/evolve/run.nc", out_help="NetCDF output (PNG beside it)", json_help=None)
     r.add_argument("--no-plot", action="store_true")
     r.add_argument("--no-progress", action="store_true")
     r.set_defaults(func=_run_run)
@@ -66,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(a, population=False)
     a.add_argument("--t-max", type=float, default=100.0)
     a.add_argument("--dt", type=float, default=0.05)
-    a.add_argument("-o", "--out", default="runs/evolve/adaptive.nc")
+    add_output_args(a, out_default="runs/evolve/adaptive.nc", out_help="NetCDF output", json_help=None)
     a.set_defaults(func=_run_adaptive)
     e.set_defaults(func=lambda args: (e.print_help(), 2)[1])
 
@@ -75,14 +77,6 @@ def _game(args):
     from .tournament import _game as game_from_args
 
     return game_from_args(args)
-
-
-def _crit(args) -> dict:
-    if args.horizon is not None:
-        return {"n": args.horizon}
-    if args.gamma is not None:
-        return {"gamma": args.gamma}
-    return {"limit": True}
 
 
 def _run_stationary(args) -> int:
@@ -108,7 +102,7 @@ def _run_stationary(args) -> int:
     else:
         game = _game(args)
         players = parse_strategies(args.strategies, game)
-        mg = meta_game(players, game, noise=args.noise, **_crit(args))
+        mg = meta_game(players, game, noise=args.noise, **criterion_from_args(args))
         payoff, coop_diag, labels = mg.payoff, mg.coop.diagonal(), mg.labels
         crit_text, noise, game_out = mg.criterion, mg.noise, game.to_dict()
         game_text = f"game {game.name} (R,S,T,P = {game.R:g},{game.S:g},{game.T:g},{game.P:g})"
@@ -145,7 +139,7 @@ def _run_run(args) -> int:
     if not args.no_plot:
         check_output_path(Path(args.out).with_suffix(".png"), "-o/--out (its plot)")
     game = _game(args)
-    crit = _crit(args)
+    crit = criterion_from_args(args)
     initial = "random" if args.initial == "random" else tuple(parse_strategy(args.initial, game).vector.tolist())
     pool = [parse_strategy(x, game) for x in args.pool]
     cfg = EvolutionConfig(
@@ -194,7 +188,7 @@ def _run_adaptive(args) -> int:
     game = _game(args)
     players = parse_strategies(args.strategies, game)
     ds = adaptive_dynamics(np.stack([p.vector for p in players]), game, noise=args.noise, t_max=args.t_max,
-                           dt=args.dt, **_crit(args))
+                           dt=args.dt, **criterion_from_args(args))
     write_netcdf(ds, out)
     rows = []
     for i, p in enumerate(players):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from typing import Any
 
@@ -19,8 +18,9 @@ import numpy as np
 
 from ..errors import OutputPathError, ParameterError
 from ..games import preset
-from ..io import check_output_path
+from ..io import check_output_path, to_jsonable
 from . import _format as F
+from ._args import add_criterion_args, add_game_arg, add_noise_arg, add_output_args, criterion_from_args
 from ..strategies import MemoryOne
 
 
@@ -42,39 +42,11 @@ def _game(args: argparse.Namespace) -> Any:
     return game_from_args(args)
 
 
-def _criterion(args: argparse.Namespace) -> dict[str, Any]:
-    chosen = [args.gamma is not None, args.horizon is not None, bool(args.limit)]
-    if sum(chosen) > 1:
-        raise ParameterError("choose at most one of --gamma, --horizon, --limit")
-    if args.horizon is not None:
-        return {"n": args.horizon}
-    if args.limit:
-        return {"limit": True}
-    return {"gamma": 0.9 if args.gamma is None else args.gamma}
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return v if math.isfinite(v) else None
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
-
-
 def _emit(result: dict[str, Any], args: argparse.Namespace, arrays: dict[str, Any] | None = None,
           text: Any = None) -> int:
     """Print ``result`` as a readable table (``text(result)``; a generic listing when None) or, with
     ``--json``, as JSON; with ``--out`` also write it to a ``.json`` or ``.nc`` file."""
-    result = _jsonable(result)
+    result = to_jsonable(result)
     js = json.dumps(result, indent=2)
     out = getattr(args, "out", None)
     if out is not None:
@@ -255,7 +227,7 @@ def _cmd_best_response(args: argparse.Namespace) -> int:
 
     g = _game(args)
     q = parse_strategy(args.coplayer, g)
-    crit = _criterion(args)
+    crit = criterion_from_args(args)
     br = best_response(q, g, noise=args.noise, **crit)
     res = {"game": g.to_dict(), "coplayer": q.to_dict(), **br.to_dict()}
     arrays = {}
@@ -272,7 +244,7 @@ def _cmd_nash(args: argparse.Namespace) -> int:
     if sum(bool(v) for v in (args.pair, args.strategies, args.tournament)) > 1:
         raise ParameterError("give one of --pair X Y (check one pair), --strategies ... or --tournament FILE (meta-game)")
     g = _game(args)
-    crit = _criterion(args)
+    crit = criterion_from_args(args)
     if args.pair:
         x, y = (parse_strategy(s, g) for s in args.pair)
         chk = nash_check(x, y, g, noise=args.noise, **crit)
@@ -353,7 +325,7 @@ def _cmd_alpharank(args: argparse.Namespace) -> int:
         crit: Any = tin.criterion
     else:
         g = _game(args)
-        crit = _criterion(args)
+        crit = criterion_from_args(args)
         strats = [parse_strategy(s, g) for s in args.strategies]
         M, labels = tournament_matrix(strats, g, noise=args.noise, **crit)
         game_out = g.to_dict()
@@ -398,20 +370,15 @@ def _cmd_predictive(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------ parser
 
 
+#: The criterion of ``solve`` when none is given (kept from before the shared argument module).
+SOLVE_CRITERION = {"gamma": 0.9}
+
+
 def _add_common(p: argparse.ArgumentParser, criterion: bool = True) -> None:
-    p.add_argument("--game", default="paper", help="game preset (paper, axelrod, lola, stag_hunt, chicken)")
-    p.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
+    add_game_arg(p, "paper", payoffs=True)
     if criterion:
-        p.add_argument("--gamma", type=float, default=None, help="discount factor (default 0.9 if no criterion given)")
-        p.add_argument("--horizon", type=int, default=None, help="finite horizon n (rounds)")
-        p.add_argument("--limit", action="store_true", help="limit of means")
-    p.add_argument("--out", default=None, help="also write the result to a .json or .nc file")
-    p.add_argument("--json", action="store_true", help="print JSON instead of the readable table")
-
-
-def _add_noise(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--noise", type=float, default=0.0, metavar="EPS",
-                   help="execution-error rate in [0, 0.5]: each intended action flips with this probability")
+        add_criterion_args(p, SOLVE_CRITERION)
+    add_output_args(p, out_help="also write the result to a .json or .nc file")
 
 
 def register(subparsers: Any) -> None:
@@ -423,7 +390,7 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("best-response", help="exact best response to a memory-one co-player")
     p.add_argument("--coplayer", required=True, help="co-player: name or p0,pCC,pCD,pDC,pDD")
     _add_common(p)
-    _add_noise(p)
+    add_noise_arg(p)
     p.set_defaults(func=_guarded(_cmd_best_response))
 
     p = sub.add_parser(
@@ -447,14 +414,14 @@ def register(subparsers: Any) -> None:
                    help="with a partly simulated --tournament: perturbed matrices (within the standard errors) "
                         "re-solved to see which equilibria survive (default 200)")
     _add_common(p)
-    _add_noise(p)
+    add_noise_arg(p)
     p.set_defaults(func=_guarded(_cmd_nash))
 
     p = sub.add_parser("zd", help="is a strategy zero-determinant? fit (chi, phi, kappa)")
     p.add_argument("--strategy", required=True, help="name or p0,pCC,pCD,pDC,pDD")
     p.add_argument("--tol", type=float, default=1e-8, help="largest residual still called ZD")
     _add_common(p, criterion=False)
-    _add_noise(p)
+    add_noise_arg(p)
     p.set_defaults(func=_guarded(_cmd_zd))
 
     p = sub.add_parser("alpharank", help="α-Rank (finite α and α → ∞) over a meta-game of strategies")
@@ -466,7 +433,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--selection", choices=("local", "moran"), default="local")
     p.add_argument("--plot", default=None, help="write a plot of the response graph (png/pdf)")
     _add_common(p)
-    _add_noise(p)
+    add_noise_arg(p)
     p.set_defaults(func=_guarded(_cmd_alpharank))
 
     p = sub.add_parser("predictive", help="fixed points of the tabular PPI operator (predictive equilibria)")

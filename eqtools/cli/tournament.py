@@ -8,14 +8,17 @@ import os
 import sys
 import time
 
+from ._args import add_criterion_args, add_game_arg, add_noise_arg, add_output_args, criterion_from_args
+
+
+#: The criterion of ``tournament`` and ``payoff`` when none is given: a 100-round match (kept from
+#: before the shared argument module).
+MATCH_CRITERION = {"n": 100}
+
 
 def _add_criterion(p: argparse.ArgumentParser) -> None:
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("-n", "--horizon", type=int, default=None, help="finite horizon in rounds (default 100)")
-    g.add_argument("--gamma", type=float, default=None, help="discount factor in (0, 1)")
-    g.add_argument("--limit", action="store_true", help="limit of means (exact, reducible chains included)")
-    p.add_argument("--noise", type=float, default=0.0, metavar="EPS",
-                   help="execution-error rate in [0, 0.5]: each intended action flips with this probability")
+    add_criterion_args(p, MATCH_CRITERION)
+    add_noise_arg(p)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,11 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="seeded matches per simulated pair (default 100; exact cells need none)")
     t.add_argument("--csv", default=None, metavar="PATH",
                    help="also write the ranking (score, wins, cooperation) to PATH and every cell to PATH's .cells.csv")
-    t.add_argument("--game", default="paper", help="game preset: paper, axelrod, lola, stag_hunt, chicken (default paper)")
-    t.add_argument("--payoffs", default=None, metavar="R,S,T,P", help="custom payoffs instead of a preset")
+    add_game_arg(t, "paper", payoffs=True)
     _add_criterion(t)
-    t.add_argument("-o", "--out", default="out/tournament.nc",
-                   help="output path: NetCDF (.nc), or a Zarr store (.zarr, with --chunk); PNG written beside it")
+    add_output_args(t, out_default="out/tournament.nc", json_help=None,
+                    out_help="output path: NetCDF (.nc), or a Zarr store (.zarr, with --chunk); PNG written beside it")
     t.add_argument("--chunk", type=int, default=None, metavar="N",
                    help="compute the matrix in N x N blocks with dask and write it block by block (Zarr or NetCDF), "
                         "never holding it in memory; for pools beyond memory (needs: pip install 'eqtools[dask]')")
@@ -61,8 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "(a readable table; --json for JSON).")
     p.add_argument("x", help="row strategy (name or p0,pCC,pCD,pDC,pDD)")
     p.add_argument("y", help="column strategy")
-    p.add_argument("--game", default="paper")
-    p.add_argument("--payoffs", default=None, metavar="R,S,T,P")
+    add_game_arg(p, "paper", payoffs=True)
     _add_criterion(p)
     p.add_argument("--simulate", type=int, default=0, metavar="MATCHES",
                    help="also simulate this many seeded matches as a cross-check")
@@ -75,14 +76,6 @@ def _game(args):
     from ._tournament_input import game_from_args
 
     return game_from_args(args)
-
-
-def _criterion(args) -> dict:
-    if args.limit:
-        return {"limit": True}
-    if args.gamma is not None:
-        return {"gamma": args.gamma}
-    return {"n": args.horizon if args.horizon is not None else 100}
 
 
 def _physical_memory() -> int:
@@ -178,7 +171,7 @@ def _run_tournament(args) -> int:
     t0 = time.perf_counter()
     ds = tournament(players, game=game, config={"command": "eqtools tournament", "random": args.random,
                                                 "random_seed": args.seed}, noise=args.noise, matches=args.matches,
-                    seed=args.seed, chunk=args.chunk, **_criterion(args))
+                    seed=args.seed, chunk=args.chunk, **criterion_from_args(args))
     save_tournament(ds, out, show_progress=True)
     dt = time.perf_counter() - t0
     if args.chunk is not None:  # analyse what was written, streaming from disk (never recompute the blocks)
@@ -285,7 +278,7 @@ def _run_payoff(args) -> int:
 
     game = _game(args)
     x, y = parse_strategy(args.x, game), parse_strategy(args.y, game)
-    crit = _criterion(args)
+    crit = criterion_from_args(args)
     if "limit" in crit:
         res = P.limit_of_means(x, y, game, noise=args.noise)
         dec = P.limit_state_distribution(x, y, noise=args.noise)

@@ -1,4 +1,5 @@
-"""``eqtools train a2c``: train two GRU A2C learners in the mixed pool (or an ablation)."""
+"""``eqtools train``: ``a2c`` (two GRU A2C learners in the mixed pool, or an ablation; this
+module) and ``ppi`` (:mod:`eqtools.cli.train_ppi`)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ import argparse
 import json
 from typing import Any
 
+from ._args import add_game_arg, add_noise_arg, add_output_args
+from .train_ppi import add_ppi_parser
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train JAX learners", description="Train JAX sequence-model learners.")
     tsub = t.add_subparsers(dest="learner", metavar="LEARNER")
-    from learners.ppi.cli import add_ppi_parser  # light import: parser only
+    add_ppi_parser(tsub)
+    add_a2c_parser(tsub)
+    t.set_defaults(func=lambda args: (t.print_help(), 2)[1])
 
-    ppi = add_ppi_parser(tsub)
-    ppi.set_defaults(func=_checked_out(ppi.get_default("func"), "ppi"))
+
+def add_a2c_parser(tsub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``a2c`` sub-command to the sub-parsers of ``eqtools train``; returns its parser."""
     a = tsub.add_parser(
         "a2c",
         help="two decentralised GRU A2C learners in the mixed co-player pool",
@@ -53,21 +60,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         a.add_argument(f"--sampler-{name}", type=typ, default=None, help=f"--sampler regret: {help_}")
     a.add_argument("--no-importance-weights", action="store_true",
                    help="--sampler regret: train on the prioritised distribution itself (no importance weights)")
-    a.add_argument("--game", default=None, help="game preset (default paper)")
+    add_game_arg(a, None, help="game preset (default paper)")
     a.add_argument("--table2-step", type=int, default=None, choices=(1, 2, 3, 4),
                    help="use the paper's Table 2 A2C settings of this step (batch included)")
     a.add_argument("--lr", type=float, default=None)
-    a.add_argument("--noise", type=float, default=None, help="execution errors: every intended action, of the learners and of their co-players, flips C<->D with this probability, in [0, 0.5] (default 0: none)")
+    add_noise_arg(a, help="execution errors: every intended action, of the learners and of their co-players, flips C<->D "
+                          "with this probability, in [0, 0.5] (default 0: none)")
     a.add_argument("--entropy", type=float, default=None, help="entropy coefficient")
     a.add_argument("--reward-scale", type=float, default=None)
     a.add_argument("--gae-lambda", type=float, default=None)
     a.add_argument("--eval-every", type=int, default=None)
     a.add_argument("--eval-episodes", type=int, default=None, help="episodes per co-player in evaluation")
     a.add_argument("--embed", type=int, default=None, help="per-modality embedding size")
-    a.add_argument("--out", default=None, help="output directory (default runs/a2c_<preset>_<ablation>)")
+    add_output_args(a, out_help="output directory (default runs/a2c_<preset>_<ablation>)",
+                    json_help="print the final summary as JSON instead of a table")
     a.add_argument("--no-progress", action="store_true")
     a.add_argument("--no-plots", action="store_true")
-    a.add_argument("--json", action="store_true", help="print the final summary as JSON instead of a table")
     a.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint in --out")
     a.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock budget (per step in mechanism mode): stop early, evaluate and write results (resumable)")
@@ -90,21 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "'1:entropy_coef=0.01,reward_scale=0.02;3:lr=0.003' (--lr/--entropy/--reward-scale/--gae-lambda "
                         "apply to every step)")
     a.set_defaults(func=_run_a2c)
-    t.set_defaults(func=lambda args: (t.print_help(), 2)[1])
-
-
-def _checked_out(func: Any, learner: str) -> Any:
-    """Wrap a train entry point so an unusable ``--out`` is refused before any training."""
-
-    def run(args: argparse.Namespace) -> int:
-        if getattr(args, "out", None) is not None:
-            from eqtools.io import check_output_dir
-
-            check_output_dir(args.out, "--out")
-        return func(args)
-
-    run.__name__ = f"run_{learner}"
-    return run
+    return a
 
 
 def build_config(args: argparse.Namespace) -> Any:

@@ -14,6 +14,8 @@ import argparse
 import re
 from pathlib import Path
 
+from ._args import add_game_arg, add_output_args
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("verify", help="verify agents (projection vs exact theory) or a log of recorded play",
@@ -30,8 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--log", default=None, metavar="PLAYS.csv",
                    help="instead of agents: a log of recorded play (CSV or Parquet; columns match, round, own, other "
                         "[, coplayer, subject])")
-    v.add_argument("--game", default=None, help="game for --agent/--axelrod/--log (default paper; RUN_DIR and --ppi "
-                                                "use the game they were trained on)")
+    add_game_arg(v, None, help="game for --agent/--axelrod/--log (default paper; RUN_DIR and --ppi use the game they "
+                               "were trained on)")
     v.add_argument("--horizon", type=int, default=None, help="rounds per match for --agent/--axelrod (default 100)")
     v.add_argument("--noise", type=float, default=0.0,
                    help="execution errors: every action flips with this probability, in play and in the exact solvers")
@@ -39,9 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--matches", type=int, default=200, help="matches per probe (half fit, half held out)")
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--zd-tol", type=float, default=0.02, help="largest ZD-fit residual still called ZD")
-    v.add_argument("--out", default=None, help="report directory (default RUN_DIR/verify, runs/verify-NAME for "
-                                               "--agent/--axelrod; --log writes files only with --out)")
-    v.add_argument("--json", action="store_true", help="print a JSON summary instead of the readable table")
+    add_output_args(v, out_help="report directory (default RUN_DIR/verify, runs/verify-NAME for --agent/--axelrod; "
+                                "--log writes files only with --out)",
+                    json_help="print a JSON summary instead of the readable table")
     v.add_argument("--regret-draws", type=int, default=200,
                    help="in-context regret: fresh U(0,1)^5 co-players (plus the named library and --heldout); 0 skips it")
     v.add_argument("--regret-matches", type=int, default=32, help="matches per regret co-player (default 32)")

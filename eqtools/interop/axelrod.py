@@ -17,6 +17,7 @@ not supported: it makes torch a hard dependency and forces the "spawn" start met
 from __future__ import annotations
 
 import hashlib
+import sys
 from typing import Any
 
 from ..errors import EqtoolsError, InvalidProbabilityError, ParameterError
@@ -44,6 +45,43 @@ def axelrod_game(game: Game | str) -> Any:
     return _axl().Game(r=g.R, s=g.S, t=g.T, p=g.P)
 
 
+def _move(player: Any, p: float, C: Any, D: Any) -> Any:
+    """The action of an Axelrod ``player`` that cooperates with probability ``p``: ``C`` or ``D``
+    (Axelrod's actions) outright at 1 or 0, else drawn with the player's own generator (Axelrod
+    seeds only players classified as stochastic; they draw from ``self._random``)."""
+    if p == 1.0:
+        return C
+    if p == 0.0:
+        return D
+    return player._random.random_choice(p)
+
+
+def _player_class(cls_name: str, name: str, *, memory_depth: float, stochastic: bool, attrs: dict[str, Any],
+                  module: Any) -> type:
+    """The one shim behind every ``axelrod.Player`` subclass eqtools and the learners build: Axelrod's
+    classifier (only ``memory_depth`` and ``stochastic`` vary), ``name``, the methods in ``attrs``,
+    and the class registered as ``module.<cls_name>`` so pickle (used by Axelrod for clones and
+    parallel tournaments) can find it again."""
+    body = {
+        "name": name,
+        "classifier": {
+            "memory_depth": memory_depth,
+            "stochastic": stochastic,
+            "long_run_time": False,
+            "inspects_source": False,
+            "manipulates_source": False,
+            "manipulates_state": False,
+            "makes_use_of": set(),
+        },
+        "__module__": module.__name__,
+        **attrs,
+    }
+    cls = type(cls_name, (_axl().Player,), body)
+    cls.__qualname__ = cls_name
+    setattr(module, cls_name, cls)
+    return cls
+
+
 def _unique_name(strategy: MemoryOne) -> str:
     digest = hashlib.sha1(strategy.vector.tobytes()).hexdigest()[:8]
     return f"eqtools:{strategy.name}:{digest}"
@@ -65,40 +103,15 @@ def axelrod_player_class(strategy: MemoryOne, name: str | None = None) -> type:
 
     def strategy_fn(self, opponent):
         if not self.history:
-            p = vec[0]
-        else:
-            p = vec[index[(self.history[-1], opponent.history[-1])]]
-        if p == 1.0:
-            return C
-        if p == 0.0:
-            return D
-        # Axelrod seeds only players classified as stochastic; they draw from their own generator.
-        return self._random.random_choice(p)
+            return _move(self, vec[0], C, D)
+        return _move(self, vec[index[(self.history[-1], opponent.history[-1])]], C, D)
 
-    attrs = {
-        "name": name or _unique_name(strategy),
-        "classifier": {
-            "memory_depth": 1,
-            "stochastic": not strategy.is_deterministic,
-            "long_run_time": False,
-            "inspects_source": False,
-            "manipulates_source": False,
-            "manipulates_state": False,
-            "makes_use_of": set(),
-        },
-        "strategy": strategy_fn,
-        "eqtools_vector": vec,
-        "__doc__": f"eqtools memory-one strategy {strategy}",
-        "__module__": __name__,
-    }
-    digest = hashlib.sha1(repr((vec, attrs["name"])).encode()).hexdigest()[:8]
+    label = name or _unique_name(strategy)
+    digest = hashlib.sha1(repr((vec, label)).encode()).hexdigest()[:8]
     cls_name = "Eqtools_" + "".join(ch if ch.isalnum() else "_" for ch in strategy.name) + "_" + digest
-    cls = type(cls_name, (axl.Player,), attrs)
-    # Register the class under its name so pickle (used by Axelrod for clones and parallel
-    # tournaments) can find it again.
-    cls.__qualname__ = cls_name
-    globals()[cls_name] = cls
-    return cls
+    return _player_class(cls_name, label, memory_depth=1, stochastic=not strategy.is_deterministic,
+                         attrs={"strategy": strategy_fn, "eqtools_vector": vec,
+                                "__doc__": f"eqtools memory-one strategy {strategy}"}, module=sys.modules[__name__])
 
 
 def axelrod_player(strategy: MemoryOne, name: str | None = None) -> Any:

@@ -490,6 +490,9 @@ def machine_player_class(machine: FiniteStateStrategy, name: str | None = None) 
     from the player's own seeded generator), so machines can meet any Axelrod strategy in
     Axelrod's ``Match``.  The class takes no constructor arguments."""
     import hashlib
+    import sys
+
+    from .axelrod import _move, _player_class
 
     axl = _axl()
     if not isinstance(machine, FiniteStateStrategy):
@@ -517,27 +520,10 @@ def machine_player_class(machine: FiniteStateStrategy, name: str | None = None) 
                     if u < acc:
                         break
                 self._state = s
-        p = float(m.coop[self._state])
-        if p == 1.0:
-            return C
-        if p == 0.0:
-            return D
-        return self._random.random_choice(p)
+        return _move(self, float(m.coop[self._state]), C, D)
 
     digest = hashlib.sha1(m.to_json().encode()).hexdigest()[:8]
     cls_name = "EqtoolsMachine_" + "".join(ch if ch.isalnum() else "_" for ch in m.name) + "_" + digest
-    attrs = {
-        "name": label,
-        "classifier": {"memory_depth": float("inf"), "stochastic": not m.is_deterministic, "long_run_time": False,
-                       "inspects_source": False, "manipulates_source": False, "manipulates_state": False,
-                       "makes_use_of": set()},
-        "__init__": __init__,
-        "strategy": strategy,
-        "eqtools_machine": m,
-        "__doc__": f"eqtools finite-state strategy {m!r}",
-        "__module__": __name__,
-    }
-    cls = type(cls_name, (axl.Player,), attrs)
-    cls.__qualname__ = cls_name
-    globals()[cls_name] = cls
-    return cls
+    return _player_class(cls_name, label, memory_depth=float("inf"), stochastic=not m.is_deterministic,
+                         attrs={"__init__": __init__, "strategy": strategy, "eqtools_machine": m,
+                                "__doc__": f"eqtools finite-state strategy {m!r}"}, module=sys.modules[__name__])

@@ -8,7 +8,6 @@ Datasets, the summary and the files written at the end.
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from typing import Any
 
@@ -148,11 +147,7 @@ def _co_reward(e: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 def _json_clean(x: Any) -> Any:
-    """Replace NaN/inf by None (standard JSON)."""
-    if isinstance(x, dict):
-        return {k: _json_clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_clean(v) for v in x]
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+    """Replace NaN/inf by None (standard JSON): :func:`eqtools.io.to_jsonable`, the one JSON policy."""
+    from eqtools.io import to_jsonable
+
+    return to_jsonable(x)

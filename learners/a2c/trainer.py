@@ -31,7 +31,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 
-from ..checkpoint import write_run_file
+from ..checkpoint import require_finite, write_run_file
 from ..pool import is_prior, named_params
 from .checkpoint import _pad_metrics, _read_checkpoint, checkpoint_params
 from .config import TRAIN_METRICS, TrainConfig
@@ -245,28 +245,21 @@ class Trainer(TrainerResults):
         return self
 
     def _checked(self, pending: list[jnp.ndarray]) -> list[np.ndarray]:
-        """Fetch pending metrics; stop the run (:class:`NonFiniteError`) if a loss, the gradient norm
-        or a parameter is non-finite.  Raised before anything is saved, so the last good
+        """Fetch pending metrics; stop the run (:class:`NonFiniteError`, through
+        :func:`learners.checkpoint.require_finite`, the one non-finite stop) if a loss, the gradient
+        norm or a parameter is non-finite.  Raised before anything is saved, so the last good
         checkpoint stays on disk and no summary is written."""
-        from eqtools.errors import NonFiniteError
-
         new = [np.asarray(x) for x in _fetch(pending)]
         watched = [TRAIN_METRICS.index(m) for m in ("value_loss", "policy_loss", "entropy", "grad_norm")]
-        where = None
+        hint = "lower --lr or --reward-scale?"
         for k, m in enumerate(new):
             bad = ~np.isfinite(m[..., watched])
             if bad.any():
                 s, l, j = (int(v) for v in np.argwhere(bad)[0])
-                where = (f"non-finite {TRAIN_METRICS[watched[j]]} at iteration {self.iteration - len(new) + k + 1} "
-                         f"(seed {self.cfg.seed + s}, learner {l + 1})")
-                break
-        if where is None and not all(bool(jnp.all(jnp.isfinite(x))) for x in jax.tree_util.tree_leaves(self.params)):
-            where = f"non-finite parameters after iteration {self.iteration}"
-        if where is not None:
-            ck = self.checkpoint_path
-            kept = f"; the last good checkpoint {ck} is kept" if ck is not None and ck.exists() else ""
-            raise NonFiniteError(f"A2C training diverged: {where} (lower --lr or --reward-scale?){kept}; "
-                                 "no summary was written")
+                name = f"{TRAIN_METRICS[watched[j]]} (seed {self.cfg.seed + s}, learner {l + 1})"
+                require_finite({name: m[s, l, watched[j]]}, None, where=f"iteration {self.iteration - len(new) + k + 1} of the A2C run",
+                               checkpoint=self.checkpoint_path, hint=hint)
+        require_finite({}, self.params, where=f"iteration {self.iteration} of the A2C run", checkpoint=self.checkpoint_path, hint=hint)
         return new
 
     def _record_eval(self) -> None:

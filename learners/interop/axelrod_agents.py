@@ -11,12 +11,12 @@ seeding makes matches reproducible.
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import jax
 import numpy as np
 
-from eqtools.errors import EqtoolsError
-from eqtools.interop.axelrod import axelrod_game
+from eqtools.interop.axelrod import _axl, _move, _player_class, axelrod_game
 
 from ..policies import GRUPolicy, NumpyGRU
 
@@ -33,10 +33,7 @@ def _weights_digest(policy: GRUPolicy) -> str:
 
 def axelrod_agent_class(policy: GRUPolicy, name: str | None = None) -> type:
     """An ``axelrod.Player`` subclass (no constructor arguments) playing the trained agent."""
-    try:
-        import axelrod as axl
-    except ImportError as exc:  # pragma: no cover
-        raise EqtoolsError("Axelrod interop needs: pip install 'eqtools[axelrod]'") from exc
+    axl = _axl()
     net = NumpyGRU.from_policy(policy)
     digest = _weights_digest(policy)
     label = f"{name or policy.name}:{digest}"
@@ -55,30 +52,8 @@ def axelrod_agent_class(policy: GRUPolicy, name: str | None = None) -> type:
             other = 0 if opponent.history[-1] == C else 1
             obs = 1 + 2 * own + other
         self._h, p = net.step(self._h, obs)
-        if p == 1.0:
-            return C
-        if p == 0.0:
-            return D
-        return self._random.random_choice(p)
+        return _move(self, p, C, D)
 
-    attrs = {
-        "name": label,
-        "classifier": {
-            "memory_depth": float("inf"),
-            "stochastic": not policy.greedy,
-            "long_run_time": False,
-            "inspects_source": False,
-            "manipulates_source": False,
-            "manipulates_state": False,
-            "makes_use_of": set(),
-        },
-        "__init__": __init__,
-        "strategy": strategy,
-        "__module__": __name__,
-        "__doc__": f"eqtools learned agent {label}",
-    }
-    cls_name = "EqtoolsAgent_" + digest
-    cls = type(cls_name, (axl.Player,), attrs)
-    cls.__qualname__ = cls_name
-    globals()[cls_name] = cls  # so pickle finds it (Axelrod clones and pickles players)
-    return cls
+    return _player_class("EqtoolsAgent_" + digest, label, memory_depth=float("inf"), stochastic=not policy.greedy,
+                         attrs={"__init__": __init__, "strategy": strategy, "__doc__": f"eqtools learned agent {label}"},
+                         module=sys.modules[__name__])

@@ -6,7 +6,6 @@ Moved out of :mod:`learners.ppi.train` (issue 23); that module re-exports every 
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from ..checkpoint import write_run_file
 from ..env import DEFAULT_HORIZON
 from .config import PPIConfig
 from .model import SequenceModel, init_model
@@ -52,9 +52,7 @@ class PPIAgent:
         d = {"hidden": self.hidden, "embed": self.embed, "reward_input_scale": self.reward_input_scale,
              "params": jax.device_get(self.params), "spec": tuple(self.spec), "game": self.game,
              "horizon": self.horizon, "name": self.name, "use_opponent_id": bool(self.use_opponent_id)}
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as fh:
-            pickle.dump(d, fh)
+        write_run_file(path, d)
 
     @classmethod
     def load(cls, path: str | Path) -> "PPIAgent":

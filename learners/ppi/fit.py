@@ -80,13 +80,8 @@ def _epoch(step, params, opt_state, data: EpisodeStore, batch_size: int, rng_see
 
 
 def _require_finite(losses: Any, params: Any, where: str, checkpoint: Path | None) -> None:
-    """Stop a run whose loss or parameters went non-finite (:class:`NonFiniteError`); nothing is saved."""
-    from eqtools.errors import NonFiniteError
+    """Stop a run whose loss or parameters went non-finite (:func:`learners.checkpoint.require_finite`)."""
+    from ..checkpoint import require_finite
 
-    bad = [n for n, v in zip(("loss", "loss_action", "loss_observation", "loss_reward"), np.asarray(losses)) if not np.isfinite(v)]
-    if not bad and not all(bool(jnp.all(jnp.isfinite(x))) for x in jax.tree_util.tree_leaves(params)):
-        bad = ["parameters"]
-    if bad:
-        kept = f"; the last good checkpoint {checkpoint} is kept" if checkpoint is not None and checkpoint.exists() else ""
-        raise NonFiniteError(f"training diverged at {where}: non-finite {', '.join(bad)} (lower --lr?){kept}; "
-                             "no summary was written")
+    names = ("loss", "loss_action", "loss_observation", "loss_reward")
+    require_finite(dict(zip(names, np.asarray(losses))), params, where=where, checkpoint=checkpoint)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.io import json_text
 
 from .agent import PPIAgent, _agent_from
 from .config import EVAL_OPPONENT_NAMES, PHASE_METRICS
@@ -112,7 +113,7 @@ class RunResults:
         write_netcdf(self.phases_dataset(), self.out_dir / "phases.nc")
         write_netcdf(self.eval_dataset(), self.out_dir / "eval.nc")
         write_netcdf(self.rounds_dataset(), self.out_dir / "rounds.nc")
-        (self.out_dir / "summary.json").write_text(json.dumps(self.summary(), indent=1))
+        (self.out_dir / "summary.json").write_text(json_text(self.summary(), indent=1))
         for i in range(2):
             if self.params[i] is not None:
                 self.agent(i).save(self.out_dir / f"agent_{i}.pkl")
@@ -225,4 +226,4 @@ class RunnerResults:
         write_netcdf(self.phases_dataset(), self.out_dir / "phases.nc")
         write_netcdf(self.eval_dataset(), self.out_dir / "eval.nc")
         write_netcdf(self.rounds_dataset(), self.out_dir / "rounds.nc")
-        (self.out_dir / "summary.json").write_text(json.dumps(self.summary(), indent=1))
+        (self.out_dir / "summary.json").write_text(json_text(self.summary(), indent=1))

@@ -1,8 +1,8 @@
 """Opponent-shaping baselines: exact-gradient naive learners and LOLA, sample-based
 policy-gradient learners and Advantage Alignment, on memory-one policies.
 
-The names below are loaded lazily (on first use), so importing :mod:`learners.shaping.cli` —
-which ``eqtools --help`` does to list the ``shaping`` command — does not import JAX.
+The names below are loaded lazily (on first use), so importing this package -- which
+``eqtools --help`` does through :mod:`eqtools.cli.shaping` -- does not import JAX.
 """
 
 from __future__ import annotations

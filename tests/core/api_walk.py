@@ -141,6 +141,7 @@ CALL_BUILDERS.update({
     "learners.checkpoint.check_params": lambda: ((_tmp("run.pkl"), {"w": [1.0, 2.0]}), {"what": "run file"}),
     "learners.checkpoint.check_counter": lambda: ((_tmp("run.pkl"), 3), {"what": "run file", "key": "iteration"}),
     "learners.checkpoint.write_run_file": lambda: ((_tmp("written.pkl"), {"iteration": 3}), {}),
+    "learners.checkpoint.require_finite": lambda: (({"loss": 1.0}, {"w": [1.0, 2.0]}), {"where": "phase 1", "checkpoint": None}),
 })
 
 
@@ -284,6 +285,7 @@ CALL_BUILDERS.update({
     "learners.coplayers.fixed_icl_policy": lambda: (("bayes",), {"horizon": 5}),
     "learners.coplayers.normalise_fixed_icl": lambda: (("bayes",), {}),
     "learners.coplayers.prior_from_spec": lambda: (("uniform",), {}),
+    "learners.coplayers.family_prior": lambda: (("recip", 0.3), {}),
     "learners.pool.prior_arrays": lambda: (("uniform",), {}),
     "learners.shaping.runner.parse_learners": lambda: (("lola,naive",), {}),
     "learners.mixture.simulate_library_log": lambda: ((["TFT", "ALLD"], ["TFT", "WSLS"]), {"rounds": 5}),

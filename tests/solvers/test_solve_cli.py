@@ -60,7 +60,7 @@ def test_errors_are_clean(capsys):
     rc, out = _run(capsys, "nash", "--pair", "TFT", "Nope")
     assert rc == 2 and "unknown strategy" in out.err
     rc, out = _run(capsys, "best-response", "--coplayer", "TFT", "--gamma", "0.9", "--horizon", "5")
-    assert rc == 2 and "at most one" in out.err
+    assert rc == 2 and "not allowed with" in out.err  # one criterion at most (argparse, as in every command)
     rc, out = _run(capsys, "best-response", "--coplayer", "TFT", "--out", "x.txt")
     assert rc == 2 and ".json or .nc" in out.err
 

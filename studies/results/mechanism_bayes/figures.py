@@ -16,11 +16,11 @@ Reads finished (or checkpointed) runs and writes, into this script's folder unle
 from __future__ import annotations
 
 import argparse
-import json
-import pickle
 from pathlib import Path
 
 import numpy as np
+
+from eqtools.io import json_text
 
 
 def a2c_chain(run: Path, out: Path) -> dict:
@@ -61,7 +61,7 @@ def a2c_chain(run: Path, out: Path) -> dict:
     fig.text(0.01, 0.01, "2-core AMD EPYC VM, no GPU, JAX CPU, one core, shared with other jobs", fontsize=7)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(out / "a2c_chain.png", dpi=110)
-    (out / "a2c_chain.json").write_text(json.dumps(res, indent=1))
+    (out / "a2c_chain.json").write_text(json_text(res, indent=1))
     return res
 
 
@@ -71,6 +71,7 @@ def prio_curves(items: list[str], out: Path) -> dict:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from learners.a2c.checkpoint import load_checkpoint_state
     from learners.a2c.config import EVAL_OPPONENT_NAMES
 
     o = list(EVAL_OPPONENT_NAMES).index("random")
@@ -78,8 +79,7 @@ def prio_curves(items: list[str], out: Path) -> dict:
     res = {}
     for item in items:
         label, _, run = item.partition("=")
-        with open(Path(run) / "checkpoint.pkl", "rb") as fh:
-            st = pickle.load(fh)
+        _, st = load_checkpoint_state(run)  # the validated loader (learners.checkpoint)
         its = list(st["eval_iters"])
         # eval tuple: (coop, reward, coplayer coop, coplayer reward, BR value); reward per round (S, 2, O, rounds)
         reg = [np.asarray(e[4])[..., o] - np.asarray(e[1])[..., o, :].mean(-1) for e in st["eval_history"]]
@@ -98,7 +98,7 @@ def prio_curves(items: list[str], out: Path) -> dict:
     fig.text(0.01, 0.01, "2-core AMD EPYC VM, no GPU, JAX CPU, one core, shared with other jobs", fontsize=7)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(out / "prio_curves.png", dpi=110)
-    (out / "prio_curves.json").write_text(json.dumps(res, indent=1))
+    (out / "prio_curves.json").write_text(json_text(res, indent=1))
     return res
 
 
