@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc as _abc
 import math
 from typing import Any, Iterable
 
@@ -488,4 +489,23 @@ class _Names(Constraint):
 RealSequence = _RealSequence()
 #: A sequence of distinct strings (labels, names).
 Names = _Names()
-__all__ += ["RealSequence", "Names", "Label"]
+__all__ += ["RealSequence", "Names", "Label", "IsMapping", "IsSequence"]
+
+
+class _Kind(Constraint):
+    def __init__(self, label: str, test: Any) -> None:
+        self.label, self.test = label, test
+
+    def check(self, name: str, value: Any) -> None:
+        if not self.test(value):
+            raise ParameterError(f"{name} must be {self.label}, got {value!r}"[:300])
+
+    def __repr__(self) -> str:
+        return f"Is({self.label})"
+
+
+#: A mapping (dict-like): ``Annotated[Mapping[str, Any], IsMapping]``.
+IsMapping = _Kind("a mapping (dict)", lambda v: isinstance(v, _abc.Mapping))
+#: A list, tuple or array of items (not a string, not a scalar).
+IsSequence = _Kind("a sequence (list, tuple or array)",
+                   lambda v: isinstance(v, (_abc.Sequence, np.ndarray)) and not isinstance(v, (str, bytes)))

@@ -9,7 +9,7 @@ labelled ``xarray`` containers of :mod:`eqtools.tournament`.
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence, Union
+from typing import Annotated, Any, Sequence, Union
 
 import numpy as np
 import xarray as xr
@@ -18,6 +18,7 @@ from eqtools.errors import ParameterError
 from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from eqtools.tournament import make_tournament
+from eqtools.validation import IsMapping, validated
 
 from .mixed_tournament import entrants, fill_cells
 from .payoffs import payoff_matrix
@@ -39,6 +40,7 @@ def _as_players(x: StrategyPool | Sequence[Player]) -> list[Player]:
     return players
 
 
+@validated
 def tournament(
     rows: StrategyPool | Sequence[Player],
     cols: StrategyPool | Sequence[Player] | None = None,
@@ -49,7 +51,7 @@ def tournament(
     limit: bool = False,
     matches: int = 1000,
     seed: int = 0,
-    config: dict[str, Any] | None = None,
+    config: Annotated[dict[str, Any] | None, IsMapping] = None,
     noise: float = 0.0,
     chunk: int | None = None,
 ) -> xr.Dataset:
