@@ -35,7 +35,8 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.io import write_netcdf
-from eqtools.validation import MaxSize, Seed, check_fields, validate_fields
+from eqtools.validation import MaxSize, Seed, check_fields, instance_of, path_like, positive_int, validate_fields, validated
+from eqtools.validation import seed as check_seed
 from eqtools.games import preset
 
 from .a2c import A2CHyper, a2c_loss, make_optimizer, table2
@@ -383,6 +384,7 @@ def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
 
 def agent_module(cfg: TrainConfig) -> GRUAgent:
     """The :class:`GRUAgent` module a run with config ``cfg`` trains (to rebuild agents from a checkpoint)."""
+    instance_of("cfg", cfg, TrainConfig)
     return _build_functions(replace(cfg, fixed_icl="") if cfg.fixed_icl else cfg)[0]
 
 
@@ -451,8 +453,8 @@ class Trainer:
 
     def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None, *,
                  init_params: Any = None, fixed_params: Any = None, fixed_policy: Any = None) -> None:
-        self.cfg = cfg
-        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.cfg = instance_of("cfg", cfg, TrainConfig)
+        self.out_dir = path_like("out_dir", out_dir) if out_dir is not None else None
         if fixed_policy is not None:
             from .coplayers import check_coplayer
 
@@ -808,7 +810,7 @@ def _check_tree_like(tree: Any, like: Any, name: str) -> None:
 
 def load_checkpoint_state(run_dir: str | Path) -> tuple[TrainConfig, dict[str, Any]]:
     """``(config, state)`` of ``run_dir/checkpoint.pkl`` (the dict :meth:`Trainer.save_checkpoint` writes)."""
-    path = Path(run_dir) / "checkpoint.pkl"
+    path = path_like("run_dir", run_dir) / "checkpoint.pkl"
     if not path.exists():
         raise ParameterError(f"no checkpoint.pkl in {run_dir} (is it an 'eqtools train a2c' output directory?)")
     return _read_checkpoint(path)
@@ -864,9 +866,12 @@ def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int]
     ``seed`` and a count).  ``iterations`` (default: the source's) sets the new planned length.
     Returns the new config (also written as ``dst_dir/config.json``).
     """
-    dst = Path(dst_dir)
+    dst = path_like("dst_dir", dst_dir)
     cfg, state = load_checkpoint_state(src_dir)
-    seeds = [int(s) for s in seeds]
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise ParameterError(f"seeds must be a list of seeds, got {seeds!r}")
+    seeds = [check_seed("seeds", s) for s in seeds]
+    iterations = None if iterations is None else positive_int("iterations", iterations)
     have = list(range(cfg.seed, cfg.seed + cfg.seeds))
     if not seeds or any(s not in have for s in seeds):
         raise ParameterError(f"seeds {seeds} are not all in the run's seeds {have}")
@@ -894,6 +899,7 @@ def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int]
     return new
 
 
+@validated
 def train(cfg: TrainConfig, out_dir: str | Path | None = None, progress: bool = True, resume: bool = True) -> Trainer:
     """Build a :class:`Trainer` for ``cfg`` and run it to completion."""
     return Trainer(cfg, out_dir).run(progress=progress, resume=resume)

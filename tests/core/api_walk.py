@@ -270,6 +270,11 @@ CALL_BUILDERS.update({
     "eqtools.validation.positive_int": lambda: (("steps", 3), {}),
     "eqtools.validation.sample_count": lambda: (("steps", 3), {}),
     "eqtools.validation.seed": lambda: (("seed", 3), {}),
+    "eqtools.validation.bounded_int": lambda: (("n", 3, 10), {}),
+    "eqtools.validation.instance_of": lambda: (("n", 3, int), {}),
+    "eqtools.validation.int_tuple": lambda: (("shape", (2, 3)), {}),
+    "eqtools.validation.path_like": lambda: (("path", "a.txt"), {}),
+    "eqtools.validation.prng_key": lambda: (("key", _key()), {}),
     # smaller than the defaults so the walk stays in the CI budget (each fuzzed parameter still varies)
     "learners.regret.uniform_br_mean": lambda: ((), {"draws": 1000, "n": 20}),
     "learners.regret.default_panel": lambda: ((), {"heldout": None}),
@@ -406,6 +411,10 @@ CALL_BUILDERS.update({
     "solvers.mixed_tournament.fill_cells": _fill_cells_args,
 })
 
+from api_walk_learners import BUILDERS as _LEARNER_BUILDERS, SLOW  # noqa: E402 - tiny runs, configs, priors, logs
+
+CALL_BUILDERS.update(_LEARNER_BUILDERS)
+
 #: Per-function invariants of a returned result: qualified name -> predicate(result, kwargs).
 INVARIANTS: dict[str, Callable[[Any, dict], bool]] = {}
 
@@ -535,11 +544,25 @@ def read_pending() -> dict[str, str]:
     return out
 
 
-def walk(names: list[str] | None = None, full: bool = False, progress: Path | None = None) -> dict[str, Any]:
-    """Walk the discovered functions (all but the pending ones, or just ``names``)."""
+def walk(names: list[str] | None = None, full: bool = False, progress: Path | None = None,
+         tier: str = "all") -> dict[str, Any]:
+    """Walk the discovered functions (all but the pending ones, or just ``names``).
+
+    ``tier``: ``"fast"`` leaves out the functions in :data:`SLOW` (those that need a trained run or
+    train one: the CI-minute walk), ``"slow"`` walks only those, ``"all"`` both."""
     found = discover()
     pending = read_pending()
     todo = names if names is not None else [q for q in sorted(found) if q not in pending]
+    if tier == "fast":
+        todo = [q for q in todo if q not in SLOW]
+    elif tier == "slow":
+        todo = [q for q in todo if q in SLOW]
+    try:  # Axelrod's import takes 10-40 s on a loaded core: paid here, outside every per-call limit
+        import api_walk_learners
+
+        api_walk_learners.axelrod()
+    except ImportError:  # pragma: no cover - the axelrod extra is not installed
+        pass
     report: dict[str, Any] = {"walked": [], "not_walkable": {}, "failures": [], "cases": 0,
                               "discovered": sorted(found)}
     for q in todo:
@@ -565,7 +588,8 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     names = argv[1:] or None
     full = os.environ.get("EQTOOLS_API_WALK") == "full"
-    report = walk(names, full=full, progress=out.with_suffix(".progress"))
+    tier = os.environ.get("EQTOOLS_API_WALK_TIER", "all")
+    report = walk(names, full=full, progress=out.with_suffix(".progress"), tier=tier)
     out.write_text(json.dumps(report, indent=1))
     return 0
 
