@@ -10,7 +10,7 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["instance_of", "path_like", "prng_key", "int_tuple", "bounded_int", "positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real",
+__all__ = ["instance_of", "path_like", "dir_path", "prng_key", "int_tuple", "bounded_int", "positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real",
            "check_fields", "validated", "validate_fields", "check_value", "is_validated", "Constraint", "Interval",
            "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check", "Seed",
            "float_array"]
@@ -139,6 +139,17 @@ def prng_key(name: str, value: Any) -> Any:
     if not ok:
         raise ParameterError(f"{name} must be a JAX PRNG key (jax.random.PRNGKey(seed)), got {value!r}"[:300])
     return value
+
+
+def dir_path(name: str, value: Any) -> Any:
+    """:func:`path_like` for an output directory: also :class:`~eqtools.errors.OutputPathError` when
+    the path exists and is not a directory (nothing is created here)."""
+    from .errors import OutputPathError
+
+    p = path_like(name, value)
+    if p.exists() and not p.is_dir():
+        raise OutputPathError(f"{name} {str(p)!r} exists and is not a directory")
+    return p
 
 
 def int_tuple(name: str, value: Any, least: int = 0) -> tuple[int, ...]:

@@ -114,10 +114,10 @@ def run_mechanism(base: TrainConfig, out_dir: str | Path, iterations: Sequence[i
 
     ``fixed_icl`` (a :mod:`learners.coplayers` spec): step 2 plays that co-player instead of step 1's
     learner 1; step 1 must then have 0 iterations (:class:`ParameterError` otherwise)."""
-    from eqtools.validation import path_like
+    from eqtools.validation import dir_path
 
     _check_args(base, iterations, hyper_overrides, batches)
-    out_dir = path_like("out_dir", out_dir)
+    out_dir = dir_path("out_dir", out_dir)
     if fixed_icl is not None and not isinstance(fixed_icl, str):
         raise ParameterError(f"fixed_icl must be a co-player spec string, got {fixed_icl!r}")
     if max_seconds is not None and (isinstance(max_seconds, (str, bytes)) or not hasattr(max_seconds, "__len__")

@@ -35,7 +35,7 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.io import write_netcdf
-from eqtools.validation import MaxSize, Seed, check_fields, instance_of, path_like, positive_int, validate_fields, validated
+from eqtools.validation import MaxSize, Seed, check_fields, dir_path, instance_of, path_like, positive_int, validate_fields, validated
 from eqtools.validation import seed as check_seed
 from eqtools.games import preset
 
@@ -454,7 +454,7 @@ class Trainer:
     def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None, *,
                  init_params: Any = None, fixed_params: Any = None, fixed_policy: Any = None) -> None:
         self.cfg = instance_of("cfg", cfg, TrainConfig)
-        self.out_dir = path_like("out_dir", out_dir) if out_dir is not None else None
+        self.out_dir = dir_path("out_dir", out_dir) if out_dir is not None else None
         if fixed_policy is not None:
             from .coplayers import check_coplayer
 
@@ -866,7 +866,7 @@ def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int]
     ``seed`` and a count).  ``iterations`` (default: the source's) sets the new planned length.
     Returns the new config (also written as ``dst_dir/config.json``).
     """
-    dst = path_like("dst_dir", dst_dir)
+    dst = dir_path("dst_dir", dst_dir)
     cfg, state = load_checkpoint_state(src_dir)
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
         raise ParameterError(f"seeds must be a list of seeds, got {seeds!r}")

@@ -157,10 +157,10 @@ def run_mechanism(cfg: PPIConfig, out_dir: str | Path | None, phases: tuple[int,
     :mod:`learners.coplayers` spec (``"bayes"``, ``"memory-one:TFT"``) or any jittable
     :class:`~solvers.simulate.Policy`; the first entry of ``phases`` must then be 0 and the result
     has no ``"step1"`` runner.  The step-2 runner's ``fixed_icl_label`` says which Fixed-ICL ran."""
-    from eqtools.validation import instance_of, path_like
+    from eqtools.validation import dir_path, instance_of
 
     instance_of("cfg", cfg, PPIConfig)
-    out_dir = None if out_dir is None else path_like("out_dir", out_dir)
+    out_dir = None if out_dir is None else dir_path("out_dir", out_dir)
     if phases is not None:
         from eqtools.validation import int_tuple
 

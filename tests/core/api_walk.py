@@ -274,6 +274,7 @@ CALL_BUILDERS.update({
     "eqtools.validation.instance_of": lambda: (("n", 3, int), {}),
     "eqtools.validation.int_tuple": lambda: (("shape", (2, 3)), {}),
     "eqtools.validation.path_like": lambda: (("path", "a.txt"), {}),
+    "eqtools.validation.dir_path": lambda: (("out_dir", _tmp("a_dir")), {}),
     "eqtools.validation.prng_key": lambda: (("key", _key()), {}),
     # smaller than the defaults so the walk stays in the CI budget (each fuzzed parameter still varies)
     "learners.regret.uniform_br_mean": lambda: ((), {"draws": 1000, "n": 20}),
