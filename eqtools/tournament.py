@@ -29,7 +29,7 @@ from .conventions import PARAM_NAMES
 from .errors import ParameterError
 from .games import BimatrixGame, Game
 from .io import is_lazy
-from .validation import validated
+from .validation import IsMapping, IsSequence, validated
 
 __all__ = [
     "VALUE_VARS",
@@ -45,18 +45,19 @@ __all__ = [
 VALUE_VARS: tuple[str, ...] = ("payoff_row", "payoff_col", "coop_row", "coop_col")
 
 
+@validated
 def make_tournament(
-    row_names: Sequence[str],
-    col_names: Sequence[str],
-    values: Mapping[str, Any],
+    row_names: Annotated[Sequence[str], IsSequence],
+    col_names: Annotated[Sequence[str], IsSequence],
+    values: Annotated[Mapping[str, Any], IsMapping],
     *,
     game: Game,
     criterion: str,
-    stderr: Mapping[str, Any] | None = None,
+    stderr: Annotated[Mapping[str, Any] | None, IsMapping] = None,
     exact: Any = True,
     row_params: Any = None,
     col_params: Any = None,
-    config: Mapping[str, Any] | None = None,
+    config: Annotated[Mapping[str, Any] | None, IsMapping] = None,
     noise: float = 0.0,
 ) -> xr.Dataset:
     """Assemble a tournament Dataset (see module docstring) and validate shapes."""
@@ -85,16 +86,16 @@ def make_tournament(
             raise ParameterError(f"tournament variable {key} has shape {tuple(arr.shape)}, expected {shape}")
         data[key] = (("row", "col"), arr)
         if stderr is not None and key in stderr:
-            se = np.broadcast_to(np.asarray(stderr[key], dtype=np.float64), shape).copy()
+            se = _broadcast(f"tournament stderr {key}", stderr[key], shape, np.float64)
         else:
             se = _zeros_like(lazy, shape, np.float64)
         data[f"{key}_se"] = (("row", "col"), se)
     if lazy is not None and np.ndim(exact) == 0:
         data["exact"] = (("row", "col"), _zeros_like(lazy, shape, bool) | bool(exact))
     else:
-        data["exact"] = (("row", "col"), np.broadcast_to(np.asarray(exact, dtype=bool), shape).copy())
+        data["exact"] = (("row", "col"), _broadcast("exact", exact, shape, bool))
     for key, params, n in (("row_params", row_params, shape[0]), ("col_params", col_params, shape[1])):
-        arr = np.full((n, 5), np.nan) if params is None else np.asarray(params, dtype=np.float64)
+        arr = np.full((n, 5), np.nan) if params is None else _broadcast(key, params, None, np.float64)
         if arr.shape != (n, 5):
             raise ParameterError(f"{key} has shape {arr.shape}, expected {(n, 5)}")
         data[key] = ((key.split("_")[0], "param"), arr)
@@ -110,6 +111,18 @@ def make_tournament(
         },
     )
     return ds
+
+
+def _broadcast(name: str, value: Any, shape: tuple[int, int] | None, dtype: Any) -> np.ndarray:
+    """``value`` as an array of ``dtype`` (broadcast to ``shape``), or :class:`ParameterError` naming it."""
+    try:
+        if isinstance(value, (str, bytes)):
+            raise TypeError
+        arr = np.asarray(value, dtype=dtype)
+        return arr if shape is None else np.broadcast_to(arr, shape).copy()
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be an array of numbers broadcastable to {shape or '(n, 5)'}, "
+                             f"got {value!r}"[:300]) from None
 
 
 def _zeros_like(lazy: Any, shape: tuple[int, int], dtype: Any) -> Any:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import collections.abc as _abc
 import math
+import os
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import OutputPathError, ParameterError
 
-__all__ = ["positive_int", "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real",
+__all__ = ["instance_of", "path_like", "dir_path", "prng_key", "int_tuple", "bounded_int", "positive_int",
+           "sample_count", "nonneg_finite", "positive_finite", "finite", "unit_interval", "seed", "real",
            "check_fields", "validated", "validate_fields", "check_value", "is_validated", "Constraint", "Interval",
-           "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check", "Seed",
-           "float_array"]
+           "Positive", "NonNegative", "Finite", "Probability", "MaxSize", "OneOf", "NonEmpty", "Unique", "Check",
+           "Seed", "float_array", "RealSequence", "Names", "Label", "IsMapping", "IsSequence", "PathLike"]
 
 
 def positive_int(name: str, value: Any) -> int:
@@ -121,6 +125,66 @@ def float_array(name: str, value: Any, *, last: int | None = None, min_ndim: int
         want = f"shape (..., {last})" if last is not None else f"at least {min_ndim} axes"
         raise ParameterError(f"{name} must be an array of {want}, got shape {arr.shape}")
     return arr
+
+
+def instance_of(name: str, value: Any, types: type | tuple[type, ...], what: str | None = None) -> Any:
+    """``value`` unchanged, or :class:`ParameterError` naming ``name`` unless it is an instance of
+    ``types`` (for arguments that must be one of the project's objects: a config, a report, a log)."""
+    if not (isinstance(types, type) or (isinstance(types, tuple) and types and all(isinstance(t, type) for t in types))):
+        raise ParameterError(f"types must be a class or a tuple of classes, got {types!r}")
+    if not isinstance(value, types):
+        what = what or " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise ParameterError(f"{name} must be a {what}, got {type(value).__name__}: {value!r}"[:300])
+    return value
+
+
+def path_like(name: str, value: Any) -> Any:
+    """``value`` as a :class:`pathlib.Path`, or :class:`ParameterError` naming ``name`` unless it is a
+    non-empty ``str`` or ``os.PathLike`` (numbers and lists are not paths)."""
+    if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+        raise ParameterError(f"{name} must be a path (a non-empty str or Path), got {value!r}"[:300])
+    return Path(value)
+
+
+def prng_key(name: str, value: Any) -> Any:
+    """``value`` unchanged, or :class:`ParameterError` naming ``name`` unless it is a JAX PRNG key:
+    ``jax.random.PRNGKey(seed)`` (shape ``(2,)``, uint32; a batch ``(..., 2)`` too) or a typed key
+    (``jax.random.key``).  Tracers pass (checked by shape and dtype only)."""
+    shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
+    dname = str(dtype) if dtype is not None else ""
+    ok = shape is not None and ((len(shape) >= 1 and shape[-1] == 2 and dname == "uint32") or dname.startswith("key<"))
+    if not ok:
+        raise ParameterError(f"{name} must be a JAX PRNG key (jax.random.PRNGKey(seed)), got {value!r}"[:300])
+    return value
+
+
+def dir_path(name: str, value: Any) -> Any:
+    """:func:`path_like` for an output directory: also :class:`~eqtools.errors.OutputPathError` when
+    the path exists and is not a directory (nothing is created here)."""
+    p = path_like(name, value)
+    if p.exists() and not p.is_dir():
+        raise OutputPathError(f"{name} {str(p)!r} exists and is not a directory")
+    return p
+
+
+def int_tuple(name: str, value: Any, least: int = 0) -> tuple[int, ...]:
+    """``value`` as a tuple of ints, or :class:`ParameterError` naming ``name`` unless it is a sequence
+    of integers ``>= least`` (a shape, a seed key)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ParameterError(f"{name} must be a tuple of integers, got {value!r}"[:300])
+    items = list(value)
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v >= least for v in items):
+        raise ParameterError(f"{name} must hold integers >= {least}, got {value!r}"[:300])
+    return tuple(int(v) for v in items)
+
+
+def bounded_int(name: str, value: Any, most: int, hint: str = "", least: int = 1) -> int:
+    """``value`` as an int in ``[least, most]``: :class:`ParameterError` naming ``name`` unless it is
+    an integer ``>= least``, :class:`~eqtools.errors.SizeLimitError` (with ``hint``) above ``most``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < least:
+        raise ParameterError(f"{name} must be an integer >= {least}, got {value!r}"[:300])
+    MaxSize(most, hint).check(name, int(value))
+    return int(value)
 
 
 def check_fields(obj: Any, *, positive_ints: Iterable[str] = (), nonneg: Iterable[str] = (),
@@ -308,6 +372,8 @@ class Check(Constraint):
 
 #: Integers >= 0 (the project's seed rule).
 Seed = Check(seed)
+#: A path: a non-empty ``str`` or ``os.PathLike``.
+PathLike = Check(path_like)
 
 
 def _type_ok(tp: Any, value: Any) -> bool | None:
@@ -507,4 +573,26 @@ class _Names(Constraint):
 RealSequence = _RealSequence()
 #: A sequence of distinct strings (labels, names).
 Names = _Names()
-__all__ += ["RealSequence", "Names", "Label"]
+
+
+class _Kind(Constraint):
+    def __init__(self, label: str, test: Any) -> None:
+        self.label, self.test = label, test
+
+    def check(self, name: str, value: Any) -> None:
+        if not self.test(value):
+            raise ParameterError(f"{name} must be {self.label}, got {value!r}"[:300])
+
+    def __repr__(self) -> str:
+        return f"Is({self.label})"
+
+
+#: A mapping (dict-like): ``Annotated[Mapping[str, Any], IsMapping]``.
+IsMapping = _Kind("a mapping (dict)", lambda v: isinstance(v, _abc.Mapping))
+#: A list, tuple or array of items (not a string, not a scalar).
+IsSequence = _Kind("a sequence (list, tuple or array)",
+                   lambda v: isinstance(v, (_abc.Sequence, np.ndarray)) and not isinstance(v, (str, bytes)))
+
+# The checkers' own settings (a limit, a least value) are checked like any public function's.
+bounded_int = validated(bounded_int)
+int_tuple = validated(int_tuple)

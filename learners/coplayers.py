@@ -57,6 +57,11 @@ def check_coplayer(policy: Any, what: str = "fixed co-player") -> Policy:
 def init_coplayer(policy: Policy, batch_shape: tuple[int, ...], key: jax.Array) -> Any:
     """The co-player's initial carry: ``init_with_key(batch_shape, key)`` when the policy has it, else
     ``init(batch_shape)`` (``key`` unused)."""
+    from eqtools.validation import int_tuple, prng_key
+
+    if not callable(getattr(policy, "init", None)):
+        raise ParameterError(f"policy must be a solvers.simulate.Policy (init(batch_shape), coop_prob(...)), got {policy!r}"[:300])
+    batch_shape, key = int_tuple("batch_shape", batch_shape), prng_key("key", key)
     f = getattr(policy, "init_with_key", None)
     return f(tuple(batch_shape), key) if callable(f) else policy.init(tuple(batch_shape))
 

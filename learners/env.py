@@ -111,12 +111,14 @@ def rollout_memory_one(
     records the actions as played.  ``noise = 0`` (default) is bit-identical to the noise-free
     rollout (no extra random draws).
     """
-    from eqtools.strategies import validate_noise
+    from eqtools.strategies import validate_noise, validate_probabilities
+    from eqtools.validation import positive_int, prng_key
+    from solvers.payoffs import check_size
 
-    if int(horizon) < 1:
-        raise ParameterError(f"horizon must be a positive integer, got {horizon}")
-    if int(batch) < 1:
-        raise ParameterError(f"batch must be a positive integer, got {batch}")
+    prng_key("key", key)
+    horizon, batch = positive_int("horizon", horizon), positive_int("batch", batch)
+    check_size("batch x horizon", 16.0 * batch * horizon, f"{batch} episodes of {horizon} rounds", "use fewer episodes")
+    p, q = (x if isinstance(x, jax.core.Tracer) else validate_probabilities(x, what=w) for x, w in ((p, "p"), (q, "q")))
     eps = validate_noise(noise)
     pa = jnp.broadcast_to(jnp.asarray(p, jnp.float32), (int(batch), 5))
     qa = jnp.broadcast_to(jnp.asarray(q, jnp.float32), (int(batch), 5))

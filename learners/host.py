@@ -175,7 +175,9 @@ def host_play(policy_x: Any, policy_y: Any, game: Game | str, *, n: int = 100, m
     seed = check_seed("seed", seed)
     if isinstance(matches, bool) or not isinstance(matches, (int, np.integer)) or int(matches) < 1:
         raise ParameterError(f"matches must be a positive integer, got {matches!r}")
-    batch_shape = tuple(int(d) for d in pairs_shape) + (int(matches),)
+    from eqtools.validation import int_tuple
+
+    batch_shape = int_tuple("pairs_shape", pairs_shape, 1) + (int(matches),)
     B = math.prod(batch_shape)
     check_size("matches", 8.0 * 12 * B * n, f"recording {B} matches of {n} rounds", "record fewer matches or rounds")
     ss = np.random.SeedSequence([seed, 20])

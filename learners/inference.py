@@ -76,6 +76,10 @@ def context_codes(log: PlayLog, k: int) -> tuple[np.ndarray, int]:
     Context = the last ``min(t, k)`` joint outcomes from the agent's view (CC, CD, DC, DD =
     0..3), so round ``t < k`` has its own shorter contexts; ``k = 1`` gives the memory-one
     tokens (0 = start, 1 + state)."""
+    from .recorded import PlayLog
+    from eqtools.validation import instance_of
+
+    instance_of("log", log, PlayLog, "PlayLog (learners.recorded.read_log)")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= MAX_ORDER:
         raise ParameterError(f"memory order must be an integer in [0, {MAX_ORDER}], got {k!r}")
     k = int(k)

@@ -267,6 +267,8 @@ def simulate_library_log(strategies: Sequence[str], coplayers: Any, *, rounds: i
     from eqtools.validation import positive_int
 
     rules = _library(library)
+    if isinstance(strategies, (str, bytes)) or not hasattr(strategies, "__iter__"):
+        raise ParameterError(f"strategies must be a list of strategy names, got {strategies!r}")
     strategies = [str(s) for s in strategies]
     bad = [s for s in strategies if s not in rules]
     if bad or not strategies:

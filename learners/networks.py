@@ -67,6 +67,10 @@ class GRUAgent(nn.Module):
 
 def init_agent_params(module: GRUAgent, key: jax.Array) -> Any:
     """Initialise the parameters of ``module`` (independent of the batch size)."""
+    from eqtools.validation import instance_of, prng_key
+
+    instance_of("module", module, GRUAgent)
+    prng_key("key", key)
     h = jnp.zeros((1, module.hidden))
     z = jnp.zeros((1, OPPONENT_ID_DIM)) if module.use_opponent_id else None
     return module.init(key, h, jnp.zeros((1,), jnp.int32), jnp.full((1,), -1, jnp.int32), jnp.zeros((1,)), z)
@@ -86,7 +90,10 @@ def init_agent_params_np(module: GRUAgent, seed: int | np.random.Generator) -> A
     Same tree as :func:`init_agent_params`; schemes: LeCun-normal input kernels, orthogonal
     GRU recurrent kernels, orthogonal(0.01) policy kernel, zero biases.
     """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    from eqtools.validation import instance_of, seed as check_seed
+
+    instance_of("module", module, GRUAgent)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed("seed", seed))
     h = jnp.zeros((1, module.hidden))
     z = jnp.zeros((1, OPPONENT_ID_DIM)) if module.use_opponent_id else None
     shapes = jax.eval_shape(module.init, jax.random.PRNGKey(0), h, jnp.zeros((1,), jnp.int32),

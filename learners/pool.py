@@ -138,6 +138,8 @@ def prior_arrays(tabular: str) -> Any:
     from .bayes import as_mixture
     from .coplayers import prior_from_spec
 
+    if not isinstance(tabular, str) or not tabular.startswith("prior:"):
+        raise ParameterError(f"tabular must be a 'prior:SPEC' pool, e.g. 'prior:uniform', got {tabular!r}")
     return as_mixture(prior_from_spec(tabular[len("prior:"):])).arrays()
 
 
@@ -172,6 +174,12 @@ def fill_uniform(key: jax.Array, tab: jnp.ndarray) -> jnp.ndarray:
 
 def opponent_id_vector(params: jnp.ndarray) -> jnp.ndarray:
     """The conditioning vector ``z`` (``(..., 10)``) of tabular agents with ``params (..., 5)``."""
+    if not hasattr(params, "shape"):  # a list or a scalar: concrete, checked (arrays and tracers by shape)
+        from eqtools.validation import float_array
+
+        params = float_array("params", params, last=5)
+    if len(params.shape) < 1 or params.shape[-1] != 5:
+        raise ParameterError(f"params must be an array of shape (..., 5), got shape {params.shape}")
     pc = jnp.clip(params, 1e-4, 1.0)
     pd = jnp.clip(1.0 - params, 1e-4, 1.0)
     return jnp.stack([jnp.log(pc), jnp.log(pd)], axis=-1).reshape(params.shape[:-1] + (OPPONENT_ID_DIM,))

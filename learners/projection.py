@@ -174,6 +174,14 @@ def default_probes(game: Game | str = "paper", n_random: int = 8, seed: int = 0)
 
 def project_trajectories(trs: Sequence[Trajectories], block_edges: Sequence[int]) -> dict[str, Any]:
     """Projection statistics from recorded matches (X = the agent): query/counting per context."""
+    from eqtools.validation import int_tuple
+
+    if isinstance(trs, (str, bytes)) or not hasattr(trs, "__iter__"):
+        raise ParameterError(f"trs must be a sequence of recorded matches (Trajectories), got {trs!r}")
+    trs = list(trs)
+    if not trs or not all(isinstance(t, Trajectories) for t in trs):
+        raise ParameterError(f"trs must be a non-empty sequence of solvers.simulate.Trajectories, got {trs!r}"[:300])
+    block_edges = int_tuple("block_edges", block_edges)
     tok = np.concatenate([t.tokens_x.ravel() for t in trs])
     p = np.concatenate([t.p_x.ravel() for t in trs])
     c = np.concatenate([(1 - t.a_x).ravel() for t in trs]).astype(np.float64)
@@ -216,10 +224,17 @@ def project(
     the first fits the projection, the second measures the held-out KL gap.  ``blocks`` are the
     first rounds of the blocks for the per-round profile (default: first 10%, up to half, second half).
     """
+    from eqtools.validation import bounded_int, int_tuple, seed as check_seed
+
     from .agents import as_policy
 
     g = preset(game)
     eps = validate_noise(noise)
+    n, seed = bounded_int("n", n, 10**7, "use fewer rounds"), check_seed("seed", seed)
+    matches = bounded_int("matches", matches, 10**6, "use fewer matches")
+    blocks = None if blocks is None else int_tuple("blocks", blocks)
+    if probes is not None and (isinstance(probes, (str, bytes)) or not hasattr(probes, "__iter__")):
+        raise ParameterError(f"probes must be a sequence of strategies or policies, got {probes!r}")
     agent = as_policy(agent)
     if self_play is not None:
         self_play = as_policy(self_play)

@@ -305,6 +305,8 @@ def log_from_trajectories(tr: Any, *, coplayer: Sequence[str] | None = None, sub
     def expand(lbl: Sequence[str] | None, what: str) -> tuple[str, ...] | None:
         if lbl is None:
             return None
+        if isinstance(lbl, (str, bytes)) or not hasattr(lbl, "__iter__"):
+            raise ParameterError(f"{what} must be a sequence of labels, got {lbl!r}")
         lbl = [str(x) for x in lbl]
         if len(lbl) == pairs:
             return tuple(x for x in lbl for _ in range(per))

@@ -153,6 +153,8 @@ class Panel:
 def heldout_group(items: Sequence[Any], game: Game | str = "paper") -> tuple[tuple[str, ...], np.ndarray]:
     """A held-out group from 5-vectors, :class:`MemoryOne` objects, eqtools names or Axelrod
     memory-one players (classes, instances, or their class names such as ``"FirmButFair"``)."""
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ParameterError(f"items must be a sequence of co-players, got {items!r}")
     labels, rows = [], []
     for k, it in enumerate(items):
         if isinstance(it, MemoryOne):
@@ -319,6 +321,12 @@ def evaluate_regret(agent: Any, panel: Panel | None = None, game: Game | str = "
     (1 - gamma^n)`` over the ``n`` rounds; the best-response value is exact for that criterion
     and tends to :func:`solvers.best_response.best_response_discounted`'s as ``gamma^n -> 0``.
     Co-players are played in chunks of ``chunk`` (one compiled program per chunk shape)."""
+    from eqtools.validation import bounded_int, instance_of, positive_int, seed as check_seed
+
+    if panel is not None:
+        instance_of("panel", panel, Panel, "Panel (learners.regret.default_panel)")
+    n, chunk, seed = _check_rounds("n", n), positive_int("chunk", chunk), check_seed("seed", seed)
+    matches = bounded_int("matches", matches, 10**6, "evaluate on fewer matches")
     from solvers.payoffs import finite_horizon, round_profile
     from solvers.simulate import MemoryOnePolicy
 
@@ -392,6 +400,24 @@ def evaluate_regret(agent: Any, panel: Panel | None = None, game: Game | str = "
 
 # ---------------------------------------------------------------------------- reports
 
+def _reports(name: str, value: Any) -> list[RegretReport]:
+    """``value`` as a non-empty list of :class:`RegretReport`, else :class:`ParameterError` naming it."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ParameterError(f"{name} must be a list of RegretReport (learners.regret.evaluate_regret), got {value!r}"[:300])
+    out = list(value)
+    if not out or not all(isinstance(r, RegretReport) for r in out):
+        raise ParameterError(f"{name} must be a non-empty list of RegretReport (learners.regret.evaluate_regret), "
+                             f"got {value!r}"[:300])
+    return out
+
+
+def _check_rounds(name: str, value: Any) -> int:
+    from eqtools.validation import check_value
+
+    check_value(name, _Rounds, value)
+    return int(value)
+
+
 def excess_regret(report: RegretReport, reference: RegretReport) -> dict[str, Any]:
     """``report``'s *excess* regret over ``reference`` (the Bayesian learner), paired per co-player:
     ``excess = V_reference - V_agent = regret(agent) - regret(reference)``, so that
@@ -399,6 +425,7 @@ def excess_regret(report: RegretReport, reference: RegretReport) -> dict[str, An
 
     Returns ``{"per_coplayer": (K,) array, "se": (K,) (the two reports' match s.e. combined),
     "groups": {group: {"excess", "excess_se" (over co-players), "reference_regret", "regret"}}}``."""
+    _reports("report", [report]), _reports("reference", [reference])
     if not (np.array_equal(report.label, reference.label) and np.array_equal(report.group, reference.group)
             and np.allclose(report.params, reference.params) and report.n == reference.n):
         raise ParameterError("excess regret needs two reports on the same panel and horizon")
@@ -416,6 +443,8 @@ def excess_regret(report: RegretReport, reference: RegretReport) -> dict[str, An
 def markdown_excess(reports: Sequence[RegretReport], reference: RegretReport) -> str:
     """Markdown: per group, the reference (Bayesian) learner's regret — the price of not knowing
     the co-player — and each agent's regret split as ``[V* - V_Bayes] + excess``."""
+    reports = _reports("reports", reports)
+    _reports("reference", [reference])
     lines = [f"Regret decomposed against **{reference.agent}**: regret(agent) = [V* − V_Bayes] + [V_Bayes − V_agent] "
              "(excess; paired per co-player, ± s.e. over co-players).", "",
              "| group | " + f"{reference.agent} regret (V* − V_Bayes) | "
@@ -433,6 +462,9 @@ def markdown_excess(reports: Sequence[RegretReport], reference: RegretReport) ->
 def markdown(reports: Sequence[RegretReport], per_coplayer_groups: Sequence[str] = ("library", "heldout")) -> str:
     """Markdown tables: per group, each agent's mean regret beside ALLD's and TFT's; then per
     co-player of the named groups: reward ± s.e., co-player reward, best response, regret, ALLD, TFT."""
+    reports = _reports("reports", reports)
+    if isinstance(per_coplayer_groups, (str, bytes)) or not hasattr(per_coplayer_groups, "__iter__"):
+        raise ParameterError(f"per_coplayer_groups must be a sequence of group names, got {per_coplayer_groups!r}")
     if not reports:
         return ""
     r0 = reports[0]
@@ -464,6 +496,9 @@ def markdown(reports: Sequence[RegretReport], per_coplayer_groups: Sequence[str]
 def plot_regret(reports: Sequence[RegretReport], path: str | Path, title: str = "") -> None:
     """Regret by co-player: one panel per group (random draws sorted by the first agent's regret),
     each agent beside ALLD and TFT."""
+    from eqtools.io import check_plot_path
+
+    reports, path = _reports("reports", reports), check_plot_path(path)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -506,6 +541,12 @@ def plot_regret(reports: Sequence[RegretReport], path: str | Path, title: str = 
 def plot_rounds(reports: Sequence[RegretReport], labels: Sequence[tuple[str, str]], path: str | Path, title: str = "") -> None:
     """Round by round: each agent's cooperation and reward next to the exact best response's,
     for the co-players ``labels`` = ``[(group, label), ...]``."""
+    from eqtools.io import check_plot_path
+
+    reports, path = _reports("reports", reports), check_plot_path(path)
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__") or not all(
+            isinstance(x, (tuple, list)) and len(x) == 2 for x in labels):
+        raise ParameterError(f"labels must be a sequence of (group, label) pairs, got {labels!r}"[:300])
     import matplotlib
 
     matplotlib.use("Agg")

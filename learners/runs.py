@@ -16,18 +16,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import numpy as np
 
 from eqtools.errors import FileFormatError, ParameterError
 from eqtools.games import preset
+from eqtools.validation import IsSequence, NonNegative, PathLike, Seed, finite, validated
 from solvers.simulate import Policy
 
 __all__ = ["load_a2c_pair", "load_ppi_agents", "load_a2c_agent", "load_ppi_agent", "sharpened"]
 
 
-def load_a2c_pair(run_dir: str | Path, seed_index: int = 0) -> tuple[list[Policy], dict[str, Any]]:
+@validated
+def load_a2c_pair(run_dir: Annotated[str | Path, PathLike], seed_index: Annotated[int, NonNegative] = 0) -> tuple[list[Policy], dict[str, Any]]:
     """The two trained GRU A2C learners of one seed of a ``eqtools train a2c`` run directory.
 
     Agents trained with the opponent-ID ablation are given ``z = 0`` (the paper's conditioning
@@ -62,12 +64,15 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_ppi_agents(paths: Sequence[str | Path], seed: int = 0) -> tuple[list[Policy], dict[str, Any]]:
+@validated
+def load_ppi_agents(paths: Annotated[Sequence[str | Path], IsSequence], seed: Annotated[int, Seed] = 0) -> tuple[list[Policy], dict[str, Any]]:
     """One or two saved PPI agents (``PPIAgent.save`` pickles, e.g. a mechanism step's
     ``agent_0.pkl`` and the ``fixed_icl.pkl``) as policies."""
     from learners.ppi.train import PPIAgent
 
-    paths = [Path(p) for p in paths]
+    from eqtools.validation import path_like
+
+    paths = [path_like(f"paths[{i}]", p) for i, p in enumerate(paths)]
     if not 1 <= len(paths) <= 2:
         raise ParameterError(f"give one or two PPI agent files, got {len(paths)}")
     agents: list[Policy] = []
@@ -91,8 +96,10 @@ def load_ppi_agents(paths: Sequence[str | Path], seed: int = 0) -> tuple[list[Po
 
 def sharpened(policy: Any, temperature: float) -> Any:
     """``policy`` at another temperature (0 = greedy); GRU (A2C) and PPI policies."""
-    t = float(temperature)
-    if t < 0 or not np.isfinite(t):
+    if not hasattr(policy, "name"):
+        raise ParameterError(f"cannot change the temperature of {type(policy).__name__}: give a GRU or PPI policy")
+    t = finite("temperature", temperature)
+    if t < 0:
         raise ParameterError(f"temperature must be >= 0, got {temperature!r}")
     if t == 1.0:
         return policy
@@ -105,7 +112,8 @@ def sharpened(policy: Any, temperature: float) -> Any:
     raise ParameterError(f"cannot change the temperature of {type(policy).__name__}")
 
 
-def load_a2c_agent(run_dir: str | Path, seed_index: int = 0, learner: int = 0) -> tuple[Any, dict[str, Any]]:
+@validated
+def load_a2c_agent(run_dir: Annotated[str | Path, PathLike], seed_index: Annotated[int, NonNegative] = 0, learner: int = 0) -> tuple[Any, dict[str, Any]]:
     """One learner of an A2C run directory (``eqtools train a2c`` or a mechanism step) as a policy."""
     agents, meta = load_a2c_pair(run_dir, seed_index)
     if learner not in (0, 1):
@@ -113,7 +121,8 @@ def load_a2c_agent(run_dir: str | Path, seed_index: int = 0, learner: int = 0) -
     return agents[learner], meta
 
 
-def load_ppi_agent(path: str | Path, seed: int = 0) -> tuple[Any, dict[str, Any]]:
+@validated
+def load_ppi_agent(path: Annotated[str | Path, PathLike], seed: Annotated[int, Seed] = 0) -> tuple[Any, dict[str, Any]]:
     """One saved PPI agent (a ``PPIAgent.save`` pickle) as a policy, with its metadata."""
     agents, meta = load_ppi_agents([path], seed=seed)
     return agents[0], meta

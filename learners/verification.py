@@ -138,6 +138,10 @@ def predictive_gap(agent: Any, coplayer: Policy, game: Game | str, *, n: int, ma
     from learners.projection import kl_bernoulli
     from solvers.simulate import play
 
+    from eqtools.validation import instance_of
+    from learners.ppi.policy import PPIPolicy
+
+    instance_of("agent", agent, PPIPolicy, "PPI policy (learners.runs.load_ppi_agent)")
     g = preset(game)
     inner = agent.agent  # the PPIAgent behind a PPIPolicy
     tr = play(agent, coplayer, g, n=n, matches=matches, seed=seed)
@@ -197,6 +201,14 @@ def verify_agents(
     names = [str(getattr(a, "name", f"agent{i}")) for i, a in enumerate(agents)]
     if len(set(names)) != len(names):
         names = [f"{nm}#{i}" for i, nm in enumerate(names)]
+    from eqtools.validation import bounded_int, seed as check_seed
+
+    n, seed = bounded_int("n", n, 10**7, "use fewer rounds"), check_seed("seed", seed)
+    matches = bounded_int("matches", matches, 10**6, "use fewer matches")
+    if probes is not None and (isinstance(probes, (str, bytes)) or not hasattr(probes, "__iter__")):
+        raise ParameterError(f"probes must be a sequence of strategies or policies, got {probes!r}")
+    if config is not None and not isinstance(config, dict):
+        raise ParameterError(f"config must be a dict (recorded in the report), got {config!r}")
     probe_list = list(probes) if probes is not None else default_probes(g, seed=seed)
     out = []
     for i, agent in enumerate(agents):
@@ -241,6 +253,9 @@ def verify_agents(
 
 def summary_dict(v: Verification) -> dict[str, Any]:
     """The headline numbers of a :class:`Verification` as plain JSON-able types."""
+    from eqtools.validation import instance_of
+
+    instance_of("v", v, Verification, "Verification (learners.verification.verify_agents)")
     agents = []
     for a in v.agents:
         agents.append({
@@ -268,6 +283,9 @@ def _fmt_vec(v: np.ndarray) -> str:
 
 def markdown(v: Verification, title: str = "Verification report") -> str:
     """A readable Markdown summary of a :class:`Verification`."""
+    from eqtools.validation import instance_of
+
+    instance_of("v", v, Verification, "Verification (learners.verification.verify_agents)")
     lines = [f"# {title}", "",
              f"Game `{v.game.name}` {v.game.payoffs.tolist()} (R, S, T, P), horizon {v.horizon}; "
              f"config: `{json.dumps(v.config, default=str)}`", ""]
@@ -320,6 +338,11 @@ def markdown(v: Verification, title: str = "Verification report") -> str:
 
 def plot(v: Verification, path: str | Path) -> None:
     """Projected vectors (bars) and real-vs-projection payoffs per probe (scatter)."""
+    from eqtools.io import check_plot_path
+    from eqtools.validation import instance_of
+
+    instance_of("v", v, Verification, "Verification (learners.verification.verify_agents)")
+    path = check_plot_path(path)
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -353,6 +376,11 @@ def plot(v: Verification, path: str | Path) -> None:
 
 def write_report(v: Verification, out_dir: str | Path, title: str = "Verification report") -> dict[str, Path]:
     """Write ``verify.nc``, ``verify.md`` and ``verify.png`` into ``out_dir``."""
+    from eqtools.io import check_output_dir
+    from eqtools.validation import instance_of
+
+    instance_of("v", v, Verification, "Verification (learners.verification.verify_agents)")
+    check_output_dir(out_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ds = v.to_dataset()
@@ -374,6 +402,17 @@ TARGETS: dict[str, Any] = {"random_regret_max": 0.04, "ALLC_min": 1.95, "ALLD_mi
 
 def target_check(rep: Any, targets: dict[str, Any] = TARGETS) -> dict[str, Any]:
     """Issue #13's step-1 targets for one :class:`learners.regret.RegretReport`: value, target, met."""
+    from eqtools.validation import finite, instance_of
+
+    from .regret import RegretReport
+
+    instance_of("rep", rep, RegretReport, "RegretReport (learners.regret.evaluate_regret)")
+    if not isinstance(targets, dict) or set(targets) - set(TARGETS):
+        raise ParameterError(f"targets must be a dict with keys among {sorted(TARGETS)}, got {targets!r}"[:300])
+    targets = {**TARGETS, **targets}  # a partial dict overrides the defaults
+    for k, v in targets.items():
+        if k != "library_except":
+            finite(f"targets[{k!r}]", v)
     out: dict[str, Any] = {}
     g = rep.groups.get("random")
     if g is not None:
@@ -416,10 +455,14 @@ def regret_section(agents: Sequence[Policy], out_dir: str | Path, game: Game | s
     ``gamma`` are passed to :func:`learners.regret.evaluate_regret` (execution errors; the
     discounted criterion).  Temperatures other than 1 apply to GRU and PPI agents only."""
     from learners.regret import HELDOUT_AXELROD, default_panel, evaluate_regret, markdown, plot_regret, plot_rounds
+    from eqtools.io import check_output_dir
+    from eqtools.validation import RealSequence
     from learners.runs import sharpened
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if isinstance(agents, (str, bytes)) or not isinstance(agents, Sequence) or not agents:
+        raise ParameterError(f"agents must be a non-empty sequence of policies, got {agents!r}"[:300])
+    RealSequence.check("temperatures", temperatures)
+    out = check_output_dir(out_dir)
     panel = default_panel(game, random=draws, seed=panel_seed, heldout=HELDOUT_AXELROD if heldout is None else heldout)
     reps = [evaluate_regret(sharpened(a, t), panel, game, n=n, matches=matches, seed=seed, noise=noise, gamma=gamma)
             for a in agents for t in temperatures]

@@ -85,7 +85,9 @@ def play_axelrod_pair(x: Any, y: Any, game: Game | str, *, n: int = 200, gamma: 
     n = check_horizon(n)
     matches = sample_count("matches", matches)
     eps = validate_noise(noise)
-    seeds = np.random.SeedSequence([check_seed("seed", seed), *(int(k) for k in key)]).generate_state(matches)
+    from eqtools.validation import int_tuple
+
+    seeds = np.random.SeedSequence([check_seed("seed", seed), *int_tuple("key", key)]).generate_state(matches)
     if gamma is None:
         w = np.full(n, 1.0 / n)
         attrs = None

@@ -50,10 +50,12 @@ __all__ = [
 def payoff_matrix_chunked(P: np.ndarray, Q: np.ndarray, game: Game, crit: dict[str, Any], noise: float, chunk: int):
     """Lazy :class:`~solvers.payoffs.PairResult` of dask arrays in ``chunk x chunk`` blocks.
 
-    The same as :func:`solvers.payoffs.payoff_matrix` with ``chunk`` (inputs already validated).
+    The same as :func:`solvers.payoffs.payoff_matrix` with ``chunk``, which checks the inputs:
+    ``crit`` is ``{"n": n}``, ``{"gamma": gamma}`` or ``{"limit": True}``.
     """
-    return build_chunked(P, Q, game, crit, noise, chunk, block=payoff_matrix, quantities=visit_quantities,
-                         result=PairResult)
+    if not isinstance(crit, dict) or not set(crit) <= {"n", "gamma", "limit"}:
+        raise ParameterError(f"crit must be a dict with one of the keys 'n', 'gamma', 'limit', got {crit!r}"[:300])
+    return payoff_matrix(P, Q, game, noise=noise, chunk=positive_int("chunk", chunk), **crit)
 
 
 #: Progress bar over dask tasks (local schedulers); defined in the core layer for save_tournament.

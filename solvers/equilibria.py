@@ -309,6 +309,8 @@ def search_equilibria(
     """
     g = preset(game)
     crit = criterion_kwargs(gamma, n, limit)
+    if candidates is not None and (isinstance(candidates, (str, bytes)) or not hasattr(candidates, "__iter__")):
+        raise ParameterError(f"candidates must be a sequence of memory-one strategies, got {candidates!r}")
     cands: list[MemoryOne] = list(candidates) if candidates is not None else list(library(g).values())
     if candidates is None and include_pure:
         cands += list(pure_strategies())

@@ -23,11 +23,12 @@ independently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Annotated, Any, Sequence
 
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.validation import IsSequence, MaxSize, NonNegative, Positive, Probability, Seed, validated
 
 __all__ = ["Robustness", "robustness", "support_equilibrium_exists"]
 
@@ -52,8 +53,10 @@ def _lp_side(M: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float) -> b
     return bool(res.status == 0)
 
 
-def support_equilibrium_exists(A: Any, B: Any, row_support: Sequence[int], col_support: Sequence[int], *,
-                               tol: float = 1e-12) -> bool:
+@validated
+def support_equilibrium_exists(A: Any, B: Any, row_support: Annotated[Sequence[int], IsSequence],
+                               col_support: Annotated[Sequence[int], IsSequence], *,
+                               tol: Annotated[float, NonNegative] = 1e-12) -> bool:
     """Does the bimatrix game ``(A, B)`` have a Nash equilibrium ``(x, y)`` with ``supp(x)`` within
     ``row_support`` and ``supp(y)`` within ``col_support`` in which every strategy of
     ``row_support`` is a best response to ``y`` and every strategy of ``col_support`` one to
@@ -66,6 +69,9 @@ def support_equilibrium_exists(A: Any, B: Any, row_support: Sequence[int], col_s
         raise ParameterError("A and B must be matrices of numbers") from None
     if A.ndim != 2 or A.shape != B.shape:
         raise ParameterError(f"A and B must be matrices of the same shape, got {A.shape} and {B.shape}")
+    if not all(isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+               for i in (*row_support, *col_support)):
+        raise ParameterError(f"supports must be lists of integer strategy indices, got {row_support!r} and {col_support!r}"[:300])
     rs = np.asarray(sorted(set(int(i) for i in row_support)))
     cs = np.asarray(sorted(set(int(j) for j in col_support)))
     if rs.size == 0 or cs.size == 0 or rs.min() < 0 or cs.min() < 0 or rs.max() >= A.shape[0] or cs.max() >= A.shape[1]:
@@ -106,8 +112,11 @@ class Robustness:
                 "appearing": None if self.appearing is None else list(self.appearing), "notes": list(self.notes)}
 
 
-def robustness(nash: Any, M: Any, M_se: Any, *, draws: int = 200, seed: int = 0, level: float = 0.95,
-               B: Any = None, B_se: Any = None, resolve_up_to: int = 8, support_tol: float = 1e-9) -> Robustness:
+@validated
+def robustness(nash: Any, M: Any, M_se: Any, *, draws: Annotated[int, Positive, MaxSize(10**6, "use fewer draws")] = 200,
+               seed: Annotated[int, Seed] = 0, level: Annotated[float, Probability] = 0.95, B: Any = None, B_se: Any = None,
+               resolve_up_to: Annotated[int, NonNegative] = 8,
+               support_tol: Annotated[float, NonNegative] = 1e-9) -> Robustness:
     """Survival of each equilibrium in ``nash`` (a result with ``equilibria`` holding ``x``, ``y``)
     under perturbation of the estimated matrix ``M`` (row payoffs) within its standard errors
     ``M_se``.  ``B``/``B_se``: column payoffs and errors (default: the symmetric game ``M^T``,

@@ -353,8 +353,9 @@ class LimitDecomposition:
 
 
 def _check_chain(M: Any, v0: Any) -> tuple[np.ndarray, np.ndarray]:
-    M = np.asarray(M, dtype=np.float64)
-    v0 = np.asarray(v0, dtype=np.float64)
+    from eqtools.validation import float_array
+
+    M, v0 = float_array("M", M), float_array("v0", v0)
     if M.ndim != 2 or M.shape[0] != M.shape[1] or v0.shape != (M.shape[0],) or M.shape[0] == 0:
         raise ParameterError(f"a chain needs a square matrix M (K, K) and a start distribution v0 (K,); got {M.shape} and {v0.shape}")
     if not (np.all(np.isfinite(M)) and np.all(M >= 0) and np.all(np.isfinite(v0)) and np.all(v0 >= 0)):
@@ -372,7 +373,12 @@ def chain_limit(M: Any, v0: Any, pos: Any = None) -> LimitDecomposition:
     """
     M, v0 = _check_chain(M, v0)
     K = M.shape[0]
-    pos = (M > 0) if pos is None else np.asarray(pos, dtype=bool)
+    try:
+        pos = (M > 0) if pos is None else np.asarray(pos, dtype=bool)
+    except (TypeError, ValueError):
+        raise ParameterError(f"pos must be a boolean zero pattern of M's shape {M.shape}, got {pos!r}"[:300]) from None
+    if pos.shape != M.shape:
+        raise ParameterError(f"pos must be a zero pattern of M's shape {M.shape}, got shape {pos.shape}")
     ncomp, labels = connected_components(pos, directed=True, connection="strong")
     # A component is closed when no edge leaves it.
     leaves = np.zeros(ncomp, dtype=bool)
@@ -417,7 +423,11 @@ def chain_discounted(M: Any, v0: Any, gamma: float, delta: float | None = None) 
     """
     M, v0 = _check_chain(M, v0)
     gamma = check_gamma(gamma)
-    delta = 1.0 - gamma if delta is None else float(delta)
+    if delta is not None:
+        from eqtools.validation import positive_finite
+
+        delta = positive_finite("delta", delta)
+    delta = 1.0 - gamma if delta is None else delta
     K = M.shape[0]
     P = np.zeros((K + 1, K + 1))
     P[0, 1:] = v0

@@ -307,6 +307,9 @@ def visit_quantities(d: np.ndarray, game: Game) -> tuple[np.ndarray, np.ndarray,
     between an in-memory table and a dask block.  Payoffs are convex combinations of the game's
     entries, so the last-ulp round-off is clipped to its ``[min, max]``.
     """
+    from eqtools.validation import float_array
+
+    d, game = float_array("d", d, last=4), preset(game)
     lo, hi = float(np.min(game.payoffs)), float(np.max(game.payoffs))
 
     def dot(v: np.ndarray) -> np.ndarray:

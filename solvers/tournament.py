@@ -9,7 +9,7 @@ labelled ``xarray`` containers of :mod:`eqtools.tournament`.
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence, Union
+from typing import Annotated, Any, Sequence, Union
 
 import numpy as np
 import xarray as xr
@@ -19,6 +19,7 @@ from eqtools.games import Game, preset
 from eqtools.strategies import MemoryOne, StrategyPool, validate_noise
 from eqtools.validation import require_unique
 from eqtools.tournament import make_tournament
+from eqtools.validation import IsMapping, validated
 
 from .mixed_tournament import entrants, fill_cells
 from .payoffs import payoff_matrix
@@ -40,6 +41,7 @@ def _as_players(x: StrategyPool | Sequence[Player]) -> list[Player]:
     return players
 
 
+@validated
 def tournament(
     rows: StrategyPool | Sequence[Player],
     cols: StrategyPool | Sequence[Player] | None = None,
@@ -50,7 +52,7 @@ def tournament(
     limit: bool = False,
     matches: int = 1000,
     seed: int = 0,
-    config: dict[str, Any] | None = None,
+    config: Annotated[dict[str, Any] | None, IsMapping] = None,
     noise: float = 0.0,
     chunk: int | None = None,
 ) -> xr.Dataset:

@@ -128,6 +128,8 @@ def from_axelrod(player: Any, game: Game | str = "axelrod", name: str | None = N
     TitForTat, WinStayLoseShift and Alternator.  Anything else raises :class:`ParameterError`.
     """
     axl = _axl()
+    if not (isinstance(player, axl.Player) or (isinstance(player, type) and issubclass(player, axl.Player))):
+        raise ParameterError(f"player must be an Axelrod player (class or instance), got {player!r}"[:300])
     pl = player() if isinstance(player, type) else player.clone()
     label = name or str(pl.name)
     vec = getattr(type(pl), "eqtools_vector", None)

@@ -20,6 +20,8 @@ import numpy as np
 
 from eqtools.errors import ParameterError
 from eqtools.games import preset
+from eqtools.validation import dir_path, path_like, positive_int
+from eqtools.validation import seed as check_seed
 
 from ..checkpoint import write_run_file
 from ..networks import GRUAgent, init_agent_params_np
@@ -39,7 +41,7 @@ def _pad_metrics(h: np.ndarray) -> np.ndarray:
 
 def load_checkpoint_state(run_dir: str | Path) -> tuple[TrainConfig, dict[str, Any]]:
     """``(config, state)`` of ``run_dir/checkpoint.pkl`` (the dict :meth:`Trainer.save_checkpoint` writes)."""
-    path = Path(run_dir) / "checkpoint.pkl"
+    path = path_like("run_dir", run_dir) / "checkpoint.pkl"
     if not path.exists():
         raise ParameterError(f"no checkpoint.pkl in {run_dir} (is it an 'eqtools train a2c' output directory?)")
     return _read_checkpoint(path)
@@ -84,9 +86,12 @@ def extract_seeds(src_dir: str | Path, dst_dir: str | Path, seeds: Sequence[int]
     ``seed`` and a count).  ``iterations`` (default: the source's) sets the new planned length.
     Returns the new config (also written as ``dst_dir/config.json``).
     """
-    dst = Path(dst_dir)
+    dst = dir_path("dst_dir", dst_dir)
     cfg, state = load_checkpoint_state(src_dir)
-    seeds = [int(s) for s in seeds]
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise ParameterError(f"seeds must be a list of seeds, got {seeds!r}")
+    seeds = [check_seed("seeds", s) for s in seeds]
+    iterations = None if iterations is None else positive_int("iterations", iterations)
     have = list(range(cfg.seed, cfg.seed + cfg.seeds))
     if not seeds or any(s not in have for s in seeds):
         raise ParameterError(f"seeds {seeds} are not all in the run's seeds {have}")

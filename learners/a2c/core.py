@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.games import preset
+from eqtools.validation import instance_of
 
 from ..env import payoff_table
 from ..networks import GRUAgent, init_agent_params_np
@@ -159,6 +160,7 @@ def _build_functions(cfg: TrainConfig, fixed_policy: Any = None):
 
 def agent_module(cfg: TrainConfig) -> GRUAgent:
     """The :class:`GRUAgent` module a run with config ``cfg`` trains (to rebuild agents from a checkpoint)."""
+    instance_of("cfg", cfg, TrainConfig)
     return _build_functions(replace(cfg, fixed_icl="") if cfg.fixed_icl else cfg)[0]
 
 

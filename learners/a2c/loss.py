@@ -176,5 +176,8 @@ def a2c_loss(
 
 def make_optimizer(hp: A2CHyper) -> optax.GradientTransformation:
     """Global-norm clipping followed by Adam with the paper's eps."""
+    from eqtools.validation import instance_of
+
+    instance_of("hp", hp, A2CHyper)
     lr = hp.lr if hp.lr_final is None else hp.lr_at
     return optax.chain(optax.clip_by_global_norm(hp.max_grad_norm), optax.adam(lr, eps=hp.adam_eps))

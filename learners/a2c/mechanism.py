@@ -46,6 +46,19 @@ STEPS: tuple[str, ...] = ("step1", "step2", "step3")
 SEED_OFFSETS: tuple[int, int, int] = (0, 1000, 2000)
 
 
+def _check_args(base: Any, iterations: Any, hyper_overrides: Any, batches: Any) -> None:
+    """Named errors for the arguments shared by :func:`step_configs` and :func:`run_mechanism`."""
+    from eqtools.validation import instance_of, int_tuple
+
+    instance_of("base", base, TrainConfig)
+    int_tuple("iterations", iterations)
+    if hyper_overrides is not None and (not isinstance(hyper_overrides, Mapping)
+                                        or not all(isinstance(v, Mapping) for v in hyper_overrides.values())):
+        raise ParameterError(f"hyper_overrides must map steps (1, 2, 3) to dicts of settings, got {hyper_overrides!r}")
+    if batches is not None:
+        int_tuple("batches", batches, 1)
+
+
 def step_configs(base: TrainConfig, iterations: Sequence[int],
                  hyper_overrides: Mapping[int, Mapping[str, Any]] | None = None,
                  batches: Sequence[int] | None = None) -> tuple[TrainConfig, TrainConfig, TrainConfig]:
@@ -53,6 +66,7 @@ def step_configs(base: TrainConfig, iterations: Sequence[int],
 
     ``batches`` (optional) sets each step's episodes per learner per iteration (the ``paper``
     preset passes Table 2's 2048, 2048, 4096); by default every step uses ``base.batch``."""
+    _check_args(base, iterations, hyper_overrides, batches)
     if base.ablation != "none":
         raise ParameterError(f"the mechanism pipeline runs without ablation, got ablation {base.ablation!r}")
     from ..pool import is_prior
@@ -102,6 +116,17 @@ def run_mechanism(base: TrainConfig, out_dir: str | Path, iterations: Sequence[i
 
     ``fixed_icl`` (a :mod:`learners.coplayers` spec): step 2 plays that co-player instead of step 1's
     learner 1; step 1 must then have 0 iterations (:class:`ParameterError` otherwise)."""
+    from eqtools.validation import dir_path
+
+    _check_args(base, iterations, hyper_overrides, batches)
+    out_dir = dir_path("out_dir", out_dir)
+    if fixed_icl is not None and not isinstance(fixed_icl, str):
+        raise ParameterError(f"fixed_icl must be a co-player spec string, got {fixed_icl!r}")
+    if max_seconds is not None and (isinstance(max_seconds, (str, bytes)) or not hasattr(max_seconds, "__len__")
+                                    or len(max_seconds) != 3
+                                    or not all(m is None or (isinstance(m, (int, float)) and not isinstance(m, bool)
+                                                             and 0 < m < float("inf")) for m in max_seconds)):
+        raise ParameterError(f"max_seconds must be three time limits in seconds (> 0, or None), got {max_seconds!r}")
     its = [int(i) for i in iterations] if iterations is not None else []
     c1, c2, c3 = step_configs(base, iterations, hyper_overrides, batches)
     if fixed_icl is not None:
@@ -155,6 +180,9 @@ def mechanism_summary(trainers: Mapping[str, Trainer]) -> dict[str, Any]:
     * step 3: the two extortioners' cooperation and reward against each other
       (paper: cooperation, or a fall back to defection depending on the seed).
     """
+    if not isinstance(trainers, Mapping) or not all(isinstance(t, Trainer) for t in trainers.values()):
+        raise ParameterError(f"trainers must map step names to Trainers (learners.a2c.mechanism.run_mechanism), "
+                             f"got {trainers!r}"[:300])
     from .config import EVAL_OPPONENT_NAMES
 
     def final(t: Trainer) -> tuple[np.ndarray, ...]:

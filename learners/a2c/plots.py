@@ -10,6 +10,17 @@ import numpy as np
 
 from eqtools.validation import float_array, positive_int
 
+
+def _check(name: str, runs: Any, path: Any) -> Path:
+    """Named errors for a plot's inputs: ``runs`` a non-empty mapping of label -> Dataset (or Trainer),
+    ``path`` a plot path matplotlib can write."""
+    from eqtools.errors import ParameterError
+    from eqtools.io import check_plot_path
+
+    if not isinstance(runs, Mapping) or not runs:
+        raise ParameterError(f"{name} must be a non-empty mapping of label -> result, got {runs!r}"[:300])
+    return check_plot_path(path)
+
 __all__ = ["smooth", "plot_training", "plot_rounds", "plot_eval", "plot_mechanism"]
 
 _COLORS = {"none": "C0", "opponent-id": "C3", "no-tabular": "C2"}
@@ -38,6 +49,7 @@ def plot_training(runs: Mapping[str, "object"], path: str | Path, title: str = "
     ``runs`` maps an ablation name to its metrics Dataset (dims seed, learner, iteration).
     Lines: mean over seeds and both learners; bands: std over seeds.
     """
+    path = _check("runs", runs, path)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,6 +91,7 @@ def plot_rounds(runs: Mapping[str, "object"], path: str | Path, title: str = "")
     Top row: the learner's cooperation probability per round against each co-player; bottom:
     its reward per round.  Mean over seeds and learners.
     """
+    path = _check("runs", runs, path)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -115,6 +128,7 @@ def plot_eval(runs: Mapping[str, "object"], path: str | Path, title: str = ""):
 
     In-context best-response references (paper game): vs ALLC 2, vs ALLD 0, vs TFT ~1.
     """
+    path = _check("runs", runs, path)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -144,6 +158,7 @@ def plot_eval(runs: Mapping[str, "object"], path: str | Path, title: str = ""):
 def plot_mechanism(trainers: Mapping[str, Any], path: str | Path, title: str = "") -> None:
     """Three panels: step 1 per-round reward vs ALLC/ALLD/TFT/random (Fixed-ICL, final policy);
     step 2 exploiter and Fixed-ICL reward over training; step 3 cooperation over training."""
+    path = _check("trainers", trainers, path)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -30,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from eqtools.errors import ParameterError
+from eqtools.validation import dir_path, instance_of, validated
 
 from ..checkpoint import require_finite, write_run_file
 from ..pool import is_prior, named_params
@@ -61,8 +62,8 @@ class Trainer(TrainerResults):
 
     def __init__(self, cfg: TrainConfig, out_dir: str | Path | None = None, devices: list[Any] | None = None, *,
                  init_params: Any = None, fixed_params: Any = None, fixed_policy: Any = None) -> None:
-        self.cfg = cfg
-        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.cfg = instance_of("cfg", cfg, TrainConfig)
+        self.out_dir = dir_path("out_dir", out_dir) if out_dir is not None else None
         if fixed_policy is not None:
             from ..coplayers import check_coplayer
 
@@ -280,6 +281,7 @@ def _check_tree_like(tree: Any, like: Any, name: str) -> None:
             raise ParameterError(f"{name} holds non-finite values")
 
 
+@validated
 def train(cfg: TrainConfig, out_dir: str | Path | None = None, progress: bool = True, resume: bool = True) -> Trainer:
     """Build a :class:`Trainer` for ``cfg`` and run it to completion."""
     return Trainer(cfg, out_dir).run(progress=progress, resume=resume)

@@ -58,6 +58,10 @@ def estimate_bytes(n: int, mixture: bool) -> int:
     """Working-set estimate (bytes) of :func:`count_space` + :func:`solve` for horizon ``n``:
     per count vector ~ 16 (counts) + 32 (successors) + 32 x openings (predictive) + 4 x openings
     (decisions), plus ~ 400 x openings bytes of temporaries for the largest layer."""
+    from eqtools.validation import check_value, positive_int
+
+    n = positive_int("n", n)
+    check_value("mixture", bool, mixture)
     o = 2 if mixture else 1
     total = sum(_n_vectors(m) for m in range(max(n - 1, 0)))
     top = _n_vectors(max(n - 2, 0))
@@ -183,6 +187,9 @@ def _payoffs(game: Any) -> tuple[Game, np.ndarray, float]:
 
 def solve(space: CountSpace, game: Game | str = "paper") -> BayesDP:
     """Bayes-optimal decisions and value by backward induction over ``space``."""
+    from eqtools.validation import instance_of
+
+    instance_of("space", space, CountSpace, "CountSpace (learners.bayes.dp.count_space)")
     g, r, tol = _payoffs(game)
     n, O = space.n, space.openings
     L = len(space.layers)
@@ -228,13 +235,16 @@ def policy_tables(space: CountSpace, policy: Any, chunk: int = 65536) -> BayesDP
 
     from .policy import BayesPolicy, _lookahead_q, _mean, plan_q_jnp
 
+    from eqtools.validation import bounded_int, instance_of
+
+    instance_of("space", space, CountSpace, "CountSpace (learners.bayes.dp.count_space)")
     if not isinstance(policy, BayesPolicy):
         raise ParameterError(f"policy must be a BayesPolicy, got {type(policy).__name__}")
     if policy.rule not in ("ce", "lookahead"):
         raise ParameterError(f"policy.rule must be 'ce' or 'lookahead' (deterministic) to tabulate, got {policy.rule!r}")
     if policy.horizon != space.n:
         raise ParameterError(f"policy.horizon ({policy.horizon}) must equal the count space's n ({space.n})")
-    chunk = int(chunk)
+    chunk = bounded_int("chunk", chunk, 2**22, "count states are tabulated in chunks padded to this size")
     mix = as_mixture(space.prior)
     with jax.enable_x64(True):
         arr = policy._arrays.jnp(jnp.float64)
@@ -285,12 +295,15 @@ def evaluate(dp: BayesDP, game: Game | str = "paper", q: Any = None, chunk: int 
     the distribution over the count states it reaches).  ``q = None``: against the prior (its
     predictive), i.e. the prior-averaged value (equals ``dp.value`` for :func:`solve`).
     ``chunk`` is kept for compatibility (co-players are propagated one at a time, sparsely)."""
+    from eqtools.validation import float_array, instance_of
+
+    instance_of("dp", dp, BayesDP, "BayesDP (learners.bayes.dp.solve or policy_tables)")
     g, r, _ = _payoffs(game)
     space = dp.space
     n, O = space.n, space.openings
     if q is None:
         return float(_forward(dp, r, None)[0]) / n
-    Q = np.asarray(q, dtype=np.float64)
+    Q = float_array("q", q)
     if Q.ndim == 1:
         Q = Q[None]
     if Q.ndim != 2 or Q.shape[1] != 5 or not np.all(np.isfinite(Q)) or np.any((Q < 0) | (Q > 1)):

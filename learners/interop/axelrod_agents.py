@@ -33,6 +33,9 @@ def _weights_digest(policy: GRUPolicy) -> str:
 
 def axelrod_agent_class(policy: GRUPolicy, name: str | None = None) -> type:
     """An ``axelrod.Player`` subclass (no constructor arguments) playing the trained agent."""
+    from eqtools.validation import instance_of
+
+    instance_of("policy", policy, GRUPolicy, "trained GRU policy (learners.policies.GRUPolicy)")
     axl = _axl()
     net = NumpyGRU.from_policy(policy)
     digest = _weights_digest(policy)

@@ -48,10 +48,14 @@ def pretraining_states(key: jax.Array, n: int, kind: str = "tabular", horizon: i
     ``with_coplayer=True`` also returns the co-player's (player Y's) memory-one parameters
     ``(n, 5)`` float32 (for the opponent-ID ablation's ``z``); the states are the same either way.
     """
-    if kind not in PRETRAIN_KINDS:
+    from eqtools.validation import check_value, positive_int, prng_key
+
+    if not isinstance(kind, str) or kind not in PRETRAIN_KINDS:
         raise ParameterError(f"pretrain kind must be one of {PRETRAIN_KINDS}, got {kind!r}")
-    if int(n) < 1:
-        raise ParameterError(f"pretrain_games must be a positive integer, got {n!r}")
+    prng_key("key", key)
+    n, chunk = positive_int("pretrain_games", n), positive_int("chunk", chunk)
+    horizon = positive_int("horizon", horizon)
+    check_value("with_coplayer", bool, with_coplayer)
     out, co = [], []
     for i, lo in enumerate(range(0, int(n), chunk)):
         b = min(chunk, int(n) - lo)

@@ -26,6 +26,9 @@ __all__ = ["make_optimizer", "fit_model"]
 
 def make_optimizer(cfg: PPIConfig) -> optax.GradientTransformation:
     """Gradient-norm clipping then AdamW (paper: lr 1e-4, wd 1e-2, betas (0.9, 0.98), clip 1)."""
+    from eqtools.validation import instance_of
+
+    instance_of("cfg", cfg, PPIConfig)
     return optax.chain(optax.clip_by_global_norm(cfg.max_grad_norm),
                        optax.adamw(cfg.lr, b1=cfg.b1, b2=cfg.b2, weight_decay=cfg.weight_decay))
 

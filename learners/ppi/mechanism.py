@@ -157,6 +157,14 @@ def run_mechanism(cfg: PPIConfig, out_dir: str | Path | None, phases: tuple[int,
     :mod:`learners.coplayers` spec (``"bayes"``, ``"memory-one:TFT"``) or any jittable
     :class:`~solvers.simulate.Policy`; the first entry of ``phases`` must then be 0 and the result
     has no ``"step1"`` runner.  The step-2 runner's ``fixed_icl_label`` says which Fixed-ICL ran."""
+    from eqtools.validation import dir_path, instance_of
+
+    instance_of("cfg", cfg, PPIConfig)
+    out_dir = None if out_dir is None else dir_path("out_dir", out_dir)
+    if phases is not None:
+        from eqtools.validation import int_tuple
+
+        phases = int_tuple("phases", phases)
     if cfg.ablation != "none":
         raise ParameterError(f"the mechanism pipeline runs without ablation, got ablation {cfg.ablation!r}")
     phases = tuple(phases) if phases else ((0,) if fixed_icl is not None else (cfg.phases,)) + (cfg.phases,) * 2
@@ -207,6 +215,10 @@ def mechanism_summary(runners: dict[str, PPIRunner]) -> dict[str, Any]:
     """The numbers of Figure 2: step-1 rewards vs ALLC/ALLD/TFT, step-2 rewards of the learners
     and of the Fixed-ICL, step-3 cooperation between the two extortioners.  A chain of several
     seeds gives these per seed (``per_seed``, in the order of ``seeds``)."""
+    if not isinstance(runners, dict) or not isinstance(runners.get("step2"), PPIRunner) or not all(
+            isinstance(r, PPIRunner) for r in runners.values()):
+        raise ParameterError(f"runners must map steps to PPIRunners with a 'step2' (learners.ppi.mechanism.run_mechanism), "
+                             f"got {runners!r}"[:300])
     label = getattr(runners.get("step2"), "fixed_icl_label", None)
     n = runners["step2"].n_seeds
     per = [_seed_summary({k: r.per_seed[s] for k, r in runners.items()}, label) for s in range(n)]

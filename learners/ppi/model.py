@@ -97,6 +97,10 @@ class SequenceModel(nn.Module):
 
 def init_model(module: SequenceModel, key: jax.Array) -> Any:
     """Initialise the parameters of ``module`` (independent of the batch size)."""
+    from eqtools.validation import instance_of, prng_key
+
+    instance_of("module", module, SequenceModel)
+    prng_key("key", key)
     h = jnp.zeros((1, module.hidden))
     z = jnp.zeros((1, OPPONENT_ID_DIM)) if module.use_opponent_id else None
     return module.init(key, h, jnp.zeros((1,), jnp.int32), jnp.full((1,), -1, jnp.int32), jnp.zeros((1,)), z)
@@ -108,6 +112,9 @@ def check_z(module: SequenceModel, z: Any, n: int) -> Any:
     Raises :class:`ParameterError` when ``z`` is missing for an opponent-ID module, given to a
     plain one, or has the wrong shape (one vector per episode).
     """
+    from eqtools.validation import instance_of
+
+    instance_of("module", module, SequenceModel)
     if not module.use_opponent_id:
         if z is not None:
             raise ParameterError("an opponent-ID vector z was given to a model without the opponent-ID input")

@@ -12,6 +12,26 @@ __all__ = ["plot_phases", "plot_rounds", "plot_mechanism"]
 _PAPER_STEP1 = {"ALLC": 2.0, "ALLD": 0.0, "TFT": 1.0}
 
 
+def _dataset(name: str, ds: Any, variables: tuple[str, ...]) -> None:
+    """A named error unless ``ds`` is a Dataset holding ``variables`` (a run's phases or rounds view)."""
+    from eqtools.errors import ParameterError
+
+    if not all(hasattr(ds, "__contains__") and hasattr(ds, "data_vars") and (v in ds) for v in variables):
+        raise ParameterError(f"{name} must be a Dataset with {list(variables)} (a PPI run's phases_dataset() or "
+                             f"rounds_dataset()), got {type(ds).__name__}")
+
+
+def _runs(runs: Any, path: Any, variables: tuple[str, ...]) -> Path:
+    from eqtools.errors import ParameterError
+    from eqtools.io import check_plot_path
+
+    if not isinstance(runs, Mapping) or not runs:
+        raise ParameterError(f"runs must be a non-empty mapping of label -> Dataset, got {runs!r}"[:300])
+    for k, ds in runs.items():
+        _dataset(f"runs[{k!r}]", ds, variables)
+    return check_plot_path(path)
+
+
 def _plt():
     import matplotlib
 
@@ -23,6 +43,7 @@ def _plt():
 
 def plot_phases(runs: Mapping[str, Any], path: str | Path, title: str = "PPI") -> None:
     """Cooperation and reward per phase (learner mean; pair episodes and tabular episodes)."""
+    path = _runs(runs, path, ("phase", "coop_pair", "reward_pair", "coop_tab", "reward_tab"))
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     for label, ds in runs.items():
@@ -44,6 +65,7 @@ def plot_phases(runs: Mapping[str, Any], path: str | Path, title: str = "PPI") -
 
 def plot_rounds(runs: Mapping[str, Any], path: str | Path, title: str = "PPI: final evaluation per round") -> None:
     """Per-round cooperation and reward against each evaluation co-player (learner mean)."""
+    path = _runs(runs, path, ("opponent", "round", "coop", "reward"))
     plt = _plt()
     labels = list(runs)
     fig, axes = plt.subplots(2, len(labels), figsize=(4.2 * len(labels), 6), squeeze=False)
@@ -70,6 +92,18 @@ def plot_mechanism(step1_rounds: Any, step2_phases: Any, step3_phases: Any, summ
     learner vs Fixed-ICL reward by phase, step 3 cooperation between the extortioners.
 
     ``step1_rounds=None`` (a chain run against a saved Fixed-ICL) leaves the first panel empty."""
+    from eqtools.errors import ParameterError
+    from eqtools.io import check_plot_path
+
+    if step1_rounds is not None:
+        _dataset("step1_rounds", step1_rounds, ("round", "reward"))
+    _dataset("step2_phases", step2_phases, ("phase", "reward_pair"))
+    _dataset("step3_phases", step3_phases, ("phase", "coop_pair", "reward_pair"))
+    if not isinstance(summary, Mapping):
+        raise ParameterError(f"summary must be a mapping (learners.ppi.mechanism.mechanism_summary), got {summary!r}"[:300])
+    if not isinstance(title, str):
+        raise ParameterError(f"title must be a string, got {title!r}")
+    path = check_plot_path(path)
     plt = _plt()
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     ax = axes[0]

@@ -121,6 +121,12 @@ class RunResults:
 
 def concat_seeds(datasets: list[Any], seeds: list[int]):
     """One-seed datasets of the seeds of a run joined along a new leading ``seed`` dimension."""
+    from eqtools.validation import int_tuple
+
+    if not isinstance(datasets, (list, tuple)) or not datasets or not all(hasattr(d, "data_vars") for d in datasets):
+        raise ParameterError(f"datasets must be a non-empty list of one-seed Datasets, got {datasets!r}"[:300])
+    if len(int_tuple("seeds", seeds)) != len(datasets):
+        raise ParameterError(f"seeds must give one seed per dataset ({len(datasets)}), got {seeds!r}")
     import xarray as xr
 
     ds = xr.concat(datasets, dim="seed", combine_attrs="override")
@@ -138,6 +144,15 @@ def _mean_over_seeds(values: list[list[Any]]) -> list[float | None]:
 def combined_summary(label: str, seeds: list[int], summaries: list[dict[str, Any]], wall_s: float) -> dict[str, Any]:
     """The summary of a multi-seed run: every seed's one-seed summary (``per_seed``) and, per learner,
     the means over seeds of the final evaluation (``eval``) and of the last phase (``last_phase``)."""
+    from eqtools.validation import check_value, int_tuple, nonneg_finite
+
+    check_value("label", str, label)
+    wall_s = nonneg_finite("wall_s", wall_s)
+    if not isinstance(summaries, (list, tuple)) or not summaries or not all(
+            isinstance(s, dict) and {"phases", "last_phase", "eval"} <= set(s) for s in summaries):
+        raise ParameterError("summaries must be a non-empty list of one-seed summaries (PPISeedRun.summary())")
+    if len(int_tuple("seeds", seeds)) != len(summaries):
+        raise ParameterError(f"seeds must give one seed per summary ({len(summaries)}), got {seeds!r}")
     first = summaries[0]
     return {
         "label": label, "seeds": list(seeds), "phases": first["phases"], "wall_s": round(float(wall_s), 1),

@@ -35,11 +35,28 @@ __all__ = ["SeedAxis", "seed_axis", "stack_seeds", "seed_slice"]
 
 def stack_seeds(trees: Sequence[Any]) -> Any:
     """Per-seed pytrees -> one pytree with a leading seed axis."""
-    return jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *trees)
+    if isinstance(trees, (str, bytes)) or not isinstance(trees, Sequence) or not trees:
+        from eqtools.errors import ParameterError
+
+        raise ParameterError(f"trees must be a non-empty sequence of per-seed pytrees, got {trees!r}"[:300])
+    try:
+        return jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *trees)
+    except (TypeError, ValueError) as exc:
+        from eqtools.errors import ParameterError
+
+        raise ParameterError(f"trees must be per-seed pytrees of one structure and shape: {exc}"[:300]) from None
 
 
 def seed_slice(tree: Any, s: int) -> Any:
     """Seed ``s`` of a pytree with a leading seed axis."""
+    from eqtools.validation import check_value
+
+    from eqtools.errors import ParameterError
+
+    check_value("s", int, s)
+    leaves = jax.tree_util.tree_leaves(tree)
+    if not leaves or not all(getattr(x, "ndim", 0) >= 1 and -x.shape[0] <= s < x.shape[0] for x in leaves):
+        raise ParameterError(f"tree must be a pytree of arrays with a leading seed axis holding seed {s}, got {tree!r}"[:300])
     return jax.tree_util.tree_map(lambda x: x[s], tree)
 
 

@@ -226,6 +226,12 @@ class ExactResult:
 
 def init_logits(key: jax.Array, runs: int, scale: float, dtype: Any = jnp.float64) -> jax.Array:
     """Initial logits ``(runs, 2, 5)`` drawn from N(0, scale^2)."""
+    from eqtools.validation import bounded_int, nonneg_finite, prng_key
+
+    prng_key("key", key)
+    runs, scale = bounded_int("runs", runs, 10**7, "use fewer runs"), nonneg_finite("scale", scale)
+    if dtype not in (jnp.float64, jnp.float32, np.float64, np.float32):
+        raise ParameterError(f"dtype must be a float dtype (jnp.float64 or jnp.float32), got {dtype!r}")
     return scale * jax.random.normal(key, (runs, 2, 5), dtype=dtype)
 
 
@@ -269,13 +275,16 @@ def train_exact(config: ExactConfig, theta0: np.ndarray | None = None) -> ExactR
     ``theta0`` (``(runs, 2, 5)`` logits) overrides the random initialisation drawn from
     ``config.seed``.  Same config and seed give identical numbers.
     """
+    from eqtools.validation import float_array, instance_of
+
+    instance_of("config", config, ExactConfig)
     config.validate()
     g = preset(config.game)
     with jax.enable_x64(True):
         if theta0 is None:
             th0 = init_logits(jax.random.PRNGKey(int(config.seed)), int(config.runs), float(config.init_scale))
         else:
-            th0 = jnp.asarray(theta0, dtype=jnp.float64)
+            th0 = jnp.asarray(float_array("theta0", theta0), dtype=jnp.float64)
             if th0.shape != (int(config.runs), 2, 5):
                 raise ParameterError(f"theta0 must have shape (runs, 2, 5) = ({config.runs}, 2, 5), got {th0.shape}")
             if not bool(jnp.all(jnp.isfinite(th0))):

@@ -162,6 +162,9 @@ def _train(keys, table, lr, beta, *, module, kinds, gamma, lam, horizon, batch, 
 
 def train_gru(config: GRUShapingConfig) -> GRUShapingResult:
     """Train ``config.seeds`` independent GRU pairs (vmapped over seeds, float32, deterministic)."""
+    from eqtools.validation import instance_of
+
+    instance_of("config", config, GRUShapingConfig)
     config.validate()
     g = preset(config.game)
     module = GRUAgent(hidden=int(config.hidden), embed=int(config.embed))

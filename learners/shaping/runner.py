@@ -115,7 +115,7 @@ def make_config(
     **overrides: Any,
 ) -> Config:
     """Build the config for a pairing at a scale preset; ``overrides`` replace single fields."""
-    if preset_name not in PRESETS:
+    if not isinstance(preset_name, str) or preset_name not in PRESETS:
         raise ParameterError(f"preset must be one of {sorted(PRESETS)}, got {preset_name!r}")
     pair = parse_learners(learners)
     g = preset(game)
@@ -139,6 +139,9 @@ def make_config(
 
 def run_pair(config: Config) -> Result:
     """Train one pairing; ``result.info['wall_s']`` records the wall-clock time."""
+    from eqtools.validation import instance_of
+
+    instance_of("config", config, (ExactConfig, SampleConfig, GRUShapingConfig), "shaping config (make_config)")
     t0 = time.perf_counter()
     if isinstance(config, ExactConfig):
         res: Result = train_exact(config)
@@ -170,6 +173,9 @@ def tft_like(policies: np.ndarray, threshold: float = TFT_THRESHOLD) -> np.ndarr
 
 def summarise(result: Result) -> dict[str, Any]:
     """JSON-ready summary: outcome shares, final rewards/cooperation, median policies."""
+    from eqtools.validation import instance_of
+
+    instance_of("result", result, (ExactResult, SampleResult, GRUShapingResult), "shaping result (run_pair)")
     cfg = result.config
     g = preset(cfg.game)
     pol = result.policies

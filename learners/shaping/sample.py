@@ -359,6 +359,9 @@ def train_sample(config: SampleConfig, theta0: np.ndarray | None = None) -> Samp
     Same config and seed give identical numbers.  ``theta0`` (``(runs, 2, 5)``) overrides the
     N(0, ``init_scale``^2) initialisation.
     """
+    from eqtools.validation import float_array, instance_of
+
+    instance_of("config", config, SampleConfig)
     config.validate()
     g = preset(config.game)
     key = jax.random.PRNGKey(int(config.seed))
@@ -366,7 +369,7 @@ def train_sample(config: SampleConfig, theta0: np.ndarray | None = None) -> Samp
     if theta0 is None:
         th0 = float(config.init_scale) * jax.random.normal(k_init, (int(config.runs), 2, 5), dtype=jnp.float32)
     else:
-        th0 = jnp.asarray(theta0, dtype=jnp.float32)
+        th0 = jnp.asarray(float_array("theta0", theta0), dtype=jnp.float32)
         if th0.shape != (int(config.runs), 2, 5):
             raise ParameterError(f"theta0 must have shape (runs, 2, 5) = ({config.runs}, 2, 5), got {th0.shape}")
     theta, critics, (reward, coop, pol) = _train_sample(

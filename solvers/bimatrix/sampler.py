@@ -40,7 +40,7 @@ import numpy as np
 
 from typing import Annotated
 
-from eqtools.validation import Interval, MaxSize, NonNegative, OneOf, Positive, Seed, validated
+from eqtools.validation import Interval, IsSequence, MaxSize, NonNegative, OneOf, Positive, Seed, validated
 from eqtools.errors import GameError, ParameterError
 from eqtools.games import BimatrixGame
 
@@ -103,7 +103,9 @@ class _Pool:
         return True
 
 
-def group_components(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], atol: float = 1e-7) -> tuple[tuple[int, ...], ...]:
+@validated
+def group_components(xs: Annotated[Sequence[np.ndarray], IsSequence], ys: Annotated[Sequence[np.ndarray], IsSequence],
+                     atol: Annotated[float, NonNegative] = 1e-7) -> tuple[tuple[int, ...], ...]:
     """Groups of equilibria joined through a shared ``x`` or ``y`` (bipartite connectivity)."""
     import networkx as nx
 
@@ -116,6 +118,12 @@ def group_components(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], atol: f
         store.append(v)
         return (side, len(store) - 1)
 
+    from eqtools.validation import float_array
+
+    if len(xs) != len(ys):
+        raise ParameterError(f"xs and ys must pair up, got {len(xs)} and {len(ys)} entries")
+    xs = [float_array(f"xs[{k}]", x, min_ndim=1) for k, x in enumerate(xs)]
+    ys = [float_array(f"ys[{k}]", y, min_ndim=1) for k, y in enumerate(ys)]
     sx: list[np.ndarray] = []
     sy: list[np.ndarray] = []
     for k, (x, y) in enumerate(zip(xs, ys)):

@@ -234,6 +234,11 @@ def evolve(config: EvolutionConfig, *, devices: Sequence[Any] | None = None, pro
     """
     import xarray as xr
 
+    if not isinstance(config, EvolutionConfig):
+        raise ParameterError(f"config must be an EvolutionConfig, got {type(config).__name__}")
+    if devices is not None and (isinstance(devices, (str, bytes)) or not hasattr(devices, "__iter__")
+                                or not devices or not all(hasattr(d, "platform") for d in devices)):
+        raise ParameterError(f"devices must be a sequence of JAX devices, got {devices!r}"[:300])
     cfg = config.validate()
     g = cfg.game_obj()
     t0 = time.perf_counter()

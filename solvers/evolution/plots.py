@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
+
+from eqtools.errors import ParameterError
+from eqtools.io import check_plot_path
+from eqtools.validation import Interval, IsMapping, float_array, validated
 
 __all__ = ["plot_evolution", "plot_stationary"]
 
 _STATE_LABELS = ("p_CC", "p_CD", "p_DC", "p_DD")
 
 
-def plot_evolution(ds: Any, path: str | Path, *, title: str | None = None, burn_in: float = 0.2) -> Path:
+@validated
+def plot_evolution(ds: Any, path: str | Path, *, title: str | None = None,
+                   burn_in: Annotated[float, Interval(0.0, 1.0, hi_open=True)] = 0.2) -> Path:
     """Three panels from :func:`solvers.evolution.evolve` output: cooperation over time (mean and
     10–90 % band over runs), the resident's p_CC..p_DD over time (mean over runs), and the density
     of residents' p_CC..p_DD over all runs after the first ``burn_in`` fraction of time."""
@@ -21,6 +27,10 @@ def plot_evolution(ds: Any, path: str | Path, *, title: str | None = None, burn_
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    if not all(hasattr(ds, "__contains__") and v in ds for v in ("time", "cooperation", "resident")):
+        raise ParameterError("ds must be a Dataset from solvers.evolution.evolve (variables time, cooperation, "
+                             f"resident), got {type(ds).__name__}")
+    path = check_plot_path(path)
     t = ds["time"].values
     coop = ds["cooperation"].values
     res = ds["resident"].values
@@ -52,9 +62,15 @@ def plot_evolution(ds: Any, path: str | Path, *, title: str | None = None, burn_
     return _save(fig, path)
 
 
-def plot_stationary(xs: Any, table: dict[str, Any], path: str | Path, *, xlabel: str, title: str | None = None,
-                    logx: bool = False) -> Path:
+@validated
+def plot_stationary(xs: Any, table: Annotated[dict[str, Any], IsMapping], path: str | Path, *, xlabel: str,
+                    title: str | None = None, logx: bool = False) -> Path:
     """Line plot of stationary shares (one line per strategy) against a swept parameter."""
+    xs = float_array("xs", xs, min_ndim=1)
+    table = {str(k): float_array(f"table[{k!r}]", v, min_ndim=1) for k, v in table.items()}
+    if any(v.shape != xs.shape for v in table.values()):
+        raise ParameterError(f"table must map names to sequences shaped like xs {xs.shape}")
+    path = check_plot_path(path)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -272,6 +272,12 @@ CALL_BUILDERS.update({
     "eqtools.validation.positive_int": lambda: (("steps", 3), {}),
     "eqtools.validation.sample_count": lambda: (("steps", 3), {}),
     "eqtools.validation.seed": lambda: (("seed", 3), {}),
+    "eqtools.validation.bounded_int": lambda: (("n", 3, 10), {}),
+    "eqtools.validation.instance_of": lambda: (("n", 3, int), {}),
+    "eqtools.validation.int_tuple": lambda: (("shape", (2, 3)), {}),
+    "eqtools.validation.path_like": lambda: (("path", "a.txt"), {}),
+    "eqtools.validation.dir_path": lambda: (("out_dir", _tmp("a_dir")), {}),
+    "eqtools.validation.prng_key": lambda: (("key", _key()), {}),
     # smaller than the defaults so the walk stays in the CI budget (each fuzzed parameter still varies)
     "learners.regret.uniform_br_mean": lambda: ((), {"draws": 1000, "n": 20}),
     "learners.regret.default_panel": lambda: ((), {"heldout": None}),
@@ -321,6 +327,97 @@ CALL_BUILDERS.update({
     "solvers.bimatrix.meta_game.meta_game_equilibria": lambda: (((_matrix(), _matrix().T),), {}),
     "solvers.bimatrix.lemke_howson.lemke_howson": lambda: (((_matrix(), _matrix().T), 0), {}),
 })
+
+
+def _chain():
+    import numpy as np
+
+    return np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5], [0.5, 0.0, 0.5]])
+
+
+def _v0():
+    import numpy as np
+
+    return np.array([1.0, 0.0, 0.0])
+
+
+def _bimatrix_nash():
+    from solvers.bimatrix.meta_game import meta_game_equilibria
+
+    return meta_game_equilibria((_matrix(), _matrix().T))
+
+
+def _evolution_config():
+    from solvers.evolution.continuous import EvolutionConfig
+
+    return EvolutionConfig(N=10, steps=4, runs=2, record_every=2)
+
+
+def _evolution_ds():
+    """A tiny run of the continuous evolution (2 runs x 4 steps), built once per process."""
+    global _EVOLUTION
+    if _EVOLUTION is None:
+        from solvers.evolution.continuous import evolve
+
+        _EVOLUTION = evolve(_evolution_config())
+    return _EVOLUTION.copy(deep=True)
+
+
+_EVOLUTION = None
+
+
+def _entrants():
+    from solvers.mixed_tournament import entrants
+
+    return entrants([_tft_policy(), _tft_policy().__class__(0.0, (0.0, 0.0, 0.0, 0.0), name="ALLD")], _paper())
+
+
+def _fill_cells_args():
+    import numpy as np
+
+    R = _entrants()
+    keys = ("payoff_row", "payoff_col", "coop_row", "coop_col")
+    vals = {k: np.zeros((2, 2)) for k in keys}
+    ses = {k: np.zeros((2, 2)) for k in keys}
+    return (R, R, vals, ses, np.zeros((2, 2), dtype=bool), _paper()), {"gamma": 0.9, "matches": 8, "progress": False}
+
+
+def _make_tournament_args():
+    import numpy as np
+
+    names = ["TFT", "ALLD"]
+    vals = {k: np.zeros((2, 2)) for k in ("payoff_row", "payoff_col", "coop_row", "coop_col")}
+    return (names, names, vals), {"game": _paper(), "criterion": "discounted"}
+
+
+CALL_BUILDERS.update({
+    "eqtools.strategies.zd_strategy": lambda: (("paper", 0.1, -0.1, 0.0), {}),  # TFT: p~ = 0.1 (S_X - S_Y)
+    "eqtools.tournament.make_tournament": _make_tournament_args,
+    "solvers.markov.chain_discounted": lambda: ((_chain(), _v0(), 0.9), {}),
+    "solvers.markov.chain_finite": lambda: ((_chain(), _v0(), 5), {}),
+    "solvers.markov.chain_limit": lambda: ((_chain(), _v0()), {}),
+    "solvers.payoffs.visit_quantities": lambda: ((_tft()[1:] / 2.0, _paper()), {}),
+    "solvers.payoffs.payoff_matrix": lambda: ((_tft()[None, :], _alld()[None, :], "paper"), {"gamma": 0.9}),
+    "solvers.finite_state.payoff_matrix": lambda: (([_tft_policy()], None, "paper"), {"gamma": 0.9}),
+    "solvers.tournament.tournament": lambda: ((_pool(),), {"gamma": 0.9}),
+    "solvers.equilibria.search_equilibria": lambda: (("paper",), {"gamma": 0.9, "candidates": _pool()}),
+    "solvers.bimatrix.sampler.group_components": lambda: (([_v0()[:2]], [_v0()[:2]]), {}),
+    "solvers.chunked.payoff_matrix_chunked": lambda: ((_tft()[None, :], _alld()[None, :], _paper(), {"gamma": 0.9},
+                                                         0.0, 1), {}),
+    "solvers.estimated_meta_game.robustness": lambda: ((_bimatrix_nash(), _matrix(), _matrix() * 0.01), {"draws": 10}),
+    "solvers.estimated_meta_game.support_equilibrium_exists": lambda: ((_matrix(), _matrix().T, [1], [1]), {}),
+    "solvers.evolution.continuous.evolve": lambda: ((_evolution_config(),), {}),
+    "solvers.evolution.finite.check_process": lambda: (("fermi", 1.0), {}),
+    "solvers.evolution.plots.plot_evolution": lambda: ((_evolution_ds(), _tmp("evo.png")), {}),
+    "solvers.evolution.plots.plot_stationary": lambda: (([0.1, 1.0], {"TFT": [0.4, 0.6]}, _tmp("st.png")),
+                                                        {"xlabel": "beta"}),
+    "solvers.mixed_tournament.entrants": lambda: (([_tft_policy()], _paper()), {}),
+    "solvers.mixed_tournament.fill_cells": _fill_cells_args,
+})
+
+from api_walk_learners import BUILDERS as _LEARNER_BUILDERS, SLOW  # noqa: E402 - tiny runs, configs, priors, logs
+
+CALL_BUILDERS.update(_LEARNER_BUILDERS)
 
 #: Per-function invariants of a returned result: qualified name -> predicate(result, kwargs).
 INVARIANTS: dict[str, Callable[[Any, dict], bool]] = {}
@@ -451,11 +548,25 @@ def read_pending() -> dict[str, str]:
     return out
 
 
-def walk(names: list[str] | None = None, full: bool = False, progress: Path | None = None) -> dict[str, Any]:
-    """Walk the discovered functions (all but the pending ones, or just ``names``)."""
+def walk(names: list[str] | None = None, full: bool = False, progress: Path | None = None,
+         tier: str = "all") -> dict[str, Any]:
+    """Walk the discovered functions (all but the pending ones, or just ``names``).
+
+    ``tier``: ``"fast"`` leaves out the functions in :data:`SLOW` (those that need a trained run or
+    train one: the CI-minute walk), ``"slow"`` walks only those, ``"all"`` both."""
     found = discover()
     pending = read_pending()
     todo = names if names is not None else [q for q in sorted(found) if q not in pending]
+    if tier == "fast":
+        todo = [q for q in todo if q not in SLOW]
+    elif tier == "slow":
+        todo = [q for q in todo if q in SLOW]
+    try:  # Axelrod's import takes 10-40 s on a loaded core: paid here, outside every per-call limit
+        import api_walk_learners
+
+        api_walk_learners.axelrod()
+    except ImportError:  # pragma: no cover - the axelrod extra is not installed
+        pass
     report: dict[str, Any] = {"walked": [], "not_walkable": {}, "failures": [], "cases": 0,
                               "discovered": sorted(found)}
     for q in todo:
@@ -481,7 +592,8 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0])
     names = argv[1:] or None
     full = os.environ.get("EQTOOLS_API_WALK") == "full"
-    report = walk(names, full=full, progress=out.with_suffix(".progress"))
+    tier = os.environ.get("EQTOOLS_API_WALK_TIER", "all")
+    report = walk(names, full=full, progress=out.with_suffix(".progress"), tier=tier)
     out.write_text(json.dumps(report, indent=1))
     return 0
 

@@ -34,11 +34,12 @@ import api_walk  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_public_function_meets_hostile_values(tmp_path):
+def _walk(tmp_path, tier: str, timeout: float) -> dict:
     out = tmp_path / "walk.json"
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               EQTOOLS_API_WALK_TIER=tier)
     try:
-        subprocess.run([sys.executable, str(Path(api_walk.__file__)), str(out)], env=env, cwd=tmp_path, timeout=600,
+        subprocess.run([sys.executable, str(Path(api_walk.__file__)), str(out)], env=env, cwd=tmp_path, timeout=timeout,
                        check=True, capture_output=True)
     except subprocess.TimeoutExpired:  # pragma: no cover - a hang in C code the alarm cannot stop
         stuck = out.with_suffix(".progress")
@@ -48,7 +49,20 @@ def test_every_public_function_meets_hostile_values(tmp_path):
         "public functions that cannot be walked; give them an argument builder (api_walk.CALL_BUILDERS / "
         f"NAME_BUILDERS) or list them with a reason in api_walk_pending.txt: {rep['not_walkable']}")
     assert not rep["failures"], "\n".join(rep["failures"])
+    return rep
+
+
+def test_every_public_function_meets_hostile_values(tmp_path):
+    rep = _walk(tmp_path, "fast", 600)
     assert len(rep["walked"]) >= 50 and rep["cases"] >= 500  # the walk walks
+    assert not set(rep["walked"]) & api_walk.SLOW
+
+
+@pytest.mark.slow
+def test_slow_public_functions_meet_hostile_values(tmp_path):
+    """The functions that train or need a tiny trained run (api_walk_learners.SLOW), in their own process."""
+    rep = _walk(tmp_path, "slow", 1200)
+    assert set(rep["walked"]) == api_walk.SLOW - set(api_walk.read_pending())
 
 
 def test_new_public_functions_are_covered():
@@ -57,6 +71,8 @@ def test_new_public_functions_are_covered():
     stale = sorted(set(pending) - found)
     assert not stale, f"api_walk_pending.txt names functions that are no longer public: {stale}"
     assert all(reason for reason in pending.values()), "every pending entry needs its reason"
+    # the slow tier names walked functions only: it can neither hide a function nor name a stale one
+    assert api_walk.SLOW <= found and not api_walk.SLOW & set(pending), sorted(api_walk.SLOW - found)
 
 
 def _plant(monkeypatch, fn):
