@@ -67,9 +67,17 @@ class GRUAgent(nn.Module):
 
 def init_agent_params(module: GRUAgent, key: jax.Array) -> Any:
     """Initialise the parameters of ``module`` (independent of the batch size)."""
-    from eqtools.validation import instance_of, prng_key
+    from eqtools.validation import instance_of
 
     instance_of("module", module, GRUAgent)
+    return init_recurrent(module, key)
+
+
+def init_recurrent(module: Any, key: jax.Array) -> Any:
+    """Initialise a recurrent module with the GRU agent's inputs ``(h, token, prev, reward, z)``
+    (:class:`GRUAgent` and the PPI sequence model), from one dummy step of batch 1."""
+    from eqtools.validation import prng_key
+
     prng_key("key", key)
     h = jnp.zeros((1, module.hidden))
     z = jnp.zeros((1, OPPONENT_ID_DIM)) if module.use_opponent_id else None

@@ -45,7 +45,7 @@ from eqtools.conventions import NUM_TOKENS, START_TOKEN
 from eqtools.errors import ParameterError
 from eqtools.validation import positive_int
 
-from ..networks import OPPONENT_ID_DIM
+from ..networks import OPPONENT_ID_DIM, init_recurrent
 
 __all__ = ["SequenceModel", "Heads", "OPPONENT_ID_DIM", "init_model", "check_z", "stream_inputs", "sequence_loss",
            "model_logits_over_episode"]
@@ -97,13 +97,10 @@ class SequenceModel(nn.Module):
 
 def init_model(module: SequenceModel, key: jax.Array) -> Any:
     """Initialise the parameters of ``module`` (independent of the batch size)."""
-    from eqtools.validation import instance_of, prng_key
+    from eqtools.validation import instance_of
 
     instance_of("module", module, SequenceModel)
-    prng_key("key", key)
-    h = jnp.zeros((1, module.hidden))
-    z = jnp.zeros((1, OPPONENT_ID_DIM)) if module.use_opponent_id else None
-    return module.init(key, h, jnp.zeros((1,), jnp.int32), jnp.full((1,), -1, jnp.int32), jnp.zeros((1,)), z)
+    return init_recurrent(module, key)
 
 
 def check_z(module: SequenceModel, z: Any, n: int) -> Any:
