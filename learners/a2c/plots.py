@@ -10,6 +10,8 @@ import numpy as np
 
 from eqtools.validation import float_array, positive_int
 
+__all__ = ["smooth", "plot_training", "plot_rounds", "plot_eval", "plot_mechanism"]
+
 
 def _check(name: str, runs: Any, path: Any) -> Path:
     """Named errors for a plot's inputs: ``runs`` a non-empty mapping of label -> Dataset (or Trainer),
@@ -21,7 +23,15 @@ def _check(name: str, runs: Any, path: Any) -> Path:
         raise ParameterError(f"{name} must be a non-empty mapping of label -> result, got {runs!r}"[:300])
     return check_plot_path(path)
 
-__all__ = ["smooth", "plot_training", "plot_rounds", "plot_eval", "plot_mechanism"]
+
+def _finish(fig: Any, path: Path, title: str, fontsize: float | None = 10) -> Any:
+    """The common end of every plot here: the optional title, a tight layout, saved at 110 dpi."""
+    if title:
+        fig.suptitle(title, fontsize=fontsize)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return fig
+
 
 _COLORS = {"none": "C0", "opponent-id": "C3", "no-tabular": "C2"}
 _LABELS = {"none": "mixed pool", "opponent-id": "ablation: opponent ID", "no-tabular": "ablation: no tabular"}
@@ -77,11 +87,7 @@ def plot_training(runs: Mapping[str, "object"], path: str | Path, title: str = "
     axes[0].axhline(0.8, color="k", ls=":", lw=0.8)
     axes[0].axhline(0.2, color="k", ls=":", lw=0.8)
     axes[0].legend(fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return fig
+    return _finish(fig, path, title)
 
 
 def plot_rounds(runs: Mapping[str, "object"], path: str | Path, title: str = ""):
@@ -116,11 +122,7 @@ def plot_rounds(runs: Mapping[str, "object"], path: str | Path, title: str = "")
     axes[0, 0].set_ylabel("P(cooperate) (sampled)")
     axes[1, 0].set_ylabel("reward per round")
     axes[0, 0].legend(fontsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return fig
+    return _finish(fig, path, title)
 
 
 def plot_eval(runs: Mapping[str, "object"], path: str | Path, title: str = ""):
@@ -148,11 +150,7 @@ def plot_eval(runs: Mapping[str, "object"], path: str | Path, title: str = ""):
         axes[j].set_xlabel("iteration")
         axes[j].grid(alpha=0.3)
     axes[0].legend(fontsize=7)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return fig
+    return _finish(fig, path, title)
 
 
 def plot_mechanism(trainers: Mapping[str, Any], path: str | Path, title: str = "") -> None:
@@ -171,11 +169,7 @@ def plot_mechanism(trainers: Mapping[str, Any], path: str | Path, title: str = "
     _plot_steps(trainers, axes)
     for a in axes:
         a.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    plt.close(_finish(fig, path, title, fontsize=None))
 
 
 def _plot_steps(trainers: Mapping[str, Any], axes: Any) -> None:
